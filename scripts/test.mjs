@@ -1,0 +1,117 @@
+#!/usr/bin/env node
+// `npm test`: builds, then runs the unit, integration (real extension host in code-server) and UI (Playwright)
+// suites in that order, streaming their output, and ends with exactly one line "N passed, M failed" (all suites).
+// Exit code 0 only if every chosen suite ran and nothing failed; a suite that crashes or cannot start counts as
+// a failure. Choose suites with OAUTH_TEST_SUITES=unit,integration,ui (default: all three).
+//
+// Each suite runs in its own process and reports { passed, failed, failures } through a JSON file named by
+// OAUTH_TEST_RESULTS: the mocha suites through a small spec-derived reporter written to out/ below, the
+// integration suite through out/test/host/runIntegration.js. Counting from a file, not from parsing the
+// console, keeps the totals right whatever the tests print.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = dirname(dirname(fileURLToPath(import.meta.url)));
+const ALL = ['unit', 'integration', 'ui'];
+const chosen = (process.env.OAUTH_TEST_SUITES ?? ALL.join(',')).split(',').map((s) => s.trim()).filter(Boolean);
+const unknown = chosen.filter((s) => !ALL.includes(s));
+if (unknown.length || chosen.length === 0) {
+  console.error(`OAUTH_TEST_SUITES: unknown suite(s) ${JSON.stringify(unknown)}; choose from ${ALL.join(',')}`);
+  process.exit(2);
+}
+// A hung suite must not eat CI's 90 minutes: stop it after this long (it then counts as failed).
+const SUITE_TIMEOUT_S = Number(process.env.OAUTH_TEST_SUITE_TIMEOUT ?? 1800);
+const mochaBin = join(root, 'node_modules', 'mocha', 'bin', 'mocha.js');
+const reporter = join(root, 'out', '.test-support', 'results-reporter.cjs');
+
+// Spec output for people, a results file for this script. Lives in out/ (rebuilt every run) since it is plain JS.
+const REPORTER_SOURCE = `'use strict';
+const fs = require('fs');
+const Mocha = require(${JSON.stringify(join(root, 'node_modules', 'mocha'))});
+class ResultsReporter extends Mocha.reporters.Spec {
+  constructor(runner, options) {
+    super(runner, options);
+    let passed = 0;
+    const failures = [];
+    runner.on('pass', () => { passed++; });
+    // Also fires for failing hooks, which then count as one failure each (as in mocha's own totals).
+    runner.on('fail', (test, err) => { failures.push({ title: test.fullTitle(), error: String((err && (err.stack || err.message)) || err) }); });
+    runner.once('end', () => {
+      if (process.env.OAUTH_TEST_RESULTS) fs.writeFileSync(process.env.OAUTH_TEST_RESULTS, JSON.stringify({ passed, failed: failures.length, failures }, null, 2));
+    });
+  }
+}
+module.exports = ResultsReporter;
+`;
+
+const SUITES = {
+  // --exit: a leaked handle (server, timer) must not hang the run; the leak would show up as a timeout otherwise.
+  unit: () => [process.execPath, mochaBin, '--config', 'test/unit/.mocharc.json', '--reporter', reporter, '--exit'],
+  integration: () => [process.execPath, join(root, 'out', 'test', 'host', 'runIntegration.js')],
+  ui: () => [process.execPath, mochaBin, '--no-config', '--no-package', '--ui', 'tdd', '--timeout', '180000',
+    '--reporter', reporter, '--exit', 'out/test/ui/**/*.ui.test.js'],
+};
+
+function run(cmd, args, env = {}) {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGTERM'); // runIntegration/mocha stop their code-server groups on SIGTERM
+      setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
+    }, SUITE_TIMEOUT_S * 1000);
+    child.on('error', (e) => { clearTimeout(timer); resolve({ code: -1, error: e }); });
+    child.on('exit', (code, signal) => { clearTimeout(timer); resolve({ code: code ?? -1, signal, timedOut }); });
+  });
+}
+
+const secs = (t0) => ((Date.now() - t0) / 1000).toFixed(1);
+const results = [];
+const t0 = Date.now();
+
+console.log('test: building (node esbuild.mjs --tests)');
+const build = await run(process.execPath, ['esbuild.mjs', '--tests']);
+if (build.code !== 0) {
+  for (const name of chosen) results.push({ name, passed: 0, failed: 1, failures: [{ title: `${name} suite`, error: 'build failed (node esbuild.mjs --tests)' }], seconds: 0 });
+} else {
+  mkdirSync(dirname(reporter), { recursive: true });
+  writeFileSync(reporter, REPORTER_SOURCE);
+  const tmp = mkdtempSync(join(tmpdir(), 'oauth-test-'));
+  for (const name of chosen) {
+    const started = Date.now();
+    const file = join(tmp, `${name}.json`);
+    console.log(`\n===== ${name} =====`);
+    const [cmd, ...args] = SUITES[name]();
+    const r = await run(cmd, args, { OAUTH_TEST_RESULTS: file });
+    let res = { passed: 0, failed: 0, failures: [] };
+    if (existsSync(file)) {
+      try { res = JSON.parse(readFileSync(file, 'utf8')); } catch (e) { res.failures.push({ title: `${name} suite`, error: `unreadable results: ${e}` }); }
+    } else {
+      const why = r.timedOut ? `timed out after ${SUITE_TIMEOUT_S} s` : r.error ? `could not start: ${r.error.message}` : `crashed before reporting results (exit ${r.code}${r.signal ? `, ${r.signal}` : ''})`;
+      res.failures.push({ title: `${name} suite`, error: why });
+    }
+    if (existsSync(file) && r.code !== 0 && res.failures.length === 0) {
+      res.failures.push({ title: `${name} suite`, error: `exited with code ${r.code} although no test failed` });
+    }
+    const failed = Math.max(res.failed ?? 0, res.failures.length);
+    results.push({ name, passed: res.passed ?? 0, failed, failures: res.failures, seconds: secs(started) });
+    console.log(`${name}: ${res.passed ?? 0} passed, ${failed} failed (${secs(started)} s)`);
+  }
+  rmSync(tmp, { recursive: true, force: true });
+}
+
+const passed = results.reduce((n, r) => n + r.passed, 0);
+const failed = results.reduce((n, r) => n + r.failed, 0);
+console.log(`\n===== summary (${secs(t0)} s) =====`);
+for (const r of results) {
+  console.log(`${r.name}: ${r.passed} passed, ${r.failed} failed (${r.seconds} s)`);
+  for (const f of r.failures) console.log(`  ✗ ${f.title}: ${String(f.error).split('\n')[0]}`);
+}
+const skipped = ALL.filter((s) => !chosen.includes(s));
+if (skipped.length) console.log(`skipped by OAUTH_TEST_SUITES: ${skipped.join(', ')}`);
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed > 0 ? 1 : 0);

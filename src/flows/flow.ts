@@ -1,0 +1,109 @@
+/**
+ * The flow table: every way to get the browser's answer back, with what it needs, and one pure function that picks
+ * the usable ones in order of preference (like github-authentication's flows.ts). Only signIn.ts knows that more
+ * than one flow exists; flows themselves only see the FlowUi and an AbortSignal.
+ */
+import type { FlowSetting } from '../config';
+import type { PendingAuthorization, ProviderClient, SignInResult } from '../protocol/client';
+import { AuthError } from '../protocol/errors';
+
+export type FlowId = 'loopback' | 'uri-handler' | 'device-code';
+/** Where our extension host runs, as seen from the user's browser. */
+export type ExtensionHostKind = 'local' | 'remote' | 'webworker';
+
+export interface FlowCapabilities {
+  /** Works when the extension host runs on the user's machine (desktop, local window). */
+  readonly local: boolean;
+  /** Works when the extension host runs on another machine (SSH, container, WSL, code-server). */
+  readonly remote: boolean;
+  /** Works in a browser web worker (vscode.dev, web-worker extension host). */
+  readonly webworker: boolean;
+  /** Needs the server's device_authorization_endpoint. */
+  readonly needsDeviceEndpoint: boolean;
+}
+
+export interface FlowInfo {
+  readonly id: FlowId;
+  /** Shown in "Try a different way (<label>)?". */
+  readonly label: string;
+  readonly capabilities: FlowCapabilities;
+}
+
+/** Everything a flow may show, open or ask: the only UI seam, so flows are testable without VS Code. */
+export interface FlowUi {
+  /** Opens the URL in the system browser; false when the user declined. */
+  openExternal(url: string): Promise<boolean>;
+  /** The URI-handler callback as the browser can reach it (env.asExternalUri). */
+  externalCallbackUri(): Promise<string>;
+  /** Resolves with the query of the URI-handler callback that carries `state`. */
+  waitForUriCallback(state: string, signal: AbortSignal): Promise<URLSearchParams>;
+}
+
+export interface FlowContext {
+  readonly client: ProviderClient;
+  readonly requestedScopes: readonly string[];
+  readonly loginHint?: string;
+  readonly ui: FlowUi;
+  readonly signal: AbortSignal;
+}
+
+export interface Flow extends FlowInfo {
+  run(ctx: FlowContext): Promise<SignInResult>;
+}
+
+/** In order of preference. A false capability says why in one line. */
+export const FLOW_TABLE: readonly FlowInfo[] = [
+  {
+    id: 'loopback',
+    label: 'local browser redirect',
+    // The listener must run where the browser is: on a remote host 127.0.0.1 is the wrong machine; a web worker
+    // cannot open a port at all.
+    capabilities: { local: true, remote: false, webworker: false, needsDeviceEndpoint: false },
+  },
+  {
+    id: 'uri-handler',
+    label: 'VS Code URI handler',
+    capabilities: { local: true, remote: true, webworker: true, needsDeviceEndpoint: false },
+  },
+  {
+    id: 'device-code',
+    label: 'device code',
+    capabilities: { local: true, remote: true, webworker: true, needsDeviceEndpoint: true },
+  },
+];
+
+export interface FlowQuery {
+  readonly host: ExtensionHostKind;
+  readonly setting: FlowSetting;
+  readonly serverHasDeviceEndpoint: boolean;
+  /** Flows this build implements (device code lands later; the web build has no loopback). */
+  readonly implemented: ReadonlySet<FlowId>;
+}
+
+/**
+ * Usable flows in order. A forced `flow` setting returns just that flow when it can work here, else nothing (the
+ * caller explains why with `whyUnavailable`).
+ */
+export function selectFlows(q: FlowQuery): FlowId[] {
+  const usable = FLOW_TABLE.filter((f) => q.implemented.has(f.id) && f.capabilities[q.host] && (!f.capabilities.needsDeviceEndpoint || q.serverHasDeviceEndpoint));
+  if (q.setting !== 'auto') return usable.filter((f) => f.id === q.setting).map((f) => f.id);
+  return usable.map((f) => f.id);
+}
+
+/** Why a forced flow cannot run here, in words for the user. */
+export function whyUnavailable(q: FlowQuery): string {
+  const f = FLOW_TABLE.find((x) => x.id === q.setting);
+  if (!f) return 'No sign-in method works in this window.';
+  if (!q.implemented.has(f.id)) return `The "${f.id}" sign-in flow is not available in this version of OAuth Accounts; set "flow" to "auto", "loopback" or "uri-handler".`;
+  if (!f.capabilities[q.host]) return `The "${f.id}" sign-in flow cannot work in a ${q.host === 'webworker' ? 'browser (web) window' : `${q.host} extension host`}; set "flow" to "auto".`;
+  return `The "${f.id}" flow needs the server's device authorization endpoint; set "endpoints.deviceAuthorization" or choose another flow.`;
+}
+
+export function flowLabel(id: FlowId): string {
+  return FLOW_TABLE.find((f) => f.id === id)!.label;
+}
+
+/** Shared by the redirect flows: open the consent page; a refusal is a cancel, not an error. */
+export async function openConsentPage(ui: FlowUi, pending: PendingAuthorization): Promise<void> {
+  if (!(await ui.openExternal(pending.url))) throw new AuthError('cancelled', 'The browser was not opened.');
+}

@@ -1,0 +1,221 @@
+/**
+ * One identity provider's protocol steps, one function per step over openid-client (and, for the code exchange,
+ * the oauth4webapi functions it is built on, because our URI-handler redirect URI carries a query string that
+ * openid-client would strip). Nothing here imports `vscode`; nothing here remembers a sign-in in progress: the
+ * caller holds the PendingAuthorization and passes it back.
+ */
+import * as client from 'openid-client';
+import * as oauth from 'oauth4webapi';
+import type { ProviderConfig } from '../config';
+import { accountFrom, type Account } from './account';
+import { discoverMetadata } from './discovery';
+import { AuthError, toAuthError } from './errors';
+import { createFetch, type BaseFetch, type HttpLog } from './http';
+import { defaultScopes, union } from './scopes';
+import { fromTokenResponse, type IdTokenClaims, type TokenSet } from './tokens';
+import { isHttpUrl } from './urls';
+
+export interface ClientDeps {
+  readonly fetch: BaseFetch;
+  /** Read when a token request needs it, never cached: the user may set it while a provider is registered. */
+  readonly getClientSecret: () => Promise<string | undefined>;
+  readonly log?: HttpLog;
+  readonly timeoutMs?: number;
+  readonly now?: () => number;
+}
+
+/** Everything needed to finish one authorization request, held by the caller (never logged: it has secrets). */
+export interface PendingAuthorization {
+  readonly url: string;
+  readonly state: string;
+  readonly nonce?: string;
+  readonly codeVerifier: string;
+  readonly redirectUri: string;
+  readonly scopes: readonly string[];
+}
+
+export interface SignInResult {
+  readonly tokens: TokenSet;
+  readonly account: Account;
+  /** Scopes that were requested from the server (requested ∪ defaults). */
+  readonly requestedScopes: readonly string[];
+}
+
+export class ProviderClient {
+  private metadata?: Promise<client.ServerMetadata>;
+  private readonly jwksCache: oauth.JWKSCacheInput = {};
+
+  constructor(readonly config: ProviderConfig, private readonly deps: ClientDeps) {}
+
+  private now(): number {
+    return (this.deps.now ?? Date.now)();
+  }
+
+  private fetchFor(signal?: AbortSignal) {
+    return createFetch(this.deps.fetch, { signal, log: this.deps.log, timeoutMs: this.deps.timeoutMs });
+  }
+
+  /** Any http:// URL got past settings validation only because it is loopback. */
+  private get insecure(): boolean {
+    const c = this.config;
+    return [c.issuer, c.discoveryUrl, ...Object.values(c.endpoints)].some((u) => !!u && isHttpUrl(u));
+  }
+
+  /** Server metadata, discovered once per provider (a failed discovery is retried next time). */
+  serverMetadata(signal?: AbortSignal): Promise<client.ServerMetadata> {
+    if (!this.metadata) {
+      this.metadata = discoverMetadata(this.config, this.fetchFor(signal), this.insecure);
+      this.metadata.catch(() => { this.metadata = undefined; });
+    }
+    return this.metadata;
+  }
+
+  private async clientAuth(): Promise<oauth.ClientAuth> {
+    const method = this.config.clientAuthentication;
+    if (method === 'none') return oauth.None();
+    const secret = await this.deps.getClientSecret();
+    if (!secret) {
+      throw new AuthError('config', `Provider "${this.config.id}" uses ${method} but no client secret is stored. Run "OAuth Accounts: Set Client Secret..." (or see the README) and try again.`);
+    }
+    return method === 'client_secret_basic' ? oauth.ClientSecretBasic(secret) : oauth.ClientSecretPost(secret);
+  }
+
+  private async configuration(signal?: AbortSignal): Promise<client.Configuration> {
+    const as = await this.serverMetadata(signal);
+    const cfg = new client.Configuration(as, this.config.clientId, undefined, await this.clientAuth());
+    cfg[client.customFetch] = this.fetchFor(signal);
+    if (this.insecure) client.allowInsecureRequests(cfg);
+    if (as.jwks_uri) {
+      client.enableNonRepudiationChecks(cfg);
+      client.setJwksCache(cfg, this.jwksCache as oauth.ExportedJWKSCache);
+    }
+    return cfg;
+  }
+
+  /** Scopes sent to the server: what the caller asked for ∪ the configured (or sensible default) scopes. */
+  async scopesToRequest(requested: readonly string[], signal?: AbortSignal): Promise<string[]> {
+    const as = await this.serverMetadata(signal);
+    const isOpenId = !!this.config.issuer && (as.scopes_supported?.includes('openid') ?? !!as.userinfo_endpoint);
+    return union(requested, this.config.scopes ?? defaultScopes(as.scopes_supported, isOpenId));
+  }
+
+  /** Step 1: the authorization URL with PKCE S256, a one-time state and (for OpenID) nonce. */
+  async beginAuthorization(opts: { requestedScopes: readonly string[]; redirectUri: string; loginHint?: string; signal?: AbortSignal }): Promise<PendingAuthorization> {
+    const as = await this.serverMetadata(opts.signal);
+    const scopes = await this.scopesToRequest(opts.requestedScopes, opts.signal);
+    const codeVerifier = client.randomPKCECodeVerifier();
+    const state = client.randomState();
+    const nonce = scopes.includes('openid') ? client.randomNonce() : undefined;
+    const params: Record<string, string> = {
+      ...this.config.authorizationParameters,
+      redirect_uri: opts.redirectUri,
+      code_challenge: await client.calculatePKCECodeChallenge(codeVerifier),
+      code_challenge_method: 'S256',
+      state,
+    };
+    if (scopes.length) params.scope = scopes.join(' ');
+    if (nonce) params.nonce = nonce;
+    if (opts.loginHint && !params.login_hint) params.login_hint = opts.loginHint;
+    // OIDC Core §11: offline_access is only honoured with prompt=consent.
+    if (scopes.includes('offline_access') && !params.prompt) params.prompt = 'consent';
+    const cfg = new client.Configuration(as, this.config.clientId);
+    if (this.insecure) client.allowInsecureRequests(cfg);
+    const url = client.buildAuthorizationUrl(cfg, params).href;
+    return { url, state, nonce, codeVerifier, redirectUri: opts.redirectUri, scopes };
+  }
+
+  /**
+   * Step 2: validate the callback (state, RFC 9207 iss, error) and exchange the code. The ID token's signature and
+   * claims (iss, aud, azp, exp, iat, nonce) are checked by the library; the account comes from the ID token, then
+   * userinfo.
+   */
+  async completeAuthorization(pending: PendingAuthorization, callback: URLSearchParams, signal?: AbortSignal): Promise<SignInResult> {
+    const as = await this.serverMetadata(signal);
+    const c: oauth.Client = { client_id: this.config.clientId };
+    let params: URLSearchParams;
+    try {
+      params = oauth.validateAuthResponse(as, c, callback, pending.state);
+    } catch (e) {
+      const mapped = toAuthError(e, 'The sign-in callback');
+      throw mapped.code === 'authorization_denied' ? mapped : new AuthError('invalid_callback', `${mapped.message} The sign-in was not completed.`, { cause: e });
+    }
+    const fetch = this.fetchFor(signal);
+    const opts = { [oauth.customFetch]: fetch, [oauth.allowInsecureRequests]: this.insecure, [oauth.jwksCache]: this.jwksCache, signal };
+    let tokens: oauth.TokenEndpointResponse;
+    let idClaims: IdTokenClaims | undefined;
+    try {
+      const res = await oauth.authorizationCodeGrantRequest(as, c, await this.clientAuth(), params, pending.redirectUri, pending.codeVerifier, opts);
+      tokens = await oauth.processAuthorizationCodeResponse(as, c, res, {
+        expectedNonce: pending.nonce ?? oauth.expectNoNonce,
+        requireIdToken: pending.nonce !== undefined && !!this.config.issuer,
+      });
+      if (tokens.id_token && as.jwks_uri) await oauth.validateApplicationLevelSignature(as, res, opts);
+      idClaims = oauth.getValidatedIdTokenClaims(tokens) as IdTokenClaims | undefined;
+    } catch (e) {
+      throw toAuthError(e, 'The code exchange');
+    }
+    const tokenSet = fromTokenResponse(tokens as Parameters<typeof fromTokenResponse>[0], idClaims, this.now());
+    const account = await this.account(tokenSet, signal);
+    return { tokens: tokenSet, account, requestedScopes: pending.scopes };
+  }
+
+  /** Account from the ID token, completed by userinfo when the ID token lacks a readable name. */
+  async account(tokens: TokenSet, signal?: AbortSignal): Promise<Account> {
+    const as = await this.serverMetadata(signal);
+    const idClaims = tokens.idClaims as Record<string, unknown> | undefined;
+    const labelClaims = [this.config.accountLabelClaim, 'preferred_username', 'email', 'name'].filter(Boolean) as string[];
+    let userinfo: Record<string, unknown> | undefined;
+    if (as.userinfo_endpoint && !labelClaims.some((k) => typeof idClaims?.[k] === 'string')) {
+      userinfo = await this.userinfo(tokens.accessToken, tokens.idClaims?.sub, signal);
+    }
+    const raw = tokens as unknown as Record<string, unknown>;
+    return accountFrom(as.issuer, [idClaims, userinfo, raw], this.config.accountLabelClaim, `${this.config.label} account`);
+  }
+
+  /** userinfo; a `sub` different from the ID token's is an attack or a bug and fails the sign-in. */
+  async userinfo(accessToken: string, expectedSub: string | undefined, signal?: AbortSignal): Promise<Record<string, unknown> | undefined> {
+    try {
+      const cfg = await this.configuration(signal);
+      return await client.fetchUserInfo(cfg, accessToken, expectedSub ?? client.skipSubjectCheck);
+    } catch (e) {
+      const mapped = toAuthError(e, 'The userinfo request');
+      if ((e as { code?: string })?.code === 'OAUTH_JSON_ATTRIBUTE_COMPARISON') {
+        throw new AuthError('invalid_response', 'The userinfo response is for a different user (its "sub" differs from the ID token\'s). The sign-in was rejected.', { cause: e });
+      }
+      if (mapped.code === 'config') throw mapped;
+      this.deps.log?.(`userinfo unavailable (${mapped.code}); using the ID token alone`);
+      return undefined;
+    }
+  }
+
+  /** refresh_token grant. OIDC Core §12.2: a refreshed ID token must name the same iss, sub and aud. */
+  async refresh(previous: TokenSet, signal?: AbortSignal): Promise<TokenSet> {
+    if (!previous.refreshToken) throw new AuthError('invalid_grant', 'The session has no refresh token.');
+    let res: Awaited<ReturnType<typeof client.refreshTokenGrant>>;
+    try {
+      res = await client.refreshTokenGrant(await this.configuration(signal), previous.refreshToken);
+    } catch (e) {
+      throw toAuthError(e, 'The token refresh');
+    }
+    const claims = res.claims() as IdTokenClaims | undefined;
+    if (claims && previous.idClaims) {
+      const before = previous.idClaims;
+      if (claims.iss !== before.iss || claims.sub !== before.sub || JSON.stringify(claims.aud) !== JSON.stringify(before.aud)) {
+        throw new AuthError('invalid_grant', 'The refreshed ID token names a different user or client (OIDC Core §12.2); the session is no longer valid.');
+      }
+    }
+    return fromTokenResponse(res as Parameters<typeof fromTokenResponse>[0], claims, this.now(), previous);
+  }
+
+  /** RFC 7009 revocation, when the server has an endpoint (discovered or configured). Returns false without one. */
+  async revoke(token: string, hint: 'refresh_token' | 'access_token', signal?: AbortSignal): Promise<boolean> {
+    const as = await this.serverMetadata(signal);
+    if (!as.revocation_endpoint) return false;
+    try {
+      await client.tokenRevocation(await this.configuration(signal), token, { token_type_hint: hint });
+      return true;
+    } catch (e) {
+      throw toAuthError(e, 'The token revocation');
+    }
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * One error type for everything that can go wrong while talking to an authorization server, with a closed set of
+ * codes so callers branch on `code`, never on message text. Only `ui.ts`/`log.ts` turn these into words for people;
+ * the message here is already safe to show (it never contains a token, code, verifier or secret).
+ */
+import * as oauth from 'oauth4webapi';
+
+export type AuthErrorCode =
+  /** The user cancelled (progress Cancel, closed dialog). Callers of getSession see "Cancelled". */
+  | 'cancelled'
+  /** No answer from the browser in time. */
+  | 'timeout'
+  /** This flow cannot work in this window or with this server; another flow may. */
+  | 'flow_unavailable'
+  /** The authorization server answered the authorization request with an error (access_denied, …). */
+  | 'authorization_denied'
+  /** The callback did not belong to the pending request (state, iss, missing code). */
+  | 'invalid_callback'
+  /** The refresh token (or code) was rejected: the grant is gone and the user must sign in again. */
+  | 'invalid_grant'
+  /** Any other OAuth error response from the server (invalid_client, invalid_scope, …). */
+  | 'server_rejected'
+  /** The server answered with something a conforming server never sends (bad ID token, bad JSON, …). */
+  | 'invalid_response'
+  /** The server could not be reached, timed out, or answered 5xx: worth retrying later. */
+  | 'network'
+  /** Discovery failed: not an OAuth server, issuer mismatch, … */
+  | 'discovery'
+  /** The provider's settings are unusable. */
+  | 'config';
+
+/** Codes after which the same request may succeed later; sessions must survive them. */
+export const TRANSIENT_CODES: ReadonlySet<AuthErrorCode> = new Set(['network']);
+
+export class AuthError extends Error {
+  override readonly name = 'AuthError';
+  constructor(
+    readonly code: AuthErrorCode,
+    message: string,
+    readonly details: { oauthError?: string; oauthErrorDescription?: string; status?: number; cause?: unknown } = {},
+  ) {
+    super(message);
+  }
+  get transient(): boolean {
+    return TRANSIENT_CODES.has(this.code);
+  }
+}
+
+export const isAuthError = (e: unknown, code?: AuthErrorCode): e is AuthError =>
+  e instanceof AuthError && (code === undefined || e.code === code);
+
+/** The server's own words, when it gave any: `invalid_scope: scope foo is not allowed`. */
+function serverWords(error: string, description?: unknown): string {
+  return typeof description === 'string' && description ? `${error}: ${description}` : error;
+}
+
+/**
+ * The only mapping from protocol-library and network errors to AuthError. `what` names the step for people
+ * ("Token request", "Discovery"), so the message says where it failed.
+ */
+export function toAuthError(e: unknown, what: string): AuthError {
+  if (e instanceof AuthError) return e;
+  const err = e as { name?: string; code?: string; message?: string; cause?: unknown; error?: string; error_description?: string; status?: number };
+  if (err?.name === 'AbortError' || err?.name === 'TimeoutError' || err?.code === 'ABORT_ERR') {
+    return new AuthError('network', `${what} timed out: the server did not answer in time.`, { cause: e });
+  }
+  if (e instanceof oauth.AuthorizationResponseError || err?.name === 'AuthorizationResponseError') {
+    const code = err.error ?? 'error';
+    const text = code === 'access_denied' ? 'Sign-in was denied at the identity provider' : 'The identity provider returned an error';
+    return new AuthError('authorization_denied', `${text} (${serverWords(code, err.error_description)}).`, {
+      oauthError: code, oauthErrorDescription: err.error_description, cause: e,
+    });
+  }
+  if (e instanceof oauth.ResponseBodyError || err?.name === 'ResponseBodyError') {
+    const code = err.error ?? 'error';
+    const status = err.status;
+    const mapped: AuthErrorCode = code === 'invalid_grant' ? 'invalid_grant' : status !== undefined && status >= 500 ? 'network' : 'server_rejected';
+    return new AuthError(mapped, `${what} was rejected by the server (${serverWords(code, err.error_description)}).`, {
+      oauthError: code, oauthErrorDescription: err.error_description, status, cause: e,
+    });
+  }
+  if (err?.name === 'WWWAuthenticateChallengeError') {
+    return new AuthError('server_rejected', `${what} was refused by the server (HTTP ${err.status ?? 401}).`, { status: err.status, cause: e });
+  }
+  const status = httpStatusOf(err);
+  if (status !== undefined && status >= 500) {
+    return new AuthError('network', `${what} failed: the server answered HTTP ${status}. It will be retried.`, { status, cause: e });
+  }
+  if (typeof err?.code === 'string' && err.code.startsWith('OAUTH_')) {
+    const where = status !== undefined ? ` (HTTP ${status})` : '';
+    return new AuthError('invalid_response', `${what} failed${where}: ${err.message}.`, { status, cause: e });
+  }
+  if (err?.name === 'TypeError' || err?.name === 'FetchError' || /ECONNREFUSED|ENOTFOUND|ECONNRESET|EHOSTUNREACH|fetch failed|network/i.test(String(err?.message ?? ''))) {
+    return new AuthError('network', `${what} failed: the server could not be reached (${shortNetworkReason(err)}).`, { cause: e });
+  }
+  return new AuthError('invalid_response', `${what} failed: ${err?.message ?? String(e)}`, { cause: e });
+}
+
+function httpStatusOf(err: { cause?: unknown; status?: number } | undefined): number | undefined {
+  if (typeof err?.status === 'number') return err.status;
+  const cause = err?.cause as { status?: unknown } | undefined;
+  return typeof cause?.status === 'number' ? cause.status : undefined;
+}
+
+function shortNetworkReason(err: { code?: string; message?: string; cause?: unknown } | undefined): string {
+  const cause = err?.cause as { code?: string } | undefined;
+  return cause?.code ?? err?.code ?? err?.message ?? 'network error';
+}

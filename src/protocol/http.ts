@@ -1,0 +1,98 @@
+/**
+ * The one HTTP seam of the protocol core. openid-client and oauth4webapi call `fetch(url, init)` through
+ * `customFetch`; this wraps whatever base fetch the platform has (node-fetch in the Node extension host so VS Code's
+ * proxy and certificate patches apply, global fetch in the web worker) with a timeout, a response size cap and a
+ * log line that never contains a body, a query string or a header value.
+ */
+
+export interface FetchInit {
+  body?: unknown;
+  headers?: Record<string, string>;
+  method?: string;
+  redirect?: 'manual';
+  signal?: AbortSignal;
+}
+export type BaseFetch = (url: string, init: FetchInit) => Promise<Response>;
+export type HttpLog = (line: string) => void;
+
+export interface HttpOptions {
+  /** Per-request timeout; a server that does not answer in time fails as `network`, never hangs the UI. */
+  timeoutMs?: number;
+  /** Largest response body accepted; authorization servers never send megabytes. */
+  maxBytes?: number;
+  /** Cancels every request of one operation at once (the user pressed Cancel). */
+  signal?: AbortSignal;
+  log?: HttpLog;
+}
+
+export const DEFAULT_TIMEOUT_MS = 30_000;
+export const DEFAULT_MAX_BYTES = 1024 * 1024;
+
+/** Wraps `base` into the `customFetch` that every protocol call uses. */
+export function createFetch(base: BaseFetch, options: HttpOptions = {}): (url: string, init: FetchInit) => Promise<Response> {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+  return async (url, init) => {
+    const signals = [AbortSignal.timeout(timeoutMs)];
+    if (init.signal) signals.push(init.signal);
+    if (options.signal) signals.push(options.signal);
+    const signal = AbortSignal.any(signals);
+    const started = Date.now();
+    const method = init.method ?? 'GET';
+    try {
+      const res = await base(url, { ...init, signal });
+      const body = await readCapped(res, maxBytes, signal);
+      options.log?.(`${method} ${describeUrl(url)} → ${res.status} (${Date.now() - started} ms)`);
+      // A fresh standard Response, whatever the base fetch returned, so the protocol library sees one shape.
+      return new Response(isNullBodyStatus(res.status) ? null : body, { status: res.status, statusText: res.statusText, headers: copyHeaders(res.headers) });
+    } catch (e) {
+      options.log?.(`${method} ${describeUrl(url)} failed after ${Date.now() - started} ms: ${(e as Error)?.name ?? 'Error'}`);
+      throw e;
+    }
+  };
+}
+
+function isNullBodyStatus(status: number): boolean {
+  return status === 101 || status === 204 || status === 205 || status === 304;
+}
+
+function copyHeaders(h: Headers): Headers {
+  const out = new Headers();
+  h.forEach((value, key) => out.append(key, value));
+  return out;
+}
+
+async function readCapped(res: Response, maxBytes: number, signal: AbortSignal): Promise<ArrayBuffer> {
+  const declared = Number(res.headers.get('content-length'));
+  if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(maxBytes);
+  if (!res.body) return new ArrayBuffer(0);
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  // node-fetch bodies are Node streams, global fetch bodies are WHATWG streams: both are async-iterable.
+  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+    if (signal.aborted) throw signal.reason;
+    total += chunk.byteLength;
+    if (total > maxBytes) throw tooLarge(maxBytes);
+    chunks.push(chunk);
+  }
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const c of chunks) { out.set(c, offset); offset += c.byteLength; }
+  return out.buffer;
+}
+
+function tooLarge(maxBytes: number): Error {
+  const e = new Error(`the response is larger than ${Math.round(maxBytes / 1024)} KB`);
+  e.name = 'ResponseTooLargeError';
+  return e;
+}
+
+/** Origin and path only: queries can carry codes and tokens. */
+export function describeUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.origin}${u.pathname}`;
+  } catch {
+    return '(invalid URL)';
+  }
+}

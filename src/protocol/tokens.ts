@@ -1,0 +1,53 @@
+/**
+ * TokenSet: what a token response leaves us with, in our own small shape (≈ golang.org/x/oauth2's Token). Expiry is
+ * an absolute time computed once when the response arrives; "fresh" applies one named margin.
+ */
+
+export interface IdTokenClaims {
+  readonly iss: string;
+  readonly sub: string;
+  readonly aud: string | readonly string[];
+  readonly [claim: string]: unknown;
+}
+
+export interface TokenSet {
+  readonly accessToken: string;
+  readonly tokenType: string;
+  readonly refreshToken?: string;
+  readonly idToken?: string;
+  /** Validated claims of `idToken` (signature and claims checked by the protocol library). */
+  readonly idClaims?: IdTokenClaims;
+  /** Epoch ms; undefined when the server did not say (then the token is used until the server refuses it). */
+  readonly expiresAt?: number;
+  /** Scopes the server says it granted; undefined when it did not say (RFC 6749 §5.1: then as requested). */
+  readonly grantedScopes?: readonly string[];
+}
+
+export interface TokenEndpointResponseLike {
+  access_token: string;
+  token_type?: string;
+  refresh_token?: string;
+  id_token?: string;
+  expires_in?: number;
+  scope?: string;
+}
+
+export function fromTokenResponse(res: TokenEndpointResponseLike, idClaims: IdTokenClaims | undefined, now: number, previous?: TokenSet): TokenSet {
+  return {
+    accessToken: res.access_token,
+    tokenType: res.token_type ?? 'bearer',
+    // RFC 6749 §6: a refresh response without refresh_token means "keep using the one you have".
+    refreshToken: res.refresh_token ?? previous?.refreshToken,
+    idToken: res.id_token ?? previous?.idToken,
+    idClaims: idClaims ?? previous?.idClaims,
+    expiresAt: typeof res.expires_in === 'number' && res.expires_in > 0 ? now + res.expires_in * 1000 : undefined,
+    grantedScopes: typeof res.scope === 'string' ? res.scope.split(' ').filter(Boolean) : previous?.grantedScopes,
+  };
+}
+
+/** Refresh this long before expiry: 5 minutes, or a third of the lifetime for short-lived tokens. */
+export function refreshMargin(lifetimeMs: number | undefined): number {
+  const fiveMinutes = 5 * 60_000;
+  if (lifetimeMs === undefined || lifetimeMs <= 0) return fiveMinutes;
+  return Math.min(fiveMinutes, Math.floor(lifetimeMs / 3));
+}

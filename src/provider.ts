@@ -1,0 +1,127 @@
+/**
+ * OAuthAuthenticationProvider: one configured identity provider as a vscode.AuthenticationProvider. Sessions live
+ * in SecretStorage (sessionStore.ts) and, after the first read, in memory; the token lifecycle (refresh, cross-window
+ * sync, revocation) is delegated to SessionKeeper. Only this file maps StoredSession ↔ vscode.AuthenticationSession.
+ */
+import * as vscode from 'vscode';
+import type { ProviderConfig } from './config';
+import type { Logger } from './log';
+import type { ProviderClient, SignInResult } from './protocol/client';
+import { isAuthError } from './protocol/errors';
+import { normalizeScopes, sameScopes, union } from './protocol/scopes';
+import { SessionKeeper } from './sessionKeeper';
+import { SessionStore, type SecretStorageLike, type StoredSession } from './sessionStore';
+
+export interface ProviderDeps {
+  readonly config: ProviderConfig;
+  readonly client: ProviderClient;
+  readonly secrets: SecretStorageLike;
+  readonly log: Logger;
+  /** Runs the interactive sign-in (flows, progress, timeout); throws AuthError. */
+  readonly signIn: (scopes: readonly string[], account: vscode.AuthenticationSessionAccountInformation | undefined) => Promise<SignInResult>;
+  readonly notifySignedOut?: (session: StoredSession, reason: string) => void;
+  readonly now?: () => number;
+}
+
+export class OAuthAuthenticationProvider implements vscode.AuthenticationProvider, vscode.Disposable {
+  private readonly emitter = new vscode.EventEmitter<vscode.AuthenticationProviderAuthenticationSessionsChangeEvent>();
+  readonly onDidChangeSessions = this.emitter.event;
+  readonly store: SessionStore;
+  readonly keeper: SessionKeeper;
+
+  constructor(private readonly deps: ProviderDeps) {
+    this.store = new SessionStore(deps.secrets, deps.config.id, (l) => deps.log.warn(l));
+    this.keeper = new SessionKeeper({
+      store: this.store,
+      secrets: deps.secrets,
+      client: deps.client,
+      log: deps.log,
+      now: deps.now,
+      fire: (e) => this.fire(e),
+      providerLabel: deps.config.label,
+      notifySignedOut: deps.notifySignedOut,
+    });
+  }
+
+  get id(): string {
+    return this.deps.config.id;
+  }
+
+  async getSessions(scopes: readonly string[] | undefined, options: vscode.AuthenticationProviderSessionOptions = {}): Promise<vscode.AuthenticationSession[]> {
+    const all = await this.keeper.sessions();
+    const wanted = scopes === undefined ? undefined : normalizeScopes(scopes);
+    const matching = all.filter((s) => (!options.account || s.account.id === options.account.id) && (!wanted || matchesScopes(s, wanted)));
+    const fresh = await Promise.all(matching.map((s) => this.keeper.usable(s)));
+    return fresh.filter((s): s is StoredSession => s !== undefined).map(toVsCodeSession);
+  }
+
+  async createSession(scopes: readonly string[], options: vscode.AuthenticationProviderSessionOptions = {}): Promise<vscode.AuthenticationSession> {
+    const requested = normalizeScopes(scopes);
+    this.deps.log.info(`sign-in requested${requested.length ? ` for scopes ${requested.join(' ')}` : ''}`);
+    let result: SignInResult;
+    try {
+      result = await this.deps.signIn(requested, options.account);
+    } catch (e) {
+      if (isAuthError(e, 'cancelled')) {
+        this.deps.log.info('sign-in cancelled');
+        throw new vscode.CancellationError();
+      }
+      throw e;
+    }
+    const now = (this.deps.now ?? Date.now)();
+    const session: StoredSession = {
+      v: 1,
+      id: crypto.randomUUID(),
+      account: result.account,
+      scopes: union(result.requestedScopes),
+      defaultScopes: normalizeScopes(result.requestedScopes.filter((s) => !requested.includes(s))),
+      tokens: result.tokens,
+      createdAt: now,
+    };
+    const replaced = (await this.keeper.sessions()).filter((s) => s.account.id === session.account.id && sameScopes(s.scopes, session.scopes));
+    await this.keeper.add(session, replaced);
+    this.deps.log.info(`signed in as ${session.account.label}; access token ${describeExpiry(session, now)}${session.tokens.refreshToken ? ', refresh token stored' : ', no refresh token'}`);
+    return toVsCodeSession(session);
+  }
+
+  async removeSession(sessionId: string): Promise<void> {
+    await this.keeper.remove(sessionId, 'signed out');
+  }
+
+  private fire(e: { added?: StoredSession[]; removed?: StoredSession[]; changed?: StoredSession[] }): void {
+    const map = (l?: StoredSession[]) => (l && l.length ? l.map(toVsCodeSession) : undefined);
+    this.emitter.fire({ added: map(e.added), removed: map(e.removed), changed: map(e.changed) });
+  }
+
+  dispose(): void {
+    this.keeper.dispose();
+    this.emitter.dispose();
+  }
+}
+
+/**
+ * A request matches a session when, with the provider's default scopes added as at sign-in, it asks for exactly the
+ * session's scope set: `getSession(id, ['openid'])` finds the session the Sign In command made with the defaults.
+ */
+export function matchesScopes(s: StoredSession, wanted: readonly string[]): boolean {
+  return sameScopes(union(wanted, s.defaultScopes), s.scopes);
+}
+
+export function toVsCodeSession(s: StoredSession): vscode.AuthenticationSession {
+  const session: vscode.AuthenticationSession & { idToken?: string } = {
+    id: s.id,
+    accessToken: s.tokens.accessToken,
+    account: { id: s.account.id, label: s.account.label },
+    scopes: s.scopes,
+  };
+  // AuthenticationSession.idToken exists from VS Code 1.106; on older hosts the extra property is harmless.
+  if (s.tokens.idToken) session.idToken = s.tokens.idToken;
+  return session;
+}
+
+export function describeExpiry(s: StoredSession, now: number): string {
+  const at = s.tokens.expiresAt;
+  if (at === undefined) return 'has no stated expiry';
+  const secs = Math.round((at - now) / 1000);
+  return `expires ${new Date(at).toISOString()} (in ${secs} s)`;
+}

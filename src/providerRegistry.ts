@@ -1,0 +1,142 @@
+/**
+ * Keeps VS Code's registered authentication providers in step with the settings (and, later, the API): every valid
+ * entry is registered synchronously, a changed entry is re-registered, a removed one disposed — no reload. Problems
+ * are logged and shown once each, naming the provider and the field.
+ */
+import * as vscode from 'vscode';
+import { BUILT_IN_PROVIDER_IDS, configKey, describeProblem, parseProviders, SETTING, type ProviderConfig } from './config';
+import type { Flow, FlowId } from './flows/flow';
+import type { Logger } from './log';
+import { ProviderClient } from './protocol/client';
+import type { BaseFetch } from './protocol/http';
+import { OAuthAuthenticationProvider } from './provider';
+import { keys, type StoredSession } from './sessionStore';
+import { signIn } from './signIn';
+import { createFlowUi, EXTENSION_ID, extensionHostKind } from './ui';
+import type { UriCallbacks } from './uriCallbacks';
+
+interface Entry {
+  readonly key: string;
+  readonly config: ProviderConfig;
+  readonly provider: OAuthAuthenticationProvider;
+  readonly registration: vscode.Disposable;
+}
+
+export interface RegistryDeps {
+  readonly context: vscode.ExtensionContext;
+  readonly log: Logger;
+  readonly callbacks: UriCallbacks;
+  readonly fetch: BaseFetch;
+  readonly flows: ReadonlyMap<FlowId, Flow>;
+}
+
+export class ProviderRegistry implements vscode.Disposable {
+  private readonly entries = new Map<string, Entry>();
+  private readonly shownProblems = new Set<string>();
+  private readonly notifiedSignOuts = new Set<string>();
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChangeProviders = this.changed.event;
+
+  constructor(private readonly deps: RegistryDeps) {}
+
+  /** Reads the setting and registers, updates or removes providers. No network, no secret reads. */
+  applySettings(): void {
+    const raw = vscode.workspace.getConfiguration().get<unknown>(SETTING);
+    const { providers, problems } = parseProviders(raw, this.takenIds());
+    for (const p of problems) this.reportProblem(describeProblem(p));
+    this.apply(providers);
+  }
+
+  private takenIds(): Set<string> {
+    const ids = new Set(BUILT_IN_PROVIDER_IDS);
+    for (const ext of vscode.extensions.all) {
+      if (ext.id.toLowerCase() === EXTENSION_ID) continue;
+      const contributed = (ext.packageJSON as { contributes?: { authentication?: Array<{ id?: unknown }> } })?.contributes?.authentication;
+      for (const a of contributed ?? []) if (typeof a?.id === 'string') ids.add(a.id);
+    }
+    return ids;
+  }
+
+  private reportProblem(text: string): void {
+    this.deps.log.warn(`settings: ${text}`);
+    if (this.shownProblems.has(text)) return;
+    this.shownProblems.add(text);
+    void vscode.window.showWarningMessage(`OAuth Accounts: ${text}`, 'Open Settings').then((a) => {
+      if (a) void vscode.commands.executeCommand('workbench.action.openSettingsJson');
+    });
+  }
+
+  private apply(configs: ProviderConfig[]): void {
+    const wanted = new Map(configs.map((c) => [c.id, c]));
+    let changed = false;
+    for (const [id, entry] of this.entries) {
+      const next = wanted.get(id);
+      if (next && configKey(next) === entry.key) continue;
+      this.unregister(id);
+      changed = true;
+    }
+    for (const config of configs) {
+      if (this.entries.has(config.id)) continue;
+      this.register(config);
+      changed = true;
+    }
+    if (changed) this.changed.fire();
+  }
+
+  private register(config: ProviderConfig): void {
+    const log = this.deps.log.forProvider(config.id);
+    const secrets = this.deps.context.secrets;
+    const client = new ProviderClient(config, {
+      fetch: this.deps.fetch,
+      getClientSecret: async () => secrets.get(keys.clientSecret(config.id)),
+      log: (l) => log.trace(l),
+    });
+    const ui = createFlowUi(this.deps.callbacks);
+    const provider = new OAuthAuthenticationProvider({
+      config,
+      client,
+      secrets,
+      log,
+      signIn: (scopes, account) => signIn({ config, client, flows: this.deps.flows, ui, host: extensionHostKind, log }, scopes, account),
+      notifySignedOut: (s, reason) => this.notifySignedOut(config, s, reason),
+    });
+    provider.onDidChangeSessions((e) => {
+      for (const s of e.added ?? []) this.notifiedSignOuts.delete(`${config.id}\n${s.account.id}`);
+    });
+    const registration = vscode.authentication.registerAuthenticationProvider(config.id, config.label, provider, { supportsMultipleAccounts: true });
+    this.entries.set(config.id, { key: configKey(config), config, provider, registration });
+    log.info(`registered provider "${config.label}" (${config.issuer ?? config.discoveryUrl ?? config.endpoints.authorization})`);
+  }
+
+  private unregister(id: string): void {
+    const e = this.entries.get(id);
+    if (!e) return;
+    e.registration.dispose();
+    e.provider.dispose();
+    this.entries.delete(id);
+    this.deps.log.forProvider(id).info('unregistered provider');
+  }
+
+  /** Told once per account until it signs in again, with a Sign In action. */
+  private notifySignedOut(config: ProviderConfig, s: StoredSession, reason: string): void {
+    const key = `${config.id}\n${s.account.id}`;
+    if (this.notifiedSignOuts.has(key)) return;
+    this.notifiedSignOuts.add(key);
+    void vscode.window
+      .showWarningMessage(`${config.label}: ${s.account.label} needs to sign in again. ${reason}`, 'Sign In')
+      .then((a) => { if (a) void vscode.commands.executeCommand('oauthAccounts.signIn', config.id, [...s.scopes]); });
+  }
+
+  get(id: string): OAuthAuthenticationProvider | undefined {
+    return this.entries.get(id)?.provider;
+  }
+
+  configs(): ProviderConfig[] {
+    return [...this.entries.values()].map((e) => e.config);
+  }
+
+  dispose(): void {
+    for (const id of [...this.entries.keys()]) this.unregister(id);
+    this.changed.dispose();
+  }
+}

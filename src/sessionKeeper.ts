@@ -1,0 +1,311 @@
+/**
+ * The token lifecycle of one provider's sessions, without `vscode` (unit-tested on plain Node against a real AS):
+ * the in-memory source of truth loaded once from SecretStorage, lazy and proactive refresh (single-flight per
+ * session, one window at a time through a lease), adoption of tokens refreshed or removed by other windows,
+ * `invalid_grant` vs transient failures, and revocation on removal.
+ */
+import type { Logger } from './log';
+import type { ProviderClient } from './protocol/client';
+import { AuthError, isAuthError, toAuthError } from './protocol/errors';
+import { refreshMargin } from './protocol/tokens';
+import { releaseLease, tryAcquireLease, waitForLease, type LeaseOptions } from './refreshLease';
+import type { SecretStorageLike, SessionStore, StoredSession } from './sessionStore';
+
+export interface SessionChange {
+  added?: StoredSession[];
+  removed?: StoredSession[];
+  changed?: StoredSession[];
+}
+
+export interface KeeperDeps {
+  readonly store: SessionStore;
+  readonly secrets: SecretStorageLike;
+  readonly client: ProviderClient;
+  readonly log: Pick<Logger, 'info' | 'warn' | 'error'>;
+  readonly fire: (change: SessionChange) => void;
+  readonly providerLabel: string;
+  /** Tells the user once that an account must sign in again (with a Sign In action). */
+  readonly notifySignedOut?: (session: StoredSession, reason: string) => void;
+  readonly now?: () => number;
+  /** Identifies this window for the refresh lease; random by default. */
+  readonly owner?: string;
+}
+
+/** Back-off between retries after network errors and 5xx: never a sign-out, never a hot loop. */
+const BACKOFF_MS = [15_000, 30_000, 60_000, 120_000, 300_000];
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+export class SessionKeeper {
+  private loaded?: Promise<Map<string, StoredSession>>;
+  private readonly inflight = new Map<string, Promise<StoredSession | undefined>>();
+  private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
+  private readonly failures = new Map<string, number>();
+  private readonly owner: string;
+  private readonly subscription: { dispose(): unknown };
+  private readonly changeListeners = new Set<() => void>();
+  private syncing?: Promise<void>;
+  private disposed = false;
+
+  constructor(private readonly deps: KeeperDeps) {
+    this.owner = deps.owner ?? crypto.randomUUID();
+    this.subscription = deps.secrets.onDidChange((e) => {
+      if (!deps.store.owns(e.key) || !this.loaded) return;
+      for (const l of [...this.changeListeners]) l();
+      void this.syncFromStorage();
+    });
+  }
+
+  private now(): number {
+    return (this.deps.now ?? Date.now)();
+  }
+
+  private map(): Promise<Map<string, StoredSession>> {
+    this.loaded ??= this.deps.store.readAll().then((list) => {
+      const m = new Map(list.map((s) => [s.id, s]));
+      for (const s of m.values()) this.schedule(s);
+      return m;
+    });
+    return this.loaded;
+  }
+
+  async sessions(): Promise<StoredSession[]> {
+    return [...(await this.map()).values()];
+  }
+
+  async add(session: StoredSession, replaced: StoredSession[]): Promise<void> {
+    const m = await this.map();
+    // Memory first, so the onDidChange echo of our own write finds nothing new.
+    m.set(session.id, session);
+    for (const r of replaced) m.delete(r.id);
+    await this.deps.store.write(session);
+    for (const r of replaced) {
+      this.unschedule(r.id);
+      await this.deps.store.remove(r.id);
+    }
+    this.schedule(session);
+    this.deps.fire({ added: [session], removed: replaced });
+    for (const r of replaced) void this.revoke(r);
+  }
+
+  /** Removes locally first (never blocked by the network), then revokes at the server, best effort. */
+  async remove(id: string, reason: string): Promise<void> {
+    const m = await this.map();
+    const s = m.get(id);
+    if (!s) return;
+    m.delete(id);
+    this.unschedule(id);
+    await this.deps.store.remove(id);
+    this.deps.log.info(`session of ${s.account.label} removed (${reason})`);
+    this.deps.fire({ removed: [s] });
+    await this.revoke(s);
+  }
+
+  private async revoke(s: StoredSession): Promise<void> {
+    const { refreshToken, accessToken } = s.tokens;
+    try {
+      // Revoking the refresh token revokes the grant at most servers; the access token is revoked on its own too.
+      const done = refreshToken ? await this.deps.client.revoke(refreshToken, 'refresh_token') : false;
+      const doneAt = await this.deps.client.revoke(accessToken, 'access_token');
+      this.deps.log.info(done || doneAt ? 'tokens revoked at the server' : 'the server has no revocation endpoint; tokens were only deleted locally');
+    } catch (e) {
+      this.deps.log.warn(`revocation failed (${toAuthError(e, 'Revocation').message}); the session was removed locally anyway`);
+    }
+  }
+
+  /**
+   * The session if its access token may be handed out now, refreshing first when it expires within the margin.
+   * Network trouble keeps the session: the still-valid token is returned, or an AuthError if it has expired.
+   */
+  async usable(s: StoredSession): Promise<StoredSession | undefined> {
+    if (this.isFresh(s)) return s;
+    const current = (await this.map()).get(s.id);
+    if (!current) return undefined;
+    if (this.isFresh(current)) return current;
+    return this.refreshOnce(current);
+  }
+
+  isFresh(s: StoredSession): boolean {
+    const at = s.tokens.expiresAt;
+    if (at === undefined) return true;
+    const lifetime = at - (s.refreshedAt ?? s.createdAt);
+    return this.now() < at - refreshMargin(lifetime);
+  }
+
+  /** Single-flight per session: N concurrent callers share one refresh. */
+  private refreshOnce(s: StoredSession): Promise<StoredSession | undefined> {
+    let p = this.inflight.get(s.id);
+    if (!p) {
+      p = this.refreshCoordinated(s).finally(() => this.inflight.delete(s.id));
+      this.inflight.set(s.id, p);
+    }
+    return p;
+  }
+
+  private leaseFor(id: string): LeaseOptions {
+    return { secrets: this.deps.secrets, key: this.deps.store.leaseKey(id), owner: this.owner, now: () => this.now() };
+  }
+
+  /** One window at a time: wait for another window's refresh and adopt its result, or refresh ourselves. */
+  private async refreshCoordinated(s: StoredSession): Promise<StoredSession | undefined> {
+    const lease = this.leaseFor(s.id);
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const adopted = await this.adoptStored(s.id);
+      if (adopted === null) return undefined; // removed by another window
+      if (adopted && this.isFresh(adopted)) return adopted;
+      if (await tryAcquireLease(lease)) {
+        try {
+          const latest = (await this.adoptStored(s.id)) ?? s;
+          if (latest === null) return undefined;
+          if (this.isFresh(latest)) return latest;
+          return await this.refreshNow(latest);
+        } finally {
+          await releaseLease(lease);
+        }
+      }
+      this.deps.log.info('another window is refreshing this session; waiting for its result');
+      await waitForLease(lease, (l) => this.onStoredChange(l));
+    }
+    // The other window never finished: its lease expired or it keeps losing; refresh ourselves.
+    return this.refreshNow((await this.adoptStored(s.id)) ?? s);
+  }
+
+  private onStoredChange(listener: () => void): { dispose(): unknown } {
+    this.changeListeners.add(listener);
+    return { dispose: () => this.changeListeners.delete(listener) };
+  }
+
+  /**
+   * Re-reads the stored record and adopts it when another window changed it. Returns the current session,
+   * `null` when it is gone from storage, or undefined when the record could not be read.
+   */
+  private async adoptStored(id: string): Promise<StoredSession | null | undefined> {
+    const m = await this.map();
+    const stored = await this.deps.store.read(id);
+    const mine = m.get(id);
+    if (!stored) {
+      if (mine && !(await this.deps.store.listed(id))) {
+        m.delete(id);
+        this.unschedule(id);
+        this.deps.fire({ removed: [mine] });
+        return null;
+      }
+      return mine;
+    }
+    if (mine && stored.tokens.accessToken !== mine.tokens.accessToken) {
+      m.set(id, stored);
+      this.schedule(stored);
+      this.deps.fire({ changed: [stored] });
+    }
+    return stored;
+  }
+
+  private async refreshNow(s: StoredSession): Promise<StoredSession | undefined> {
+    const started = this.now();
+    try {
+      const tokens = await this.deps.client.refresh(s.tokens);
+      const next: StoredSession = { ...s, tokens, refreshedAt: this.now() };
+      const m = await this.map();
+      if (!m.has(s.id)) return undefined; // signed out meanwhile
+      m.set(s.id, next);
+      // Stored before it is handed out: a rotated refresh token must never exist only in memory.
+      await this.deps.store.write(next);
+      this.failures.delete(s.id);
+      this.schedule(next);
+      this.deps.log.info(`session of ${s.account.label} refreshed in ${this.now() - started} ms; access token expires ${next.tokens.expiresAt ? new Date(next.tokens.expiresAt).toISOString() : 'never (no expiry stated)'}`);
+      this.deps.fire({ changed: [next] });
+      return next;
+    } catch (e) {
+      return this.refreshFailed(s, toAuthError(e, 'The token refresh'));
+    }
+  }
+
+  private async refreshFailed(s: StoredSession, err: AuthError): Promise<StoredSession | undefined> {
+    if (err.code === 'invalid_grant' || (!s.tokens.refreshToken && !err.transient)) {
+      // Another window may have rotated the token while we used the old one: adopt its result instead.
+      const stored = await this.deps.store.read(s.id);
+      if (stored && stored.tokens.refreshToken !== s.tokens.refreshToken) {
+        this.deps.log.info('refresh token was already rotated by another window; adopting its tokens');
+        return (await this.adoptStored(s.id)) ?? undefined;
+      }
+      this.deps.log.warn(`session of ${s.account.label} can no longer be refreshed (${err.details.oauthError ?? err.code}); removing it`);
+      await this.remove(s.id, 'refresh rejected');
+      this.deps.notifySignedOut?.(s, err.message);
+      return undefined;
+    }
+    const n = (this.failures.get(s.id) ?? 0) + 1;
+    this.failures.set(s.id, n);
+    const delay = BACKOFF_MS[Math.min(n - 1, BACKOFF_MS.length - 1)];
+    this.deps.log.warn(`refresh failed (${err.message}); keeping the session, retrying in ${Math.round(delay / 1000)} s`);
+    this.setTimer(s.id, delay);
+    if (s.tokens.expiresAt === undefined || this.now() < s.tokens.expiresAt) return s;
+    throw new AuthError(err.code, `The ${this.deps.providerLabel} access token for ${s.account.label} has expired and could not be refreshed: ${err.message}`, err.details);
+  }
+
+  /** Proactive refresh shortly before expiry while VS Code runs; expired sessions without refresh token go. */
+  private schedule(s: StoredSession): void {
+    const at = s.tokens.expiresAt;
+    if (at === undefined || this.disposed) return this.unschedule(s.id);
+    const lifetime = at - (s.refreshedAt ?? s.createdAt);
+    const due = s.tokens.refreshToken ? at - refreshMargin(lifetime) : at;
+    this.setTimer(s.id, Math.max(0, due - this.now()));
+  }
+
+  private setTimer(id: string, delay: number): void {
+    this.unschedule(id);
+    if (this.disposed) return;
+    const t = setTimeout(() => void this.onTimer(id), Math.min(delay, MAX_TIMER_MS));
+    (t as { unref?: () => void }).unref?.();
+    this.timers.set(id, t);
+  }
+
+  private unschedule(id: string): void {
+    const t = this.timers.get(id);
+    if (t) clearTimeout(t);
+    this.timers.delete(id);
+  }
+
+  private async onTimer(id: string): Promise<void> {
+    this.timers.delete(id);
+    const s = (await this.map()).get(id);
+    if (!s || this.disposed) return;
+    if (!s.tokens.refreshToken) {
+      if (s.tokens.expiresAt !== undefined && this.now() >= s.tokens.expiresAt) {
+        await this.remove(id, 'access token expired and there is no refresh token');
+        this.deps.notifySignedOut?.(s, 'The access token expired and the server issued no refresh token.');
+      }
+      return;
+    }
+    try {
+      await this.usable(s);
+    } catch (e) {
+      if (!isAuthError(e)) this.deps.log.error(`background refresh failed: ${String(e)}`);
+    }
+  }
+
+  /** Another window added, refreshed or removed sessions: diff storage against memory and fire the difference. */
+  syncFromStorage(): Promise<void> {
+    this.syncing ??= (async () => {
+      try {
+        const m = await this.map();
+        const stored = new Map((await this.deps.store.readAll()).map((s) => [s.id, s]));
+        const added = [...stored.values()].filter((s) => !m.has(s.id));
+        const removed = [...m.values()].filter((s) => !stored.has(s.id));
+        const changed = [...stored.values()].filter((s) => m.has(s.id) && m.get(s.id)!.tokens.accessToken !== s.tokens.accessToken);
+        for (const s of removed) { m.delete(s.id); this.unschedule(s.id); }
+        for (const s of [...added, ...changed]) { m.set(s.id, s); this.schedule(s); }
+        if (added.length || removed.length || changed.length) this.deps.fire({ added, removed, changed });
+      } finally {
+        this.syncing = undefined;
+      }
+    })();
+    return this.syncing;
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    for (const id of [...this.timers.keys()]) this.unschedule(id);
+    this.subscription.dispose();
+  }
+}
+
+

@@ -1,0 +1,138 @@
+/**
+ * Sessions of one provider in SecretStorage: one key per session (a change rewrites one record, not all of them)
+ * plus a small index of ids, because SecretStorage.keys() only exists from VS Code 1.105. Records are versioned
+ * compact JSON in our own shape, separate from vscode.AuthenticationSession. A corrupt or foreign record is skipped
+ * with a warning and never breaks the other sessions.
+ */
+import type { Account } from './protocol/account';
+import type { TokenSet } from './protocol/tokens';
+
+/** The part of vscode.SecretStorage we use (a fake in unit tests). */
+export interface SecretStorageLike {
+  get(key: string): Thenable<string | undefined>;
+  store(key: string, value: string): Thenable<void>;
+  delete(key: string): Thenable<void>;
+  readonly onDidChange: (listener: (e: { key: string }) => unknown) => { dispose(): unknown };
+  keys?: () => Thenable<string[]>;
+}
+
+export interface StoredSession {
+  readonly v: 1;
+  readonly id: string;
+  readonly account: Account;
+  /** Scopes sent to the server: the caller's ∪ the provider's defaults at sign-in, sorted. */
+  readonly scopes: readonly string[];
+  /** The provider's default scopes at sign-in; lets getSessions match a request without discovery. */
+  readonly defaultScopes: readonly string[];
+  readonly tokens: TokenSet;
+  readonly createdAt: number;
+  readonly refreshedAt?: number;
+}
+
+const PREFIX = 'oauthAccounts/';
+export const keys = {
+  index: (providerId: string) => `${PREFIX}${providerId}/sessions`,
+  session: (providerId: string, id: string) => `${PREFIX}${providerId}/session/${id}`,
+  lease: (providerId: string, id: string) => `${PREFIX}${providerId}/lease/${id}`,
+  clientSecret: (providerId: string) => `${PREFIX}${providerId}/clientSecret`,
+};
+
+export class SessionStore {
+  constructor(
+    private readonly secrets: SecretStorageLike,
+    readonly providerId: string,
+    private readonly warn: (line: string) => void,
+  ) {}
+
+  /** Whether a SecretStorage key belongs to this provider's sessions (for onDidChange). */
+  owns(key: string): boolean {
+    return key === keys.index(this.providerId) || key.startsWith(`${PREFIX}${this.providerId}/session/`);
+  }
+
+  /** The refresh lease's key; deliberately outside owns(), so taking a lease is not a session change. */
+  leaseKey(id: string): string {
+    return keys.lease(this.providerId, id);
+  }
+
+  /** Whether the index lists the session (a missing record that is still listed is unreadable, not removed). */
+  async listed(id: string): Promise<boolean> {
+    return (await this.readIndex()).includes(id);
+  }
+
+  async readAll(): Promise<StoredSession[]> {
+    const ids = await this.readIndex();
+    const records = await Promise.all(ids.map((id) => this.read(id)));
+    return records.filter((s): s is StoredSession => s !== undefined);
+  }
+
+  async read(id: string): Promise<StoredSession | undefined> {
+    let raw: string | undefined;
+    try {
+      raw = await this.secrets.get(keys.session(this.providerId, id));
+    } catch (e) {
+      this.warn(`could not read session ${id} from the secret store (${(e as Error)?.message ?? e}); skipping it`);
+      return undefined;
+    }
+    if (raw === undefined) return undefined;
+    const parsed = parseSession(raw, id);
+    if (!parsed) this.warn(`session record ${id} in the secret store is corrupt or from an unknown version; skipping it`);
+    return parsed;
+  }
+
+  /** Record first, then index: a crash in between leaves an unlisted record, never a listed missing one. */
+  async write(session: StoredSession): Promise<void> {
+    await this.secrets.store(keys.session(this.providerId, session.id), JSON.stringify(session));
+    const ids = await this.readIndex();
+    if (!ids.includes(session.id)) await this.writeIndex([...ids, session.id]);
+  }
+
+  async remove(id: string): Promise<void> {
+    const ids = await this.readIndex();
+    if (ids.includes(id)) await this.writeIndex(ids.filter((x) => x !== id));
+    await this.secrets.delete(keys.session(this.providerId, id));
+  }
+
+  private async readIndex(): Promise<string[]> {
+    let raw: string | undefined;
+    try {
+      raw = await this.secrets.get(keys.index(this.providerId));
+    } catch (e) {
+      this.warn(`could not read the session index from the secret store (${(e as Error)?.message ?? e})`);
+      return [];
+    }
+    if (raw === undefined) return [];
+    try {
+      const ids = JSON.parse(raw);
+      if (Array.isArray(ids) && ids.every((x) => typeof x === 'string')) return ids;
+    } catch { /* reported below */ }
+    this.warn('the session index in the secret store is corrupt; starting with no sessions for this provider');
+    return [];
+  }
+
+  private async writeIndex(ids: string[]): Promise<void> {
+    await this.secrets.store(keys.index(this.providerId), JSON.stringify(ids));
+  }
+}
+
+/** Strict shape check: anything else is treated as foreign and skipped. */
+export function parseSession(raw: string, expectedId?: string): StoredSession | undefined {
+  let v: unknown;
+  try {
+    v = JSON.parse(raw);
+  } catch {
+    return undefined;
+  }
+  const s = v as Partial<StoredSession> | null;
+  if (!s || typeof s !== 'object' || s.v !== 1 || typeof s.id !== 'string' || (expectedId !== undefined && s.id !== expectedId)) return undefined;
+  if (!s.account || typeof s.account.id !== 'string' || typeof s.account.label !== 'string') return undefined;
+  if (!isStringArray(s.scopes) || !isStringArray(s.defaultScopes) || typeof s.createdAt !== 'number') return undefined;
+  const t = s.tokens as Partial<TokenSet> | undefined;
+  if (!t || typeof t.accessToken !== 'string' || typeof t.tokenType !== 'string') return undefined;
+  if (t.refreshToken !== undefined && typeof t.refreshToken !== 'string') return undefined;
+  if (t.expiresAt !== undefined && typeof t.expiresAt !== 'number') return undefined;
+  return s as StoredSession;
+}
+
+function isStringArray(v: unknown): v is string[] {
+  return Array.isArray(v) && v.every((x) => typeof x === 'string');
+}

@@ -1,0 +1,68 @@
+/**
+ * The interactive sign-in: pick the usable flows from the table, run them in order inside one cancellable
+ * progress notification with a 5-minute timeout, and ask "try a different way?" when a flow times out or cannot work.
+ */
+import * as vscode from 'vscode';
+import type { ProviderConfig } from './config';
+import { flowLabel, selectFlows, whyUnavailable, type Flow, type FlowId, type FlowUi, type ExtensionHostKind } from './flows/flow';
+import type { Logger } from './log';
+import type { ProviderClient, SignInResult } from './protocol/client';
+import { AuthError, toAuthError } from './protocol/errors';
+
+export const SIGN_IN_TIMEOUT_MS = 5 * 60_000;
+
+export interface SignInDeps {
+  readonly config: ProviderConfig;
+  readonly client: ProviderClient;
+  readonly flows: ReadonlyMap<FlowId, Flow>;
+  readonly ui: FlowUi;
+  readonly host: () => ExtensionHostKind;
+  readonly log: Logger;
+  readonly timeoutMs?: number;
+}
+
+export async function signIn(deps: SignInDeps, scopes: readonly string[], account?: vscode.AuthenticationSessionAccountInformation): Promise<SignInResult> {
+  const { config, client, log } = deps;
+  const metadata = await client.serverMetadata().catch((e) => { throw toAuthError(e, 'Discovery'); });
+  const query = {
+    host: deps.host(),
+    setting: config.flow,
+    serverHasDeviceEndpoint: !!metadata.device_authorization_endpoint,
+    implemented: new Set(deps.flows.keys()),
+  };
+  const order = selectFlows(query);
+  if (order.length === 0) throw new AuthError('flow_unavailable', whyUnavailable(query));
+  log.info(`sign-in flows for a ${query.host} extension host: ${order.join(' → ')}`);
+
+  return vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: `Signing in to ${config.label}…`, cancellable: true },
+    async (_progress, token) => {
+      for (let i = 0; i < order.length; i++) {
+        const flow = deps.flows.get(order[i])!;
+        if (i > 0 && !(await offerNextFlow(flow.id))) throw new AuthError('cancelled', 'Sign-in cancelled.');
+        const controller = new AbortController();
+        const timeout = setTimeout(() => controller.abort(new AuthError('timeout', `No answer from the browser within ${Math.round((deps.timeoutMs ?? SIGN_IN_TIMEOUT_MS) / 60_000)} minutes.`)), deps.timeoutMs ?? SIGN_IN_TIMEOUT_MS);
+        const cancel = token.onCancellationRequested(() => controller.abort(new AuthError('cancelled', 'Sign-in cancelled.')));
+        try {
+          log.info(`starting the ${flow.id} flow`);
+          return await flow.run({ client, requestedScopes: scopes, loginHint: account?.label, ui: deps.ui, signal: controller.signal });
+        } catch (e) {
+          const err = e instanceof AuthError ? e : toAuthError(e, 'Sign-in');
+          log.warn(`the ${flow.id} flow ended: ${err.code}${err.details.oauthError ? ` (${err.details.oauthError})` : ''}`);
+          const worthAnotherWay = err.code === 'timeout' || err.code === 'flow_unavailable';
+          if (!worthAnotherWay || i === order.length - 1) throw err;
+        } finally {
+          clearTimeout(timeout);
+          cancel.dispose();
+        }
+      }
+      throw new AuthError('flow_unavailable', 'No sign-in method worked.');
+    },
+  );
+}
+
+async function offerNextFlow(next: FlowId): Promise<boolean> {
+  const yes = `Try ${flowLabel(next)}`;
+  const answer = await vscode.window.showWarningMessage(`Having trouble signing in? Try a different way (${flowLabel(next)})?`, yes, 'Cancel');
+  return answer === yes;
+}

@@ -1,0 +1,35 @@
+/** The VS Code side of the FlowUi seam, and the few helpers that turn facts into what people see. */
+import * as vscode from 'vscode';
+import type { ExtensionHostKind, FlowUi } from './flows/flow';
+import type { UriCallbacks } from './uriCallbacks';
+
+export const EXTENSION_ID = 'openauth.oauth-accounts';
+
+/**
+ * Opens a URL in the system browser. Passed as a string on purpose: `vscode.Uri.parse` decodes the query and the
+ * opener re-encodes it, so `%26`/`%3F` inside `redirect_uri` would become real `&`/`?` and cut the parameter off.
+ * The extension-host API accepts a string at run time.
+ */
+export function openExternalUrl(url: string): Thenable<boolean> {
+  return vscode.env.openExternal(url as unknown as vscode.Uri);
+}
+
+export function createFlowUi(callbacks: UriCallbacks): FlowUi {
+  return {
+    openExternal: (url) => Promise.resolve(openExternalUrl(url)),
+    async externalCallbackUri() {
+      const internal = vscode.Uri.parse(`${vscode.env.uriScheme}://${EXTENSION_ID}/callback`);
+      // toString(true): the un-encoded form, so the query of a web workbench's callback URL stays a query.
+      return (await vscode.env.asExternalUri(internal)).toString(true);
+    },
+    waitForUriCallback: (state, signal) => callbacks.wait(state, signal),
+  };
+}
+
+/** Where our code runs relative to the user's browser, for the flow table. */
+export function extensionHostKind(): ExtensionHostKind {
+  if (typeof process === 'undefined' || typeof process.versions?.node !== 'string') return 'webworker';
+  const self = vscode.extensions.getExtension(EXTENSION_ID);
+  if (self?.extensionKind === vscode.ExtensionKind.UI) return 'local';
+  return vscode.env.remoteName ? 'remote' : 'local';
+}

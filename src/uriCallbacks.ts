@@ -1,0 +1,47 @@
+/**
+ * Pending URI-handler sign-ins keyed by their one-time `state`. The extension's single UriHandler feeds every
+ * callback here; one with an unknown or already used state is logged and ignored (another sign-in may be in
+ * flight, or the user reopened an old tab), never an error for the sign-in that is waiting.
+ */
+export class UriCallbacks {
+  private readonly waiting = new Map<string, (query: URLSearchParams) => void>();
+
+  constructor(private readonly log: (line: string) => void) {}
+
+  wait(state: string, signal: AbortSignal): Promise<URLSearchParams> {
+    return new Promise((resolve, reject) => {
+      const onAbort = () => {
+        this.waiting.delete(state);
+        reject(signal.reason);
+      };
+      if (signal.aborted) return onAbort();
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.waiting.set(state, (query) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(query);
+      });
+    });
+  }
+
+  /** Called with the handled URI's path and query. Returns whether a pending sign-in took it. */
+  deliver(path: string, query: string): boolean {
+    if (path !== '/callback') {
+      this.log(`ignored a URI for unknown path ${JSON.stringify(path.slice(0, 64))}`);
+      return false;
+    }
+    const params = new URLSearchParams(query);
+    const state = params.get('state');
+    const take = state !== null ? this.waiting.get(state) : undefined;
+    if (!take) {
+      this.log('ignored a sign-in callback that matches no pending sign-in (unknown or already used state)');
+      return false;
+    }
+    this.waiting.delete(state!);
+    take(params);
+    return true;
+  }
+
+  get pendingCount(): number {
+    return this.waiting.size;
+  }
+}

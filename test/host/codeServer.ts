@@ -1,0 +1,292 @@
+// Launches the real VS Code workbench offline: code-server (VS Code's own server, Node extension host) driven by
+// Debian chromium through playwright-core. Used by the integration runner, the UI tests, the demo and the bench.
+// Recipe and the reasons behind each flag: /work/shared/notes/vscode-host-recipe.md (code-server 4.139.1, Node 24).
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as util from 'node:util';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+
+/** The extension folder (repo root): the nearest package.json above this file, compiled or not. */
+export const REPO_ROOT = (() => {
+  for (let d = __dirname; d !== path.dirname(d); d = path.dirname(d)) {
+    if (fs.existsSync(path.join(d, 'package.json')) && fs.existsSync(path.join(d, 'esbuild.mjs'))) return d;
+  }
+  throw new Error('cannot find the extension folder above ' + __dirname);
+})();
+/** The extension loaded as development extension: the repo, unless OAUTH_TEST_EXTENSION_PATH points elsewhere. */
+export const extensionPath = () => path.resolve(process.env.OAUTH_TEST_EXTENSION_PATH || REPO_ROOT);
+export const RESULTS_DIR = path.join(REPO_ROOT, 'test-results');
+export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'];
+
+// install-test-host.sh reads VSCODE_TEST_CACHE; OAUTH_TEST_CACHE is this project's name for the same thing.
+const cacheDir = () => process.env.OAUTH_TEST_CACHE || process.env.VSCODE_TEST_CACHE || path.join(REPO_ROOT, '.vscode-test');
+
+/** Node 24 binary and code-server entry from the cache that scripts/install-test-host.sh fills. */
+export function testHostPaths(): { node: string; entry: string } {
+  const cache = cacheDir();
+  const hint = `run "bash scripts/install-test-host.sh" first (cache: ${cache})`;
+  const nodePathFile = path.join(cache, 'node-path');
+  if (!fs.existsSync(nodePathFile)) throw new Error(`test host not installed: ${nodePathFile} is missing; ${hint}`);
+  const node = path.join(fs.readFileSync(nodePathFile, 'utf8').trim(), 'bin', 'node');
+  const entry = path.join(cache, 'code-server', 'node_modules', 'code-server', 'out', 'node', 'entry.js');
+  for (const f of [node, entry]) if (!fs.existsSync(f)) throw new Error(`test host incomplete: ${f} is missing; ${hint}`);
+  return { node, entry };
+}
+
+export function freePort(host = '127.0.0.1'): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.unref();
+    s.on('error', reject);
+    s.listen(0, host, () => { const { port } = s.address() as net.AddressInfo; s.close(() => resolve(port)); });
+  });
+}
+
+/** Host of the test authorization server: loopback but not "localhost"/127.0.0.1, which code-server would tunnel
+ * through its /proxy/PORT/ route (and re-encode the query) when openExternal is called. */
+export const OP_HOST = '127.0.0.2';
+
+/** Free ports on 127.0.0.2 for the test authorization server, plus their origins for link protection.
+ * Passed to the extension host as OAUTH_TEST_OP_PORTS (comma separated). */
+export async function allocateOpPorts(n = 3): Promise<{ ports: number[]; origins: string[]; envValue: string }> {
+  const ports: number[] = [];
+  while (ports.length < n) { const p = await freePort(OP_HOST); if (!ports.includes(p)) ports.push(p); }
+  return { ports, origins: ports.map((p) => `http://${OP_HOST}:${p}`), envValue: ports.join(',') };
+}
+
+/** Settings that keep the workbench quiet and deterministic (no tips, no walkthroughs, no AI, no git scanning). */
+export const QUIET_SETTINGS: Record<string, unknown> = {
+  'telemetry.telemetryLevel': 'off', 'workbench.startupEditor': 'none', 'workbench.tips.enabled': false,
+  'workbench.enableExperiments': false, 'extensions.autoUpdate': false, 'extensions.autoCheckUpdates': false,
+  'extensions.ignoreRecommendations': true, 'update.mode': 'none', 'security.workspace.trust.enabled': false,
+  'chat.disableAIFeatures': true, 'git.enabled': false, 'git.autoRepositoryDetection': false,
+  'window.restoreWindows': 'none',
+};
+
+export interface StartOptions {
+  userSettings?: Record<string, unknown>;
+  /** Origins (e.g. http://127.0.0.2:1234) that openExternal may open without the link-protection modal. */
+  trustedOrigins?: string[];
+  /** Extra env for code-server; the extension host inherits it, so tests see it. */
+  env?: Record<string, string>;
+  /** Keep the run dir (logs, user data) after stop(). */
+  keep?: boolean;
+}
+
+export interface CodeServer {
+  url: string;          // http://127.0.0.1:PORT
+  authority: string;    // 127.0.0.1:PORT, also the remote authority in vscode-remote:// URIs
+  port: number;
+  runDir: string;
+  userDataDir: string;
+  workspaceDir: string; // empty folder, the default workspace
+  logFile: string;      // code-server's stdout+stderr
+  stop(): Promise<void>;
+}
+
+// Process groups of servers not yet stopped. If this process dies early (Ctrl-C, npm test's watchdog SIGTERM,
+// process.exit from a crashed runner) they are killed too, so no code-server or extension host is left behind.
+const liveGroups = new Set<number>();
+let hooksInstalled = false;
+function installExitHooks() {
+  if (hooksInstalled) return;
+  hooksInstalled = true;
+  process.on('exit', () => { for (const pid of liveGroups) try { process.kill(-pid, 'SIGKILL'); } catch { /* gone */ } });
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => process.exit(sig === 'SIGINT' ? 130 : 143));
+}
+
+export async function startCodeServer(opts: StartOptions = {}): Promise<CodeServer> {
+  const { node, entry } = testHostPaths();
+  const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'oauth-cs-'));
+  const userDataDir = path.join(runDir, 'user-data');
+  const extensionsDir = path.join(runDir, 'extensions');
+  const tmp = path.join(runDir, 'tmp');
+  const workspaceDir = path.join(runDir, 'workspace');
+  for (const d of [path.join(userDataDir, 'User'), extensionsDir, tmp, workspaceDir]) fs.mkdirSync(d, { recursive: true });
+  fs.writeFileSync(path.join(userDataDir, 'User', 'settings.json'),
+    JSON.stringify({ ...QUIET_SETTINGS, ...opts.userSettings }, null, 2));
+
+  const port = await freePort();
+  const authority = `127.0.0.1:${port}`;
+  const args = [entry, '--auth', 'none', '--bind-addr', authority,
+    '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir,
+    '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust',
+    '--disable-getting-started-override', '--ignore-last-opened', '--log', 'info',
+    // Without this a built workbench ignores extensionDevelopmentPath/extensionTestsPath in the URL payload.
+    '--vscode-option', 'enable-smoke-test-driver',
+    // code-server parses this as string[] and pushes each occurrence, so the flag is repeated per origin.
+    ...(opts.trustedOrigins ?? []).flatMap((o) => ['--link-protection-trusted-domains', o])];
+  const logFile = path.join(runDir, 'code-server.log');
+  const log = fs.openSync(logFile, 'a');
+  // detached: own process group, so stop() takes down the server, extension host, pty host and watcher together.
+  const proc = spawn(node, args, {
+    detached: true, stdio: ['ignore', 'pipe', 'pipe'],
+    // No gallery means no requests to open-vsx.org; TMPDIR holds the never-removed vscode-*.sock files.
+    env: { EXTENSIONS_GALLERY: '{}', ...process.env, ...opts.env, TMPDIR: tmp },
+  });
+  if (proc.pid !== undefined) { installExitHooks(); liveGroups.add(proc.pid); }
+  await new Promise<void>((resolve, reject) => {
+    let buf = '';
+    const timer = setTimeout(() => reject(new Error(`code-server did not start in 60 s; log: ${logFile}\n${buf}`)), 60_000);
+    const onData = (d: Buffer) => {
+      fs.writeSync(log, d);
+      buf += d.toString();
+      if (/HTTP server listening on/.test(buf)) { clearTimeout(timer); resolve(); }
+    };
+    proc.stdout!.on('data', onData);
+    proc.stderr!.on('data', onData);
+    proc.once('exit', (code, sig) => { clearTimeout(timer); reject(new Error(`code-server exited early (${code ?? sig}):\n${buf}`)); });
+  }).catch(async (e) => { await kill(); fs.closeSync(log); throw e; });
+
+  async function kill() {
+    const pid = proc.pid;
+    if (pid === undefined) return;
+    if (proc.exitCode === null && proc.signalCode === null) {
+      try { process.kill(-pid, 'SIGTERM'); } catch { /* already gone */ }
+      await new Promise<void>((r) => {
+        const t = setTimeout(r, 5000);
+        proc.once('exit', () => { clearTimeout(t); r(); });
+      });
+    }
+    // Whatever is left of the group (server ignoring SIGTERM, a straggling extension or pty host) goes now.
+    try { process.kill(-pid, 'SIGKILL'); } catch { /* group already empty */ }
+    liveGroups.delete(pid);
+  }
+  let stopped = false;
+  return {
+    url: `http://${authority}`, authority, port, runDir, userDataDir, workspaceDir, logFile,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await kill();
+      try { fs.closeSync(log); } catch { /* closed */ }
+      if (!opts.keep) fs.rmSync(runDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function launchBrowser(): Promise<Browser> {
+  const { chromium } = await import('playwright-core');
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+}
+
+/** Refuses every http(s)/ws(s) request that leaves loopback (127.0.0.0/8, localhost); the tests must run offline. */
+export async function blockNonLoopback(context: BrowserContext, onBlocked = (u: string) => console.error('[host] blocked non-loopback request', u)) {
+  const loopback = /^(https?|wss?):\/\/(127(\.\d{1,3}){3}|localhost)(:\d+)?(\/|$)/;
+  await context.route((u) => /^(https?|wss?):$/.test(u.protocol) && !loopback.test(u.href), (route) => {
+    onBlocked(route.request().url());
+    return route.abort();
+  });
+}
+
+/** Workbench URL; devExt/tests are absolute paths on this machine, sent in the payload as vscode-remote URIs. */
+export function workbenchUrl(cs: Pick<CodeServer, 'url' | 'authority'>, o: { folder: string; devExt?: string; tests?: string }): string {
+  const remote = (p: string) => `vscode-remote://${cs.authority}${p}`;
+  const payload: [string, string][] = [];
+  if (o.devExt) payload.push(['extensionDevelopmentPath', remote(o.devExt)]);
+  if (o.tests) payload.push(['extensionTestsPath', remote(o.tests)]);
+  let url = `${cs.url}/?folder=${encodeURIComponent(o.folder)}`;
+  if (payload.length) url += `&payload=${encodeURIComponent(JSON.stringify(payload))}`;
+  return url;
+}
+
+export async function saveScreenshot(page: Page, name: string): Promise<string> {
+  fs.mkdirSync(RESULTS_DIR, { recursive: true });
+  const file = path.join(RESULTS_DIR, name.endsWith('.png') ? name : `${name}.png`);
+  await page.screenshot({ path: file });
+  return file;
+}
+
+// Workbench log lines that share the automation-log channel with the extension host console (mocha's output).
+const NOISE = /^(Resolving connection token|Resolved connection token|Creating a socket|\[reconnection-grace-time\]|Updating additional builtin extensions cache|\[Service Worker\]|\[AgentHost|\[AccountPolicyGate\]|Ignoring fetching additional builtin extensions|Canceled: Canceled|Started local extension host|Loading development extension|.*ENOTFOUND|.*open-vsx\.org|.*vsda)/;
+
+export interface TestFailure { title: string; error: string }
+export interface TestRunResult { passed: number; failed: number; failures: TestFailure[]; exitCode: number }
+
+export interface RunOptions {
+  testsEntry: string;                 // absolute path of the compiled extensionTestsPath module
+  env?: Record<string, string>;
+  trustedOrigins?: string[];
+  userSettings?: Record<string, unknown>;
+  timeoutS?: number;                  // default 600
+  folder?: string;                    // workspace; default an empty folder in the run dir
+  /** Development extension folder; default the repo root (OAUTH_TEST_EXTENSION_PATH overrides, e.g. for a stub). */
+  extensionPath?: string;
+  keep?: boolean;
+  verbose?: boolean;                  // also print filtered workbench noise and browser console
+}
+
+/** Runs testsEntry in the real Node extension host with the repo as development extension.
+ * exitCode: 0 all passed, 1 failures (or the entry threw), 2 harness error or timeout. */
+export async function runExtensionTests(o: RunOptions): Promise<TestRunResult> {
+  const verbose = o.verbose ?? !!process.env.OAUTH_TEST_VERBOSE;
+  const t0 = Date.now();
+  const phase = (what: string) => { if (verbose) console.log(`[host ${((Date.now() - t0) / 1000).toFixed(1)}s] ${what}`); };
+  const fail = (error: string, exitCode = 2, title = 'integration run'): TestRunResult =>
+    ({ passed: 0, failed: 1, failures: [{ title, error }], exitCode });
+  if (!fs.existsSync(o.testsEntry)) return fail(`tests entry not found: ${o.testsEntry} (run "node esbuild.mjs --tests")`);
+  const ops = await allocateOpPorts();
+  const resultsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'oauth-results-'));
+  const resultsFile = path.join(resultsDir, 'results.json');
+  const timeoutS = o.timeoutS ?? 600;
+  let cs: CodeServer | undefined;
+  let browser: Browser | undefined;
+  try {
+    cs = await startCodeServer({
+      userSettings: o.userSettings, keep: o.keep,
+      trustedOrigins: [...(o.trustedOrigins ?? []), ...ops.origins],
+      env: { ...o.env, OAUTH_TEST_OP_PORTS: ops.envValue, OAUTH_TEST_RESULTS: resultsFile },
+    });
+    phase(`code-server listening at ${cs.url}`);
+    browser = await launchBrowser();
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    await blockNonLoopback(context);
+    const page = await context.newPage();
+    phase('browser ready');
+    let exited = false;
+    // The workbench calls window.codeAutomationExit(code) when run() settles: 0 resolved, 1 rejected/threw.
+    let onExit!: (code: number) => void;
+    const exit = new Promise<number>((resolve) => { onExit = resolve; });
+    await page.exposeFunction('codeAutomationExit', (code: number) => { exited = true; onExit(code); });
+    // In test mode the extension host console goes to the workbench log service, which forwards it here.
+    await page.exposeFunction('codeAutomationLog', (type: string, args: unknown[]) => {
+      const text = util.format(...(args ?? []));
+      if (!verbose && (exited || NOISE.test(text))) return;
+      const line = verbose ? `[host ${((Date.now() - t0) / 1000).toFixed(1)}s] ${text}` : text;
+      (type === 'error' ? process.stderr : process.stdout).write(line.endsWith('\n') ? line : line + '\n');
+    });
+    if (verbose) page.on('console', (m) => console.log(`[browser ${((Date.now() - t0) / 1000).toFixed(1)}s]`, m.type(), m.text().slice(0, 300)));
+    await page.goto(workbenchUrl(cs, { folder: o.folder ?? cs.workspaceDir, devExt: o.extensionPath ?? extensionPath(), tests: o.testsEntry }));
+    let timer: NodeJS.Timeout | undefined;
+    const code = await Promise.race([exit, new Promise<'timeout'>((r) => { timer = setTimeout(() => r('timeout'), timeoutS * 1000); })]);
+    clearTimeout(timer);
+    phase(`test run finished: ${code}`);
+    if (code === 'timeout') {
+      const shot = await saveScreenshot(page, `integration-timeout-${Date.now()}`).catch((e) => `(no screenshot: ${e})`);
+      const logCopy = path.join(RESULTS_DIR, `integration-timeout-${Date.now()}-code-server.log`);
+      try { fs.copyFileSync(cs.logFile, logCopy); } catch { /* best effort */ }
+      return fail(`timed out after ${timeoutS} s waiting for the extension host test run to finish; screenshot: ${shot}; server log: ${logCopy}`);
+    }
+    if (fs.existsSync(resultsFile)) {
+      const r = JSON.parse(fs.readFileSync(resultsFile, 'utf8')) as { passed: number; failed: number; failures: TestFailure[] };
+      // run() rejecting with zero recorded failures still means something broke (e.g. after mocha finished).
+      if (code !== 0 && r.failed === 0) r.failures.push({ title: 'integration run', error: `test entry exited with code ${code}` });
+      return { passed: r.passed, failed: Math.max(r.failed, code !== 0 ? 1 : 0), failures: r.failures, exitCode: code === 0 ? 0 : 1 };
+    }
+    // No results file: the entry threw before mocha ran (load error) or it is not the project's index.ts.
+    return fail(code === 0 ? 'test entry finished without writing results (OAUTH_TEST_RESULTS)'
+      : `test entry failed before reporting results (exit code ${code}); see the output above`, code === 0 ? 2 : 1);
+  } catch (e) {
+    return fail(`harness error: ${(e as Error)?.stack ?? e}`);
+  } finally {
+    if (browser) await browser.close().catch(() => undefined);
+    if (cs) await cs.stop();
+    fs.rmSync(resultsDir, { recursive: true, force: true });
+    phase('cleaned up');
+  }
+}

@@ -1,0 +1,135 @@
+// Helpers for Playwright UI tests against code-server with this extension loaded as a development extension
+// (payload with extensionDevelopmentPath only: the workbench behaves as for a user, nothing runs tests in the host).
+// Selectors were checked against code-server 4.139.1 (VS Code 1.139.1); see /work/shared/reference/vscode-host/ui-flow.js.
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import {
+  allocateOpPorts, blockNonLoopback, CodeServer, extensionPath, launchBrowser, saveScreenshot, startCodeServer, StartOptions,
+  workbenchUrl,
+} from '../host/codeServer';
+
+export type TextMatch = string | RegExp;
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** A string matches the whole (trimmed) text; a RegExp is used as is. */
+const exact = (m: TextMatch) => (typeof m === 'string' ? new RegExp(`^\\s*${escape(m)}\\s*$`) : m);
+
+const ACCOUNTS = '.part.activitybar [aria-label^="Accounts"]';
+const MENU_ITEM = '.monaco-menu .action-item';
+const QUICK_INPUT = '.quick-input-widget input';
+const PALETTE_ROW = '.quick-input-widget .quick-input-list .monaco-list-row';
+const DIALOG = '.monaco-dialog-box';
+
+/** Opens the workbench in a new tab of browserContext and waits until it is usable: workbench, activity bar with the
+ * Accounts entry, status bar, and the remote extension host connected (the remote indicator leaves "Opening Remote"). */
+export async function openWorkbench(cs: CodeServer, browserContext: BrowserContext, o: { folder?: string; devExt?: string } = {}): Promise<Page> {
+  const page = await browserContext.newPage();
+  // A stray window.alert/confirm would block the page forever; VS Code uses its own dialogs, so dismiss them.
+  page.on('dialog', (d) => void d.dismiss().catch(() => undefined));
+  await page.goto(workbenchUrl(cs, { folder: o.folder ?? cs.workspaceDir, devExt: o.devExt ?? extensionPath() }));
+  await waitForWorkbench(page);
+  return page;
+}
+
+export async function waitForWorkbench(page: Page, timeout = 60_000): Promise<void> {
+  await page.locator('.monaco-workbench').waitFor({ timeout });
+  await page.locator(ACCOUNTS).first().waitFor({ timeout });
+  await page.locator('.part.statusbar').waitFor({ timeout });
+  // The development extension only exists once the remote extension host is up; its window title says so.
+  await page.waitForFunction(() => document.title.includes('Extension Development Host'), undefined, { timeout }).catch(() => undefined);
+}
+
+export interface Workbench {
+  cs: CodeServer;
+  browser: Browser;
+  context: BrowserContext;
+  page: Page;
+  /** Ports on 127.0.0.2 for the test authorization server (also in the host's OAUTH_TEST_OP_PORTS, trusted for openExternal). */
+  opPorts: number[];
+  close(): Promise<void>;
+}
+
+/** code-server + chromium + a workbench tab, in one call. New tabs opened by openExternal arrive as
+ * context.on('page'); they load because 127.0.0.2 is loopback and the origins are trusted. */
+export async function startWorkbench(o: StartOptions & { folder?: string } = {}): Promise<Workbench> {
+  const ops = await allocateOpPorts();
+  const cs = await startCodeServer({
+    ...o,
+    trustedOrigins: [...(o.trustedOrigins ?? []), ...ops.origins],
+    env: { ...o.env, OAUTH_TEST_OP_PORTS: ops.envValue },
+  });
+  let browser: Browser | undefined;
+  try {
+    browser = await launchBrowser();
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    await blockNonLoopback(context);
+    const page = await openWorkbench(cs, context, { folder: o.folder });
+    const b = browser;
+    return {
+      cs, browser: b, context, page, opPorts: ops.ports,
+      async close() { await b.close().catch(() => undefined); await cs.stop(); },
+    };
+  } catch (e) {
+    await browser?.close().catch(() => undefined);
+    await cs.stop();
+    throw e;
+  }
+}
+
+/** Opens the command palette with ">title" typed and returns the visible rows' labels (e.g. "OAuth Accounts: Sign In..."). */
+export async function commandPaletteItems(page: Page, title: string): Promise<string[]> {
+  // Focus the workbench first: F1 is a workbench keybinding and does nothing while focus is outside it.
+  await page.locator('.monaco-workbench .part.editor').click({ position: { x: 300, y: 200 } }).catch(() => undefined);
+  await page.keyboard.press('F1');
+  const input = page.locator(QUICK_INPUT).first();
+  await input.waitFor({ timeout: 10_000 });
+  await input.fill('>' + title);
+  // The list filters asynchronously; 1.5 s matched what the reference flow needed on 2 slow cores.
+  await page.waitForTimeout(1500);
+  return page.$$eval(`${PALETTE_ROW} .label-name`, (els) => els.map((e) => (e.textContent ?? '').trim()).filter(Boolean));
+}
+
+/** Runs a command by its palette title (category included, e.g. "OAuth Accounts: Sign In..."). */
+export async function runCommand(page: Page, title: string): Promise<void> {
+  const items = await commandPaletteItems(page, title);
+  if (!items.some((i) => i === title || i.endsWith(`: ${title}`) || i === title.replace(/^.*?: /, ''))) {
+    await page.keyboard.press('Escape');
+    throw new Error(`command "${title}" is not in the command palette; saw: ${JSON.stringify(items)}`);
+  }
+  await page.keyboard.press('Enter');
+}
+
+/** Clicks the Accounts icon in the activity bar and returns the menu item texts. Leaves the menu open. */
+export async function openAccountsMenu(page: Page): Promise<string[]> {
+  await page.locator(ACCOUNTS).first().click();
+  await page.locator(MENU_ITEM).first().waitFor({ timeout: 10_000 });
+  await page.waitForTimeout(300); // items are added right after the menu appears
+  return page.$$eval(MENU_ITEM, (els) => els.map((e) => (e.textContent ?? '').trim()).filter(Boolean));
+}
+
+/** Clicks an item of the open context menu (Accounts menu or a submenu). */
+export async function clickMenuItem(page: Page, text: TextMatch): Promise<void> {
+  const item = page.locator(MENU_ITEM, { hasText: text }).first();
+  await item.waitFor({ timeout: 10_000 });
+  await item.click();
+}
+
+/** Waits for a notification toast whose text matches and returns its full text. */
+export async function waitForNotification(page: Page, text: TextMatch, timeout = 30_000): Promise<string> {
+  const toast = page.locator('.notification-toast', { hasText: text }).first();
+  await toast.waitFor({ timeout });
+  return (await toast.innerText()).trim();
+}
+
+/** Clicks a button of the modal dialog, e.g. "Allow" in "The extension '…' wants to sign in using …".
+ * Returns the dialog's text (for assertions). Throws if no such button appears within timeout. */
+export async function clickDialogButton(page: Page, label: TextMatch, timeout = 10_000): Promise<string> {
+  const button = page.locator(`${DIALOG} .monaco-button`, { hasText: exact(label) }).first();
+  await button.waitFor({ timeout });
+  const text = (await page.locator(DIALOG).first().innerText().catch(() => '')).trim();
+  await button.click();
+  return text;
+}
+
+/** Saves a PNG under test-results/ and returns its path. */
+export function screenshot(page: Page, name: string): Promise<string> {
+  return saveScreenshot(page, name);
+}
