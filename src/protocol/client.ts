@@ -179,7 +179,7 @@ export class ProviderClient {
       return await client.fetchUserInfo(cfg, accessToken, expectedSub ?? client.skipSubjectCheck);
     } catch (e) {
       const mapped = toAuthError(e, 'The userinfo request');
-      if ((e as { code?: string })?.code === 'OAUTH_JSON_ATTRIBUTE_COMPARISON') {
+      if (String((e as { code?: string })?.code).startsWith('OAUTH_JSON_ATTRIBUTE_COMPARISON')) {
         throw new AuthError('invalid_response', 'The userinfo response is for a different user (its "sub" differs from the ID token\'s). The sign-in was rejected.', { cause: e });
       }
       if (mapped.code === 'config') throw mapped;

@@ -23,7 +23,12 @@ export async function discoverMetadata(config: ProviderConfig, fetch: CustomFetc
   } else {
     // Plain OAuth 2.0 without metadata: the configured endpoints are the whole server. No ID token can be validated
     // without an issuer, which is why OpenID servers should be configured with `issuer`.
-    metadata = { issuer: new URL(config.endpoints.authorization!).origin };
+    metadata = {
+      issuer: new URL(config.endpoints.authorization!).origin,
+      // Without metadata the library would accept only RS256 ID tokens; allow the asymmetric algorithms ("none" and
+      // HMAC stay refused).
+      id_token_signing_alg_values_supported: ['RS256', 'PS256', 'ES256', 'EdDSA', 'RS384', 'RS512', 'PS384', 'PS512', 'ES384', 'ES512'],
+    };
   }
   return withOverrides(metadata, config);
 }
@@ -68,7 +73,7 @@ function isMissingMetadata(e: unknown): boolean {
 
 function discoveryError(e: unknown, url: string, config: ProviderConfig | undefined, insecure: boolean): AuthError {
   const err = e as { code?: string; cause?: { attribute?: string; body?: { issuer?: unknown } } };
-  if (err?.code === 'OAUTH_JSON_ATTRIBUTE_COMPARISON') {
+  if (err?.code === 'OAUTH_JSON_ATTRIBUTE_COMPARISON_FAILED' || err?.code === 'OAUTH_JSON_ATTRIBUTE_COMPARISON') {
     const found = err.cause?.body?.issuer;
     return new AuthError('discovery', `The metadata at ${describeUrl(url)} names issuer ${JSON.stringify(found)}, but "issuer" is configured as ${config?.issuer ?? 'a different value'}. Set "issuer" to exactly the value the server publishes (including any trailing slash).`, { cause: e });
   }

@@ -80,7 +80,13 @@ export function toAuthError(e: unknown, what: string): AuthError {
     });
   }
   if (err?.name === 'WWWAuthenticateChallengeError') {
-    return new AuthError('server_rejected', `${what} was refused by the server (HTTP ${err.status ?? 401}).`, { status: err.status, cause: e });
+    // 401 with WWW-Authenticate (RFC 6749 §5.2 invalid_client, RFC 6750 invalid_token): the error is in the challenge.
+    const challenges = Array.isArray(err.cause) ? (err.cause as Array<{ parameters?: Record<string, string> }>) : [];
+    const params = challenges.find((c) => c.parameters?.error)?.parameters;
+    const words = params?.error ? ` (${serverWords(params.error, params.error_description)})` : '';
+    return new AuthError('server_rejected', `${what} was refused by the server (HTTP ${err.status ?? 401})${words}.`, {
+      status: err.status, oauthError: params?.error, oauthErrorDescription: params?.error_description, cause: e,
+    });
   }
   const status = httpStatusOf(err);
   if (status !== undefined && status >= 500) {

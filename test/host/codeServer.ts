@@ -65,7 +65,7 @@ export const QUIET_SETTINGS: Record<string, unknown> = {
   'workbench.enableExperiments': false, 'extensions.autoUpdate': false, 'extensions.autoCheckUpdates': false,
   'extensions.ignoreRecommendations': true, 'update.mode': 'none', 'security.workspace.trust.enabled': false,
   'chat.disableAIFeatures': true, 'git.enabled': false, 'git.autoRepositoryDetection': false,
-  'window.restoreWindows': 'none',
+  'window.restoreWindows': 'none', 'workbench.secondarySideBar.defaultVisibility': 'hidden',
 };
 
 export interface StartOptions {

@@ -1,6 +1,8 @@
 // Helpers for Playwright UI tests against code-server with this extension loaded as a development extension
 // (payload with extensionDevelopmentPath only: the workbench behaves as for a user, nothing runs tests in the host).
 // Selectors were checked against code-server 4.139.1 (VS Code 1.139.1); see /work/shared/reference/vscode-host/ui-flow.js.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import {
   allocateOpPorts, blockNonLoopback, CodeServer, extensionPath, launchBrowser, saveScreenshot, startCodeServer, StartOptions,
@@ -18,23 +20,70 @@ const QUICK_INPUT = '.quick-input-widget input';
 const PALETTE_ROW = '.quick-input-widget .quick-input-list .monaco-list-row';
 const DIALOG = '.monaco-dialog-box';
 
-/** Opens the workbench in a new tab of browserContext and waits until it is usable: workbench, activity bar with the
- * Accounts entry, status bar, and the remote extension host connected (the remote indicator leaves "Opening Remote"). */
-export async function openWorkbench(cs: CodeServer, browserContext: BrowserContext, o: { folder?: string; devExt?: string } = {}): Promise<Page> {
+/** Opens the workbench in a new tab of browserContext and waits until it is usable: the workbench is drawn and
+ * the development extension has been activated in the extension host (it activates onStartupFinished). Waiting
+ * for activation matters: the dev extension's commands only reach the command palette seconds after the
+ * workbench looks ready, and a palette opened earlier says "No matching commands". */
+export async function openWorkbench(cs: CodeServer, browserContext: BrowserContext,
+  o: { folder?: string; devExt?: string; waitForActivation?: boolean } = {}): Promise<Page> {
   const page = await browserContext.newPage();
   // A stray window.alert/confirm would block the page forever; VS Code uses its own dialogs, so dismiss them.
   page.on('dialog', (d) => void d.dismiss().catch(() => undefined));
-  await page.goto(workbenchUrl(cs, { folder: o.folder ?? cs.workspaceDir, devExt: o.devExt ?? extensionPath() }));
+  const devExt = o.devExt ?? extensionPath();
+  const id = extensionId(devExt);
+  const before = activationCount(cs, id);
+  await page.goto(workbenchUrl(cs, { folder: o.folder ?? cs.workspaceDir, devExt }));
   await waitForWorkbench(page);
+  if (o.waitForActivation !== false) await waitForActivation(cs, id, before);
   return page;
+}
+
+/** Reloads the tab (same browser profile, so SecretStorage in localStorage survives) and waits as openWorkbench does. */
+export async function reloadWorkbench(cs: CodeServer, page: Page, devExt = extensionPath()): Promise<void> {
+  const id = extensionId(devExt);
+  const before = activationCount(cs, id);
+  await page.reload();
+  await waitForWorkbench(page);
+  await waitForActivation(cs, id, before);
 }
 
 export async function waitForWorkbench(page: Page, timeout = 60_000): Promise<void> {
   await page.locator('.monaco-workbench').waitFor({ timeout });
   await page.locator(ACCOUNTS).first().waitFor({ timeout });
   await page.locator('.part.statusbar').waitFor({ timeout });
-  // The development extension only exists once the remote extension host is up; its window title says so.
-  await page.waitForFunction(() => document.title.includes('Extension Development Host'), undefined, { timeout }).catch(() => undefined);
+}
+
+/** publisher.name from the extension's package.json, e.g. openauth.oauth-accounts. */
+export function extensionId(extensionDir: string): string {
+  const pkg = JSON.parse(fs.readFileSync(path.join(extensionDir, 'package.json'), 'utf8')) as { publisher: string; name: string };
+  return `${pkg.publisher}.${pkg.name}`;
+}
+
+/** How often the extension host logged activating the extension, over every extension host of this server
+ * (each page load or reload starts a new one: logs/<session>/exthost<N>/remoteexthost.log). */
+export function activationCount(cs: Pick<CodeServer, 'userDataDir'>, id: string): number {
+  const logs = path.join(cs.userDataDir, 'logs');
+  if (!fs.existsSync(logs)) return 0;
+  const needle = `_doActivateExtension ${id},`;
+  let n = 0;
+  for (const session of fs.readdirSync(logs)) {
+    const dir = path.join(logs, session);
+    if (!fs.statSync(dir).isDirectory()) continue;
+    for (const host of fs.readdirSync(dir).filter((d) => d.startsWith('exthost'))) {
+      const file = path.join(dir, host, 'remoteexthost.log');
+      if (fs.existsSync(file)) n += fs.readFileSync(file, 'utf8').split(needle).length - 1;
+    }
+  }
+  return n;
+}
+
+/** Waits until the extension host logs one more activation of id than `before`. */
+export async function waitForActivation(cs: Pick<CodeServer, 'userDataDir'>, id: string, before = 0, timeout = 90_000): Promise<void> {
+  const end = Date.now() + timeout;
+  while (activationCount(cs, id) <= before) {
+    if (Date.now() > end) throw new Error(`extension ${id} was not activated within ${timeout / 1000} s`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
 }
 
 export interface Workbench {
@@ -87,14 +136,24 @@ export async function commandPaletteItems(page: Page, title: string): Promise<st
   return page.$$eval(`${PALETTE_ROW} .label-name`, (els) => els.map((e) => (e.textContent ?? '').trim()).filter(Boolean));
 }
 
-/** Runs a command by its palette title (category included, e.g. "OAuth Accounts: Sign In..."). */
-export async function runCommand(page: Page, title: string): Promise<void> {
-  const items = await commandPaletteItems(page, title);
-  if (!items.some((i) => i === title || i.endsWith(`: ${title}`) || i === title.replace(/^.*?: /, ''))) {
+/** Runs a command by its palette title (category included, e.g. "OAuth Accounts: Sign In..."). Retries for a few
+ * seconds while the palette does not list it yet (commands registered moments ago). */
+export async function runCommand(page: Page, title: string, timeout = 15_000): Promise<void> {
+  const end = Date.now() + timeout;
+  for (;;) {
+    const items = await commandPaletteItems(page, title);
+    if (items.includes(title)) break;
     await page.keyboard.press('Escape');
-    throw new Error(`command "${title}" is not in the command palette; saw: ${JSON.stringify(items)}`);
+    if (Date.now() > end) throw new Error(`command "${title}" is not in the command palette; saw: ${JSON.stringify(items)}`);
+    await page.waitForTimeout(500);
   }
-  await page.keyboard.press('Enter');
+  // Enter runs the first row: make sure that is ours, not a fuzzier match ranked above it.
+  const first = await page.locator(`${PALETTE_ROW} .label-name`).first().textContent();
+  if ((first ?? '').trim() !== title) {
+    await page.locator(`${PALETTE_ROW} .label-name`, { hasText: exact(title) }).first().click();
+  } else {
+    await page.keyboard.press('Enter');
+  }
 }
 
 /** Clicks the Accounts icon in the activity bar and returns the menu item texts. Leaves the menu open. */
