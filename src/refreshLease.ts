@@ -72,6 +72,6 @@ export async function waitForLease(o: LeaseOptions, changed: (listener: () => vo
     const timer = setInterval(async () => {
       const lease = await readLease(o.secrets, o.key);
       if (!lease || lease.until <= o.now() || o.now() > deadline) finish();
-    }, 100);
+    }, 25);
   });
 }

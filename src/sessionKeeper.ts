@@ -121,7 +121,13 @@ export class SessionKeeper {
     const current = (await this.map()).get(s.id);
     if (!current) return undefined;
     if (this.isFresh(current)) return current;
+    // Without a refresh token there is nothing to do early: keep handing out the token until it really expires.
+    if (!current.tokens.refreshToken && !this.isExpired(current)) return current;
     return this.refreshOnce(current);
+  }
+
+  private isExpired(s: StoredSession): boolean {
+    return s.tokens.expiresAt !== undefined && this.now() >= s.tokens.expiresAt;
   }
 
   isFresh(s: StoredSession): boolean {
@@ -237,7 +243,7 @@ export class SessionKeeper {
     const delay = BACKOFF_MS[Math.min(n - 1, BACKOFF_MS.length - 1)];
     this.deps.log.warn(`refresh failed (${err.message}); keeping the session, retrying in ${Math.round(delay / 1000)} s`);
     this.setTimer(s.id, delay);
-    if (s.tokens.expiresAt === undefined || this.now() < s.tokens.expiresAt) return s;
+    if (!this.isExpired(s)) return s;
     throw new AuthError(err.code, `The ${this.deps.providerLabel} access token for ${s.account.label} has expired and could not be refreshed: ${err.message}`, err.details);
   }
 
