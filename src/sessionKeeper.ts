@@ -44,6 +44,8 @@ export class SessionKeeper {
   private readonly subscription: { dispose(): unknown };
   private readonly changeListeners = new Set<() => void>();
   private syncing?: Promise<void>;
+  /** Our own storage writes, in order; a sync waits for them so it never mistakes a half-written change for another window's. */
+  private writes: Promise<unknown> = Promise.resolve();
   private disposed = false;
 
   constructor(private readonly deps: KeeperDeps) {
@@ -57,6 +59,12 @@ export class SessionKeeper {
 
   private now(): number {
     return (this.deps.now ?? Date.now)();
+  }
+
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.writes.then(fn, fn);
+    this.writes = run.catch(() => undefined);
+    return run;
   }
 
   private map(): Promise<Map<string, StoredSession>> {
@@ -77,11 +85,11 @@ export class SessionKeeper {
     // Memory first, so the onDidChange echo of our own write finds nothing new.
     m.set(session.id, session);
     for (const r of replaced) m.delete(r.id);
-    await this.deps.store.write(session);
-    for (const r of replaced) {
-      this.unschedule(r.id);
-      await this.deps.store.remove(r.id);
-    }
+    await this.serial(async () => {
+      await this.deps.store.write(session);
+      for (const r of replaced) await this.deps.store.remove(r.id);
+    });
+    for (const r of replaced) this.unschedule(r.id);
     this.schedule(session);
     this.deps.fire({ added: [session], removed: replaced });
     for (const r of replaced) void this.revoke(r);
@@ -94,7 +102,7 @@ export class SessionKeeper {
     if (!s) return;
     m.delete(id);
     this.unschedule(id);
-    await this.deps.store.remove(id);
+    await this.serial(() => this.deps.store.remove(id));
     this.deps.log.info(`session of ${s.account.label} removed (${reason})`);
     this.deps.fire({ removed: [s] });
     await this.revoke(s);
@@ -214,7 +222,7 @@ export class SessionKeeper {
       if (!m.has(s.id)) return undefined; // signed out meanwhile
       m.set(s.id, next);
       // Stored before it is handed out: a rotated refresh token must never exist only in memory.
-      await this.deps.store.write(next);
+      await this.serial(() => this.deps.store.write(next));
       this.failures.delete(s.id);
       this.schedule(next);
       this.deps.log.info(`session of ${s.account.label} refreshed in ${this.now() - started} ms; access token expires ${next.tokens.expiresAt ? new Date(next.tokens.expiresAt).toISOString() : 'never (no expiry stated)'}`);
@@ -292,6 +300,7 @@ export class SessionKeeper {
   syncFromStorage(): Promise<void> {
     this.syncing ??= (async () => {
       try {
+        await this.writes;
         const m = await this.map();
         const stored = new Map((await this.deps.store.readAll()).map((s) => [s.id, s]));
         const added = [...stored.values()].filter((s) => !m.has(s.id));

@@ -203,7 +203,7 @@ export async function saveScreenshot(page: Page, name: string): Promise<string> 
 }
 
 // Workbench log lines that share the automation-log channel with the extension host console (mocha's output).
-const NOISE = /^(Resolving connection token|Resolved connection token|Creating a socket|\[reconnection-grace-time\]|Updating additional builtin extensions cache|\[Service Worker\]|\[AgentHost|\[AccountPolicyGate\]|Ignoring fetching additional builtin extensions|Canceled: Canceled|Started local extension host|Loading development extension|.*ENOTFOUND|.*open-vsx\.org|.*vsda)/;
+const NOISE = /^(Resolving connection token|Resolved connection token|Creating a socket|\[reconnection-grace-time\]|Updating additional builtin extensions cache|\[Service Worker\]|\[AgentHost|\[AccountPolicyGate\]|Ignoring fetching additional builtin extensions|Canceled: Canceled|Timed out waiting for authentication provider 'github'|Started local extension host|Loading development extension|.*ENOTFOUND|.*open-vsx\.org|.*vsda)/;
 
 export interface TestFailure { title: string; error: string }
 export interface TestRunResult { passed: number; failed: number; failures: TestFailure[]; exitCode: number }

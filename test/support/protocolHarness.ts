@@ -14,8 +14,8 @@ export function testConfig(op: OpProcess, overrides: Partial<ProviderConfig> = {
   };
 }
 
-export function testClient(config: ProviderConfig, secret: string | null = CONFIDENTIAL_SECRET): ProviderClient {
-  return new ProviderClient(config, { fetch: (u, i) => fetch(u, i as RequestInit), getClientSecret: async () => secret ?? undefined, log: (l) => httpLog.push(l) });
+export function testClient(config: ProviderConfig, secret: string | null = CONFIDENTIAL_SECRET, now?: () => number): ProviderClient {
+  return new ProviderClient(config, { now, fetch: (u, i) => fetch(u, i as RequestInit), getClientSecret: async () => secret ?? undefined, log: (l) => httpLog.push(l) });
 }
 
 /** The whole loopback sign-in, with the AS playing the browser through /__test/drive. */

@@ -171,11 +171,33 @@ export async function clickMenuItem(page: Page, text: TextMatch): Promise<void> 
   await item.click();
 }
 
-/** Waits for a notification toast whose text matches and returns its full text. */
+/** Opens the notification center unless it is open. Needed because the workbench never shows toasts with
+ * enable-smoke-test-driver (NotificationsToasts.addToast checks it), and that flag is what makes code-server honour
+ * the development-extension payload. The center lists every notification and updates while open. */
+export async function showNotificationCenter(page: Page): Promise<void> {
+  if (await page.locator('.notifications-center.visible').count()) return;
+  await runCommand(page, 'Notifications: Show Notifications');
+  await page.locator('.notifications-center.visible').waitFor({ timeout: 10_000 });
+}
+
+const notification = (page: Page, text: TextMatch) =>
+  page.locator('.notifications-center .notification-list-item', { hasText: text }).first();
+
+/** Waits for a notification whose text matches (substring or RegExp) and returns its full text (message, source,
+ * buttons). Leaves the notification center open. */
 export async function waitForNotification(page: Page, text: TextMatch, timeout = 30_000): Promise<string> {
-  const toast = page.locator('.notification-toast', { hasText: text }).first();
-  await toast.waitFor({ timeout });
-  return (await toast.innerText()).trim();
+  await showNotificationCenter(page);
+  const item = notification(page, text);
+  await item.waitFor({ timeout });
+  return (await item.innerText()).trim();
+}
+
+/** Clicks a button (e.g. "Sign In", "Retry") of the notification whose text matches. */
+export async function clickNotificationButton(page: Page, text: TextMatch, label: TextMatch, timeout = 30_000): Promise<void> {
+  await showNotificationCenter(page);
+  const button = notification(page, text).locator('.monaco-button', { hasText: exact(label) }).first();
+  await button.waitFor({ timeout });
+  await button.click();
 }
 
 /** Clicks a button of the modal dialog, e.g. "Allow" in "The extension '…' wants to sign in using …".

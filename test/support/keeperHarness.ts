@@ -1,0 +1,40 @@
+/** Builds SessionKeepers (one per simulated window) over a shared fake SecretStorage and a real test AS. */
+import type { StoredSession } from '../../src/sessionStore';
+import { SessionStore } from '../../src/sessionStore';
+import { SessionKeeper, type SessionChange } from '../../src/sessionKeeper';
+import type { ProviderClient } from '../../src/protocol/client';
+import { FakeSecrets } from './fakeSecrets';
+
+export interface Window {
+  readonly keeper: SessionKeeper;
+  readonly events: SessionChange[];
+  readonly signedOut: string[];
+  readonly warnings: string[];
+}
+
+/** A clock the test moves forward, so "an hour later" takes no time. */
+export class TestClock {
+  offset = 0;
+  readonly now = () => Date.now() + this.offset;
+  advance(ms: number) { this.offset += ms; }
+}
+
+export function openWindow(secrets: FakeSecrets, client: ProviderClient, clock: TestClock, owner?: string): Window {
+  const events: SessionChange[] = [];
+  const signedOut: string[] = [];
+  const warnings: string[] = [];
+  const store = new SessionStore(secrets, 'test', (l) => warnings.push(l));
+  const keeper = new SessionKeeper({
+    store, secrets, client, owner, now: clock.now, providerLabel: 'Test IdP',
+    log: { info: () => {}, warn: (l) => warnings.push(l), error: (l) => warnings.push(l) },
+    fire: (e) => events.push(e),
+    notifySignedOut: (s, reason) => signedOut.push(`${s.account.label}: ${reason}`),
+  });
+  return { keeper, events, signedOut, warnings };
+}
+
+export function storedSession(id: string, r: { tokens: StoredSession['tokens']; account: StoredSession['account'] }, now: number): StoredSession {
+  return { v: 1, id, account: r.account, scopes: ['openid'], defaultScopes: ['openid'], tokens: r.tokens, createdAt: now };
+}
+
+export { FakeSecrets };
