@@ -13,13 +13,15 @@ export interface Logger {
   forProvider(id: string): Logger;
 }
 
+/** Test runs mirror the channel to the console (where the host runner collects it) with this variable set. */
+const mirror = typeof process !== 'undefined' && !!process.env?.OAUTH_ACCOUNTS_LOG_CONSOLE;
+
 export function createLogger(channel: vscode.LogOutputChannel, tag = ''): Logger {
   const prefix = tag ? `[${tag}] ` : '';
-  return {
-    trace: (l) => channel.trace(prefix + redact(l)),
-    info: (l) => channel.info(prefix + redact(l)),
-    warn: (l) => channel.warn(prefix + redact(l)),
-    error: (l) => channel.error(prefix + redact(l)),
-    forProvider: (id) => createLogger(channel, id),
+  const at = (level: 'trace' | 'info' | 'warn' | 'error') => (l: string) => {
+    const line = prefix + redact(l);
+    channel[level](line);
+    if (mirror) console.log(`[oauth-accounts ${level}] ${line}`);
   };
+  return { trace: at('trace'), info: at('info'), warn: at('warn'), error: at('error'), forProvider: (id) => createLogger(channel, id) };
 }

@@ -66,6 +66,7 @@ export class OAuthAuthenticationProvider implements vscode.AuthenticationProvide
         this.deps.log.info('sign-in cancelled');
         throw new vscode.CancellationError();
       }
+      this.deps.log.warn(`sign-in failed: ${(e as Error)?.message ?? String(e)}`);
       throw e;
     }
     const now = (this.deps.now ?? Date.now)();

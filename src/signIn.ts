@@ -4,7 +4,7 @@
  */
 import * as vscode from 'vscode';
 import type { ProviderConfig } from './config';
-import { flowLabel, selectFlows, whyUnavailable, type Flow, type FlowId, type FlowUi, type ExtensionHostKind } from './flows/flow';
+import { flowLabel, isDiscouraged, selectFlows, whyUnavailable, type Flow, type FlowId, type FlowUi, type ExtensionHostKind } from './flows/flow';
 import type { Logger } from './log';
 import type { ProviderClient, SignInResult } from './protocol/client';
 import { AuthError, toAuthError } from './protocol/errors';
@@ -33,6 +33,9 @@ export async function signIn(deps: SignInDeps, scopes: readonly string[], accoun
   const order = selectFlows(query);
   if (order.length === 0) throw new AuthError('flow_unavailable', whyUnavailable(query));
   log.info(`sign-in flows for a ${query.host} extension host: ${order.join(' → ')}`);
+  if (config.flow !== 'auto' && isDiscouraged(config.flow as FlowId, query.host)) {
+    log.warn(`"flow": "${config.flow}" is forced although it usually cannot work in a ${query.host} extension host`);
+  }
 
   return vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `Signing in to ${config.label}…`, cancellable: true },

@@ -85,17 +85,27 @@ export interface FlowQuery {
  * caller explains why with `whyUnavailable`).
  */
 export function selectFlows(q: FlowQuery): FlowId[] {
-  const usable = FLOW_TABLE.filter((f) => q.implemented.has(f.id) && f.capabilities[q.host] && (!f.capabilities.needsDeviceEndpoint || q.serverHasDeviceEndpoint));
-  if (q.setting !== 'auto') return usable.filter((f) => f.id === q.setting).map((f) => f.id);
-  return usable.map((f) => f.id);
+  const possible = FLOW_TABLE.filter((f) => q.implemented.has(f.id) && (!f.capabilities.needsDeviceEndpoint || q.serverHasDeviceEndpoint));
+  // A forced flow is the user's decision (an SSH port forward makes loopback work remotely): honour it wherever this
+  // build can run it at all.
+  if (q.setting !== 'auto') return possible.filter((f) => f.id === q.setting).map((f) => f.id);
+  return possible.filter((f) => f.capabilities[q.host]).map((f) => f.id);
+}
+
+/** A forced flow the table does not recommend here: worth a line in the log when sign-in then fails. */
+export function isDiscouraged(id: FlowId, host: ExtensionHostKind): boolean {
+  return !FLOW_TABLE.find((f) => f.id === id)!.capabilities[host];
 }
 
 /** Why a forced flow cannot run here, in words for the user. */
 export function whyUnavailable(q: FlowQuery): string {
   const f = FLOW_TABLE.find((x) => x.id === q.setting);
   if (!f) return 'No sign-in method works in this window.';
-  if (!q.implemented.has(f.id)) return `The "${f.id}" sign-in flow is not available in this version of OAuth Accounts; set "flow" to "auto", "loopback" or "uri-handler".`;
-  if (!f.capabilities[q.host]) return `The "${f.id}" sign-in flow cannot work in a ${q.host === 'webworker' ? 'browser (web) window' : `${q.host} extension host`}; set "flow" to "auto".`;
+  if (!q.implemented.has(f.id)) {
+    return q.host === 'webworker' && f.id === 'loopback'
+      ? 'The "loopback" sign-in flow cannot work in a browser (web) window, which cannot listen on a port; set "flow" to "auto".'
+      : `The "${f.id}" sign-in flow is not available in this version of OAuth Accounts; set "flow" to "auto", "loopback" or "uri-handler".`;
+  }
   return `The "${f.id}" flow needs the server's device authorization endpoint; set "endpoints.deviceAuthorization" or choose another flow.`;
 }
 

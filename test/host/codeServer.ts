@@ -92,11 +92,15 @@ export interface CodeServer {
 // Process groups of servers not yet stopped. If this process dies early (Ctrl-C, npm test's watchdog SIGTERM,
 // process.exit from a crashed runner) they are killed too, so no code-server or extension host is left behind.
 const liveGroups = new Set<number>();
+const tempDirs = new Set<string>(); // removed on such an early exit too (not the ones asked to be kept)
 let hooksInstalled = false;
 function installExitHooks() {
   if (hooksInstalled) return;
   hooksInstalled = true;
-  process.on('exit', () => { for (const pid of liveGroups) try { process.kill(-pid, 'SIGKILL'); } catch { /* gone */ } });
+  process.on('exit', () => {
+    for (const pid of liveGroups) try { process.kill(-pid, 'SIGKILL'); } catch { /* gone */ }
+    for (const dir of tempDirs) try { fs.rmSync(dir, { recursive: true, force: true }); } catch { /* best effort */ }
+  });
   for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => process.exit(sig === 'SIGINT' ? 130 : 143));
 }
 
@@ -122,26 +126,36 @@ export async function startCodeServer(opts: StartOptions = {}): Promise<CodeServ
     // code-server parses this as string[] and pushes each occurrence, so the flag is repeated per origin.
     ...(opts.trustedOrigins ?? []).flatMap((o) => ['--link-protection-trusted-domains', o])];
   const logFile = path.join(runDir, 'code-server.log');
-  const log = fs.openSync(logFile, 'a');
+  let logFd: number | undefined = fs.openSync(logFile, 'a');
+  const closeLog = () => { if (logFd !== undefined) fs.closeSync(logFd); logFd = undefined; };
   // detached: own process group, so stop() takes down the server, extension host, pty host and watcher together.
   const proc = spawn(node, args, {
     detached: true, stdio: ['ignore', 'pipe', 'pipe'],
     // No gallery means no requests to open-vsx.org; TMPDIR holds the never-removed vscode-*.sock files.
     env: { EXTENSIONS_GALLERY: '{}', ...process.env, ...opts.env, TMPDIR: tmp },
   });
-  if (proc.pid !== undefined) { installExitHooks(); liveGroups.add(proc.pid); }
+  installExitHooks();
+  if (proc.pid !== undefined) liveGroups.add(proc.pid);
+  if (!opts.keep) tempDirs.add(runDir);
   await new Promise<void>((resolve, reject) => {
-    let buf = '';
+    let buf = '', ready = false;
     const timer = setTimeout(() => reject(new Error(`code-server did not start in 60 s; log: ${logFile}\n${buf}`)), 60_000);
+    // Output keeps going to the log after startup (stdio can still flush after 'exit': hence the fd check).
     const onData = (d: Buffer) => {
-      fs.writeSync(log, d);
+      if (logFd !== undefined) fs.writeSync(logFd, d);
+      if (ready) return;
       buf += d.toString();
-      if (/HTTP server listening on/.test(buf)) { clearTimeout(timer); resolve(); }
+      if (/HTTP server listening on/.test(buf)) { ready = true; clearTimeout(timer); resolve(); }
     };
     proc.stdout!.on('data', onData);
     proc.stderr!.on('data', onData);
     proc.once('exit', (code, sig) => { clearTimeout(timer); reject(new Error(`code-server exited early (${code ?? sig}):\n${buf}`)); });
-  }).catch(async (e) => { await kill(); fs.closeSync(log); throw e; });
+  }).catch(async (e) => {
+    await kill();
+    closeLog();
+    if (!opts.keep) { fs.rmSync(runDir, { recursive: true, force: true }); tempDirs.delete(runDir); }
+    throw e;
+  });
 
   async function kill() {
     const pid = proc.pid;
@@ -164,8 +178,9 @@ export async function startCodeServer(opts: StartOptions = {}): Promise<CodeServ
       if (stopped) return;
       stopped = true;
       await kill();
-      try { fs.closeSync(log); } catch { /* closed */ }
+      closeLog();
       if (!opts.keep) fs.rmSync(runDir, { recursive: true, force: true });
+      tempDirs.delete(runDir);
     },
   };
 }
@@ -233,6 +248,8 @@ export async function runExtensionTests(o: RunOptions): Promise<TestRunResult> {
   const ops = await allocateOpPorts();
   const resultsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'oauth-results-'));
   const resultsFile = path.join(resultsDir, 'results.json');
+  installExitHooks();
+  tempDirs.add(resultsDir);
   const timeoutS = o.timeoutS ?? 600;
   let cs: CodeServer | undefined;
   let browser: Browser | undefined;
@@ -267,8 +284,9 @@ export async function runExtensionTests(o: RunOptions): Promise<TestRunResult> {
     clearTimeout(timer);
     phase(`test run finished: ${code}`);
     if (code === 'timeout') {
-      const shot = await saveScreenshot(page, `integration-timeout-${Date.now()}`).catch((e) => `(no screenshot: ${e})`);
-      const logCopy = path.join(RESULTS_DIR, `integration-timeout-${Date.now()}-code-server.log`);
+      const stem = `integration-timeout-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+      const shot = await saveScreenshot(page, stem).catch((e) => `(no screenshot: ${e})`);
+      const logCopy = path.join(RESULTS_DIR, `${stem}-code-server.log`);
       try { fs.copyFileSync(cs.logFile, logCopy); } catch { /* best effort */ }
       return fail(`timed out after ${timeoutS} s waiting for the extension host test run to finish; screenshot: ${shot}; server log: ${logCopy}`);
     }
@@ -287,6 +305,7 @@ export async function runExtensionTests(o: RunOptions): Promise<TestRunResult> {
     if (browser) await browser.close().catch(() => undefined);
     if (cs) await cs.stop();
     fs.rmSync(resultsDir, { recursive: true, force: true });
+    tempDirs.delete(resultsDir);
     phase('cleaned up');
   }
 }

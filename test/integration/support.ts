@@ -1,0 +1,37 @@
+/** Helpers for tests that run inside the real extension host (code-server or desktop VS Code). */
+import * as vscode from 'vscode';
+import type { ProviderRegistry } from '../../src/providerRegistry';
+
+export const EXTENSION_ID = 'openauth.oauth-accounts';
+
+export async function api(): Promise<{ registry: ProviderRegistry }> {
+  const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
+  return (await ext.activate()) as { registry: ProviderRegistry };
+}
+
+/** Ports the host runner reserved on 127.0.0.2 and trusted for openExternal (no link-protection modal). */
+export function opPorts(): number[] {
+  const v = process.env.OAUTH_TEST_OP_PORTS;
+  if (!v) throw new Error('OAUTH_TEST_OP_PORTS is not set: run these tests through test/host/runIntegration');
+  return v.split(',').map(Number);
+}
+
+export async function setProviders(value: unknown[] | undefined): Promise<void> {
+  await vscode.workspace.getConfiguration().update('oauthAccounts.providers', value, vscode.ConfigurationTarget.Global);
+}
+
+export async function until<T>(what: string, probe: () => T | Promise<T>, timeoutMs = 10_000): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v) return v as NonNullable<T>;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** The bearer call the seed question was about, done right: the access token in the Authorization header. */
+export async function userinfo(issuer: string, accessToken: string): Promise<{ status: number; body: Record<string, unknown> }> {
+  const res = await fetch(`${issuer}/me`, { headers: { Authorization: `Bearer ${accessToken}` } });
+  return { status: res.status, body: res.status === 200 ? ((await res.json()) as Record<string, unknown>) : {} };
+}
