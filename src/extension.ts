@@ -36,7 +36,9 @@ export function activate(context: vscode.ExtensionContext) {
     }),
     ...registerCommands(registry, context.secrets, channel),
   );
-  return { registry };
+  // Internals only for the extension's own test run: exported in production they would let any extension read
+  // every token and bypass VS Code's per-extension access control.
+  return context.extensionMode === vscode.ExtensionMode.Test ? { registry, secrets: context.secrets } : {};
 }
 
 export function deactivate() {}

@@ -1,0 +1,76 @@
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { ProviderClient } from '../../src/protocol/client';
+import { SessionKeeper } from '../../src/sessionKeeper';
+import { SessionStore } from '../../src/sessionStore';
+import { startOpProcess, TEST_CLIENTS, type OpProcess } from '../support/op';
+import { api, opPorts, setProviders, until, userinfo } from './support';
+
+/** Token lifecycle in the real extension host, against oidc-provider with 5-second tokens and rotation. */
+suite('Token lifecycle in the real extension host', function () {
+  this.timeout(120_000);
+  let op: OpProcess;
+  const provider = () => ({ id: 'it-life', label: 'IT Lifecycle', issuer: op.issuer, clientId: TEST_CLIENTS.public, flow: 'loopback' });
+
+  suiteSetup(async () => {
+    op = await startOpProcess({ port: opPorts()[1], accessTokenTtl: 5, clockTolerance: 0, rotateRefreshToken: true });
+    const { registry } = await api();
+    await setProviders([provider()]);
+    await until('provider registered', () => registry.get('it-life'));
+  });
+  suiteTeardown(async () => {
+    await setProviders(undefined);
+    await op?.stop();
+  });
+
+  test('getSessions never hands out an expiring token: 100 concurrent callers share one refresh; same id, changed event', async () => {
+    const { registry } = await api();
+    const p = registry.get('it-life')!;
+    const signedIn = await vscode.commands.executeCommand<vscode.AuthenticationSession>('oauthAccounts.signIn', 'it-life');
+    const changed = new Promise<vscode.AuthenticationProviderAuthenticationSessionsChangeEvent>((resolve) => p.onDidChangeSessions((e) => { if (e.changed) resolve(e); }));
+    // 5 s tokens are refreshed with a third of their lifetime left: wait until this one is in that window.
+    await new Promise((r) => setTimeout(r, 3600));
+    await op.resetStats();
+    const results = await Promise.all(Array.from({ length: 100 }, () => p.getSessions(undefined, {})));
+    const stats = await op.stats();
+    assert.ok(stats.tokenByGrant.refresh_token <= 1, `token requests: ${stats.tokenByGrant.refresh_token}`);
+    const tokens = new Set(results.map((r) => r[0].accessToken));
+    assert.equal(tokens.size, 1);
+    const [session] = results[0];
+    assert.equal(session.id, signedIn.id, 'the session id survives refresh');
+    assert.notEqual(session.accessToken, signedIn.accessToken);
+    assert.equal((await changed).changed![0].id, signedIn.id);
+    assert.equal((await userinfo(op.issuer, session.accessToken)).status, 200);
+  });
+
+  test('two provider instances over the real SecretStorage refresh one rotating token at once: no sign-out, grant alive', async () => {
+    const { registry, secrets } = await api();
+    const config = registry.configs().find((c) => c.id === 'it-life')!;
+    const client = new ProviderClient(config, { fetch: (u, i) => fetch(u, i as RequestInit), getClientSecret: async () => undefined });
+    const log = { info: () => {}, warn: () => {}, error: () => {} };
+    const second = new SessionKeeper({ store: new SessionStore(secrets, 'it-life', () => {}), secrets, client, log, fire: () => {}, providerLabel: 'IT', owner: 'second-window' });
+    const first = registry.get('it-life')!.keeper;
+    let lost = 0;
+    for (let i = 0; i < 5; i++) {
+      await new Promise((r) => setTimeout(r, 3600));
+      const [s1] = await first.sessions();
+      const [s2] = await second.sessions();
+      const [a, b] = await Promise.all([first.usable(s1), second.usable(s2 ?? s1)]);
+      if (!a || !b) lost++;
+    }
+    second.dispose();
+    assert.equal(lost, 0);
+    const [latest] = await registry.get('it-life')!.getSessions(undefined, {});
+    assert.equal((await userinfo(op.issuer, latest.accessToken)).status, 200, 'grant not revoked');
+  });
+
+  test('a revoked grant (invalid_grant) removes the session', async () => {
+    const { registry } = await api();
+    const p = registry.get('it-life')!;
+    const [stored] = await p.store.readAll();
+    await (p.keeper as unknown as { deps: { client: ProviderClient } }).deps.client.revoke(stored.tokens.refreshToken!, 'refresh_token');
+    await new Promise((r) => setTimeout(r, 3600));
+    assert.deepEqual(await p.getSessions(undefined, {}), []);
+    assert.deepEqual(await p.store.readAll(), []);
+  });
+});
