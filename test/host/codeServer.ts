@@ -76,10 +76,20 @@ export interface StartOptions {
   env?: Record<string, string>;
   /** Keep the run dir (logs, user data) after stop(). */
   keep?: boolean;
+  /** Bind address (default 127.0.0.1). 0.0.0.0 or a LAN address makes the workbench reachable from other machines. */
+  host?: string;
+  /** Port to listen on (default: a free one). */
+  port?: number;
+  /** Host name the browser uses, when it differs from `host` (e.g. the LAN address when binding 0.0.0.0). It is
+   * also the remote authority in the payload's vscode-remote:// URIs, which must match the address bar. */
+  publicHost?: string;
+  /** Serve https with this certificate and key (PEM files). A browser on another machine needs a secure context:
+   * the workbench encrypts SecretStorage with crypto.subtle, which plain http only has on localhost. */
+  tls?: { cert: string; key: string };
 }
 
 export interface CodeServer {
-  url: string;          // http://127.0.0.1:PORT
+  url: string;          // http://127.0.0.1:PORT (https and publicHost when asked)
   authority: string;    // 127.0.0.1:PORT, also the remote authority in vscode-remote:// URIs
   port: number;
   runDir: string;
@@ -115,9 +125,11 @@ export async function startCodeServer(opts: StartOptions = {}): Promise<CodeServ
   fs.writeFileSync(path.join(userDataDir, 'User', 'settings.json'),
     JSON.stringify({ ...QUIET_SETTINGS, ...opts.userSettings }, null, 2));
 
-  const port = await freePort();
-  const authority = `127.0.0.1:${port}`;
-  const args = [entry, '--auth', 'none', '--bind-addr', authority,
+  const host = opts.host ?? '127.0.0.1';
+  const port = opts.port ?? await freePort(host);
+  const authority = `${opts.publicHost ?? host}:${port}`;
+  const args = [entry, '--auth', 'none', '--bind-addr', `${host}:${port}`,
+    ...(opts.tls ? ['--cert', opts.tls.cert, '--cert-key', opts.tls.key] : []),
     '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir,
     '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust',
     '--disable-getting-started-override', '--ignore-last-opened', '--log', 'info',
@@ -173,7 +185,7 @@ export async function startCodeServer(opts: StartOptions = {}): Promise<CodeServ
   }
   let stopped = false;
   return {
-    url: `http://${authority}`, authority, port, runDir, userDataDir, workspaceDir, logFile,
+    url: `${opts.tls ? 'https' : 'http'}://${authority}`, authority, port, runDir, userDataDir, workspaceDir, logFile,
     async stop() {
       if (stopped) return;
       stopped = true;
@@ -199,11 +211,12 @@ export async function blockNonLoopback(context: BrowserContext, onBlocked = (u: 
   });
 }
 
-/** Workbench URL; devExt/tests are absolute paths on this machine, sent in the payload as vscode-remote URIs. */
-export function workbenchUrl(cs: Pick<CodeServer, 'url' | 'authority'>, o: { folder: string; devExt?: string; tests?: string }): string {
+/** Workbench URL; devExt/tests are absolute paths on this machine, sent in the payload as vscode-remote URIs.
+ * Several development extensions are several extensionDevelopmentPath entries (the workbench collects them all). */
+export function workbenchUrl(cs: Pick<CodeServer, 'url' | 'authority'>, o: { folder: string; devExt?: string | string[]; tests?: string }): string {
   const remote = (p: string) => `vscode-remote://${cs.authority}${p}`;
   const payload: [string, string][] = [];
-  if (o.devExt) payload.push(['extensionDevelopmentPath', remote(o.devExt)]);
+  for (const d of o.devExt === undefined ? [] : ([] as string[]).concat(o.devExt)) payload.push(['extensionDevelopmentPath', remote(d)]);
   if (o.tests) payload.push(['extensionTestsPath', remote(o.tests)]);
   let url = `${cs.url}/?folder=${encodeURIComponent(o.folder)}`;
   if (payload.length) url += `&payload=${encodeURIComponent(JSON.stringify(payload))}`;

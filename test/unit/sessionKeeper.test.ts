@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { ProviderClient } from '../../src/protocol/client';
 import { AuthError } from '../../src/protocol/errors';
 import { keys } from '../../src/sessionStore';
 import { startOpProcess, type OpProcess } from '../support/op';
@@ -80,6 +81,32 @@ suite('sessionKeeper: token lifecycle against oidc-provider with rotation', func
     w.keeper.dispose();
   });
 
+  for (const fault of ['HTTP 503', 'timeout'] as const) {
+    test(`token endpoint ${fault}: session kept, retried later, never a sign-out`, async () => {
+      const { clock, ws: [w], session } = await signedIn();
+      let failing = true;
+      const faulty = new ProviderClient(testConfig(op), {
+        now: clock.now, timeoutMs: 300, getClientSecret: async () => undefined,
+        fetch: async (url, init) => {
+          if (failing && url.endsWith('/token')) {
+            if (fault === 'HTTP 503') return new Response('<html>Service Unavailable</html>', { status: 503, headers: { 'content-type': 'text/html' } });
+            return new Promise((_r, reject) => init.signal?.addEventListener('abort', () => reject(init.signal!.reason)));
+          }
+          return fetch(url, init as RequestInit);
+        },
+      });
+      const w2 = openWindow(w.keeper['deps'].secrets as FakeSecrets, faulty, clock, 'faulty');
+      clock.advance(4_000); // inside the refresh margin, one second before expiry
+      assert.equal((await w2.keeper.usable(session))?.tokens.accessToken, session.tokens.accessToken, 'still-valid token handed out');
+      assert.ok(w2.warnings.some((l) => /keeping the session, retrying in 15 s/.test(l)), w2.warnings.join('\n'));
+      assert.equal(w2.signedOut.length, 0);
+      failing = false;
+      const next = await w2.keeper.usable(session);
+      assert.notEqual(next?.tokens.accessToken, session.tokens.accessToken, 'recovered once the server answers');
+      w.keeper.dispose(); w2.keeper.dispose();
+    });
+  }
+
   test('proactive refresh before expiry while running (5 s tokens, real time)', async () => {
     const { ws: [w] } = await signedIn();
     const deadline = Date.now() + 8000;
@@ -155,6 +182,7 @@ suite('sessionKeeper: token lifecycle against oidc-provider with rotation', func
       const [ra, rb] = await Promise.all([a.keeper.usable(session), b.keeper.usable(session)]);
       if (!ra || !rb) lost++;
     }
+    console.log(`      two-window race: 50 iterations, lost sessions: ${lost}`);
     const [latest] = await a.keeper.sessions();
     assert.equal(lost, 0, 'lost sessions');
     assert.equal(a.signedOut.length + b.signedOut.length, 0);
