@@ -10,6 +10,7 @@ import type { ProviderClient, SignInResult } from './protocol/client';
 import { isAuthError } from './protocol/errors';
 import { normalizeScopes, sameScopes, union } from './protocol/scopes';
 import { SessionKeeper } from './sessionKeeper';
+import type { SignInRequest } from './signIn';
 import { SessionStore, type SecretStorageLike, type StoredSession } from './sessionStore';
 
 export interface ProviderDeps {
@@ -18,7 +19,7 @@ export interface ProviderDeps {
   readonly secrets: SecretStorageLike;
   readonly log: Logger;
   /** Runs the interactive sign-in (flows, progress, timeout); throws AuthError. */
-  readonly signIn: (scopes: readonly string[], account: vscode.AuthenticationSessionAccountInformation | undefined) => Promise<SignInResult>;
+  readonly signIn: (scopes: readonly string[], request: SignInRequest) => Promise<SignInResult>;
   readonly notifySignedOut?: (session: StoredSession, reason: string) => void;
   readonly now?: () => number;
 }
@@ -60,7 +61,8 @@ export class OAuthAuthenticationProvider implements vscode.AuthenticationProvide
     this.deps.log.info(`sign-in requested${requested.length ? ` for scopes ${requested.join(' ')}` : ''}`);
     let result: SignInResult;
     try {
-      result = await this.deps.signIn(requested, options.account);
+      const selectAccount = !options.account && (await this.keeper.sessions()).length > 0;
+      result = await this.deps.signIn(requested, { account: options.account, selectAccount });
     } catch (e) {
       if (isAuthError(e, 'cancelled')) {
         this.deps.log.info('sign-in cancelled');

@@ -97,7 +97,7 @@ export class ProviderRegistry implements vscode.Disposable {
       client,
       secrets,
       log,
-      signIn: (scopes, account) => signIn({ config, client, flows: this.deps.flows, ui, host: extensionHostKind, log }, scopes, account),
+      signIn: (scopes, request) => signIn({ config, client, flows: this.deps.flows, ui, host: extensionHostKind, log }, scopes, request),
       notifySignedOut: (s, reason) => this.notifySignedOut(config, s, reason),
     });
     provider.onDidChangeSessions((e) => {

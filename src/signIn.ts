@@ -21,7 +21,12 @@ export interface SignInDeps {
   readonly timeoutMs?: number;
 }
 
-export async function signIn(deps: SignInDeps, scopes: readonly string[], account?: vscode.AuthenticationSessionAccountInformation): Promise<SignInResult> {
+export interface SignInRequest {
+  readonly account?: vscode.AuthenticationSessionAccountInformation;
+  readonly selectAccount?: boolean;
+}
+
+export async function signIn(deps: SignInDeps, scopes: readonly string[], { account, selectAccount }: SignInRequest = {}): Promise<SignInResult> {
   const { config, client, log } = deps;
   const metadata = await client.serverMetadata().catch((e) => { throw toAuthError(e, 'Discovery'); });
   const query = {
@@ -48,7 +53,7 @@ export async function signIn(deps: SignInDeps, scopes: readonly string[], accoun
         const cancel = token.onCancellationRequested(() => controller.abort(new AuthError('cancelled', 'Sign-in cancelled.')));
         try {
           log.info(`starting the ${flow.id} flow`);
-          return await flow.run({ client, requestedScopes: scopes, loginHint: account?.label, ui: deps.ui, signal: controller.signal });
+          return await flow.run({ client, requestedScopes: scopes, loginHint: account?.label, selectAccount, ui: deps.ui, signal: controller.signal });
         } catch (e) {
           const err = e instanceof AuthError ? e : toAuthError(e, 'Sign-in');
           log.warn(`the ${flow.id} flow ended: ${err.code}${err.details.oauthError ? ` (${err.details.oauthError})` : ''}`);

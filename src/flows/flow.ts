@@ -43,6 +43,8 @@ export interface FlowContext {
   readonly client: ProviderClient;
   readonly requestedScopes: readonly string[];
   readonly loginHint?: string;
+  /** Another account of this provider is signed in: ask the server to show its account picker. */
+  readonly selectAccount?: boolean;
   readonly ui: FlowUi;
   readonly signal: AbortSignal;
 }

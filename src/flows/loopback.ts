@@ -9,7 +9,7 @@ export function loopbackFlow(pages: () => CallbackPages): Flow {
       // The port must exist before the authorization URL names it as redirect_uri.
       const server = await startLoopbackServer(pages());
       try {
-        const pending = await ctx.client.beginAuthorization({ requestedScopes: ctx.requestedScopes, redirectUri: server.redirectUri, loginHint: ctx.loginHint, signal: ctx.signal });
+        const pending = await ctx.client.beginAuthorization({ requestedScopes: ctx.requestedScopes, redirectUri: server.redirectUri, loginHint: ctx.loginHint, selectAccount: ctx.selectAccount, signal: ctx.signal });
         const callback = server.waitForCallback(pending.state, ctx.signal);
         await openConsentPage(ctx.ui, pending);
         return await ctx.client.completeAuthorization(pending, await callback, ctx.signal);

@@ -10,7 +10,7 @@ export function uriHandlerFlow(): Flow {
     ...FLOW_TABLE.find((f) => f.id === 'uri-handler')!,
     async run(ctx: FlowContext) {
       const redirectUri = await ctx.ui.externalCallbackUri();
-      const pending = await ctx.client.beginAuthorization({ requestedScopes: ctx.requestedScopes, redirectUri, loginHint: ctx.loginHint, signal: ctx.signal });
+      const pending = await ctx.client.beginAuthorization({ requestedScopes: ctx.requestedScopes, redirectUri, loginHint: ctx.loginHint, selectAccount: ctx.selectAccount, signal: ctx.signal });
       // Listen before opening the browser: a fast IdP with an existing session answers at once.
       const callback = ctx.ui.waitForUriCallback(pending.state, ctx.signal);
       await openConsentPage(ctx.ui, pending);

@@ -100,7 +100,7 @@ export class ProviderClient {
   }
 
   /** Step 1: the authorization URL with PKCE S256, a one-time state and (for OpenID) nonce. */
-  async beginAuthorization(opts: { requestedScopes: readonly string[]; redirectUri: string; loginHint?: string; signal?: AbortSignal }): Promise<PendingAuthorization> {
+  async beginAuthorization(opts: { requestedScopes: readonly string[]; redirectUri: string; loginHint?: string; selectAccount?: boolean; signal?: AbortSignal }): Promise<PendingAuthorization> {
     const as = await this.serverMetadata(opts.signal);
     const scopes = await this.scopesToRequest(opts.requestedScopes, opts.signal);
     const codeVerifier = client.randomPKCECodeVerifier();
@@ -116,8 +116,14 @@ export class ProviderClient {
     if (scopes.length) params.scope = scopes.join(' ');
     if (nonce) params.nonce = nonce;
     if (opts.loginHint && !params.login_hint) params.login_hint = opts.loginHint;
-    // OIDC Core §11: offline_access is only honoured with prompt=consent.
-    if (scopes.includes('offline_access') && !params.prompt) params.prompt = 'consent';
+    if (!params.prompt) {
+      const prompts: string[] = [];
+      // Signing in another account while one is signed in: let the user pick, where the server knows the value.
+      if (opts.selectAccount && !params.login_hint && Array.isArray(as.prompt_values_supported) && as.prompt_values_supported.includes('select_account')) prompts.push('select_account');
+      // OIDC Core §11: offline_access is only honoured with prompt=consent.
+      if (scopes.includes('offline_access')) prompts.push('consent');
+      if (prompts.length) params.prompt = prompts.join(' ');
+    }
     const cfg = new client.Configuration(as, this.config.clientId);
     if (this.insecure) client.allowInsecureRequests(cfg);
     const url = client.buildAuthorizationUrl(cfg, params).href;

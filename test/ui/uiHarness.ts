@@ -25,26 +25,29 @@ const DIALOG = '.monaco-dialog-box';
  * for activation matters: the dev extension's commands only reach the command palette seconds after the
  * workbench looks ready, and a palette opened earlier says "No matching commands". */
 export async function openWorkbench(cs: CodeServer, browserContext: BrowserContext,
-  o: { folder?: string; devExt?: string; waitForActivation?: boolean } = {}): Promise<Page> {
+  o: { folder?: string; devExt?: string; extraDevExts?: string[]; waitForActivation?: boolean } = {}): Promise<Page> {
   const page = await browserContext.newPage();
   // A stray window.alert/confirm would block the page forever; VS Code uses its own dialogs, so dismiss them.
   page.on('dialog', (d) => void d.dismiss().catch(() => undefined));
   const devExt = o.devExt ?? extensionPath();
-  const id = extensionId(devExt);
-  const before = activationCount(cs, id);
-  await page.goto(workbenchUrl(cs, { folder: o.folder ?? cs.workspaceDir, devExt }));
+  // Extra development extensions (e.g. test/fixtures/consumer-ext) are further extensionDevelopmentPath entries.
+  const all = [devExt, ...(o.extraDevExts ?? [])];
+  const ids = all.map(extensionId);
+  const before = ids.map((id) => activationCount(cs, id));
+  await page.goto(workbenchUrl(cs, { folder: o.folder ?? cs.workspaceDir, devExt: all.length === 1 ? devExt : all }));
   await waitForWorkbench(page);
-  if (o.waitForActivation !== false) await waitForActivation(cs, id, before);
+  if (o.waitForActivation !== false) for (const [i, id] of ids.entries()) await waitForActivation(cs, id, before[i]);
   return page;
 }
 
-/** Reloads the tab (same browser profile, so SecretStorage in localStorage survives) and waits as openWorkbench does. */
-export async function reloadWorkbench(cs: CodeServer, page: Page, devExt = extensionPath()): Promise<void> {
-  const id = extensionId(devExt);
-  const before = activationCount(cs, id);
+/** Reloads the tab (same browser profile, so SecretStorage in localStorage survives) and waits as openWorkbench does:
+ * for devExt's activation and, when given, for each of extraDevExts (the reload keeps the URL, so the same set loads). */
+export async function reloadWorkbench(cs: CodeServer, page: Page, devExt = extensionPath(), extraDevExts: string[] = []): Promise<void> {
+  const ids = [devExt, ...extraDevExts].map(extensionId);
+  const before = ids.map((id) => activationCount(cs, id));
   await page.reload();
   await waitForWorkbench(page);
-  await waitForActivation(cs, id, before);
+  for (const [i, id] of ids.entries()) await waitForActivation(cs, id, before[i]);
 }
 
 export async function waitForWorkbench(page: Page, timeout = 60_000): Promise<void> {
@@ -98,7 +101,7 @@ export interface Workbench {
 
 /** code-server + chromium + a workbench tab, in one call. New tabs opened by openExternal arrive as
  * context.on('page'); they load because 127.0.0.2 is loopback and the origins are trusted. */
-export async function startWorkbench(o: StartOptions & { folder?: string } = {}): Promise<Workbench> {
+export async function startWorkbench(o: StartOptions & { folder?: string; extraDevExts?: string[] } = {}): Promise<Workbench> {
   const ops = await allocateOpPorts();
   const cs = await startCodeServer({
     ...o,
@@ -110,7 +113,7 @@ export async function startWorkbench(o: StartOptions & { folder?: string } = {})
     browser = await launchBrowser();
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     await blockNonLoopback(context);
-    const page = await openWorkbench(cs, context, { folder: o.folder });
+    const page = await openWorkbench(cs, context, { folder: o.folder, extraDevExts: o.extraDevExts });
     const b = browser;
     return {
       cs, browser: b, context, page, opPorts: ops.ports,

@@ -60,6 +60,16 @@ suite('protocol/client against oidc-provider', () => {
     assert.ok(r.tokens.expiresAt! > Date.now() + 50_000);
   });
 
+  test('prompt=select_account only when asked for another account and the server supports it', async () => {
+    const c = testClient(testConfig(op, { scopes: ['openid'] }));
+    const as = await c.serverMetadata();
+    const a = await c.beginAuthorization({ requestedScopes: [], redirectUri: 'http://127.0.0.1:1/callback', selectAccount: true });
+    const supported = Array.isArray(as.prompt_values_supported) && as.prompt_values_supported.includes('select_account');
+    assert.equal(new URL(a.url).searchParams.get('prompt'), supported ? 'select_account' : null);
+    const b = await c.beginAuthorization({ requestedScopes: [], redirectUri: 'http://127.0.0.1:1/callback' });
+    assert.equal(new URL(b.url).searchParams.get('prompt'), null);
+  });
+
   test('accountLabelClaim picks the label', async () => {
     const r = await loopbackSignIn(op, testClient(testConfig(op, { accountLabelClaim: 'email' })));
     assert.equal(r.account.label, 'alice@example.test');
