@@ -1,4 +1,4 @@
-// Builds the extension bundle (dist/extension.js) and, with --tests, transpiles src/ and test/ file by file
+// Builds the extension bundles (dist/extension.js for Node, dist/web/extension.js for the web worker) and, with --tests, transpiles src/ and test/ file by file
 // into out/ (CommonJS, not bundled) so mocha can run them on plain Node and inside the extension host.
 import * as esbuild from 'esbuild';
 import { readdirSync, rmSync, statSync } from 'node:fs';
@@ -35,6 +35,25 @@ const nodeBundle = {
   logLevel: 'warning',
 };
 
+/**
+ * The web-worker extension host bundle (vscode.dev, github.dev, code-server's web worker host): browser platform,
+ * global fetch, URI-handler and device-code flows only. No Node built-in may end up in it (a unit test checks).
+ */
+const webBundle = {
+  entryPoints: ['src/web/extension.ts'],
+  outfile: 'dist/web/extension.js',
+  bundle: true,
+  format: 'cjs',
+  platform: 'browser',
+  target: 'es2022',
+  mainFields: ['browser', 'module', 'main'],
+  external: ['vscode'],
+  minify: production,
+  sourcemap: !production,
+  legalComments: 'none',
+  logLevel: 'warning',
+};
+
 if (args.has('--tests')) {
   rmSync('out', { recursive: true, force: true });
   await esbuild.build({
@@ -49,8 +68,7 @@ if (args.has('--tests')) {
   });
 }
 if (args.has('--watch')) {
-  const ctx = await esbuild.context(nodeBundle);
-  await ctx.watch();
+  for (const options of [nodeBundle, webBundle]) await (await esbuild.context(options)).watch();
 } else {
-  await esbuild.build(nodeBundle);
+  await Promise.all([esbuild.build(nodeBundle), esbuild.build(webBundle)]);
 }

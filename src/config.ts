@@ -41,6 +41,8 @@ export interface ConfigProblem {
 }
 
 export const SETTING = 'oauthAccounts.providers';
+/** Global boolean: with `"flow": "auto"`, try the device code flow first wherever the server supports it. */
+export const PREFER_DEVICE_CODE_SETTING = 'oauthAccounts.preferDeviceCode';
 const ENDPOINT_KEYS = ['authorization', 'token', 'userinfo', 'revocation', 'deviceAuthorization', 'jwks'] as const;
 const CLIENT_AUTH: readonly ClientAuthentication[] = ['none', 'client_secret_basic', 'client_secret_post'];
 const FLOWS: readonly FlowSetting[] = ['auto', 'loopback', 'uri-handler', 'device-code'];

@@ -4,8 +4,8 @@
  * are logged and shown once each, naming the provider and the field.
  */
 import * as vscode from 'vscode';
-import { BUILT_IN_PROVIDER_IDS, configKey, describeProblem, parseProviders, SETTING, type ProviderConfig } from './config';
-import type { Flow, FlowId } from './flows/flow';
+import { BUILT_IN_PROVIDER_IDS, configKey, describeProblem, parseProviders, PREFER_DEVICE_CODE_SETTING, SETTING, type ProviderConfig } from './config';
+import type { Flow, FlowId, FlowUi } from './flows/flow';
 import type { Logger } from './log';
 import { ProviderClient } from './protocol/client';
 import type { BaseFetch } from './protocol/http';
@@ -36,6 +36,11 @@ export class ProviderRegistry implements vscode.Disposable {
   private readonly notifiedSignOuts = new Set<string>();
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeProviders = this.changed.event;
+  /**
+   * Test runs only (the registry is exported only in ExtensionMode.Test): replaces parts of the flow UI that VS Code
+   * refuses under test, such as the device code modal ("refused to show dialog in tests").
+   */
+  testUiOverrides: Partial<FlowUi> = {};
 
   constructor(private readonly deps: RegistryDeps) {}
 
@@ -91,13 +96,20 @@ export class ProviderRegistry implements vscode.Disposable {
       getClientSecret: async () => secrets.get(keys.clientSecret(config.id)),
       log: (l) => log.trace(l),
     });
-    const ui = createFlowUi(this.deps.callbacks);
+    const base = createFlowUi(this.deps.callbacks);
+    const ui: FlowUi = {
+      openExternal: (url) => (this.testUiOverrides.openExternal ?? base.openExternal)(url),
+      externalCallbackUri: () => (this.testUiOverrides.externalCallbackUri ?? base.externalCallbackUri)(),
+      waitForUriCallback: (state, signal) => (this.testUiOverrides.waitForUriCallback ?? base.waitForUriCallback)(state, signal),
+      showDeviceCode: (info, signal) => (this.testUiOverrides.showDeviceCode ?? base.showDeviceCode)(info, signal),
+    };
+    const preferDeviceCode = () => vscode.workspace.getConfiguration().get<boolean>(PREFER_DEVICE_CODE_SETTING, false) === true;
     const provider = new OAuthAuthenticationProvider({
       config,
       client,
       secrets,
       log,
-      signIn: (scopes, request) => signIn({ config, client, flows: this.deps.flows, ui, host: extensionHostKind, log }, scopes, request),
+      signIn: (scopes, request) => signIn({ config, client, flows: this.deps.flows, ui, host: extensionHostKind, log, preferDeviceCode }, scopes, request),
       notifySignedOut: (s, reason) => this.notifySignedOut(config, s, reason),
     });
     provider.onDidChangeSessions((e) => {

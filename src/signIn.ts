@@ -19,6 +19,8 @@ export interface SignInDeps {
   readonly host: () => ExtensionHostKind;
   readonly log: Logger;
   readonly timeoutMs?: number;
+  /** oauthAccounts.preferDeviceCode, read at each sign-in. */
+  readonly preferDeviceCode?: () => boolean;
 }
 
 export interface SignInRequest {
@@ -33,6 +35,8 @@ export async function signIn(deps: SignInDeps, scopes: readonly string[], { acco
     host: deps.host(),
     setting: config.flow,
     serverHasDeviceEndpoint: !!metadata.device_authorization_endpoint,
+    serverHasAuthorizationEndpoint: !!metadata.authorization_endpoint,
+    preferDeviceCode: deps.preferDeviceCode?.() ?? false,
     implemented: new Set(deps.flows.keys()),
   };
   const order = selectFlows(query);
@@ -44,7 +48,7 @@ export async function signIn(deps: SignInDeps, scopes: readonly string[], { acco
 
   return vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `Signing in to ${config.label}…`, cancellable: true },
-    async (_progress, token) => {
+    async (progress, token) => {
       for (let i = 0; i < order.length; i++) {
         const flow = deps.flows.get(order[i])!;
         if (i > 0 && !(await offerNextFlow(flow.id))) throw new AuthError('cancelled', 'Sign-in cancelled.');
@@ -53,7 +57,7 @@ export async function signIn(deps: SignInDeps, scopes: readonly string[], { acco
         const cancel = token.onCancellationRequested(() => controller.abort(new AuthError('cancelled', 'Sign-in cancelled.')));
         try {
           log.info(`starting the ${flow.id} flow`);
-          return await flow.run({ client, requestedScopes: scopes, loginHint: account?.label, selectAccount, ui: deps.ui, signal: controller.signal });
+          return await flow.run({ client, requestedScopes: scopes, loginHint: account?.label, selectAccount, ui: deps.ui, signal: controller.signal, progress: (message) => progress.report({ message }) });
         } catch (e) {
           const err = e instanceof AuthError ? e : toAuthError(e, 'Sign-in');
           log.warn(`the ${flow.id} flow ended: ${err.code}${err.details.oauthError ? ` (${err.details.oauthError})` : ''}`);

@@ -1,6 +1,6 @@
 /** The VS Code side of the FlowUi seam, and the few helpers that turn facts into what people see. */
 import * as vscode from 'vscode';
-import type { ExtensionHostKind, FlowUi } from './flows/flow';
+import type { DeviceCodeInfo, ExtensionHostKind, FlowUi } from './flows/flow';
 import type { UriCallbacks } from './uriCallbacks';
 
 export const EXTENSION_ID = 'openauth.oauth-accounts';
@@ -23,7 +23,31 @@ export function createFlowUi(callbacks: UriCallbacks): FlowUi {
       return (await vscode.env.asExternalUri(internal)).toString(true);
     },
     waitForUriCallback: (state, signal) => callbacks.wait(state, signal),
+    showDeviceCode,
   };
+}
+
+export const COPY_AND_OPEN = 'Copy & Open';
+
+/** The device code in a modal with "Copy & Open"; false when dismissed (or the sign-in ended meanwhile). */
+async function showDeviceCode(info: DeviceCodeInfo, signal: AbortSignal): Promise<boolean> {
+  if (signal.aborted) return false;
+  const answer = vscode.window.showInformationMessage(
+    `Your code: ${info.userCode}`,
+    { modal: true, detail: `To finish signing in, enter this code at ${info.verificationUri}. "${COPY_AND_OPEN}" copies the code and opens the page in your browser.` },
+    COPY_AND_OPEN,
+  );
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<undefined>((resolve) => { onAbort = () => resolve(undefined); signal.addEventListener('abort', onAbort, { once: true }); });
+  try {
+    if ((await Promise.race([answer, aborted])) !== COPY_AND_OPEN) return false;
+  } finally {
+    signal.removeEventListener('abort', onAbort!);
+  }
+  await vscode.env.clipboard.writeText(info.userCode);
+  // Declining the browser is not a cancel: the code is copied and stays in the progress notification.
+  await openExternalUrl(info.verificationUriComplete ?? info.verificationUri);
+  return true;
 }
 
 /** Where our code runs relative to the user's browser, for the flow table. */

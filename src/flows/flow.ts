@@ -20,6 +20,15 @@ export interface FlowCapabilities {
   readonly webworker: boolean;
   /** Needs the server's device_authorization_endpoint. */
   readonly needsDeviceEndpoint: boolean;
+  /** Needs the server's authorization_endpoint (the redirect flows). */
+  readonly needsAuthorizationEndpoint: boolean;
+}
+
+/** What the device flow shows the user (RFC 8628 §3.3). */
+export interface DeviceCodeInfo {
+  readonly userCode: string;
+  readonly verificationUri: string;
+  readonly verificationUriComplete?: string;
 }
 
 export interface FlowInfo {
@@ -37,6 +46,11 @@ export interface FlowUi {
   externalCallbackUri(): Promise<string>;
   /** Resolves with the query of the URI-handler callback that carries `state`. */
   waitForUriCallback(state: string, signal: AbortSignal): Promise<URLSearchParams>;
+  /**
+   * Shows the device flow's user code with "Copy & Open" (copies the code, opens the verification page). Resolves
+   * true once the user chose it, false when they dismissed it or `signal` aborted.
+   */
+  showDeviceCode(info: DeviceCodeInfo, signal: AbortSignal): Promise<boolean>;
 }
 
 export interface FlowContext {
@@ -47,6 +61,8 @@ export interface FlowContext {
   readonly selectAccount?: boolean;
   readonly ui: FlowUi;
   readonly signal: AbortSignal;
+  /** A line in the sign-in progress notification (the device flow shows the code there while it polls). */
+  readonly progress?: (message: string) => void;
 }
 
 export interface Flow extends FlowInfo {
@@ -60,17 +76,19 @@ export const FLOW_TABLE: readonly FlowInfo[] = [
     label: 'local browser redirect',
     // The listener must run where the browser is: on a remote host 127.0.0.1 is the wrong machine; a web worker
     // cannot open a port at all.
-    capabilities: { local: true, remote: false, webworker: false, needsDeviceEndpoint: false },
+    capabilities: { local: true, remote: false, webworker: false, needsDeviceEndpoint: false, needsAuthorizationEndpoint: true },
   },
   {
     id: 'uri-handler',
     label: 'VS Code URI handler',
-    capabilities: { local: true, remote: true, webworker: true, needsDeviceEndpoint: false },
+    capabilities: { local: true, remote: true, webworker: true, needsDeviceEndpoint: false, needsAuthorizationEndpoint: true },
   },
   {
     id: 'device-code',
     label: 'device code',
-    capabilities: { local: true, remote: true, webworker: true, needsDeviceEndpoint: true },
+    // Needs nothing to come back to VS Code: the last resort wherever the redirect flows cannot work, and the
+    // preferred flow with oauthAccounts.preferDeviceCode (WSL, locked-down hosts, a browser on another device).
+    capabilities: { local: true, remote: true, webworker: true, needsDeviceEndpoint: true, needsAuthorizationEndpoint: false },
   },
 ];
 
@@ -78,6 +96,10 @@ export interface FlowQuery {
   readonly host: ExtensionHostKind;
   readonly setting: FlowSetting;
   readonly serverHasDeviceEndpoint: boolean;
+  /** false for a device-only server (no authorization_endpoint); undefined counts as true. */
+  readonly serverHasAuthorizationEndpoint?: boolean;
+  /** oauthAccounts.preferDeviceCode: with `auto`, device code goes first whenever it is possible. */
+  readonly preferDeviceCode?: boolean;
   /** Flows this build implements (device code lands later; the web build has no loopback). */
   readonly implemented: ReadonlySet<FlowId>;
 }
@@ -87,11 +109,16 @@ export interface FlowQuery {
  * caller explains why with `whyUnavailable`).
  */
 export function selectFlows(q: FlowQuery): FlowId[] {
-  const possible = FLOW_TABLE.filter((f) => q.implemented.has(f.id) && (!f.capabilities.needsDeviceEndpoint || q.serverHasDeviceEndpoint));
+  const hasAuthorizationEndpoint = q.serverHasAuthorizationEndpoint ?? true;
+  const possible = FLOW_TABLE.filter((f) => q.implemented.has(f.id)
+    && (!f.capabilities.needsDeviceEndpoint || q.serverHasDeviceEndpoint)
+    && (!f.capabilities.needsAuthorizationEndpoint || hasAuthorizationEndpoint));
   // A forced flow is the user's decision (an SSH port forward makes loopback work remotely): honour it wherever this
   // build can run it at all.
   if (q.setting !== 'auto') return possible.filter((f) => f.id === q.setting).map((f) => f.id);
-  return possible.filter((f) => f.capabilities[q.host]).map((f) => f.id);
+  const order = possible.filter((f) => f.capabilities[q.host]).map((f) => f.id);
+  if (q.preferDeviceCode && order.includes('device-code')) return ['device-code', ...order.filter((id) => id !== 'device-code')];
+  return order;
 }
 
 /** A forced flow the table does not recommend here: worth a line in the log when sign-in then fails. */
@@ -106,7 +133,10 @@ export function whyUnavailable(q: FlowQuery): string {
   if (!q.implemented.has(f.id)) {
     return q.host === 'webworker' && f.id === 'loopback'
       ? 'The "loopback" sign-in flow cannot work in a browser (web) window, which cannot listen on a port; set "flow" to "auto".'
-      : `The "${f.id}" sign-in flow is not available in this version of OAuth Accounts; set "flow" to "auto", "loopback" or "uri-handler".`;
+      : `The "${f.id}" sign-in flow is not available in this version of OAuth Accounts; set "flow" to "auto".`;
+  }
+  if (f.capabilities.needsAuthorizationEndpoint && q.serverHasAuthorizationEndpoint === false) {
+    return `The "${f.id}" flow needs the server's authorization endpoint, which it does not have; set "flow" to "device-code" or "auto".`;
   }
   return `The "${f.id}" flow needs the server's device authorization endpoint; set "endpoints.deviceAuthorization" or choose another flow.`;
 }

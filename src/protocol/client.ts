@@ -9,11 +9,11 @@ import * as oauth from 'oauth4webapi';
 import type { ProviderConfig } from '../config';
 import { accountFrom, type Account } from './account';
 import { discoverMetadata } from './discovery';
-import { AuthError, toAuthError } from './errors';
+import { AuthError, DEVICE_CODE_EXPIRED, toAuthError } from './errors';
 import { createFetch, type BaseFetch, type HttpLog } from './http';
 import { defaultScopes, union } from './scopes';
 import { fromTokenResponse, type IdTokenClaims, type TokenSet } from './tokens';
-import { isHttpUrl } from './urls';
+import { isHttpUrl, serverUrlProblem } from './urls';
 
 export interface ClientDeps {
   readonly fetch: BaseFetch;
@@ -39,6 +39,17 @@ export interface SignInResult {
   readonly account: Account;
   /** Scopes that were requested from the server (requested ∪ defaults). */
   readonly requestedScopes: readonly string[];
+}
+
+/** A started RFC 8628 device authorization, held by the caller (never logged: `response` has the device_code). */
+export interface DeviceAuthorization {
+  readonly userCode: string;
+  readonly verificationUri: string;
+  readonly verificationUriComplete?: string;
+  /** Epoch ms after which polling stops (the server's expires_in). */
+  readonly expiresAt: number;
+  readonly scopes: readonly string[];
+  readonly response: oauth.DeviceAuthorizationResponse;
 }
 
 export class ProviderClient {
@@ -163,6 +174,75 @@ export class ProviderClient {
     const tokenSet = fromTokenResponse(tokens as Parameters<typeof fromTokenResponse>[0], idClaims, this.now());
     const account = await this.account(tokenSet, signal);
     return { tokens: tokenSet, account, requestedScopes: pending.scopes };
+  }
+
+  /**
+   * RFC 8628 step 1: ask the device authorization endpoint for a user code. The verification URIs come from the
+   * server and are opened in the browser, so they must be https (http only for a loopback server, like every URL).
+   */
+  async startDeviceAuthorization(requestedScopes: readonly string[], signal?: AbortSignal): Promise<DeviceAuthorization> {
+    const as = await this.serverMetadata(signal);
+    if (!as.device_authorization_endpoint) {
+      throw new AuthError('flow_unavailable', `${this.config.label} has no device authorization endpoint; set "endpoints.deviceAuthorization" or choose another flow.`);
+    }
+    const scopes = await this.scopesToRequest(requestedScopes, signal);
+    const params: Record<string, string> = { ...this.config.authorizationParameters };
+    if (scopes.length) params.scope = scopes.join(' ');
+    let response: oauth.DeviceAuthorizationResponse;
+    try {
+      response = await client.initiateDeviceAuthorization(await this.configuration(signal), params);
+    } catch (e) {
+      throw toAuthError(e, 'The device authorization request');
+    }
+    for (const [name, value] of [['verification_uri', response.verification_uri], ['verification_uri_complete', response.verification_uri_complete]] as const) {
+      if (value === undefined) continue;
+      const problem = serverUrlProblem(value);
+      if (problem) throw new AuthError('invalid_response', `The device authorization response's ${name} ${problem}; the sign-in was not started.`);
+    }
+    return {
+      userCode: response.user_code,
+      verificationUri: response.verification_uri,
+      verificationUriComplete: response.verification_uri_complete,
+      expiresAt: this.now() + response.expires_in * 1000,
+      scopes,
+      response,
+    };
+  }
+
+  /**
+   * RFC 8628 step 2: poll the token endpoint until the user has entered the code. openid-client honours `interval`,
+   * `authorization_pending` and `slow_down` (+5 s); polling stops at `expires_in`, and at once when `signal` aborts
+   * (its reason is thrown). The ID token is validated like the code flow's; the account comes from it, then userinfo.
+   */
+  async pollDeviceAuthorization(handle: DeviceAuthorization, signal?: AbortSignal): Promise<SignInResult> {
+    const expiry = new AbortController();
+    const expiryTimer = setTimeout(() => expiry.abort(new AuthError('timeout', DEVICE_CODE_EXPIRED)), Math.max(0, handle.expiresAt - this.now()));
+    const polling = signal ? AbortSignal.any([signal, expiry.signal]) : expiry.signal;
+    const reason = () => (polling.reason instanceof AuthError ? polling.reason : new AuthError('cancelled', 'Sign-in cancelled.'));
+    let onAbort: (() => void) | undefined;
+    // openid-client notices an abort only when its current wait step ends (up to 5 s): Cancel must not wait for it.
+    const aborted = new Promise<never>((_, reject) => {
+      onAbort = () => reject(reason());
+      if (polling.aborted) onAbort(); else polling.addEventListener('abort', onAbort, { once: true });
+    });
+    try {
+      const poll = (async () => {
+        const cfg = await this.configuration(polling);
+        try {
+          return await client.pollDeviceAuthorizationGrant(cfg, handle.response, undefined, { signal: polling });
+        } catch (e) {
+          throw polling.aborted ? reason() : toAuthError(e, 'The device sign-in');
+        }
+      })();
+      const res = await Promise.race([poll, aborted]);
+      const claims = res.claims() as IdTokenClaims | undefined;
+      const tokenSet = fromTokenResponse(res as Parameters<typeof fromTokenResponse>[0], claims, this.now());
+      const account = await this.account(tokenSet, signal);
+      return { tokens: tokenSet, account, requestedScopes: handle.scopes };
+    } finally {
+      clearTimeout(expiryTimer);
+      if (onAbort) polling.removeEventListener('abort', onAbort);
+    }
   }
 
   /** Account from the ID token, completed by userinfo when the ID token lacks a readable name. */

@@ -49,6 +49,9 @@ export class AuthError extends Error {
 export const isAuthError = (e: unknown, code?: AuthErrorCode): e is AuthError =>
   e instanceof AuthError && (code === undefined || e.code === code);
 
+/** Shown when a device code expires (the server said expired_token, or its expires_in passed while polling). */
+export const DEVICE_CODE_EXPIRED = 'The code expired before sign-in was completed. Sign in again to get a new code.';
+
 /** The server's own words, when it gave any: `invalid_scope: scope foo is not allowed`. */
 function serverWords(error: string, description?: unknown): string {
   return typeof description === 'string' && description ? `${error}: ${description}` : error;
@@ -74,6 +77,14 @@ export function toAuthError(e: unknown, what: string): AuthError {
   if (e instanceof oauth.ResponseBodyError || err?.name === 'ResponseBodyError') {
     const code = err.error ?? 'error';
     const status = err.status;
+    // RFC 8628 §3.5: the two terminal answers of device-code polling. Denying at the IdP is the user's decision,
+    // so it ends the sign-in quietly like Cancel; an expired code needs a new sign-in.
+    if (code === 'access_denied') {
+      return new AuthError('cancelled', 'Sign-in was denied at the identity provider.', { oauthError: code, oauthErrorDescription: err.error_description, status, cause: e });
+    }
+    if (code === 'expired_token') {
+      return new AuthError('timeout', DEVICE_CODE_EXPIRED, { oauthError: code, oauthErrorDescription: err.error_description, status, cause: e });
+    }
     const mapped: AuthErrorCode = code === 'invalid_grant' ? 'invalid_grant' : status !== undefined && status >= 500 ? 'network' : 'server_rejected';
     return new AuthError(mapped, `${what} was rejected by the server (${serverWords(code, err.error_description)}).`, {
       oauthError: code, oauthErrorDescription: err.error_description, status, cause: e,

@@ -68,8 +68,9 @@ async function readCapped(res: Response, maxBytes: number, signal: AbortSignal):
   if (!res.body) return new ArrayBuffer(0);
   const chunks: Uint8Array[] = [];
   let total = 0;
-  // node-fetch bodies are Node streams, global fetch bodies are WHATWG streams: both are async-iterable.
-  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+  // node-fetch bodies are Node streams, global fetch bodies are WHATWG streams: both are async-iterable, except in
+  // browsers without ReadableStream async iteration (Safari), where the reader is used.
+  for await (const chunk of chunksOf(res.body as unknown as AsyncIterable<Uint8Array> | ReadableStream<Uint8Array>)) {
     if (signal.aborted) throw signal.reason;
     total += chunk.byteLength;
     if (total > maxBytes) throw tooLarge(maxBytes);
@@ -79,6 +80,20 @@ async function readCapped(res: Response, maxBytes: number, signal: AbortSignal):
   let offset = 0;
   for (const c of chunks) { out.set(c, offset); offset += c.byteLength; }
   return out.buffer;
+}
+
+async function* chunksOf(body: AsyncIterable<Uint8Array> | ReadableStream<Uint8Array>): AsyncIterable<Uint8Array> {
+  if (Symbol.asyncIterator in body) { yield* body as AsyncIterable<Uint8Array>; return; }
+  const reader = (body as ReadableStream<Uint8Array>).getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      yield value;
+    }
+  } finally {
+    reader.releaseLock();
+  }
 }
 
 function tooLarge(maxBytes: number): Error {

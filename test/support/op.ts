@@ -77,6 +77,8 @@ export interface OpState {
   denyNextConsent: boolean;
   /** The next login signs in as this account instead of the default (one login only); null clears it. */
   nextAccount: string | null;
+  /** The next N device-code polls that would answer authorization_pending answer slow_down instead. */
+  slowDownPolls: number;
 }
 
 export interface DriveResult {

@@ -1,11 +1,18 @@
 import * as assert from 'node:assert/strict';
-import { selectFlows, whyUnavailable, type ExtensionHostKind, type FlowId, type FlowQuery } from '../../../src/flows/flow';
+import { FLOW_TABLE, selectFlows, whyUnavailable, type ExtensionHostKind, type FlowId, type FlowQuery } from '../../../src/flows/flow';
 import type { FlowSetting } from '../../../src/config';
 
-const NODE_BUILD = new Set<FlowId>(['loopback', 'uri-handler']);
-const WEB_BUILD = new Set<FlowId>(['uri-handler']);
-const q = (host: ExtensionHostKind, setting: FlowSetting, implemented = host === 'webworker' ? WEB_BUILD : NODE_BUILD, device = false): FlowQuery =>
-  ({ host, setting, implemented, serverHasDeviceEndpoint: device });
+const NODE_BUILD = new Set<FlowId>(['loopback', 'uri-handler', 'device-code']);
+const WEB_BUILD = new Set<FlowId>(['uri-handler', 'device-code']);
+const NO_DEVICE_BUILD = new Set<FlowId>(['loopback', 'uri-handler']);
+interface Opts { implemented?: ReadonlySet<FlowId>; device?: boolean; authz?: boolean; prefer?: boolean }
+const q = (host: ExtensionHostKind, setting: FlowSetting, o: Opts = {}): FlowQuery => ({
+  host, setting,
+  implemented: o.implemented ?? (host === 'webworker' ? WEB_BUILD : NODE_BUILD),
+  serverHasDeviceEndpoint: o.device ?? false,
+  serverHasAuthorizationEndpoint: o.authz,
+  preferDeviceCode: o.prefer,
+});
 
 suite('flows: selectFlows table', () => {
   const cases: Array<[string, FlowQuery, FlowId[]]> = [
@@ -15,16 +22,52 @@ suite('flows: selectFlows table', () => {
     ['desktop, forced uri-handler', q('local', 'uri-handler'), ['uri-handler']],
     ['remote, forced loopback (port forwarding): honoured', q('remote', 'loopback'), ['loopback']],
     ['web worker, forced loopback: impossible', q('webworker', 'loopback'), []],
-    ['device code not in this build', q('local', 'device-code', NODE_BUILD, true), []],
-    ['device code built, server has endpoint, remote auto', q('remote', 'auto', new Set<FlowId>(['loopback', 'uri-handler', 'device-code']), true), ['uri-handler', 'device-code']],
-    ['device code built, server lacks endpoint', q('remote', 'auto', new Set<FlowId>(['loopback', 'uri-handler', 'device-code']), false), ['uri-handler']],
+    ['desktop, auto, server has a device endpoint: device code last', q('local', 'auto', { device: true }), ['loopback', 'uri-handler', 'device-code']],
+    ['remote, auto, device endpoint', q('remote', 'auto', { device: true }), ['uri-handler', 'device-code']],
+    ['web worker, auto, device endpoint', q('webworker', 'auto', { device: true }), ['uri-handler', 'device-code']],
+    ['forced device code, server has the endpoint', q('local', 'device-code', { device: true }), ['device-code']],
+    ['forced device code, server lacks the endpoint', q('remote', 'device-code'), []],
+    ['device code not in this build', q('local', 'device-code', { implemented: NO_DEVICE_BUILD, device: true }), []],
+    ['preferDeviceCode, desktop: device code first', q('local', 'auto', { device: true, prefer: true }), ['device-code', 'loopback', 'uri-handler']],
+    ['preferDeviceCode, remote', q('remote', 'auto', { device: true, prefer: true }), ['device-code', 'uri-handler']],
+    ['preferDeviceCode, web worker', q('webworker', 'auto', { device: true, prefer: true }), ['device-code', 'uri-handler']],
+    ['preferDeviceCode without a device endpoint: ignored', q('local', 'auto', { prefer: true }), ['loopback', 'uri-handler']],
+    ['preferDeviceCode does not override a forced flow', q('local', 'loopback', { device: true, prefer: true }), ['loopback']],
+    ['device-only server (no authorization endpoint): device code alone', q('local', 'auto', { device: true, authz: false }), ['device-code']],
+    ['device-only server, remote', q('remote', 'auto', { device: true, authz: false }), ['device-code']],
+    ['device-only server, forced loopback: impossible', q('local', 'loopback', { device: true, authz: false }), []],
+    ['neither endpoint usable: nothing', q('remote', 'auto', { authz: false }), []],
   ];
   for (const [name, query, expected] of cases) {
     test(name, () => assert.deepEqual(selectFlows(query), expected));
   }
 
+  test('every host × setting × server × preference combination gives a sensible answer', () => {
+    const hosts: ExtensionHostKind[] = ['local', 'remote', 'webworker'];
+    const settings: FlowSetting[] = ['auto', 'loopback', 'uri-handler', 'device-code'];
+    for (const host of hosts) for (const setting of settings) for (const device of [false, true]) for (const authz of [false, true]) for (const prefer of [false, true]) {
+      const query = q(host, setting, { device, authz, prefer });
+      const order = selectFlows(query);
+      const where = JSON.stringify({ host, setting, device, authz, prefer });
+      assert.equal(new Set(order).size, order.length, `no duplicates: ${where}`);
+      for (const id of order) {
+        assert.ok(query.implemented.has(id), `only implemented flows: ${where}`);
+        const caps = FLOW_TABLE.find((f) => f.id === id)!.capabilities;
+        if (caps.needsDeviceEndpoint) assert.ok(device, `device code needs the endpoint: ${where}`);
+        if (caps.needsAuthorizationEndpoint) assert.ok(authz, `redirect flows need the authorization endpoint: ${where}`);
+      }
+      if (setting !== 'auto') assert.ok(order.length <= 1 && (order.length === 0 || order[0] === setting), where);
+      if (setting === 'auto' && host !== 'webworker' && (authz || device)) assert.ok(order.length > 0, `auto always finds a way: ${where}`);
+      if (setting === 'auto' && host === 'webworker') assert.ok(!order.includes('loopback'), where);
+      if (setting === 'auto' && prefer && device) assert.equal(order[0], 'device-code', where);
+      if (setting === 'auto' && !prefer && authz) assert.notEqual(order[0], 'device-code', where);
+    }
+  });
+
   test('explains why a forced flow cannot run', () => {
     assert.match(whyUnavailable(q('webworker', 'loopback')), /cannot listen on a port/);
-    assert.match(whyUnavailable(q('local', 'device-code')), /not available in this version/);
+    assert.match(whyUnavailable(q('local', 'device-code', { implemented: NO_DEVICE_BUILD })), /not available in this version/);
+    assert.match(whyUnavailable(q('local', 'device-code')), /device authorization endpoint/);
+    assert.match(whyUnavailable(q('local', 'loopback', { authz: false, device: true })), /authorization endpoint, which it does not have/);
   });
 });

@@ -1,0 +1,41 @@
+/**
+ * Wiring shared by the Node and web-worker entry points. activate() registers every configured provider
+ * synchronously — VS Code gives up on a provider that is not registered 5 s after activation — and touches neither
+ * the network nor SecretStorage on the way. Each entry point brings only what differs: its fetch and its flows.
+ */
+import * as vscode from 'vscode';
+import { SETTING } from './config';
+import type { Flow, FlowId } from './flows/flow';
+import { registerCommands } from './commands';
+import { createLogger } from './log';
+import type { BaseFetch } from './protocol/http';
+import { ProviderRegistry } from './providerRegistry';
+import { UriCallbacks } from './uriCallbacks';
+
+export interface Platform {
+  readonly fetch: BaseFetch;
+  /** The flows this build implements; the flow table picks among them per sign-in. */
+  readonly flows: readonly Flow[];
+}
+
+export function activateWith(context: vscode.ExtensionContext, platform: Platform) {
+  const channel = vscode.window.createOutputChannel('OAuth Accounts', { log: true });
+  const log = createLogger(channel);
+  const callbacks = new UriCallbacks((l) => log.info(l));
+  const flows = new Map<FlowId, Flow>(platform.flows.map((f) => [f.id, f]));
+  const registry = new ProviderRegistry({ context, log, callbacks, fetch: platform.fetch, flows });
+  registry.applySettings();
+
+  context.subscriptions.push(
+    channel,
+    registry,
+    vscode.window.registerUriHandler({ handleUri: (uri) => void callbacks.deliver(uri.path, uri.query) }),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration(SETTING)) registry.applySettings();
+    }),
+    ...registerCommands(registry, context.secrets, channel),
+  );
+  // Internals only for the extension's own test run: exported in production they would let any extension read
+  // every token and bypass VS Code's per-extension access control.
+  return context.extensionMode === vscode.ExtensionMode.Test ? { registry, secrets: context.secrets } : {};
+}

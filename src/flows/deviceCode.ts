@@ -1,0 +1,24 @@
+/**
+ * RFC 8628 device authorization grant: the server gives a user code, the user enters it on the verification page
+ * in any browser (on any device), and we poll the token endpoint. Nothing has to come back to VS Code, so this
+ * works in remote, web and headless setups where neither the loopback listener nor the URI handler can.
+ */
+import { AuthError } from '../protocol/errors';
+import { FLOW_TABLE, type Flow, type FlowContext } from './flow';
+
+export function deviceCodeFlow(): Flow {
+  return {
+    ...FLOW_TABLE.find((f) => f.id === 'device-code')!,
+    async run(ctx: FlowContext) {
+      const handle = await ctx.client.startDeviceAuthorization(ctx.requestedScopes, ctx.signal);
+      const info = { userCode: handle.userCode, verificationUri: handle.verificationUri, verificationUriComplete: handle.verificationUriComplete };
+      if (!(await ctx.ui.showDeviceCode(info, ctx.signal))) {
+        if (ctx.signal.aborted) throw ctx.signal.reason instanceof AuthError ? ctx.signal.reason : new AuthError('cancelled', 'Sign-in cancelled.');
+        throw new AuthError('cancelled', 'The device code was dismissed.');
+      }
+      // The modal is gone: keep the code in sight while polling, for typing it on another device.
+      ctx.progress?.(`Enter code ${handle.userCode} at ${handle.verificationUri}`);
+      return ctx.client.pollDeviceAuthorization(handle, ctx.signal);
+    },
+  };
+}

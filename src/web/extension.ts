@@ -1,0 +1,27 @@
+/**
+ * The web-worker extension host entry (vscode.dev, github.dev, code-server's web worker host): the global fetch
+ * (the browser's, so the identity provider must allow CORS for this origin), no Node APIs, and no loopback flow —
+ * a browser cannot listen on a port. Sign-in uses the URI handler, or the device code flow.
+ */
+import type * as vscode from 'vscode';
+import { activateWith } from '../activate';
+import { deviceCodeFlow } from '../flows/deviceCode';
+import { uriHandlerFlow } from '../flows/uriHandler';
+import type { BaseFetch } from '../protocol/http';
+
+/** The browser's fetch; a request the browser blocks (no CORS headers) fails with a bare TypeError: say why. */
+const browserFetch: BaseFetch = async (url, init) => {
+  try {
+    return await fetch(url, init as RequestInit);
+  } catch (e) {
+    if ((e as Error)?.name !== 'TypeError') throw e;
+    const origin = (globalThis as { location?: { origin?: string } }).location?.origin ?? 'this web window';
+    throw new TypeError(`no response; in a web window this usually means the identity provider does not allow cross-origin (CORS) requests from ${origin}`, { cause: e });
+  }
+};
+
+export function activate(context: vscode.ExtensionContext) {
+  return activateWith(context, { fetch: browserFetch, flows: [uriHandlerFlow(), deviceCodeFlow()] });
+}
+
+export function deactivate() {}
