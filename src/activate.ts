@@ -6,7 +6,9 @@
 import * as vscode from 'vscode';
 import { SETTING } from './config';
 import type { Flow, FlowId } from './flows/flow';
+import { createApi } from './api';
 import { registerCommands } from './commands';
+import { registerTokenCommands } from './tokenCommands';
 import { createLogger } from './log';
 import type { BaseFetch } from './protocol/http';
 import { ProviderRegistry } from './providerRegistry';
@@ -34,8 +36,10 @@ export function activateWith(context: vscode.ExtensionContext, platform: Platfor
       if (e.affectsConfiguration(SETTING)) registry.applySettings();
     }),
     ...registerCommands(registry, context.secrets, channel),
+    ...registerTokenCommands(registry),
   );
   // Internals only for the extension's own test run: exported in production they would let any extension read
   // every token and bypass VS Code's per-extension access control.
-  return context.extensionMode === vscode.ExtensionMode.Test ? { registry, secrets: context.secrets } : {};
+  const api = createApi(registry);
+  return context.extensionMode === vscode.ExtensionMode.Test ? { ...api, testInternals: { registry, secrets: context.secrets } } : api;
 }

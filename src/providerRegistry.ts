@@ -1,10 +1,10 @@
 /**
- * Keeps VS Code's registered authentication providers in step with the settings (and, later, the API): every valid
+ * Keeps VS Code's registered authentication providers in step with the settings and the API: every valid
  * entry is registered synchronously, a changed entry is re-registered, a removed one disposed — no reload. Problems
  * are logged and shown once each, naming the provider and the field.
  */
 import * as vscode from 'vscode';
-import { BUILT_IN_PROVIDER_IDS, configKey, describeProblem, parseProviders, PREFER_DEVICE_CODE_SETTING, SETTING, type ProviderConfig } from './config';
+import { BUILT_IN_PROVIDER_IDS, configKey, describeProblem, parseProvider, parseProviders, PREFER_DEVICE_CODE_SETTING, SETTING, type ProviderConfig } from './config';
 import type { Flow, FlowId, FlowUi } from './flows/flow';
 import type { Logger } from './log';
 import { ProviderClient } from './protocol/client';
@@ -42,14 +42,49 @@ export class ProviderRegistry implements vscode.Disposable {
    */
   testUiOverrides: Partial<FlowUi> = {};
 
+  private fromSettings: ProviderConfig[] = [];
+  /** Providers declared in code by other extensions, in registration order. */
+  private readonly fromApi = new Map<string, { config: ProviderConfig; owner: string }>();
+
   constructor(private readonly deps: RegistryDeps) {}
 
   /** Reads the setting and registers, updates or removes providers. No network, no secret reads. */
   applySettings(): void {
     const raw = vscode.workspace.getConfiguration().get<unknown>(SETTING);
-    const { providers, problems } = parseProviders(raw, this.takenIds());
+    const taken = this.takenIds();
+    for (const id of this.fromApi.keys()) taken.add(id);
+    const { providers, problems } = parseProviders(raw, taken);
     for (const p of problems) this.reportProblem(describeProblem(p));
-    this.apply(providers);
+    this.fromSettings = providers;
+    this.apply([...providers, ...[...this.fromApi.values()].map((a) => a.config)]);
+  }
+
+  /**
+   * The API's registerProvider: the same schema and validation as the setting. Throws an Error naming the field
+   * when the entry is invalid or its id is taken (by VS Code, another extension, the settings or an earlier call).
+   */
+  registerFromApi(entry: unknown, owner: string): vscode.Disposable {
+    const parsed = parseProvider(entry);
+    if ('problem' in parsed) throw new Error(`OAuth Accounts: ${describeProblem(parsed.problem).replace(`${SETTING}[0]`, 'registerProvider()')}`);
+    const { config } = parsed;
+    const taken = this.takenIds();
+    if (taken.has(config.id) || this.fromApi.has(config.id) || this.fromSettings.some((c) => c.id === config.id)) {
+      throw new Error(`OAuth Accounts: provider id "${config.id}" is already in use; choose another id.`);
+    }
+    this.fromApi.set(config.id, { config, owner });
+    this.deps.log.info(`extension ${owner} registered provider "${config.id}"`);
+    this.apply([...this.fromSettings, ...[...this.fromApi.values()].map((a) => a.config)]);
+    return new vscode.Disposable(() => {
+      if (this.fromApi.get(config.id)?.config !== config) return;
+      this.fromApi.delete(config.id);
+      this.apply([...this.fromSettings, ...[...this.fromApi.values()].map((a) => a.config)]);
+    });
+  }
+
+  /** Where a provider came from, for getProviders(). */
+  sourceOf(id: string): 'settings' | 'api' | undefined {
+    if (this.fromApi.has(id)) return 'api';
+    return this.fromSettings.some((c) => c.id === id) ? 'settings' : undefined;
   }
 
   private takenIds(): Set<string> {

@@ -1,0 +1,64 @@
+/** Token tools in the command palette: copy an access token (with a warning), show a session's details. */
+import * as vscode from 'vscode';
+import type { ProviderRegistry } from './providerRegistry';
+import type { StoredSession } from './sessionStore';
+import { renderTokenDetails } from './tokenDetails';
+
+const DETAILS_SCHEME = 'oauth-accounts-token';
+
+interface Picked {
+  readonly providerId: string;
+  readonly providerLabel: string;
+  readonly session: StoredSession;
+}
+
+async function pickSession(registry: ProviderRegistry, placeHolder: string): Promise<Picked | undefined> {
+  const all: Picked[] = [];
+  for (const c of registry.configs()) {
+    for (const session of await registry.get(c.id)!.keeper.sessions()) all.push({ providerId: c.id, providerLabel: c.label, session });
+  }
+  if (all.length === 0) {
+    void vscode.window.showInformationMessage('OAuth Accounts: you are not signed in to any identity provider.');
+    return undefined;
+  }
+  if (all.length === 1) return all[0];
+  const pick = await vscode.window.showQuickPick(
+    all.map((p) => ({ label: p.session.account.label, description: p.providerLabel, detail: `scopes: ${p.session.scopes.join(' ') || '(none)'}`, p })),
+    { placeHolder },
+  );
+  return pick?.p;
+}
+
+export function registerTokenCommands(registry: ProviderRegistry): vscode.Disposable[] {
+  const details = new Map<string, string>();
+  const provider: vscode.TextDocumentContentProvider = { provideTextDocumentContent: (uri) => details.get(uri.path) ?? 'This view has expired; run "OAuth Accounts: Show Token Details" again.' };
+  return [
+    // A virtual document is read-only: nothing typed there can end up saved next to real files.
+    vscode.workspace.registerTextDocumentContentProvider(DETAILS_SCHEME, provider),
+    vscode.commands.registerCommand('oauthAccounts.copyAccessToken', async () => {
+      const picked = await pickSession(registry, 'Copy the access token of which account?');
+      if (!picked) return;
+      const copy = 'Copy Token';
+      const answer = await vscode.window.showWarningMessage(
+        `Copy the access token of ${picked.session.account.label} (${picked.providerLabel})?`,
+        { modal: true, detail: 'The token is a secret: whoever has it can act as you until it expires. Paste it only where you trust it, and never into a chat, issue or log.' },
+        copy,
+      );
+      if (answer !== copy) return;
+      // Through the provider, so an expiring token is refreshed first.
+      const [fresh] = await registry.get(picked.providerId)!.getSessions(undefined, { account: picked.session.account }).then((l) => l.filter((s) => s.id === picked.session.id));
+      if (!fresh) return void vscode.window.showWarningMessage('That session has ended; sign in again.');
+      await vscode.env.clipboard.writeText(fresh.accessToken);
+      void vscode.window.showInformationMessage(`Access token of ${picked.session.account.label} copied to the clipboard.`);
+    }),
+    vscode.commands.registerCommand('oauthAccounts.showTokenDetails', async () => {
+      const picked = await pickSession(registry, 'Show the token details of which account?');
+      if (!picked) return;
+      const path = `/${picked.providerId}/${picked.session.id}.md`;
+      details.set(path, renderTokenDetails(picked.session, picked.providerLabel, Date.now()));
+      const doc = await vscode.workspace.openTextDocument(vscode.Uri.from({ scheme: DETAILS_SCHEME, path }));
+      await vscode.window.showTextDocument(doc, { preview: true });
+      return doc.getText();
+    }),
+  ];
+}
