@@ -1,0 +1,47 @@
+import * as assert from 'node:assert/strict';
+import { parseProvider } from '../../src/config';
+import { PRESETS, fillTemplate } from '../../src/presets';
+import { buildEntry, describeCapabilities, redirectUrisToRegister, suggestId } from '../../src/providerSetup';
+
+const SAMPLE_ANSWERS: Record<string, string> = {
+  base: 'https://idp.example.com/', realm: 'main', domain: 'example.okta.com', server: 'default', tenant: 'contoso.onmicrosoft.com',
+  issuer: 'https://sso.example.com', audience: 'https://api.example.com',
+};
+
+suite('providerSetup: Add Identity Provider (pure parts)', () => {
+  for (const preset of PRESETS) {
+    test(`preset ${preset.id} produces a valid settings entry`, () => {
+      const entry = buildEntry(preset, SAMPLE_ANSWERS, { id: preset.id, label: preset.label, clientId: 'client-1' });
+      const parsed = parseProvider(entry);
+      assert.ok(!('problem' in parsed), JSON.stringify('problem' in parsed ? parsed.problem : undefined));
+      assert.ok(!/\{\w+\}/.test(JSON.stringify(entry)), 'no unfilled placeholders');
+    });
+  }
+
+  test('templates: trailing slashes trimmed, Auth0 keeps its issuer slash, audience becomes a parameter', () => {
+    assert.equal(fillTemplate('{base}/realms/{realm}', SAMPLE_ANSWERS), 'https://idp.example.com/realms/main');
+    const auth0 = buildEntry(PRESETS.find((p) => p.id === 'auth0')!, SAMPLE_ANSWERS, { id: 'a', label: 'A', clientId: 'c' });
+    assert.equal(auth0.issuer, 'https://example.okta.com/');
+    assert.deepEqual(auth0.authorizationParameters, { audience: 'https://api.example.com' });
+    assert.deepEqual(Object.keys(auth0).slice(0, 4), ['id', 'label', 'issuer', 'clientId']);
+  });
+
+  test('suggested ids are slugs and unique', () => {
+    assert.equal(suggestId('Contoso (Entra ID)', new Set()), 'contoso-entra-id');
+    assert.equal(suggestId('Okta', new Set(['okta', 'okta-2'])), 'okta-3');
+    assert.equal(suggestId('!!!', new Set()), 'idp');
+  });
+
+  test('capabilities summary names what the server supports', () => {
+    const lines = describeCapabilities({ issuer: 'https://i', authorization_endpoint: 'https://i/a', code_challenge_methods_supported: ['S256'], revocation_endpoint: 'https://i/r' });
+    assert.ok(lines.includes('✓ PKCE S256'));
+    assert.ok(lines.includes('✗ Device code sign-in (for remote and headless windows)'));
+    assert.ok(lines.includes('✓ Token revocation on sign-out'));
+  });
+
+  test('redirect URIs to register follow the flow', () => {
+    assert.deepEqual(redirectUrisToRegister('uri-handler', 'vscode'), ['vscode://openauth.oauth-accounts/callback']);
+    assert.equal(redirectUrisToRegister(undefined, 'vscode').length, 2);
+    assert.deepEqual(redirectUrisToRegister('device-code', 'vscode'), []);
+  });
+});
