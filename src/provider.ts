@@ -53,7 +53,8 @@ export class OAuthAuthenticationProvider implements vscode.AuthenticationProvide
     const wanted = scopes === undefined ? undefined : normalizeScopes(scopes);
     const matching = all.filter((s) => (!options.account || s.account.id === options.account.id) && (!wanted || matchesScopes(s, wanted)));
     const fresh = await Promise.all(matching.map((s) => this.keeper.usable(s)));
-    return fresh.filter((s): s is StoredSession => s !== undefined).map(toVsCodeSession);
+    // Report the scopes this caller asked for (they matched as a set), as VS Code's own providers do.
+    return fresh.filter((s): s is StoredSession => s !== undefined).map((s) => toVsCodeSession(s, wanted));
   }
 
   async createSession(scopes: readonly string[], options: vscode.AuthenticationProviderSessionOptions = {}): Promise<vscode.AuthenticationSession> {
@@ -77,6 +78,7 @@ export class OAuthAuthenticationProvider implements vscode.AuthenticationProvide
       id: crypto.randomUUID(),
       account: result.account,
       scopes: union(result.requestedScopes),
+      callerScopes: requested,
       defaultScopes: normalizeScopes(result.requestedScopes.filter((s) => !requested.includes(s))),
       tokens: result.tokens,
       createdAt: now,
@@ -92,7 +94,7 @@ export class OAuthAuthenticationProvider implements vscode.AuthenticationProvide
   }
 
   private fire(e: { added?: StoredSession[]; removed?: StoredSession[]; changed?: StoredSession[] }): void {
-    const map = (l?: StoredSession[]) => (l && l.length ? l.map(toVsCodeSession) : undefined);
+    const map = (l?: StoredSession[]) => (l && l.length ? l.map((s) => toVsCodeSession(s)) : undefined);
     this.emitter.fire({ added: map(e.added), removed: map(e.removed), changed: map(e.changed) });
   }
 
@@ -110,12 +112,13 @@ export function matchesScopes(s: StoredSession, wanted: readonly string[]): bool
   return sameScopes(union(wanted, s.defaultScopes), s.scopes);
 }
 
-export function toVsCodeSession(s: StoredSession): vscode.AuthenticationSession {
+/** `callerScopes`: what the current caller asked for; else what the session's creator asked for. */
+export function toVsCodeSession(s: StoredSession, callerScopes?: readonly string[]): vscode.AuthenticationSession {
   const session: vscode.AuthenticationSession & { idToken?: string } = {
     id: s.id,
     accessToken: s.tokens.accessToken,
     account: { id: s.account.id, label: s.account.label },
-    scopes: s.scopes,
+    scopes: [...(callerScopes ?? s.callerScopes ?? s.scopes)],
   };
   // AuthenticationSession.idToken exists from VS Code 1.106; on older hosts the extra property is harmless.
   if (s.tokens.idToken) session.idToken = s.tokens.idToken;

@@ -24,6 +24,11 @@ export interface StoredSession {
   readonly scopes: readonly string[];
   /** The provider's default scopes at sign-in; lets getSessions match a request without discovery. */
   readonly defaultScopes: readonly string[];
+  /**
+   * The scopes the caller asked for, reported to VS Code as the session's scopes: VS Code clears an Accounts-menu
+   * sign-in request only when the new session's scopes equal the requested ones. Absent in records before 0.1.
+   */
+  readonly callerScopes?: readonly string[];
   readonly tokens: TokenSet;
   readonly createdAt: number;
   readonly refreshedAt?: number;
@@ -126,6 +131,7 @@ export function parseSession(raw: string, expectedId?: string): StoredSession | 
   if (!s || typeof s !== 'object' || s.v !== 1 || typeof s.id !== 'string' || (expectedId !== undefined && s.id !== expectedId)) return undefined;
   if (!s.account || typeof s.account.id !== 'string' || typeof s.account.label !== 'string') return undefined;
   if (!isStringArray(s.scopes) || !isStringArray(s.defaultScopes) || typeof s.createdAt !== 'number') return undefined;
+  if (s.callerScopes !== undefined && !isStringArray(s.callerScopes)) return undefined;
   const t = s.tokens as Partial<TokenSet> | undefined;
   if (!t || typeof t.accessToken !== 'string' || typeof t.tokenType !== 'string') return undefined;
   if (t.refreshToken !== undefined && typeof t.refreshToken !== 'string') return undefined;

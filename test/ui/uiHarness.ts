@@ -30,14 +30,27 @@ export async function openWorkbench(cs: CodeServer, browserContext: BrowserConte
   // A stray window.alert/confirm would block the page forever; VS Code uses its own dialogs, so dismiss them.
   page.on('dialog', (d) => void d.dismiss().catch(() => undefined));
   const devExt = o.devExt ?? extensionPath();
-  // Extra development extensions (e.g. test/fixtures/consumer-ext) are further extensionDevelopmentPath entries.
   const all = [devExt, ...(o.extraDevExts ?? [])];
   const ids = all.map(extensionId);
   const before = ids.map((id) => activationCount(cs, id));
-  await page.goto(workbenchUrl(cs, { folder: o.folder ?? cs.workspaceDir, devExt: all.length === 1 ? devExt : all }));
+  // 90 s rather than Playwright's 30 s default: the load event comes late when other workbenches share 2 cores.
+  await page.goto(workbenchUrl(cs, { folder: o.folder ?? cs.workspaceDir, devExt: all.length === 1 ? devExt : devExtensionsFolder(cs, all) }),
+    { timeout: 90_000 });
   await waitForWorkbench(page);
   if (o.waitForActivation !== false) for (const [i, id] of ids.entries()) await waitForActivation(cs, id, before[i]);
   return page;
+}
+
+/**
+ * One folder holding several development extensions, for a single extensionDevelopmentPath entry. Repeating the
+ * entry does not work: the workbench keeps the URL payload in a Map, so only the last extensionDevelopmentPath
+ * survives. A development path without package.json is scanned as a folder of extensions instead, so this makes a
+ * folder in the run dir with one symlink per extension (named by id; removed with the run dir, targets untouched).
+ */
+export function devExtensionsFolder(cs: Pick<CodeServer, 'runDir'>, extensionDirs: string[]): string {
+  const dir = fs.mkdtempSync(path.join(cs.runDir, 'dev-extensions-'));
+  for (const ext of extensionDirs) fs.symlinkSync(path.resolve(ext), path.join(dir, extensionId(ext)), 'dir');
+  return dir;
 }
 
 /** Reloads the tab (same browser profile, so SecretStorage in localStorage survives) and waits as openWorkbench does:
@@ -45,7 +58,7 @@ export async function openWorkbench(cs: CodeServer, browserContext: BrowserConte
 export async function reloadWorkbench(cs: CodeServer, page: Page, devExt = extensionPath(), extraDevExts: string[] = []): Promise<void> {
   const ids = [devExt, ...extraDevExts].map(extensionId);
   const before = ids.map((id) => activationCount(cs, id));
-  await page.reload();
+  await page.reload({ timeout: 90_000 });
   await waitForWorkbench(page);
   for (const [i, id] of ids.entries()) await waitForActivation(cs, id, before[i]);
 }
