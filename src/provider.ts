@@ -49,9 +49,8 @@ export class OAuthAuthenticationProvider implements vscode.AuthenticationProvide
   }
 
   async getSessions(scopes: readonly string[] | undefined, options: vscode.AuthenticationProviderSessionOptions = {}): Promise<vscode.AuthenticationSession[]> {
-    const all = await this.keeper.sessions();
     const wanted = scopes === undefined ? undefined : normalizeScopes(scopes);
-    const matching = all.filter((s) => (!options.account || s.account.id === options.account.id) && (!wanted || matchesScopes(s, wanted)));
+    const matching = await this.keeper.matching(wanted, options.account?.id);
     const fresh = await Promise.all(matching.map((s) => this.keeper.usable(s)));
     // Report the scopes this caller asked for (they matched as a set), as VS Code's own providers do.
     return fresh.filter((s): s is StoredSession => s !== undefined).map((s) => toVsCodeSession(s, wanted));

@@ -9,6 +9,7 @@ import type { ProviderClient } from './protocol/client';
 import { AuthError, isAuthError, toAuthError } from './protocol/errors';
 import { refreshMargin } from './protocol/tokens';
 import { releaseLease, tryAcquireLease, waitForLease, type LeaseOptions } from './refreshLease';
+import { SessionIndex } from './sessionIndex';
 import type { SecretStorageLike, SessionStore, StoredSession } from './sessionStore';
 
 export interface SessionChange {
@@ -36,7 +37,7 @@ const BACKOFF_MS = [15_000, 30_000, 60_000, 120_000, 300_000];
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export class SessionKeeper {
-  private loaded?: Promise<Map<string, StoredSession>>;
+  private loaded?: Promise<SessionIndex>;
   private readonly inflight = new Map<string, Promise<StoredSession | undefined>>();
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly failures = new Map<string, number>();
@@ -67,9 +68,9 @@ export class SessionKeeper {
     return run;
   }
 
-  private map(): Promise<Map<string, StoredSession>> {
+  private map(): Promise<SessionIndex> {
     this.loaded ??= this.deps.store.readAll().then((list) => {
-      const m = new Map(list.map((s) => [s.id, s]));
+      const m = new SessionIndex(list.map((s) => [s.id, s]));
       for (const s of m.values()) this.schedule(s);
       return m;
     });
@@ -78,6 +79,11 @@ export class SessionKeeper {
 
   async sessions(): Promise<StoredSession[]> {
     return [...(await this.map()).values()];
+  }
+
+  /** getSessions' lookup: see SessionIndex.matching. */
+  async matching(wanted: readonly string[] | undefined, accountId?: string): Promise<StoredSession[]> {
+    return (await this.map()).matching(wanted, accountId);
   }
 
   async add(session: StoredSession, replaced: StoredSession[]): Promise<void> {
