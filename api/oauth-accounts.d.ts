@@ -23,6 +23,8 @@ export interface ProviderEntry {
   authorizationParameters?: Record<string, string>;
   accountLabelClaim?: string;
   flow?: 'auto' | 'loopback' | 'uri-handler' | 'device-code';
+  /** Preset whose defaults fill what the entry leaves out and whose IdP quirks apply (e.g. 'github'). */
+  preset?: 'keycloak' | 'okta' | 'auth0' | 'entra' | 'google' | 'github' | 'gitlab' | 'dex' | 'generic';
 }
 
 export interface ProviderInfo {

@@ -2,6 +2,7 @@
  * Settings → validated provider configs. Pure (no `vscode` import) so every message is unit-tested. A bad entry
  * never stops the good ones: each problem names the provider and the field, and what to change.
  */
+import { findPreset, presetDefaults, PRESETS } from './presets';
 import { serverUrlProblem } from './protocol/urls';
 
 export type ClientAuthentication = 'none' | 'client_secret_basic' | 'client_secret_post';
@@ -30,6 +31,8 @@ export interface ProviderConfig {
   readonly authorizationParameters: Readonly<Record<string, string>>;
   readonly accountLabelClaim?: string;
   readonly flow: FlowSetting;
+  /** Preset id (src/presets.ts): its defaults were applied while parsing, its quirks apply in the protocol layer. */
+  readonly preset?: string;
 }
 
 export interface ConfigProblem {
@@ -46,7 +49,7 @@ export const PREFER_DEVICE_CODE_SETTING = 'oauthAccounts.preferDeviceCode';
 const ENDPOINT_KEYS = ['authorization', 'token', 'userinfo', 'revocation', 'deviceAuthorization', 'jwks'] as const;
 const CLIENT_AUTH: readonly ClientAuthentication[] = ['none', 'client_secret_basic', 'client_secret_post'];
 const FLOWS: readonly FlowSetting[] = ['auto', 'loopback', 'uri-handler', 'device-code'];
-const KNOWN_KEYS = new Set(['id', 'label', 'issuer', 'discoveryUrl', 'endpoints', 'clientId', 'clientAuthentication', 'scopes', 'authorizationParameters', 'accountLabelClaim', 'flow']);
+const KNOWN_KEYS = new Set(['id', 'label', 'issuer', 'discoveryUrl', 'endpoints', 'clientId', 'clientAuthentication', 'scopes', 'authorizationParameters', 'accountLabelClaim', 'flow', 'preset']);
 /** Parameters we set ourselves; letting settings override them would break PKCE, state or the redirect. */
 const RESERVED_PARAMETERS = new Set(['client_id', 'redirect_uri', 'response_type', 'state', 'nonce', 'code_challenge', 'code_challenge_method', 'scope', 'response_mode', 'request', 'request_uri']);
 const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
@@ -91,9 +94,10 @@ export function parseProviders(raw: unknown, takenIds: ReadonlySet<string> = new
 type Parsed = { config: ProviderConfig } | { problem: ConfigProblem };
 
 /** Validates one entry; the first problem found is reported (fixing it reveals the next, like a compiler). */
-export function parseProvider(entry: unknown, index = 0): Parsed {
+export function parseProvider(input: unknown, index = 0): Parsed {
   const fail = (field: string, message: string, providerId?: string): Parsed => ({ problem: { index, providerId, field, message } });
-  if (!isObject(entry)) return fail('', `must be an object with id, label and clientId, not ${typeOf(entry)}.`);
+  if (!isObject(input)) return fail('', `must be an object with id, label and clientId, not ${typeOf(input)}.`);
+  let entry: Record<string, unknown> = input;
   const rawId = entry.id;
   const providerId = typeof rawId === 'string' && rawId ? rawId : undefined;
   const bad = (field: string, message: string) => fail(field, message, providerId);
@@ -101,6 +105,11 @@ export function parseProvider(entry: unknown, index = 0): Parsed {
   if (typeof rawId !== 'string' || !rawId) return bad('id', 'is required: the id other extensions pass to vscode.authentication.getSession.');
   if (!ID_PATTERN.test(rawId)) return bad('id', 'may contain only letters, digits, ".", "_" and "-", and must start with a letter or digit.');
   for (const key of Object.keys(entry)) if (!KNOWN_KEYS.has(key)) return bad(key, `is not a known setting (known: ${[...KNOWN_KEYS].join(', ')}).`);
+  if (entry.preset !== undefined) {
+    const preset = typeof entry.preset === 'string' ? findPreset(entry.preset) : undefined;
+    if (!preset) return bad('preset', `is not a known preset (known: ${PRESETS.map((p) => p.id).join(', ')}).`);
+    entry = withPresetDefaults(entry, presetDefaults(preset));
+  }
   if (typeof entry.label !== 'string' || !entry.label.trim()) return bad('label', 'is required: the name shown in the Accounts menu.');
   if (typeof entry.clientId !== 'string' || !entry.clientId.trim()) return bad('clientId', 'is required: the client id registered at the identity provider.');
 
@@ -163,8 +172,19 @@ export function parseProvider(entry: unknown, index = 0): Parsed {
       authorizationParameters,
       accountLabelClaim: entry.accountLabelClaim as string | undefined,
       flow: flow as FlowSetting,
+      ...(entry.preset !== undefined ? { preset: entry.preset as string } : {}),
     },
   };
+}
+
+/**
+ * A preset's defaults under the entry: every key the entry sets wins as a whole (an entry's `endpoints` replaces the
+ * preset's). The preset's issuer or endpoints only apply when the entry names no server of its own.
+ */
+function withPresetDefaults(entry: Record<string, unknown>, defaults: Record<string, unknown>): Record<string, unknown> {
+  const ownServer = entry.issuer !== undefined || entry.discoveryUrl !== undefined || entry.endpoints !== undefined;
+  const { issuer, endpoints, ...rest } = defaults;
+  return { ...rest, ...(ownServer ? {} : { issuer, endpoints }), ...entry };
 }
 
 /** Stable comparison key: a changed entry re-registers its provider, an unchanged one is left alone. */

@@ -23,6 +23,11 @@ export interface Preset {
   readonly entry: Readonly<Record<string, unknown>>;
   /** What to register at the identity provider, shown by the wizard and the README. */
   readonly registerHint: string;
+  /**
+   * Named quirks from protocol/quirks.ts (`name` or `name:argument`), applied to every provider whose entry says
+   * `"preset": "<id>"`. Only for what data cannot express.
+   */
+  readonly quirks?: readonly string[];
 }
 
 export const PRESETS: readonly Preset[] = [
@@ -71,11 +76,29 @@ export const PRESETS: readonly Preset[] = [
     registerHint: 'OAuth client of type Desktop app (loopback redirects on any port). Store its client secret with "OAuth Accounts: Set Client Secret...".',
   },
   {
+    id: 'github', label: 'GitHub', description: 'GitHub.com or GitHub Enterprise Server (OAuth app)',
+    questions: [{ key: 'base', prompt: 'GitHub URL', defaultValue: 'https://github.com' }],
+    entry: {
+      endpoints: {
+        authorization: '{base}/login/oauth/authorize',
+        token: '{base}/login/oauth/access_token',
+        deviceAuthorization: '{base}/login/device/code',
+      },
+      scopes: ['read:user'],
+      // GitHub does not distinguish public and confidential clients: the web flow's code exchange needs the secret.
+      clientAuthentication: 'client_secret_post',
+    },
+    registerHint: 'OAuth app (Settings → Developer settings → OAuth Apps) with Authorization callback URL http://127.0.0.1/callback (GitHub accepts any loopback port); enable Device Flow for remote windows. Store its client secret with "OAuth Accounts: Set Client Secret...".',
+    quirks: ['githubJsonAndErrors', 'accountFromApi', 'githubRevocation'],
+  },
+  {
     id: 'gitlab', label: 'GitLab', description: 'GitLab.com or self-managed GitLab',
     issuer: '{base}',
     questions: [{ key: 'base', prompt: 'GitLab URL', defaultValue: 'https://gitlab.com' }],
     entry: { scopes: ['openid', 'profile', 'email', 'read_user'] },
     registerHint: 'Application (not confidential) with scopes openid profile email read_user; redirect URIs: the ones below.',
+    // GitLab documents a 2-hour access-token lifetime; older versions sent no expires_in (gitlab#360729).
+    quirks: ['missingExpiresIn:7200'],
   },
   {
     id: 'dex', label: 'Dex', description: 'Dex (static public client)',
@@ -96,4 +119,37 @@ export const PRESETS: readonly Preset[] = [
 /** Fills `{key}` placeholders; trailing slashes of base URLs are trimmed so `{base}/realms` never has `//`. */
 export function fillTemplate(template: string, answers: Readonly<Record<string, string>>): string {
   return template.replace(/\{(\w+)\}/g, (_m, key: string) => (answers[key] ?? '').trim().replace(/\/+$/, ''));
+}
+
+/** The preset with this id, or undefined. */
+export function findPreset(id: string): Preset | undefined {
+  return PRESETS.find((p) => p.id === id);
+}
+
+/** `{key}` placeholders in every string of a JSON-like value (the preset's `entry`). */
+export function fillTemplates(value: unknown, answers: Readonly<Record<string, string>>): unknown {
+  if (typeof value === 'string') return fillTemplate(value, answers);
+  if (Array.isArray(value)) return value.map((v) => fillTemplates(v, answers));
+  if (typeof value === 'object' && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fillTemplates(v, answers)]));
+  return value;
+}
+
+/**
+ * What `"preset": "<id>"` adds to a settings entry: the preset's `entry` and issuer with the questions' default
+ * answers. A field whose template needs an answer without a default (Keycloak's base URL) is left out: the entry
+ * must set it.
+ */
+export function presetDefaults(preset: Preset): Record<string, unknown> {
+  const answers: Record<string, string> = {};
+  for (const q of preset.questions) if (q.defaultValue) answers[q.key] = q.defaultValue;
+  const resolvable = (v: unknown): boolean => {
+    if (typeof v === 'string') return [...v.matchAll(/\{(\w+)\}/g)].every((m) => answers[m[1]] !== undefined);
+    if (Array.isArray(v)) return v.every(resolvable);
+    if (typeof v === 'object' && v !== null) return Object.values(v).every(resolvable);
+    return true;
+  };
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(preset.entry)) if (resolvable(v)) out[k] = fillTemplates(v, answers);
+  if (preset.issuer && resolvable(preset.issuer)) out.issuer = fillTemplate(preset.issuer, answers);
+  return out;
 }

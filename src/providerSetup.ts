@@ -3,13 +3,14 @@
  * discovery found, and list the redirect URIs to register. No `vscode` import, so it is unit-tested.
  */
 import type { ServerMetadata } from 'openid-client';
-import { fillTemplate, type Preset } from './presets';
+import { fillTemplate, fillTemplates, type Preset } from './presets';
 
 /** A settings entry as the wizard writes it (validated by parseProvider before it is saved). */
 export type ProviderEntry = Record<string, unknown> & { id: string; label: string; clientId: string };
 
 export function buildEntry(preset: Preset, answers: Readonly<Record<string, string>>, ids: { id: string; label: string; clientId: string }): ProviderEntry {
-  const entry: ProviderEntry = { id: ids.id, label: ids.label, ...structuredClone(preset.entry) as Record<string, unknown>, clientId: ids.clientId };
+  // `preset` records the IdP so its quirks (protocol/quirks.ts) apply; templates in the entry ({base}) are filled too.
+  const entry: ProviderEntry = { id: ids.id, label: ids.label, ...fillTemplates(preset.entry, answers) as Record<string, unknown>, clientId: ids.clientId, preset: preset.id };
   if (preset.issuer) entry.issuer = fillTemplate(preset.issuer, answers);
   // Optional answers that map to authorization parameters (Auth0's audience).
   if (answers.audience?.trim()) {

@@ -12,6 +12,7 @@ import { discoverMetadata } from './discovery';
 import { AuthError, DEVICE_CODE_EXPIRED, toAuthError } from './errors';
 import { createFetch, type BaseFetch, type HttpLog } from './http';
 import { defaultScopes, union } from './scopes';
+import { quirksFor, type QuirkContext, type Quirks } from './quirks';
 import { fromTokenResponse, type IdTokenClaims, type TokenSet } from './tokens';
 import { isHttpUrl, serverUrlProblem } from './urls';
 
@@ -55,15 +56,23 @@ export interface DeviceAuthorization {
 export class ProviderClient {
   private metadata?: Promise<client.ServerMetadata>;
   private readonly jwksCache: oauth.JWKSCacheInput = {};
+  /** The IdP's quirks (its preset's), all in protocol/quirks.ts. */
+  private readonly quirks: Quirks;
 
-  constructor(readonly config: ProviderConfig, private readonly deps: ClientDeps) {}
+  constructor(readonly config: ProviderConfig, private readonly deps: ClientDeps) {
+    this.quirks = quirksFor(config);
+  }
+
+  private async quirkContext(signal?: AbortSignal): Promise<QuirkContext> {
+    return { config: this.config, metadata: await this.serverMetadata(signal), fetch: this.fetchFor(signal), getClientSecret: this.deps.getClientSecret };
+  }
 
   private now(): number {
     return (this.deps.now ?? Date.now)();
   }
 
   private fetchFor(signal?: AbortSignal) {
-    return createFetch(this.deps.fetch, { signal, log: this.deps.log, timeoutMs: this.deps.timeoutMs });
+    return this.quirks.wrapFetch(createFetch(this.deps.fetch, { signal, log: this.deps.log, timeoutMs: this.deps.timeoutMs }));
   }
 
   /** Any http:// URL got past settings validation only because it is loopback. */
@@ -247,6 +256,7 @@ export class ProviderClient {
 
   /** Account from the ID token, completed by userinfo when the ID token lacks a readable name. */
   async account(tokens: TokenSet, signal?: AbortSignal): Promise<Account> {
+    if (this.quirks.account) return this.quirks.account(await this.quirkContext(signal), tokens);
     const as = await this.serverMetadata(signal);
     const idClaims = tokens.idClaims as Record<string, unknown> | undefined;
     const labelClaims = [this.config.accountLabelClaim, 'preferred_username', 'email', 'name'].filter(Boolean) as string[];
@@ -295,6 +305,9 @@ export class ProviderClient {
 
   /** RFC 7009 revocation, when the server has an endpoint (discovered or configured). Returns false without one. */
   async revoke(token: string, hint: 'refresh_token' | 'access_token', signal?: AbortSignal): Promise<boolean> {
+    if (this.quirks.revoke) {
+      try { return await this.quirks.revoke(await this.quirkContext(signal), token, hint); } catch (e) { throw toAuthError(e, 'The token revocation'); }
+    }
     const as = await this.serverMetadata(signal);
     if (!as.revocation_endpoint) return false;
     try {
