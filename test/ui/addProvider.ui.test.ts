@@ -1,0 +1,92 @@
+// "OAuth Accounts: Add Identity Provider..." driven through the real workbench: the failure messages a person sees
+// for a bad URL and an unreachable server, then the happy path against oidc-provider up to a signed-in account.
+import * as assert from 'node:assert/strict';
+import type { Page } from 'playwright-core';
+import { saveScreenshot } from '../host/codeServer';
+import { startOpProcess, TEST_CLIENTS, type OpProcess } from '../support/op';
+import { clickDialogButton, clickNotificationButton, openAccountsMenu, runCommand, startWorkbench, type Workbench } from './uiHarness';
+
+const INPUT = '.quick-input-widget input';
+
+async function quickInput(page: Page, value: string, { clear = true } = {}): Promise<void> {
+  const input = page.locator(INPUT);
+  await input.waitFor({ state: 'visible', timeout: 15_000 });
+  if (clear) await input.fill('');
+  await input.fill(value);
+  await page.waitForTimeout(300);
+  await page.keyboard.press('Enter');
+  await page.waitForTimeout(300);
+}
+
+async function pickPreset(page: Page, label: string): Promise<void> {
+  await runCommand(page, 'OAuth Accounts: Add Identity Provider...');
+  await quickInput(page, label);
+}
+
+suite('UI: Add Identity Provider wizard', function () {
+  this.timeout(180_000);
+  let wb: Workbench | undefined;
+  let op: OpProcess | undefined;
+
+  suiteSetup(async () => {
+    op = await startOpProcess();
+    wb = await startWorkbench({ trustedOrigins: [op.issuer], userSettings: { 'oauthAccounts.providers': [] } });
+  });
+  suiteTeardown(async () => {
+    await wb?.close();
+    await op?.stop();
+  });
+  teardown(async function () {
+    if (this.currentTest?.state === 'failed' && wb) await saveScreenshot(wb.page, `failed-wizard-${this.currentTest.title.replace(/\W+/g, '-').slice(0, 50)}`).catch(() => undefined);
+    for (let i = 0; i < 3; i++) await wb?.page.keyboard.press('Escape').catch(() => undefined);
+  });
+
+  test('a plain-http issuer on a remote host is refused with what to fix', async () => {
+    const page = wb!.page;
+    await pickPreset(page, 'Other OpenID Connect');
+    await quickInput(page, 'http://idp.example.com');
+    const text = await clickDialogButton(page, 'Cancel', 20_000);
+    assert.match(text, /must use https:\/\//, text);
+  });
+
+  test('an unreachable server says so and offers to edit the URL', async () => {
+    const page = wb!.page;
+    await pickPreset(page, 'Other OpenID Connect');
+    await quickInput(page, 'http://127.0.0.3:9/realms/none');
+    const text = await clickDialogButton(page, 'Cancel', 40_000);
+    assert.match(text, /could not be reached|did not answer/, text);
+    assert.match(text, /Edit/, 'the dialog offers to edit the URL');
+  });
+
+  test('happy path: discovery summary, redirect URIs with Copy, settings written, sign-in offered and working', async () => {
+    const page = wb!.page;
+    await pickPreset(page, 'Other OpenID Connect');
+    await quickInput(page, op!.issuer);
+    const found = await clickDialogButton(page, 'Continue', 30_000);
+    assert.match(found, /✓ PKCE S256/);
+    assert.match(found, /✓ Device code sign-in/);
+    assert.match(found, /✓ Token revocation on sign-out/);
+    await quickInput(page, TEST_CLIENTS.public);          // client id
+    await quickInput(page, 'Wizard IdP');                  // label
+    await quickInput(page, 'wizard-idp');                  // id
+    const register = await clickDialogButton(page, 'Copy Redirect URIs', 15_000);
+    assert.match(register, /http:\/\/127\.0\.0\.1\/callback/);
+    assert.match(register, /:\/\/openauth\.oauth-accounts\/callback/);
+    await saveScreenshot(page, 'wizard-register-redirects');
+    await clickDialogButton(page, 'Add Provider', 15_000);
+    const opened = wb!.context.waitForEvent('page', { timeout: 60_000 });
+    await clickNotificationButton(page, /Added "Wizard IdP" to your user settings/, 'Sign In', 30_000);
+    const tab = await opened;
+    await tab.waitForURL(/\/callback\?/, { timeout: 30_000 }).catch(() => undefined);
+    await tab.close().catch(() => undefined);
+    const deadline = Date.now() + 30_000;
+    let items: string[] = [];
+    while (Date.now() < deadline) {
+      items = await openAccountsMenu(page);
+      await page.keyboard.press('Escape');
+      if (items.some((i) => i.includes('alice (Wizard IdP)'))) break;
+      await page.waitForTimeout(500);
+    }
+    assert.ok(items.some((i) => i.includes('alice (Wizard IdP)')), JSON.stringify(items));
+  });
+});
