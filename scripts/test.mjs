@@ -1,8 +1,8 @@
 #!/usr/bin/env node
-// `npm test`: builds, then runs the unit, integration (real extension host in code-server) and UI (Playwright)
+// `npm test`: builds, then runs the unit, security, integration (real extension host in code-server) and UI (Playwright)
 // suites in that order, streaming their output, and ends with exactly one line "N passed, M failed" (all suites).
 // Exit code 0 only if every chosen suite ran and nothing failed; a suite that crashes or cannot start counts as
-// a failure. Choose suites with OAUTH_TEST_SUITES=unit,integration,ui (default: all three).
+// a failure. Choose suites with OAUTH_TEST_SUITES=unit,security,integration,ui (default: all four).
 //
 // Each suite runs in its own process and reports { passed, failed, failures } through a JSON file named by
 // OAUTH_TEST_RESULTS: the mocha suites through a small spec-derived reporter written to out/ below, the
@@ -15,7 +15,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
-const ALL = ['unit', 'integration', 'ui'];
+const ALL = ['unit', 'security', 'integration', 'ui'];
 const chosen = (process.env.OAUTH_TEST_SUITES ?? ALL.join(',')).split(',').map((s) => s.trim()).filter(Boolean);
 const unknown = chosen.filter((s) => !ALL.includes(s));
 if (unknown.length || chosen.length === 0) {
@@ -50,6 +50,8 @@ module.exports = ResultsReporter;
 const SUITES = {
   // --exit: a leaked handle (server, timer) must not hang the run; the leak would show up as a timeout otherwise.
   unit: () => [process.execPath, mochaBin, '--config', 'test/unit/.mocharc.json', '--reporter', reporter, '--exit'],
+  security: () => [process.execPath, mochaBin, '--no-config', '--no-package', '--ui', 'tdd', '--timeout', '30000',
+    '--reporter', reporter, '--exit', 'out/test/security/**/*.test.js'],
   integration: () => [process.execPath, join(root, 'out', 'test', 'host', 'runIntegration.js')],
   ui: () => [process.execPath, mochaBin, '--no-config', '--no-package', '--ui', 'tdd', '--timeout', '180000',
     '--reporter', reporter, '--exit', 'out/test/ui/**/*.ui.test.js'],

@@ -16,6 +16,9 @@ import { quirksFor, type QuirkContext, type Quirks } from './quirks';
 import { fromTokenResponse, type IdTokenClaims, type TokenSet } from './tokens';
 import { isHttpUrl, serverUrlProblem } from './urls';
 
+/** How far a server's clock may run ahead of ours before an ID token's `iat` is refused. */
+const ID_TOKEN_CLOCK_SKEW_MS = 5 * 60_000;
+
 export interface ClientDeps {
   readonly fetch: BaseFetch;
   /** Read when a token request needs it, never cached: the user may set it while a provider is registered. */
@@ -165,6 +168,7 @@ export class ProviderClient {
       const mapped = toAuthError(e, 'The sign-in callback');
       throw mapped.code === 'authorization_denied' ? mapped : new AuthError('invalid_callback', `${mapped.message} The sign-in was not completed.`, { cause: e });
     }
+    if (!params.get('code')) throw new AuthError('invalid_callback', 'The sign-in callback carries no authorization code. The sign-in was not completed.');
     const fetch = this.fetchFor(signal);
     const opts = { [oauth.customFetch]: fetch, [oauth.allowInsecureRequests]: this.insecure, [oauth.jwksCache]: this.jwksCache, signal };
     let tokens: oauth.TokenEndpointResponse;
@@ -180,6 +184,7 @@ export class ProviderClient {
     } catch (e) {
       throw toAuthError(e, 'The code exchange');
     }
+    this.checkIssuedAt(idClaims);
     const tokenSet = fromTokenResponse(tokens as Parameters<typeof fromTokenResponse>[0], idClaims, this.now());
     const account = await this.account(tokenSet, signal);
     return { tokens: tokenSet, account, requestedScopes: pending.scopes };
@@ -245,12 +250,24 @@ export class ProviderClient {
       })();
       const res = await Promise.race([poll, aborted]);
       const claims = res.claims() as IdTokenClaims | undefined;
+      this.checkIssuedAt(claims);
       const tokenSet = fromTokenResponse(res as Parameters<typeof fromTokenResponse>[0], claims, this.now());
       const account = await this.account(tokenSet, signal);
       return { tokens: tokenSet, account, requestedScopes: handle.scopes };
     } finally {
       clearTimeout(expiryTimer);
       if (onAbort) polling.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /**
+   * OIDC Core §3.1.3.7: `iat` must be acceptable; the library only checks it is a number. An ID token issued in the
+   * future (beyond clock skew) means a broken or hostile server.
+   */
+  private checkIssuedAt(claims: IdTokenClaims | undefined): void {
+    const iat = claims?.iat;
+    if (typeof iat === 'number' && iat * 1000 > this.now() + ID_TOKEN_CLOCK_SKEW_MS) {
+      throw new AuthError('invalid_response', `The ID token was rejected: it is issued ${Math.round((iat * 1000 - this.now()) / 1000)} s in the future (check the server's and this machine's clocks).`);
     }
   }
 
@@ -294,6 +311,7 @@ export class ProviderClient {
       throw toAuthError(e, 'The token refresh');
     }
     const claims = res.claims() as IdTokenClaims | undefined;
+    this.checkIssuedAt(claims);
     if (claims && previous.idClaims) {
       const before = previous.idClaims;
       if (claims.iss !== before.iss || claims.sub !== before.sub || JSON.stringify(claims.aud) !== JSON.stringify(before.aud)) {

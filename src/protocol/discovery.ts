@@ -19,7 +19,7 @@ export async function discoverMetadata(config: ProviderConfig, fetch: CustomFetc
   if (config.discoveryUrl) {
     metadata = await fromMetadataUrl(config, fetch, insecure);
   } else if (config.issuer) {
-    metadata = await fromIssuer(config.issuer, fetch, insecure);
+    metadata = await fromIssuer(config, fetch, insecure);
   } else {
     // Plain OAuth 2.0 without metadata: the configured endpoints are the whole server. No ID token can be validated
     // without an issuer, which is why OpenID servers should be configured with `issuer`.
@@ -44,7 +44,8 @@ async function fromMetadataUrl(config: ProviderConfig, fetch: CustomFetch, insec
   }
 }
 
-async function fromIssuer(issuer: string, fetch: CustomFetch, insecure: boolean): Promise<client.ServerMetadata> {
+async function fromIssuer(config: ProviderConfig, fetch: CustomFetch, insecure: boolean): Promise<client.ServerMetadata> {
+  const issuer = config.issuer!;
   const execute = insecure ? [client.allowInsecureRequests] : [];
   const attempt = (algorithm: 'oidc' | 'oauth2') =>
     client.discovery(new URL(issuer), 'discovery-only', undefined, undefined, { algorithm, execute, [client.customFetch]: fetch });
@@ -52,14 +53,14 @@ async function fromIssuer(issuer: string, fetch: CustomFetch, insecure: boolean)
     return (await attempt('oidc')).serverMetadata();
   } catch (first) {
     // Only "no OpenID metadata here" moves on to RFC 8414; an issuer mismatch or a dead server is the answer.
-    if (!isMissingMetadata(first)) throw discoveryError(first, `${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`, undefined, insecure);
+    if (!isMissingMetadata(first)) throw discoveryError(first, `${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`, config, insecure);
     try {
       return (await attempt('oauth2')).serverMetadata();
     } catch (second) {
       if (isMissingMetadata(second)) {
         throw new AuthError('discovery', `No OAuth metadata found for issuer ${issuer}: neither /.well-known/openid-configuration nor /.well-known/oauth-authorization-server answered with metadata. Check "issuer", or set "discoveryUrl" or "endpoints".`, { cause: second });
       }
-      throw discoveryError(second, issuer, undefined, insecure);
+      throw discoveryError(second, issuer, config, insecure);
     }
   }
 }
@@ -82,7 +83,7 @@ function discoveryError(e: unknown, url: string, config: ProviderConfig | undefi
   }
   const mapped = toAuthError(e, `Discovery at ${describeUrl(url)}`);
   // Keep transient failures transient (a later sign-in retries), everything else is a discovery problem.
-  return mapped.code === 'network' ? mapped : new AuthError('discovery', `${mapped.message} Is this the right issuer or discoveryUrl?`, { ...mapped.details, cause: e });
+  return mapped.code === 'network' || mapped.code === 'cancelled' ? mapped : new AuthError('discovery', `${mapped.message.replace(/\.?$/, '.')} Is this the right issuer or discoveryUrl?`, { ...mapped.details, cause: e });
 }
 
 function withOverrides(metadata: client.ServerMetadata, config: ProviderConfig): client.ServerMetadata {

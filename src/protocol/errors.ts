@@ -63,6 +63,14 @@ function serverWords(error: string, description?: unknown): string {
  */
 export function toAuthError(e: unknown, what: string): AuthError {
   if (e instanceof AuthError) return e;
+  const wrapped = e as { name?: string; code?: string; cause?: unknown } | undefined;
+  // openid-client wraps what went wrong ("something went wrong", "operation timed out") in a ClientError whose cause
+  // is the real error: judge by that, or a dead server reads like a bad setting.
+  if (wrapped?.name === 'ClientError' && wrapped.cause !== undefined && !String(wrapped.code ?? '').startsWith('OAUTH_')) {
+    return toAuthError(wrapped.cause, what);
+  }
+  if (wrapped?.code === 'OAUTH_TIMEOUT') return new AuthError('network', `${what} timed out: the server did not answer in time.`, { cause: e });
+  if (wrapped?.name === 'ResponseTooLargeError') return new AuthError('invalid_response', `${what} failed: ${(e as Error).message}.`, { cause: e });
   const err = e as { name?: string; code?: string; message?: string; cause?: unknown; error?: string; error_description?: string; status?: number };
   if (err?.name === 'AbortError' || err?.name === 'TimeoutError' || err?.code === 'ABORT_ERR') {
     return new AuthError('network', `${what} timed out: the server did not answer in time.`, { cause: e });

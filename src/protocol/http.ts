@@ -33,7 +33,8 @@ export function createFetch(base: BaseFetch, options: HttpOptions = {}): (url: s
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
   return async (url, init) => {
-    const signals = [AbortSignal.timeout(timeoutMs)];
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signals = [timeout];
     if (init.signal) signals.push(init.signal);
     if (options.signal) signals.push(options.signal);
     const signal = AbortSignal.any(signals);
@@ -47,6 +48,9 @@ export function createFetch(base: BaseFetch, options: HttpOptions = {}): (url: s
       return new Response(isNullBodyStatus(res.status) ? null : body, { status: res.status, statusText: res.statusText, headers: copyHeaders(res.headers) });
     } catch (e) {
       options.log?.(`${method} ${describeUrl(url)} failed after ${Date.now() - started} ms: ${(e as Error)?.name ?? 'Error'}`);
+      // node-fetch replaces the abort reason with its own AbortError: give callers the real one (the user's cancel,
+      // or our timeout) so a cancel never reads as a network failure.
+      for (const s of [options.signal, init.signal, timeout]) if (s?.aborted) throw s.reason;
       throw e;
     }
   };

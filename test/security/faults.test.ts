@@ -66,28 +66,13 @@ function expectation(phase: Phase, fault: Fault): Expectation {
   return { codes: phase === 'discovery' ? ['discovery'] : ['invalid_response'], message: why };
 }
 
-/** Where each phase's requests go: straight through oauth4webapi, or through openid-client's wrappers. */
-const VIA_OPENID_CLIENT: ReadonlySet<Phase> = new Set(['discovery', 'refresh', 'revocation']);
-
-const BUG_CLIENT_ERROR = 'src/protocol/errors.ts toAuthError() does not unwrap openid-client\'s ClientError: on the openid-client paths '
-  + '(discovery, refresh, revocation; also userinfo and the device flow) a timeout arrives as ClientError "operation timed out" '
-  + '(code OAUTH_TIMEOUT), and a node-fetch network error, the size-cap error or the user\'s cancel as ClientError "something went wrong" '
-  + '(the real error in .cause), which become invalid_response/discovery instead of network/cancelled, with an unclear message';
-const BUG_NODE_FETCH_ABORT = 'with node-fetch a cancel surfaces as network "timed out": node-fetch rejects with its own AbortError and drops '
-  + 'the signal\'s AuthError reason; src/protocol/http.ts createFetch() should rethrow init.signal/options.signal.reason when that signal aborted';
-
 /**
  * Combinations that do not behave as they should yet: src bugs, reported to the lead. They still run (and must
  * still end quickly in an AuthError); while the bug is there the code/message check is pending instead of failed
  * (OAUTH_SECURITY_STRICT=1 makes it fail). A gap that no longer reproduces prints a line saying so.
  */
-function knownGapFor(fetchName: string, phase: Phase, fault: Fault | 'cancel'): string | undefined {
-  if (VIA_OPENID_CLIENT.has(phase)) {
-    if (fault === 'cancel' || fault.startsWith('slow') || fault.startsWith('huge')) return BUG_CLIENT_ERROR;
-    if (fetchName === 'node-fetch' && (fault === 'unreachable' || fault === 'reset')) return BUG_CLIENT_ERROR;
-  }
-  if (fetchName === 'node-fetch' && phase === 'exchange' && fault === 'cancel') return BUG_NODE_FETCH_ABORT;
-  return undefined;
+function knownGapFor(_fetchName: string, _phase: Phase, _fault: Fault | 'cancel'): string | undefined {
+  return undefined; // none left: every combination behaves as it should
 }
 
 let survived = 0;

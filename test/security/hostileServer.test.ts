@@ -7,7 +7,7 @@
 import * as assert from 'node:assert/strict';
 import { AuthError, type AuthErrorCode } from '../../src/protocol/errors';
 import {
-  clientFor, connects, hostileConfig, knownGap, openWindow, RedirectBrowser, rejectsWith, signInAndStore, startHostileAs, summary,
+  clientFor, connects, hostileConfig, openWindow, RedirectBrowser, rejectsWith, signInAndStore, startHostileAs, summary,
   type HostileAs, type HostileMode,
 } from './support';
 
@@ -26,9 +26,7 @@ interface Case {
  * is marked pending (not failed) so the suite stays green, and it fails loudly with OAUTH_SECURITY_STRICT=1. When the
  * bug is fixed the case passes by itself: then delete its entry here.
  */
-const KNOWN_GAPS: ReadonlyMap<HostileMode, string> = new Map([
-  ['issued-in-the-future', 'src/protocol/client.ts accepts an ID token whose iat lies in the future (oauth4webapi only checks that iat is a number)'],
-]);
+const KNOWN_GAPS: ReadonlyMap<HostileMode, string> = new Map();
 
 const CASES: readonly Case[] = [
   { mode: 'unknown-key', what: 'ID token signed with an unknown key (published kid, other key)', code: 'invalid_response', message: /signature/i, reached: 'token' },
@@ -190,9 +188,7 @@ suite('security: hostile authorization server', function () {
   test('the discovery issuer-mismatch message names the configured issuer (README troubleshooting row)', async function () {
     const t = await as.tenant('discovery-issuer-mismatch');
     const client = clientFor(hostileConfig(t));
-    await knownGap(this, 'discovery-mismatch-message',
-      'src/protocol/discovery.ts fromIssuer() calls discoveryError(first, url, undefined, …): the message says "configured as a different value" instead of the configured issuer',
-      async () => { await rejectsWith(client.serverMetadata(), 'discovery', new RegExp(`configured as ${t.issuer.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}`)); });
+    await rejectsWith(client.serverMetadata(), 'discovery', new RegExp(`configured as ${t.issuer.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}`));
   });
 
   test('replayed authorization code (the same callback twice) is refused by the server, not re-exchanged', async () => {
