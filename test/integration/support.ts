@@ -7,9 +7,9 @@ export const EXTENSION_ID = 'openauth.oauth-accounts';
 /** The test-mode internals activate() exports when VS Code runs the extension's tests (never in production). */
 export async function api(): Promise<{ registry: ProviderRegistry; secrets: vscode.SecretStorage }> {
   const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
-  const exports = (await ext.activate()) as { registry?: ProviderRegistry; secrets?: vscode.SecretStorage };
-  if (!exports.registry || !exports.secrets) throw new Error('test internals not exported: is the extension running in ExtensionMode.Test?');
-  return exports as { registry: ProviderRegistry; secrets: vscode.SecretStorage };
+  const exports = (await ext.activate()) as { testInternals?: { registry: ProviderRegistry; secrets: vscode.SecretStorage } };
+  if (!exports.testInternals) throw new Error('test internals not exported: is the extension running in ExtensionMode.Test?');
+  return exports.testInternals;
 }
 
 /** Ports the host runner reserved on 127.0.0.2 and trusted for openExternal (no link-protection modal). */
