@@ -34,6 +34,7 @@ const SCOPE_TEXT = {
   offline_access: 'Stay signed in (a refresh token, until you sign out)',
 };
 
+const rank = (scope) => { const i = Object.keys(SCOPE_TEXT).indexOf(scope); return i === -1 ? 99 : i; };
 const esc = (s) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const digest = (s) => createHash('sha256').update(String(s)).digest();
 // Constant-time even for the demo: this file is read as an example of how to check a password.
@@ -61,8 +62,8 @@ function loginPage(ctx, uid, { error, username = '' } = {}) {
   page(ctx, 'Sign in', `<h1>Sign in to Demo IdP</h1><p class="sub">to continue to OAuth Accounts (VS Code)</p>
 ${error ? `<p class="err">${esc(error)}</p>` : ''}
 <form method="post" action="/interaction/${esc(uid)}/login" autocomplete="off">
-<label for="username">Username</label><input id="username" name="username" value="${esc(username)}" autofocus required>
-<label for="password">Password</label><input id="password" name="password" type="password" required>
+<label for="username">Username</label><input id="username" name="username" value="${esc(username)}"${username ? '' : ' autofocus'} required>
+<label for="password">Password</label><input id="password" name="password" type="password"${username ? ' autofocus' : ''} required>
 <button class="primary" type="submit">Sign in</button></form>
 <p class="hint">Demo users: ${Object.entries(USERS).map(([u, v]) => `<b>${esc(u)}</b> / ${esc(v.password)}`).join(', ')}</p>`, error ? 401 : 200);
 }
@@ -70,7 +71,7 @@ ${error ? `<p class="err">${esc(error)}</p>` : ''}
 function consentPage(ctx, uid, accountId, scopes) {
   page(ctx, 'Allow access', `<h1>Allow access?</h1>
 <p class="sub"><b>OAuth Accounts (VS Code)</b> wants to access your Demo IdP account <b>${esc(accountId)}</b>.</p>
-<ul>${scopes.map((s) => `<li>${esc(SCOPE_TEXT[s] ?? s)}</li>`).join('')}</ul>
+<ul>${scopes.sort((a, b) => rank(a) - rank(b)).map((s) => `<li>${esc(SCOPE_TEXT[s] ?? s)}</li>`).join('')}</ul>
 <div class="row"><form method="post" action="/interaction/${esc(uid)}/abort"><button type="submit">Deny</button></form>
 <form method="post" action="/interaction/${esc(uid)}/confirm"><button class="primary" type="submit">Allow</button></form></div>`);
 }
@@ -111,7 +112,10 @@ export async function startDemoIdp(o = {}) {
   policy.get('login').checks.add(new Check('demo_always_login', 'the demo asks for a password on every sign-in',
     (ctx) => (ctx.oidc.result?.login || ctx.oidc.prompts.has('none') ? Check.NO_NEED_TO_PROMPT : Check.REQUEST_PROMPT)));
 
-  const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }); // per run; a P-256 key takes a millisecond
+  // Per run; a P-256 key takes a millisecond. Encoded as JWK by the generation itself: on Node 20, exporting a
+  // generated KeyObject with .export({ format: 'jwk' }) can deadlock when GC frees the finished key-generation job
+  // meanwhile (it takes the same mutex: seen here as a demo hanging at start, immune to Ctrl+C).
+  const { privateKey: signingJwk } = generateKeyPairSync('ec', { namedCurve: 'P-256', privateKeyEncoding: { format: 'jwk' }, publicKeyEncoding: { format: 'jwk' } });
   const provider = await quietly(() => new Provider(issuer, {
     clients: [{
       client_id: CLIENT_ID,
@@ -123,7 +127,7 @@ export async function startDemoIdp(o = {}) {
       response_types: ['code'],
       id_token_signed_response_alg: 'ES256',
     }],
-    jwks: { keys: [{ ...ec.privateKey.export({ format: 'jwk' }), kid: 'demo-es256', alg: 'ES256', use: 'sig' }] },
+    jwks: { keys: [{ ...signingJwk, kid: 'demo-es256', alg: 'ES256', use: 'sig' }] },
     cookies: { keys: [randomBytes(32).toString('base64url')] },
     async findAccount(ctx, sub) {
       if (!USERS[sub]) return undefined;
@@ -138,14 +142,14 @@ export async function startDemoIdp(o = {}) {
     ttl: { AccessToken: 600, AuthorizationCode: 60, IdToken: 3600, RefreshToken: 14 * 24 * 3600, Interaction: 600, Session: 3600, Grant: 14 * 24 * 3600, DeviceCode: 600 },
     features: {
       devInteractions: { enabled: false },
-      revocation: { enabled: true },
+      // A client may revoke only its own tokens (oidc-provider's default rule, stated so it does not warn).
+      revocation: { enabled: true, allowedPolicy: async (ctx, client, token) => token.clientId === client.clientId },
       userinfo: { enabled: true },
       deviceFlow: {
         enabled: true,
         userCodeInputSource: async (ctx, form, out, err) => page(ctx, 'Enter code', `<h1>Connect a device</h1>
-${err ? '<p class="err">That code did not work. Check it and try again.</p>' : '<p class="sub">Enter the code shown in VS Code.</p>'}${form}
-<label for="uc">Code</label><input id="uc" name="user_code" form="op.deviceInputForm" autofocus required>
-<button class="primary" type="submit" form="op.deviceInputForm">Continue</button>`),
+${err ? '<p class="err">That code did not work. Check it and try again.</p>' : '<p class="sub">Enter the code shown in VS Code.</p>'}
+${form /* oidc-provider's form, with its own user_code field */}<button class="primary" type="submit" form="op.deviceInputForm">Continue</button>`),
         userCodeConfirmSource: async (ctx, form, client, deviceInfo, userCode) => page(ctx, 'Confirm code', `<h1>Is this the code VS Code shows?</h1>
 <p><code>${esc(userCode)}</code></p>${form}<div class="row"><button type="submit" form="op.deviceConfirmForm" name="abort" value="yes">No, abort</button>
 <button class="primary" type="submit" form="op.deviceConfirmForm">Yes, continue</button></div>`),
@@ -164,6 +168,13 @@ ${err ? '<p class="err">That code did not work. Check it and try again.</p>' : '
   provider.Client.prototype.redirectUriAllowed = function redirectUriAllowed(value) {
     return original.call(this, value) || isWorkbenchCallback(value);
   };
+
+  // What a person does shows up in the demo's terminal (never a token).
+  provider.on('grant.revoked', (ctx) => {
+    const e = ctx.oidc.entities ?? {};
+    const who = (e.RefreshToken ?? e.AccessToken)?.accountId;
+    log(`${who ? `${who}'s` : 'a'} sign-in was revoked: its access and refresh tokens no longer work`);
+  });
 
   // Login and consent pages.
   provider.use(async (ctx, next) => {

@@ -4,6 +4,7 @@
  * Every failure says what to do and lets the user correct the URL instead of starting over.
  */
 import * as vscode from 'vscode';
+import * as notify from './notify';
 import { parseProvider, SETTING } from './config';
 import { PRESETS, fillTemplate, type Preset } from './presets';
 import { ProviderClient } from './protocol/client';
@@ -46,18 +47,18 @@ export async function addProviderCommand(registry: ProviderRegistry, fetch: Base
     const probe = problem ? undefined : new ProviderClient({ id: 'setup', label: preset.label, issuer, endpoints: {}, clientId: 'setup', clientAuthentication: 'none', authorizationParameters: {}, flow: 'auto' }, { fetch, getClientSecret: async () => undefined });
     try {
       if (problem) throw new Error(`The issuer ${issuer} ${problem}.`);
-      metadata = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Looking up ${issuer}…` }, () => probe!.serverMetadata());
+      metadata = await notify.withProgress({ location: vscode.ProgressLocation.Notification, title: `Looking up ${issuer}…` }, () => probe!.serverMetadata());
       break;
     } catch (e) {
       const why = isAuthError(e) ? e.message : (e as Error).message;
       const retry = preset.questions.length ? 'Edit' : 'Retry';
-      const a = await vscode.window.showErrorMessage(`OAuth Accounts could not use ${issuer}: ${why}`, { modal: true, detail: 'Check the URL (it must be the issuer exactly as your identity provider publishes it, over https).' }, retry);
+      const a = await notify.showErrorMessage(`OAuth Accounts could not use ${issuer}: ${why}`, { modal: true, detail: 'Check the URL (it must be the issuer exactly as your identity provider publishes it, over https).' }, retry);
       if (a !== retry) return undefined;
     }
   }
   if (metadata) {
     const go = 'Continue';
-    const a = await vscode.window.showInformationMessage(`Found ${metadata.issuer}`, { modal: true, detail: describeCapabilities(metadata).join('\n') }, go);
+    const a = await notify.showInformationMessage(`Found ${metadata.issuer}`, { modal: true, detail: describeCapabilities(metadata).join('\n') }, go);
     if (a !== go) return undefined;
   }
 
@@ -75,7 +76,7 @@ export async function addProviderCommand(registry: ProviderRegistry, fetch: Base
   const entry = buildEntry(preset, answers, { id, label, clientId });
   const parsed = parseProvider(entry);
   if ('problem' in parsed) {
-    void vscode.window.showErrorMessage(`OAuth Accounts: the new provider is not valid: ${parsed.problem.field} ${parsed.problem.message}`);
+    void notify.showErrorMessage(`OAuth Accounts: the new provider is not valid: ${parsed.problem.field} ${parsed.problem.message}`);
     return undefined;
   }
 
@@ -83,7 +84,7 @@ export async function addProviderCommand(registry: ProviderRegistry, fetch: Base
   const copy = 'Copy Redirect URIs';
   const next = 'Add Provider';
   for (;;) {
-    const a = await vscode.window.showInformationMessage(`Register at ${preset.label}`, {
+    const a = await notify.showInformationMessage(`Register at ${preset.label}`, {
       modal: true,
       detail: `${preset.registerHint}\n\nRedirect URIs:\n${uris.map((u) => `  ${u}`).join('\n') || '  (none: device code)'}`,
     }, copy, next);
@@ -99,7 +100,7 @@ export async function addProviderCommand(registry: ProviderRegistry, fetch: Base
     await vscode.commands.executeCommand('oauthAccounts.setClientSecret', id);
   }
   const signIn = 'Sign In';
-  void vscode.window.showInformationMessage(`Added "${label}" to your user settings.`, signIn).then((a) => {
+  void notify.showInformationMessage(`Added "${label}" to your user settings.`, signIn).then((a) => {
     if (a === signIn) void vscode.commands.executeCommand('oauthAccounts.signIn', id);
   });
   return id;

@@ -1,5 +1,6 @@
 /** Command palette entries: thin calls into the registry and providers. */
 import * as vscode from 'vscode';
+import * as notify from './notify';
 import { SETTING } from './config';
 import { isAuthError } from './protocol/errors';
 import type { ProviderRegistry } from './providerRegistry';
@@ -18,12 +19,12 @@ async function pickProvider(registry: ProviderRegistry, providerId: unknown, pla
   const configs = registry.configs();
   if (typeof providerId === 'string') {
     if (configs.some((c) => c.id === providerId)) return providerId;
-    void vscode.window.showErrorMessage(`OAuth Accounts: no identity provider with id "${providerId}" is configured.`);
+    void notify.showErrorMessage(`OAuth Accounts: no identity provider with id "${providerId}" is configured.`);
     return undefined;
   }
   if (configs.length === 0) {
     const open = 'Open Settings';
-    const a = await vscode.window.showInformationMessage(`OAuth Accounts: no identity provider is configured yet. Add one to "${SETTING}" in your user settings.`, open);
+    const a = await notify.showInformationMessage(`OAuth Accounts: no identity provider is configured yet. Add one to "${SETTING}" in your user settings.`, open);
     if (a === open) void vscode.commands.executeCommand('workbench.action.openSettings', SETTING);
     return undefined;
   }
@@ -43,7 +44,7 @@ async function signInCommand(registry: ProviderRegistry, providerId: unknown, sc
   const requested = Array.isArray(scopes) ? scopes.filter((s): s is string => typeof s === 'string') : [];
   try {
     const session = await provider.createSession(requested, {});
-    void vscode.window.showInformationMessage(`Signed in to ${registry.configs().find((c) => c.id === id)?.label} as ${session.account.label}.`);
+    void notify.showInformationMessage(`Signed in to ${registry.configs().find((c) => c.id === id)?.label} as ${session.account.label}.`);
     return session;
   } catch (e) {
     if (e instanceof vscode.CancellationError) return undefined;
@@ -55,7 +56,7 @@ async function signInCommand(registry: ProviderRegistry, providerId: unknown, sc
 export async function showSignInError(id: string, registry: ProviderRegistry, e: unknown): Promise<void> {
   const label = registry.configs().find((c) => c.id === id)?.label ?? id;
   const text = isAuthError(e) ? e.message : (e as Error)?.message ?? String(e);
-  const a = await vscode.window.showErrorMessage(`Sign in to ${label} failed: ${text}`, 'Show Log');
+  const a = await notify.showErrorMessage(`Sign in to ${label} failed: ${text}`, 'Show Log');
   if (a) void vscode.commands.executeCommand('oauthAccounts.showLog');
 }
 
@@ -72,7 +73,7 @@ async function signOutCommand(registry: ProviderRegistry, providerId: unknown, a
     }
   }
   if (accounts.length === 0) {
-    void vscode.window.showInformationMessage('OAuth Accounts: you are not signed in to any identity provider.');
+    void notify.showInformationMessage('OAuth Accounts: you are not signed in to any identity provider.');
     return;
   }
   const chosen = accounts.length === 1
@@ -82,7 +83,7 @@ async function signOutCommand(registry: ProviderRegistry, providerId: unknown, a
   const provider = registry.get(chosen.providerId)!;
   const sessions = (await provider.keeper.sessions()).filter((s) => s.account.id === chosen.accountId);
   for (const s of sessions) await provider.removeSession(s.id);
-  void vscode.window.showInformationMessage(`Signed out of ${chosen.providerLabel} (${chosen.accountLabel}).`);
+  void notify.showInformationMessage(`Signed out of ${chosen.providerLabel} (${chosen.accountLabel}).`);
 }
 
 async function setClientSecretCommand(registry: ProviderRegistry, secrets: vscode.SecretStorage, providerId: unknown): Promise<void> {
@@ -97,5 +98,5 @@ async function setClientSecretCommand(registry: ProviderRegistry, secrets: vscod
   if (value === undefined) return;
   if (value === '') await secrets.delete(keys.clientSecret(id));
   else await secrets.store(keys.clientSecret(id), value);
-  void vscode.window.showInformationMessage(value === '' ? `Client secret for "${id}" deleted.` : `Client secret for "${id}" stored.`);
+  void notify.showInformationMessage(value === '' ? `Client secret for "${id}" deleted.` : `Client secret for "${id}" stored.`);
 }

@@ -1,6 +1,6 @@
 /**
  * The Node extension host entry (desktop, and remote hosts: SSH, containers, WSL, code-server): node-fetch, so
- * VS Code's proxy and certificate patches apply, and all three flows including the loopback listener.
+ * VS Code's proxy and certificate patches apply, and every flow including the loopback listener.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -8,10 +8,16 @@ import type * as vscode from 'vscode';
 import { activateWith } from './activate';
 import { deviceCodeFlow } from './flows/deviceCode';
 import { loopbackFlow } from './flows/loopback';
+import { manualPasteFlow } from './flows/manualPaste';
 import { uriHandlerFlow } from './flows/uriHandler';
+import { setCaptureSink } from './log';
 import { platformFetch } from './node/fetch';
 
 export function activate(context: vscode.ExtensionContext) {
+  // Test runs only ("no secrets in logs", test/host/leakCheck.ts): append every log line and notification text to
+  // this file. Unset in production, where nothing changes; no file is touched until a line is written.
+  const captureFile = process.env.OAUTH_ACCOUNTS_LOG_FILE;
+  if (captureFile) setCaptureSink((line) => fs.appendFileSync(captureFile, line.replace(/\r?\n/g, '\n  ') + '\n'));
   const media = (name: string) => fs.readFileSync(path.join(context.extensionPath, 'media', name), 'utf8');
   return activateWith(context, {
     fetch: platformFetch,
@@ -19,6 +25,7 @@ export function activate(context: vscode.ExtensionContext) {
       loopbackFlow(() => ({ success: media('callback-success.html'), error: media('callback-error.html') })),
       uriHandlerFlow(),
       deviceCodeFlow(),
+      manualPasteFlow(),
     ],
   });
 }

@@ -16,12 +16,26 @@ export interface Logger {
 /** Test runs mirror the channel to the console (where the host runner collects it) with this variable set. */
 const mirror = typeof process !== 'undefined' && !!process.env?.OAUTH_ACCOUNTS_LOG_CONSOLE;
 
+/**
+ * Test-only capture of everything the user could read: every log line (after redaction, at every level, whatever
+ * the channel's level) and every notification text. Unset in production; the Node entry (src/extension.ts) sets it
+ * when OAUTH_ACCOUNTS_LOG_FILE names a file, so the web bundle never pulls in `fs`. The "no secrets in logs" check
+ * (test/host/leakCheck.ts) scans what lands there.
+ */
+let captureSink: ((line: string) => void) | undefined;
+export function setCaptureSink(sink: ((line: string) => void) | undefined): void { captureSink = sink; }
+export function capture(line: string): void {
+  if (!captureSink) return;
+  try { captureSink(line); } catch { /* a test sink must never break the extension */ }
+}
+
 export function createLogger(channel: vscode.LogOutputChannel, tag = ''): Logger {
   const prefix = tag ? `[${tag}] ` : '';
   const at = (level: 'trace' | 'info' | 'warn' | 'error') => (l: string) => {
     const line = prefix + redact(l);
     channel[level](line);
     if (mirror) console.log(`[oauth-accounts ${level}] ${line}`);
+    capture(`[${level}] ${line}`);
   };
   return { trace: at('trace'), info: at('info'), warn: at('warn'), error: at('error'), forProvider: (id) => createLogger(channel, id) };
 }

@@ -4,6 +4,7 @@
  * are logged and shown once each, naming the provider and the field.
  */
 import * as vscode from 'vscode';
+import * as notify from './notify';
 import { BUILT_IN_PROVIDER_IDS, configKey, describeProblem, parseProvider, parseProviders, PREFER_DEVICE_CODE_SETTING, SETTING, type ProviderConfig } from './config';
 import type { Flow, FlowId, FlowUi } from './flows/flow';
 import type { Logger } from './log';
@@ -101,7 +102,7 @@ export class ProviderRegistry implements vscode.Disposable {
     this.deps.log.warn(`settings: ${text}`);
     if (this.shownProblems.has(text)) return;
     this.shownProblems.add(text);
-    void vscode.window.showWarningMessage(`OAuth Accounts: ${text}`, 'Open Settings').then((a) => {
+    void notify.showWarningMessage(`OAuth Accounts: ${text}`, 'Open Settings').then((a) => {
       if (a) void vscode.commands.executeCommand('workbench.action.openSettingsJson');
     });
   }
@@ -137,6 +138,7 @@ export class ProviderRegistry implements vscode.Disposable {
       externalCallbackUri: () => (this.testUiOverrides.externalCallbackUri ?? base.externalCallbackUri)(),
       waitForUriCallback: (state, signal) => (this.testUiOverrides.waitForUriCallback ?? base.waitForUriCallback)(state, signal),
       showDeviceCode: (info, signal) => (this.testUiOverrides.showDeviceCode ?? base.showDeviceCode)(info, signal),
+      askForRedirectedUrl: (validate, signal) => (this.testUiOverrides.askForRedirectedUrl ?? base.askForRedirectedUrl)(validate, signal),
     };
     const preferDeviceCode = () => vscode.workspace.getConfiguration().get<boolean>(PREFER_DEVICE_CODE_SETTING, false) === true;
     const provider = new OAuthAuthenticationProvider({
@@ -169,7 +171,7 @@ export class ProviderRegistry implements vscode.Disposable {
     const key = `${config.id}\n${s.account.id}`;
     if (this.notifiedSignOuts.has(key)) return;
     this.notifiedSignOuts.add(key);
-    void vscode.window
+    void notify
       .showWarningMessage(`${config.label}: ${s.account.label} needs to sign in again. ${reason}`, 'Sign In')
       .then((a) => { if (a) void vscode.commands.executeCommand('oauthAccounts.signIn', config.id, [...s.scopes]); });
   }

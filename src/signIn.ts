@@ -3,6 +3,7 @@
  * progress notification with a 5-minute timeout, and ask "try a different way?" when a flow times out or cannot work.
  */
 import * as vscode from 'vscode';
+import * as notify from './notify';
 import type { ProviderConfig } from './config';
 import { flowLabel, isDiscouraged, selectFlows, whyUnavailable, type Flow, type FlowId, type FlowUi, type ExtensionHostKind } from './flows/flow';
 import type { Logger } from './log';
@@ -46,7 +47,7 @@ export async function signIn(deps: SignInDeps, scopes: readonly string[], { acco
     log.warn(`"flow": "${config.flow}" is forced although it usually cannot work in a ${query.host} extension host`);
   }
 
-  return vscode.window.withProgress(
+  return notify.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `Signing in to ${config.label}…`, cancellable: true },
     async (progress, token) => {
       for (let i = 0; i < order.length; i++) {
@@ -75,6 +76,6 @@ export async function signIn(deps: SignInDeps, scopes: readonly string[], { acco
 
 async function offerNextFlow(next: FlowId): Promise<boolean> {
   const yes = `Try ${flowLabel(next)}`;
-  const answer = await vscode.window.showWarningMessage(`Having trouble signing in? Try a different way (${flowLabel(next)})?`, yes, 'Cancel');
+  const answer = await notify.showWarningMessage(`Having trouble signing in? Try a different way (${flowLabel(next)})?`, yes, 'Cancel');
   return answer === yes;
 }

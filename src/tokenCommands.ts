@@ -1,5 +1,6 @@
 /** Token tools in the command palette: copy an access token (with a warning), show a session's details. */
 import * as vscode from 'vscode';
+import * as notify from './notify';
 import type { ProviderRegistry } from './providerRegistry';
 import type { StoredSession } from './sessionStore';
 import { renderTokenDetails } from './tokenDetails';
@@ -18,7 +19,7 @@ async function pickSession(registry: ProviderRegistry, placeHolder: string): Pro
     for (const session of await registry.get(c.id)!.keeper.sessions()) all.push({ providerId: c.id, providerLabel: c.label, session });
   }
   if (all.length === 0) {
-    void vscode.window.showInformationMessage('OAuth Accounts: you are not signed in to any identity provider.');
+    void notify.showInformationMessage('OAuth Accounts: you are not signed in to any identity provider.');
     return undefined;
   }
   if (all.length === 1) return all[0];
@@ -39,7 +40,7 @@ export function registerTokenCommands(registry: ProviderRegistry): vscode.Dispos
       const picked = await pickSession(registry, 'Copy the access token of which account?');
       if (!picked) return;
       const copy = 'Copy Token';
-      const answer = await vscode.window.showWarningMessage(
+      const answer = await notify.showWarningMessage(
         `Copy the access token of ${picked.session.account.label} (${picked.providerLabel})?`,
         { modal: true, detail: 'The token is a secret: whoever has it can act as you until it expires. Paste it only where you trust it, and never into a chat, issue or log.' },
         copy,
@@ -47,9 +48,9 @@ export function registerTokenCommands(registry: ProviderRegistry): vscode.Dispos
       if (answer !== copy) return;
       // Through the provider, so an expiring token is refreshed first.
       const [fresh] = await registry.get(picked.providerId)!.getSessions(undefined, { account: picked.session.account }).then((l) => l.filter((s) => s.id === picked.session.id));
-      if (!fresh) return void vscode.window.showWarningMessage('That session has ended; sign in again.');
+      if (!fresh) return void notify.showWarningMessage('That session has ended; sign in again.');
       await vscode.env.clipboard.writeText(fresh.accessToken);
-      void vscode.window.showInformationMessage(`Access token of ${picked.session.account.label} copied to the clipboard.`);
+      void notify.showInformationMessage(`Access token of ${picked.session.account.label} copied to the clipboard.`);
     }),
     vscode.commands.registerCommand('oauthAccounts.showTokenDetails', async () => {
       const picked = await pickSession(registry, 'Show the token details of which account?');

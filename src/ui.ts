@@ -1,5 +1,6 @@
 /** The VS Code side of the FlowUi seam, and the few helpers that turn facts into what people see. */
 import * as vscode from 'vscode';
+import * as notify from './notify';
 import type { DeviceCodeInfo, ExtensionHostKind, FlowUi } from './flows/flow';
 import type { UriCallbacks } from './uriCallbacks';
 
@@ -24,15 +25,34 @@ export function createFlowUi(callbacks: UriCallbacks): FlowUi {
     },
     waitForUriCallback: (state, signal) => callbacks.wait(state, signal),
     showDeviceCode,
+    askForRedirectedUrl,
   };
 }
 
 export const COPY_AND_OPEN = 'Copy & Open';
 
+async function askForRedirectedUrl(validate: (text: string) => string | undefined, signal: AbortSignal): Promise<string | undefined> {
+  const cts = new vscode.CancellationTokenSource();
+  const onAbort = () => cts.cancel();
+  signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    return await vscode.window.showInputBox({
+      title: 'Finish signing in',
+      prompt: 'If VS Code does not pick up the sign-in by itself, paste the address your browser shows after signing in (or the code).',
+      placeHolder: 'https://…/callback?code=…&state=…',
+      ignoreFocusOut: true,
+      validateInput: (v) => (v.trim() ? validate(v) : undefined),
+    }, cts.token);
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+    cts.dispose();
+  }
+}
+
 /** The device code in a modal with "Copy & Open"; false when dismissed (or the sign-in ended meanwhile). */
 async function showDeviceCode(info: DeviceCodeInfo, signal: AbortSignal): Promise<boolean> {
   if (signal.aborted) return false;
-  const answer = vscode.window.showInformationMessage(
+  const answer = notify.showInformationMessage(
     `Your code: ${info.userCode}`,
     { modal: true, detail: `To finish signing in, enter this code at ${info.verificationUri}. "${COPY_AND_OPEN}" copies the code and opens the page in your browser.` },
     COPY_AND_OPEN,

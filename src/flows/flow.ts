@@ -7,7 +7,7 @@ import type { FlowSetting } from '../config';
 import type { PendingAuthorization, ProviderClient, SignInResult } from '../protocol/client';
 import { AuthError } from '../protocol/errors';
 
-export type FlowId = 'loopback' | 'uri-handler' | 'device-code';
+export type FlowId = 'loopback' | 'uri-handler' | 'device-code' | 'manual';
 /** Where our extension host runs, as seen from the user's browser. */
 export type ExtensionHostKind = 'local' | 'remote' | 'webworker';
 
@@ -22,6 +22,8 @@ export interface FlowCapabilities {
   readonly needsDeviceEndpoint: boolean;
   /** Needs the server's authorization_endpoint (the redirect flows). */
   readonly needsAuthorizationEndpoint: boolean;
+  /** Offered only when the server has no device endpoint (device code is the better fallback where it exists). */
+  readonly onlyWithoutDeviceEndpoint?: boolean;
 }
 
 /** What the device flow shows the user (RFC 8628 §3.3). */
@@ -51,6 +53,11 @@ export interface FlowUi {
    * true once the user chose it, false when they dismissed it or `signal` aborted.
    */
   showDeviceCode(info: DeviceCodeInfo, signal: AbortSignal): Promise<boolean>;
+  /**
+   * Asks the user to paste the address their browser ended on (or the code); `validate` returns a message for text
+   * that cannot be used. Resolves with the accepted text, or undefined when dismissed or `signal` aborted.
+   */
+  askForRedirectedUrl(validate: (text: string) => string | undefined, signal: AbortSignal): Promise<string | undefined>;
 }
 
 export interface FlowContext {
@@ -90,6 +97,13 @@ export const FLOW_TABLE: readonly FlowInfo[] = [
     // preferred flow with oauthAccounts.preferDeviceCode (WSL, locked-down hosts, a browser on another device).
     capabilities: { local: true, remote: true, webworker: true, needsDeviceEndpoint: true, needsAuthorizationEndpoint: false },
   },
+  {
+    id: 'manual',
+    label: 'paste the redirected URL',
+    // Where no redirect comes back (a browser on another machine, a vscode:// link nothing handles) and the server
+    // has no device endpoint: the user copies the final address from the browser into VS Code.
+    capabilities: { local: true, remote: true, webworker: true, needsDeviceEndpoint: false, needsAuthorizationEndpoint: true, onlyWithoutDeviceEndpoint: true },
+  },
 ];
 
 export interface FlowQuery {
@@ -112,7 +126,8 @@ export function selectFlows(q: FlowQuery): FlowId[] {
   const hasAuthorizationEndpoint = q.serverHasAuthorizationEndpoint ?? true;
   const possible = FLOW_TABLE.filter((f) => q.implemented.has(f.id)
     && (!f.capabilities.needsDeviceEndpoint || q.serverHasDeviceEndpoint)
-    && (!f.capabilities.needsAuthorizationEndpoint || hasAuthorizationEndpoint));
+    && (!f.capabilities.needsAuthorizationEndpoint || hasAuthorizationEndpoint)
+    && (!f.capabilities.onlyWithoutDeviceEndpoint || !q.serverHasDeviceEndpoint));
   // A forced flow is the user's decision (an SSH port forward makes loopback work remotely): honour it wherever this
   // build can run it at all.
   if (q.setting !== 'auto') return possible.filter((f) => f.id === q.setting).map((f) => f.id);

@@ -6,6 +6,7 @@
 import type * as vscode from 'vscode';
 import { activateWith } from '../activate';
 import { deviceCodeFlow } from '../flows/deviceCode';
+import { manualPasteFlow } from '../flows/manualPaste';
 import { uriHandlerFlow } from '../flows/uriHandler';
 import type { BaseFetch } from '../protocol/http';
 
@@ -21,7 +22,7 @@ const browserFetch: BaseFetch = async (url, init) => {
 };
 
 export function activate(context: vscode.ExtensionContext) {
-  return activateWith(context, { fetch: browserFetch, flows: [uriHandlerFlow(), deviceCodeFlow()] });
+  return activateWith(context, { fetch: browserFetch, flows: [uriHandlerFlow(), deviceCodeFlow(), manualPasteFlow()] });
 }
 
 export function deactivate() {}

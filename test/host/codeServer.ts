@@ -86,6 +86,8 @@ export interface StartOptions {
   /** Serve https with this certificate and key (PEM files). A browser on another machine needs a secure context:
    * the workbench encrypts SecretStorage with crypto.subtle, which plain http only has on localhost. */
   tls?: { cert: string; key: string };
+  /** Require this password (code-server's login page) instead of --auth none; for any non-loopback bind address. */
+  password?: string;
 }
 
 export interface CodeServer {
@@ -128,7 +130,7 @@ export async function startCodeServer(opts: StartOptions = {}): Promise<CodeServ
   const host = opts.host ?? '127.0.0.1';
   const port = opts.port ?? await freePort(host);
   const authority = `${opts.publicHost ?? host}:${port}`;
-  const args = [entry, '--auth', 'none', '--bind-addr', `${host}:${port}`,
+  const args = [entry, '--auth', opts.password ? 'password' : 'none', '--bind-addr', `${host}:${port}`,
     ...(opts.tls ? ['--cert', opts.tls.cert, '--cert-key', opts.tls.key] : []),
     '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir,
     '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust',
@@ -144,7 +146,7 @@ export async function startCodeServer(opts: StartOptions = {}): Promise<CodeServ
   const proc = spawn(node, args, {
     detached: true, stdio: ['ignore', 'pipe', 'pipe'],
     // No gallery means no requests to open-vsx.org; TMPDIR holds the never-removed vscode-*.sock files.
-    env: { EXTENSIONS_GALLERY: '{}', ...process.env, ...opts.env, TMPDIR: tmp },
+    env: { EXTENSIONS_GALLERY: '{}', ...process.env, ...opts.env, TMPDIR: tmp, ...(opts.password ? { PASSWORD: opts.password } : {}) },
   });
   installExitHooks();
   if (proc.pid !== undefined) liveGroups.add(proc.pid);
@@ -157,7 +159,7 @@ export async function startCodeServer(opts: StartOptions = {}): Promise<CodeServ
       if (logFd !== undefined) fs.writeSync(logFd, d);
       if (ready) return;
       buf += d.toString();
-      if (/HTTP server listening on/.test(buf)) { ready = true; clearTimeout(timer); resolve(); }
+      if (/HTTPS? server listening on/.test(buf)) { ready = true; clearTimeout(timer); resolve(); } // HTTPS: opts.tls
     };
     proc.stdout!.on('data', onData);
     proc.stderr!.on('data', onData);
@@ -212,11 +214,12 @@ export async function blockNonLoopback(context: BrowserContext, onBlocked = (u: 
 }
 
 /** Workbench URL; devExt/tests are absolute paths on this machine, sent in the payload as vscode-remote URIs.
- * Several development extensions are several extensionDevelopmentPath entries (the workbench collects them all). */
-export function workbenchUrl(cs: Pick<CodeServer, 'url' | 'authority'>, o: { folder: string; devExt?: string | string[]; tests?: string }): string {
+ * Only ONE extensionDevelopmentPath works: code-server 4.139's workbench reads the payload into a Map, so a repeated
+ * key keeps the last. For several extensions pass a folder of symlinks (devExtensionsFolder in test/ui/uiHarness.ts). */
+export function workbenchUrl(cs: Pick<CodeServer, 'url' | 'authority'>, o: { folder: string; devExt?: string; tests?: string }): string {
   const remote = (p: string) => `vscode-remote://${cs.authority}${p}`;
   const payload: [string, string][] = [];
-  for (const d of o.devExt === undefined ? [] : ([] as string[]).concat(o.devExt)) payload.push(['extensionDevelopmentPath', remote(d)]);
+  if (o.devExt) payload.push(['extensionDevelopmentPath', remote(o.devExt)]);
   if (o.tests) payload.push(['extensionTestsPath', remote(o.tests)]);
   let url = `${cs.url}/?folder=${encodeURIComponent(o.folder)}`;
   if (payload.length) url += `&payload=${encodeURIComponent(JSON.stringify(payload))}`;

@@ -149,6 +149,8 @@ export class RedirectBrowser implements FlowUi {
   /** HTTP status of every callback request, in order. */
   readonly statuses: number[] = [];
   constructor(private readonly script: BrowserScript = {}) {}
+  /** Not part of these scenarios: the redirect always comes back. */
+  async askForRedirectedUrl(): Promise<string | undefined> { return new Promise(() => {}); }
   async openExternal(url: string): Promise<boolean> {
     const target = this.script.authorize ? this.script.authorize(new URL(url)) : new URL(url);
     const res = await fetch(target, { redirect: 'manual' });

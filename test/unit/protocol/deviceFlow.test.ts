@@ -33,6 +33,7 @@ function fakeUi(op: OpProcess, shown: DeviceCodeInfo[], answer = true): FlowUi {
     openExternal: async () => { throw new Error('not used by the device flow'); },
     externalCallbackUri: async () => { throw new Error('not used by the device flow'); },
     waitForUriCallback: async () => { throw new Error('not used by the device flow'); },
+    askForRedirectedUrl: async () => { throw new Error('not used by the device flow'); },
     async showDeviceCode(info) {
       shown.push(info);
       if (answer) await op.drive(info.verificationUriComplete!);
