@@ -11,6 +11,17 @@ NODE_MAJOR=24
 stamp="$cache/.installed-code-server-$CODE_SERVER_VERSION-node$NODE_MAJOR"
 if [ -f "$stamp" ]; then echo "test host: cached in $cache"; exit 0; fi
 
+# code-server's kerberos module compiles against libkrb5's headers (Debian: libkrb5-dev).
+if ! dpkg -s libkrb5-dev >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "test host: installing libkrb5-dev (needed to build code-server)..."
+    (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q libkrb5-dev) >/dev/null
+  else
+    echo "test host: code-server needs libkrb5-dev: run 'sudo apt-get install libkrb5-dev' first" >&2
+    exit 1
+  fi
+fi
+
 mkdir -p "$cache/node$NODE_MAJOR" "$cache/code-server"
 start=$(date +%s)
 echo "test host: installing Node $NODE_MAJOR from npm (one time, ~10 s)..."
