@@ -2,29 +2,18 @@
  * The API other extensions get from `vscode.extensions.getExtension('openauth.oauth-accounts').exports`: declare an
  * identity provider in code, list providers, follow changes. It deliberately hands out no tokens: extensions get
  * those through vscode.authentication.getSession, where VS Code's per-extension consent applies.
- * The public typings are published in api/oauth-accounts.d.ts; keep the two in step.
+ * Its types are the published ones in api/oauth-accounts.d.ts, so the two cannot drift apart.
  */
 import * as vscode from 'vscode';
+import type { OAuthAccountsApi, ProviderEntry } from '../api/oauth-accounts';
 import type { ProviderRegistry } from './providerRegistry';
 
-export interface ProviderInfo {
-  readonly id: string;
-  readonly label: string;
-  readonly issuer?: string;
-  readonly source: 'settings' | 'api';
-}
-
-export interface OAuthAccountsApi {
-  readonly version: 1;
-  registerProvider(entry: Record<string, unknown>): vscode.Disposable;
-  getProviders(): readonly ProviderInfo[];
-  readonly onDidChangeProviders: vscode.Event<void>;
-}
+export type { OAuthAccountsApi, ProviderInfo } from '../api/oauth-accounts';
 
 export function createApi(registry: ProviderRegistry): OAuthAccountsApi {
   return Object.freeze({
     version: 1 as const,
-    registerProvider(entry: Record<string, unknown>) {
+    registerProvider(entry: ProviderEntry) {
       return registry.registerFromApi(entry, callerExtension() ?? 'an extension');
     },
     getProviders() {

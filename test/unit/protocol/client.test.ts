@@ -1,22 +1,12 @@
 import * as assert from 'node:assert/strict';
 import { ProviderClient } from '../../../src/protocol/client';
-import { AuthError } from '../../../src/protocol/errors';
 import { startOpProcess, TEST_CLIENTS, type OpProcess } from '../../support/op';
 import { callbackFor, loopbackSignIn, testClient, testConfig } from '../../support/protocolHarness';
+import { rejectsWithAuthError } from '../../support/assertions';
 
 const URI_HANDLER_REDIRECT = 'http://127.0.0.1:4567/stable-abc123/callback?vscode-reqid=7&vscode-scheme=code-oss&vscode-authority=openauth.oauth-accounts&vscode-path=%2Fcallback';
 
-async function rejects(p: Promise<unknown>, code: string, message?: RegExp): Promise<AuthError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof AuthError, `expected AuthError, got ${e}`);
-    assert.equal(e.code, code, e.message);
-    if (message) assert.match(e.message, message);
-    return e;
-  }
-  assert.fail(`expected rejection with ${code}`);
-}
+const rejects = rejectsWithAuthError;
 
 suite('protocol/client against oidc-provider', () => {
   let op: OpProcess;

@@ -4,18 +4,9 @@ import type { DeviceCodeInfo, FlowUi } from '../../../src/flows/flow';
 import { AuthError } from '../../../src/protocol/errors';
 import { startOpProcess, type OpProcess } from '../../support/op';
 import { testClient, testConfig } from '../../support/protocolHarness';
+import { rejectsWithAuthError } from '../../support/assertions';
 
-async function rejects(p: Promise<unknown>, code: string, message?: RegExp): Promise<AuthError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof AuthError, `expected AuthError, got ${e}`);
-    assert.equal(e.code, code, e.message);
-    if (message) assert.match(e.message, message);
-    return e;
-  }
-  assert.fail(`expected rejection with ${code}`);
-}
+const rejects = rejectsWithAuthError;
 
 const polls = async (op: OpProcess) => (await op.stats()).tokenByGrant.device_code;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -4,10 +4,10 @@ import * as path from 'node:path';
 import { parseProvider, type ProviderConfig } from '../../../src/config';
 import { fillTemplate, fillTemplates, PRESETS, presetDefaults } from '../../../src/presets';
 import { ProviderClient, type SignInResult } from '../../../src/protocol/client';
-import { AuthError } from '../../../src/protocol/errors';
 import type { BaseFetch, FetchInit } from '../../../src/protocol/http';
 import { githubJsonAndErrors, missingExpiresIn, QUIRKS, quirksFor, quirksNamed, type QuirkFetch } from '../../../src/protocol/quirks';
 import { IdpFixture, oidcMetadata, type RecordedRequest, type TokenReply } from '../../support/idpFixture';
+import { rejectsWithAuthError } from '../../support/assertions';
 
 const REDIRECT = 'http://127.0.0.1:9/callback';
 const SECRET = 'shh-client-secret';
@@ -28,17 +28,7 @@ async function signIn(fx: IdpFixture, c: ProviderClient, fetchImpl: BaseFetch, s
   return { ...result, authorizeUrl: new URL(pending.url) };
 }
 
-async function rejects(p: Promise<unknown>, code: string, message?: RegExp): Promise<void> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof AuthError, `expected AuthError, got ${e}`);
-    assert.equal(e.code, code, e.message);
-    if (message) assert.match(e.message, message);
-    return;
-  }
-  assert.fail(`expected rejection with ${code}`);
-}
+const rejects = rejectsWithAuthError;
 
 /** A `next` fetch answering with a fixed response and recording the request it got. */
 function fixed(status: number, body: string, contentType: string): { fetch: QuirkFetch; seen: Array<{ url: string; init: FetchInit }> } {
