@@ -4,6 +4,7 @@ import * as assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { saveScreenshot } from '../host/codeServer';
 import { startOpProcess, TEST_CLIENTS, type OpProcess } from '../support/op';
+import { readmeShot } from './readmeShots';
 import { clickDialogButton, clickNotificationButton, openAccountsMenu, runCommand, startWorkbench, type Workbench } from './uiHarness';
 
 const INPUT = '.quick-input-widget input';
@@ -72,7 +73,7 @@ suite('UI: Add Identity Provider wizard', function () {
     const register = await clickDialogButton(page, 'Copy Redirect URIs', 15_000);
     assert.match(register, /http:\/\/127\.0\.0\.1\/callback/);
     assert.match(register, /:\/\/openauth\.oauth-accounts\/callback/);
-    await saveScreenshot(page, 'wizard-register-redirects');
+    await readmeShot(page, 'wizard-register-redirects');
     await clickDialogButton(page, 'Add Provider', 15_000);
     const opened = wb!.context.waitForEvent('page', { timeout: 60_000 });
     await clickNotificationButton(page, /Added "Wizard IdP" to your user settings/, 'Sign In', 30_000);
@@ -88,5 +89,18 @@ suite('UI: Add Identity Provider wizard', function () {
       await page.waitForTimeout(500);
     }
     assert.ok(items.some((i) => i.includes('alice (Wizard IdP)')), JSON.stringify(items));
+  });
+
+  test('Show Token Details opens a read-only view without any raw token', async () => {
+    const page = wb!.page;
+    await runCommand(page, 'OAuth Accounts: Show Token Details');
+    const editor = page.locator('.monaco-editor .view-lines').first();
+    await editor.waitFor({ timeout: 15_000 });
+    await page.waitForTimeout(500);
+    const text = (await editor.innerText()).replace(/\u00a0/g, ' '); // monaco renders spaces as no-break spaces
+    assert.match(text, /alice — Wizard IdP/);
+    assert.match(text, /Access token expires/);
+    assert.ok(!/eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\./.test(text), 'no raw JWT on screen');
+    await readmeShot(page, 'token-details');
   });
 });

@@ -8,20 +8,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { blockNonLoopback, launchBrowser, REPO_ROOT } from '../host/codeServer';
+import { readmeShot } from './readmeShots';
 import { clickDialogButton, clickMenuItem, openAccountsMenu, runCommand, screenshot, waitForActivation, waitForNotification, waitForWorkbench } from './uiHarness';
 
-const SHOTS = path.join(REPO_ROOT, 'media', 'screenshots');
-
-/** Saves evidence under test-results/ on every run, and the README's copy in media/screenshots/ when it is missing
- * or OAUTH_UPDATE_SCREENSHOTS=1: ports and times differ per run, so rewriting it always would dirty the tree. */
-async function readmeShot(page: Page, name: string): Promise<void> {
-  const file = await screenshot(page, name);
-  const readmeCopy = path.join(SHOTS, `${name}.png`);
-  if (process.env.OAUTH_UPDATE_SCREENSHOTS === '1' || !fs.existsSync(readmeCopy)) {
-    fs.mkdirSync(SHOTS, { recursive: true });
-    fs.copyFileSync(file, readmeCopy);
-  }
-}
 const FIRST_RUN_S = 600; // the first run installs the test host (~3 min on 2 cores), later runs start in seconds
 
 /** Every process on the machine as pid → { ppid, pgid, start } (start time tells a reused pid apart). */
