@@ -3,9 +3,9 @@
 import * as assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { saveScreenshot } from '../host/codeServer';
-import { startOpProcess, TEST_CLIENTS, type OpProcess } from '../support/op';
+import { CONFIDENTIAL_SECRET, startOpProcess, TEST_CLIENTS, type OpProcess } from '../support/op';
 import { readmeShot } from './readmeShots';
-import { clickDialogButton, clickNotificationButton, openAccountsMenu, runCommand, startWorkbench, type Workbench } from './uiHarness';
+import { clickDialogButton, clickNotificationButton, openAccountsMenu, runCommand, startWorkbench, waitForNotification, type Workbench } from './uiHarness';
 
 const INPUT = '.quick-input-widget input';
 
@@ -31,7 +31,11 @@ suite('UI: Add Identity Provider wizard', function () {
 
   suiteSetup(async () => {
     op = await startOpProcess();
-    wb = await startWorkbench({ trustedOrigins: [op.issuer], userSettings: { 'oauthAccounts.providers': [] } });
+    wb = await startWorkbench({
+      trustedOrigins: [op.issuer],
+      // A confidential client for the client-secret round trip (last test); the wizard adds its own provider.
+      userSettings: { 'oauthAccounts.providers': [{ id: 'ui-conf', label: 'UI Confidential', issuer: op.issuer, clientId: TEST_CLIENTS.basic, clientAuthentication: 'client_secret_basic' }] },
+    });
   });
   suiteTeardown(async () => {
     await wb?.close();
@@ -102,5 +106,24 @@ suite('UI: Add Identity Provider wizard', function () {
     assert.match(text, /Access token expires/);
     assert.ok(!/eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\./.test(text), 'no raw JWT on screen');
     await readmeShot(page, 'token-details');
+  });
+
+  test('client secret round trip: sign-in names the missing secret, Set Client Secret stores it, sign-in works', async () => {
+    const page = wb!.page;
+    const pick = async (label: string) => { await quickInput(page, label); };
+    await runCommand(page, 'OAuth Accounts: Sign In...');
+    await pick('UI Confidential');
+    await waitForNotification(page, /no client secret is stored/, 30_000);
+    await runCommand(page, 'OAuth Accounts: Set Client Secret...');
+    await pick('UI Confidential');
+    await quickInput(page, CONFIDENTIAL_SECRET);
+    await waitForNotification(page, /Client secret for "ui-conf" stored/, 15_000);
+    const opened = wb!.context.waitForEvent('page', { timeout: 60_000 });
+    await runCommand(page, 'OAuth Accounts: Sign In...');
+    await pick('UI Confidential');
+    const tab = await opened;
+    await tab.waitForURL(/\/callback\?/, { timeout: 30_000 }).catch(() => undefined);
+    await tab.close().catch(() => undefined);
+    await waitForNotification(page, /Signed in to UI Confidential as alice/, 30_000);
   });
 });
