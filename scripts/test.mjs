@@ -73,6 +73,8 @@ function run(cmd, args, env = {}) {
 
 const secs = (t0) => ((Date.now() - t0) / 1000).toFixed(1);
 const results = [];
+// "No secrets in logs" (test/host/leakCheck.ts): the integration and UI suites report { issued, scanned, leaked }.
+const leaks = [];
 const t0 = Date.now();
 
 console.log('test: building (node esbuild.mjs --tests)');
@@ -88,7 +90,9 @@ if (build.code !== 0) {
     const file = join(tmp, `${name}.json`);
     console.log(`\n===== ${name} =====`);
     const [cmd, ...args] = SUITES[name]();
-    const r = await run(cmd, args, { OAUTH_TEST_RESULTS: file });
+    const leakFile = join(tmp, `${name}.leak.json`);
+    const r = await run(cmd, args, { OAUTH_TEST_RESULTS: file, OAUTH_LEAK_CHECK_SUMMARY: leakFile });
+    if (existsSync(leakFile)) try { leaks.push({ name, ...JSON.parse(readFileSync(leakFile, 'utf8')) }); } catch { /* the suite's own failure says why */ }
     let res = { passed: 0, failed: 0, failures: [] };
     if (existsSync(file)) {
       try { res = JSON.parse(readFileSync(file, 'utf8')); } catch (e) { res.failures.push({ title: `${name} suite`, error: `unreadable results: ${e}` }); }
@@ -115,5 +119,9 @@ for (const r of results) {
 }
 const skipped = ALL.filter((s) => !chosen.includes(s));
 if (skipped.length) console.log(`skipped by OAUTH_TEST_SUITES: ${skipped.join(', ')}`);
+if (leaks.length) {
+  const sum = (k) => leaks.reduce((n, l) => n + (l[k] ?? 0), 0);
+  console.log(`secrets leaked: ${sum('leaked')} (${sum('issued')} secrets issued, ${sum('scanned')} lines scanned; ${leaks.map((l) => l.name).join(', ')})`);
+}
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed > 0 ? 1 : 0);

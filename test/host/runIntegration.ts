@@ -5,18 +5,30 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { runExtensionTests } from './codeServer';
+import { checkLeaks, LEAK_TEST_TITLE, leakCheckFiles, leakFailure, writeLeakSummary } from './leakCheck';
 
 async function main() {
   const argv = process.argv.slice(2);
   const opt = (name: string) => { const i = argv.indexOf(`--${name}`); return i >= 0 ? argv[i + 1] : undefined; };
   const started = Date.now();
+  // "No secrets in logs": the extension and the test AS (started inside the extension host, which inherits this env)
+  // write what they log/show and what they issue to these files; scanned below, counted as one more test.
+  const leak = leakCheckFiles();
   const result = await runExtensionTests({
+    env: leak.env,
     testsEntry: path.resolve(__dirname, '../integration/index.js'),
     timeoutS: Number(opt('timeout') ?? process.env.OAUTH_TEST_TIMEOUT ?? 600),
     keep: argv.includes('--keep'),
     verbose: argv.includes('--verbose') || undefined,
   });
+  const report = checkLeaks(leak);
+  const leaked = leakFailure(report);
+  writeLeakSummary(report);
+  if (leaked) { result.failed++; result.failures.push({ title: LEAK_TEST_TITLE, error: leaked }); } else result.passed++;
+  if (argv.includes('--keep')) console.log(`integration: leak-check files kept in ${leak.dir}`);
+  else fs.rmSync(leak.dir, { recursive: true, force: true });
   for (const f of result.failures) console.error(`\n✗ ${f.title}\n${f.error.replace(/^/gm, '    ')}`);
+  console.log(`integration: ${report.summary}`);
   console.log(`integration: took ${((Date.now() - started) / 1000).toFixed(1)} s`);
   console.log(`integration: ${result.passed} passed, ${result.failed} failed`);
   const out = process.env.OAUTH_TEST_RESULTS;

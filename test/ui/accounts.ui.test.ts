@@ -43,6 +43,8 @@ suite('UI: Accounts menu and commands', function () {
         'consumer.providerId': PROVIDER.id,
         // A real scope list: VS Code clears the menu's sign-in request only when the new session reports exactly it.
         'consumer.scopes': ['openid'],
+        // For the API test: the provider the consumer declares in code through OAuth Accounts' API.
+        'consumer.registerEntry': { id: 'consumer-idp', label: 'Consumer IdP', issuer: op.issuer, clientId: TEST_CLIENTS.public },
       },
     });
   });
@@ -261,5 +263,20 @@ suite('UI: Accounts menu and commands', function () {
     await waitForNotification(page, 'Signed out of UI IdP (bob)');
     const items = await waitForMenu(page, `dropped ${accountItem('bob')}`, (i) => !i.includes(accountItem('bob')));
     assert.ok(!items.some((i) => / \(UI IdP\)$/.test(i)), `an account is still listed: ${JSON.stringify(items)}`);
+  });
+
+  test('a second extension declares its provider through the API and gets a session for it', async () => {
+    const page = wb!.page;
+    const n = records().length;
+    const { result } = await signInThroughTab(async () => {
+      await runCommand(page, 'Consumer: Register Provider and Sign In');
+      // VS Code's consent for the consumer to sign in with the provider it just registered.
+      await clickDialogButton(page, 'Allow', 30_000);
+    }, () => waitForRecord('apiProvider', n));
+    assert.equal(result.kind, 'apiProvider');
+    assert.equal(result.account, 'alice');
+    await waitForNotification(page, 'Consumer signed in to Consumer IdP as alice');
+    const items = await waitForMenu(page, 'listed the API provider account', (i) => i.includes('alice (Consumer IdP)'));
+    assert.ok(items.includes('alice (Consumer IdP)'), JSON.stringify(items));
   });
 });
