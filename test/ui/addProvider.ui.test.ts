@@ -63,6 +63,15 @@ suite('UI: Add Identity Provider wizard', function () {
     assert.match(text, /Edit/, 'the dialog offers to edit the URL');
   });
 
+  test('a URL that is not an OAuth server says no metadata was found and what to set instead', async () => {
+    const page = wb!.page;
+    await pickPreset(page, 'Other OpenID Connect');
+    await quickInput(page, `${op!.issuer}/not-an-issuer`);
+    const text = await clickDialogButton(page, 'Cancel', 30_000);
+    assert.match(text, /No OAuth metadata found/, text);
+    assert.match(text, /discoveryUrl|endpoints/, text);
+  });
+
   test('happy path: discovery summary, redirect URIs with Copy, settings written, sign-in offered and working', async () => {
     const page = wb!.page;
     await pickPreset(page, 'Other OpenID Connect');
