@@ -54,7 +54,9 @@ export async function signIn(deps: SignInDeps, scopes: readonly string[], { acco
         const flow = deps.flows.get(order[i])!;
         if (i > 0 && !(await offerNextFlow(flow.id))) throw new AuthError('cancelled', 'Sign-in cancelled.');
         const controller = new AbortController();
-        const timeout = setTimeout(() => controller.abort(new AuthError('timeout', `No answer from the browser within ${Math.round((deps.timeoutMs ?? SIGN_IN_TIMEOUT_MS) / 60_000)} minutes.`)), deps.timeoutMs ?? SIGN_IN_TIMEOUT_MS);
+        const limitMs = deps.timeoutMs ?? SIGN_IN_TIMEOUT_MS;
+        const limit = limitMs >= 120_000 ? `${Math.round(limitMs / 60_000)} minutes` : `${Math.round(limitMs / 1000)} seconds`;
+        const timeout = setTimeout(() => controller.abort(new AuthError('timeout', `No answer from the browser within ${limit}.`)), limitMs);
         const cancel = token.onCancellationRequested(() => controller.abort(new AuthError('cancelled', 'Sign-in cancelled.')));
         try {
           log.info(`starting the ${flow.id} flow`);
