@@ -216,10 +216,14 @@ export async function blockNonLoopback(context: BrowserContext, onBlocked = (u: 
 /** Workbench URL; devExt/tests are absolute paths on this machine, sent in the payload as vscode-remote URIs.
  * Only ONE extensionDevelopmentPath works: code-server 4.139's workbench reads the payload into a Map, so a repeated
  * key keeps the last. For several extensions pass a folder of symlinks (devExtensionsFolder in test/ui/uiHarness.ts). */
-export function workbenchUrl(cs: Pick<CodeServer, 'url' | 'authority'>, o: { folder: string; devExt?: string; tests?: string }): string {
+export function workbenchUrl(cs: Pick<CodeServer, 'url' | 'authority'>,
+  o: { folder: string; devExt?: string; tests?: string; devExtKind?: 'ui' | 'workspace' | 'web' }): string {
   const remote = (p: string) => `vscode-remote://${cs.authority}${p}`;
   const payload: [string, string][] = [];
   if (o.devExt) payload.push(['extensionDevelopmentPath', remote(o.devExt)]);
+  // Where the development extension runs, overriding its manifest: 'web' = the browser's web-worker extension host
+  // (its `browser` entry). The workbench keeps one value (payload key extensionDevelopmentKind) for every dev extension.
+  if (o.devExtKind) payload.push(['extensionDevelopmentKind', o.devExtKind]);
   if (o.tests) payload.push(['extensionTestsPath', remote(o.tests)]);
   let url = `${cs.url}/?folder=${encodeURIComponent(o.folder)}`;
   if (payload.length) url += `&payload=${encodeURIComponent(JSON.stringify(payload))}`;

@@ -25,7 +25,7 @@ const DIALOG = '.monaco-dialog-box';
  * for activation matters: the dev extension's commands only reach the command palette seconds after the
  * workbench looks ready, and a palette opened earlier says "No matching commands". */
 export async function openWorkbench(cs: CodeServer, browserContext: BrowserContext,
-  o: { folder?: string; devExt?: string; extraDevExts?: string[]; waitForActivation?: boolean } = {}): Promise<Page> {
+  o: { folder?: string; devExt?: string; extraDevExts?: string[]; waitForActivation?: boolean; devExtKind?: 'ui' | 'workspace' | 'web' } = {}): Promise<Page> {
   const page = await browserContext.newPage();
   // A stray window.alert/confirm would block the page forever; VS Code uses its own dialogs, so dismiss them.
   page.on('dialog', (d) => void d.dismiss().catch(() => undefined));
@@ -34,10 +34,11 @@ export async function openWorkbench(cs: CodeServer, browserContext: BrowserConte
   const ids = all.map(extensionId);
   const before = ids.map((id) => activationCount(cs, id));
   // 90 s rather than Playwright's 30 s default: the load event comes late when other workbenches share 2 cores.
-  await page.goto(workbenchUrl(cs, { folder: o.folder ?? cs.workspaceDir, devExt: all.length === 1 ? devExt : devExtensionsFolder(cs, all) }),
+  await page.goto(workbenchUrl(cs, { folder: o.folder ?? cs.workspaceDir, devExt: all.length === 1 ? devExt : devExtensionsFolder(cs, all), devExtKind: o.devExtKind }),
     { timeout: 90_000 });
   await waitForWorkbench(page);
-  if (o.waitForActivation !== false) for (const [i, id] of ids.entries()) await waitForActivation(cs, id, before[i]);
+  // A web-worker extension host logs into the browser's storage, not remoteexthost.log: nothing to wait for on disk.
+  if (o.waitForActivation !== false && o.devExtKind !== 'web') for (const [i, id] of ids.entries()) await waitForActivation(cs, id, before[i]);
   return page;
 }
 
@@ -114,19 +115,32 @@ export interface Workbench {
 
 /** code-server + chromium + a workbench tab, in one call. New tabs opened by openExternal arrive as
  * context.on('page'); they load because 127.0.0.2 is loopback and the origins are trusted. */
-export async function startWorkbench(o: StartOptions & { folder?: string; extraDevExts?: string[] } = {}): Promise<Workbench> {
+export async function startWorkbench(o: StartOptions & {
+  folder?: string; extraDevExts?: string[]; devExtKind?: 'ui' | 'workspace' | 'web';
+  /** Playwright's bypassCSP for the browser context (e.g. the web-worker host's connect-src, which allows plain
+   * http only to localhost and 127.0.0.1, not to a test AS on 127.0.0.2). */
+  bypassCSP?: boolean;
+} = {}): Promise<Workbench> {
   const ops = await allocateOpPorts();
+  // devExtKind: the payload key extensionDevelopmentKind alone does nothing in code-server 4.139.1's web workbench
+  // (it parses the key into extensionDevelopmentLocationKind, but the running-location code reads
+  // extensionDevelopmentKind, which only the desktop environment service has). The user setting remote.extensionKind
+  // is read at runtime and accepts 'web' too, so it carries the kind; the payload key is sent as well.
+  const kindSetting = o.devExtKind
+    ? { 'remote.extensionKind': Object.fromEntries([extensionPath(), ...(o.extraDevExts ?? [])].map((d) => [extensionId(d), [o.devExtKind]])) }
+    : {};
   const cs = await startCodeServer({
     ...o,
+    userSettings: { ...kindSetting, ...o.userSettings },
     trustedOrigins: [...(o.trustedOrigins ?? []), ...ops.origins],
     env: { ...o.env, OAUTH_TEST_OP_PORTS: ops.envValue },
   });
   let browser: Browser | undefined;
   try {
     browser = await launchBrowser();
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, ...(o.bypassCSP ? { bypassCSP: true } : {}) });
     await blockNonLoopback(context);
-    const page = await openWorkbench(cs, context, { folder: o.folder, extraDevExts: o.extraDevExts });
+    const page = await openWorkbench(cs, context, { folder: o.folder, extraDevExts: o.extraDevExts, devExtKind: o.devExtKind });
     const b = browser;
     return {
       cs, browser: b, context, page, opPorts: ops.ports,

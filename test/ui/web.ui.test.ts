@@ -1,0 +1,178 @@
+// The web bundle (package.json `browser` → dist/web/extension.js) in code-server's web-worker extension host: the
+// workbench is opened with OAuth Accounts as a development extension of kind `web` (payload extensionDevelopmentKind),
+// so it runs in the browser with the browser's fetch, and `auto` picks the URI handler. The token exchange is then a
+// cross-origin request from the workbench origin to the AS: it works against a test AS that allows CORS, and fails
+// with a message naming CORS against one that does not (src/web/extension.ts says why a bare TypeError happened).
+import * as assert from 'node:assert/strict';
+import type { Page } from 'playwright-core';
+import { startOpProcess, TEST_CLIENTS, type OpProcess } from '../support/op';
+import {
+  openAccountsMenu, runCommand, screenshot, startWorkbench, waitForNotification, type Workbench,
+} from './uiHarness';
+
+const WEB = { id: 'web-idp', label: 'Web IdP' };
+const NO_CORS = { id: 'nocors-idp', label: 'No CORS IdP' };
+const PICK_ROW = '.quick-input-widget .quick-input-list .monaco-list-row';
+
+suite('UI: the web bundle in the web-worker extension host', function () {
+  this.timeout(180_000);
+  let wb: Workbench | undefined;
+  let op: OpProcess | undefined;
+  let noCorsOp: OpProcess | undefined;
+
+  suiteSetup(async () => {
+    op = await startOpProcess({ cors: true }); // 127.0.0.2, ephemeral port
+    noCorsOp = await startOpProcess();
+    const t0 = Date.now();
+    wb = await startWorkbench({
+      devExtKind: 'web',
+      // The web-worker host's iframe CSP allows plain-http connections only to localhost and 127.0.0.1 (https
+      // anywhere); the test AS is plain http on 127.0.0.2, because code-server rewrites 127.0.0.1/localhost URLs in
+      // openExternal. Bypassing CSP leaves CORS in force, which is what these tests are about.
+      bypassCSP: true,
+      trustedOrigins: [op.issuer, noCorsOp.issuer],
+      userSettings: {
+        'oauthAccounts.providers': [
+          { ...WEB, issuer: op.issuer, clientId: TEST_CLIENTS.public },
+          { ...NO_CORS, issuer: noCorsOp.issuer, clientId: TEST_CLIENTS.public },
+        ],
+      },
+    });
+    console.log(`      workbench ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    if (process.env.OAUTH_TEST_VERBOSE) {
+      wb.context.on('requestfailed', (r) => console.log('[requestfailed]', r.url(), r.failure()?.errorText));
+      wb.page.on('console', (m) => { if (/cors|origin|fetch|blocked/i.test(m.text())) console.log('[console]', m.type(), m.text().slice(0, 400)); });
+    }
+  });
+  suiteTeardown(async () => {
+    await wb?.close();
+    await op?.stop();
+    await noCorsOp?.stop();
+  });
+  teardown(async function () {
+    if (this.currentTest?.state === 'failed' && wb) {
+      await screenshot(wb.page, `failed-web-${this.currentTest.title.replace(/\W+/g, '-').slice(0, 60)}`).catch(() => undefined);
+      for (let i = 0; i < 3; i++) await wb.page.keyboard.press('Escape').catch(() => undefined);
+      console.error('--- notifications ---\n' + await wb.page.locator('.notifications-center .notification-list-item').allInnerTexts().catch((e) => [String(e)]));
+      console.error('--- extension log ---\n' + await extensionLog(wb.page).catch((e) => String(e)));
+    }
+    for (let i = 0; i < 3; i++) await wb?.page.keyboard.press('Escape').catch(() => undefined);
+  });
+
+  async function accountsMenu(page: Page): Promise<string[]> {
+    const items = await openAccountsMenu(page);
+    await page.keyboard.press('Escape');
+    return items;
+  }
+
+  async function waitForMenu(page: Page, what: string, pred: (items: string[]) => boolean, timeout = 60_000): Promise<string[]> {
+    const end = Date.now() + timeout;
+    for (;;) {
+      const items = await accountsMenu(page);
+      if (pred(items)) return items;
+      if (Date.now() > end) throw new Error(`Accounts menu never ${what}; last items: ${JSON.stringify(items)}`);
+      await page.waitForTimeout(500);
+    }
+  }
+
+  /** "OAuth Accounts: Sign In..." and, in its provider pick, the row for label. */
+  async function signInWith(page: Page, label: string): Promise<void> {
+    await runCommand(page, 'OAuth Accounts: Sign In...');
+    const row = page.locator(PICK_ROW, { hasText: label }).first();
+    await row.waitFor({ timeout: 30_000 });
+    await row.click();
+  }
+
+  /** The text of the "OAuth Accounts" output channel ("OAuth Accounts: Show Log"), read page by page from the top
+   * (the Output view is an editor that only draws the lines in view). */
+  async function extensionLog(page: Page): Promise<string> {
+    await runCommand(page, 'OAuth Accounts: Show Log');
+    const editor = page.locator('.part.panel .monaco-editor').first();
+    await editor.waitFor({ timeout: 15_000 });
+    await page.waitForTimeout(500);
+    await editor.click({ position: { x: 100, y: 10 } });
+    await page.keyboard.press('Control+Home');
+    const seen = new Set<string>();
+    const lines: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      await page.waitForTimeout(150);
+      const text = await editor.locator('.view-lines').innerText();
+      let added = 0;
+      for (const l of text.split('\n')) if (l.trim() && !seen.has(l)) { seen.add(l); lines.push(l); added++; }
+      if (!added && i > 0) break;
+      await page.keyboard.press('PageDown');
+    }
+    // The editor draws spaces as no-break spaces and wraps long lines: join a wrapped line's rest to its start.
+    return lines.map((l) => l.replace(/\u00a0/g, ' ')).join('\n').replace(/\n(?!\d{4}-\d\d-\d\d )/g, '');
+  }
+
+  test('signs in with the URI handler flow, the code exchange made by the browser (CORS allowed)', async () => {
+    const page = wb!.page;
+    const before = await accountsMenu(page);
+    assert.ok(!before.includes(`alice (${WEB.label})`), JSON.stringify(before));
+
+    const tabs: Page[] = [];
+    const onPage = (p: Page) => tabs.push(p);
+    wb!.context.on('page', onPage);
+    const t0 = Date.now();
+    let tab: Page;
+    try {
+      await signInWith(page, WEB.label);
+      const end = Date.now() + 30_000;
+      while (!tabs.length) {
+        if (Date.now() > end) throw new Error('no browser tab was opened for the sign-in within 30 s');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      tab = tabs[0];
+    } finally {
+      wb!.context.off('page', onPage);
+    }
+    let tabUrl: string;
+    try {
+      // The AS logs in by itself and redirects to code-server's /callback, which hands the URI to the workbench.
+      await tab.waitForURL(/\/callback\?/, { timeout: 30_000, waitUntil: 'load' });
+      tabUrl = tab.url();
+      await waitForMenu(page, `listed alice (${WEB.label})`, (i) => i.includes(`alice (${WEB.label})`));
+    } finally {
+      await tab.close().catch(() => undefined);
+    }
+    console.log(`      sign-in took ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    assert.match(tabUrl, /vscode-authority=openauth\.oauth-accounts/, tabUrl);
+    assert.match(await waitForNotification(page, `Signed in to ${WEB.label} as alice`), /alice/);
+    assert.equal((await op!.stats()).logins.alice, 1);
+
+    // It really ran in the web worker: the extension's own log says which extension host it chose flows for (src/ui.ts
+    // extensionHostKind(): no Node `process`). Playwright sees no requests of the worker, so this is the proof; the
+    // CORS failure of the next test shows the requests are the browser's.
+    const log = await extensionLog(page);
+    assert.match(log, /sign-in flows for a webworker extension host: uri-handler/, log);
+    assert.doesNotMatch(log, /sign-in flows for a (local|remote) extension host/, log);
+    await screenshot(page, 'web-signed-in');
+  });
+
+  test('against an AS without CORS the sign-in fails with a message that names CORS', async () => {
+    const page = wb!.page;
+    const tabs: Page[] = [];
+    const onPage = (p: Page) => tabs.push(p);
+    wb!.context.on('page', onPage);
+    const t0 = Date.now();
+    try {
+      await signInWith(page, NO_CORS.label);
+      const text = await waitForNotification(page, `Sign in to ${NO_CORS.label} failed`, 60_000);
+      console.log(`      failure shown after ${((Date.now() - t0) / 1000).toFixed(1)} s: ${text.replace(/\s+/g, ' ').slice(0, 300)}`);
+      // src/web/extension.ts turns the browser's bare "Failed to fetch" TypeError into this explanation.
+      // Discovery gets through (oidc-provider always answers it with CORS headers); the token endpoint does not.
+      assert.match(text, /The code exchange failed/, text);
+      assert.match(text, /does not allow cross-origin \(CORS\) requests from http:\/\/127\.0\.0\.1:\d+/, text);
+    } finally {
+      wb!.context.off('page', onPage);
+      for (const t of tabs) await t.close().catch(() => undefined);
+    }
+    const log = await extensionLog(page);
+    assert.match(log, /\[nocors-idp\] sign-in flows for a webworker extension host/, log);
+    assert.match(log, /\[nocors-idp\].*CORS/, log);
+    const items = await accountsMenu(page);
+    assert.ok(!items.some((i) => i.endsWith(`(${NO_CORS.label})`)), JSON.stringify(items));
+    assert.ok(items.includes(`alice (${WEB.label})`), JSON.stringify(items));
+  });
+});
