@@ -4,6 +4,7 @@ import * as assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { saveScreenshot } from '../host/codeServer';
 import { CONFIDENTIAL_SECRET, startOpProcess, TEST_CLIENTS, type OpProcess } from '../support/op';
+import { startHostileAs } from '../security/support';
 import { readmeShot } from './readmeShots';
 import { clickDialogButton, clickNotificationButton, openAccountsMenu, runCommand, startWorkbench, waitForNotification, type Workbench } from './uiHarness';
 
@@ -70,6 +71,21 @@ suite('UI: Add Identity Provider wizard', function () {
     const text = await clickDialogButton(page, 'Cancel', 30_000);
     assert.match(text, /No OAuth metadata found/, text);
     assert.match(text, /discoveryUrl|endpoints/, text);
+  });
+
+  test('a server whose metadata names another issuer: the message shows both and how to fix it', async () => {
+    const page = wb!.page;
+    const hostile = await startHostileAs(); // a small AS on 127.0.0.1 whose discovery names https://idp.attacker.example
+    try {
+      const tenant = await hostile.tenant('discovery-issuer-mismatch');
+      await pickPreset(page, 'Other OpenID Connect');
+      await quickInput(page, tenant.issuer);
+      const text = await clickDialogButton(page, 'Cancel', 30_000);
+      assert.match(text, /names issuer "https:\/\/idp\.attacker\.example"/, text);
+      assert.match(text, /Set "issuer" to exactly the value the server publishes/, text);
+    } finally {
+      await hostile.stop();
+    }
   });
 
   test('happy path: discovery summary, redirect URIs with Copy, settings written, sign-in offered and working', async () => {
