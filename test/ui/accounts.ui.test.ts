@@ -11,7 +11,7 @@ import type { Page } from 'playwright-core';
 import { extensionPath, REPO_ROOT } from '../host/codeServer';
 import { startOpProcess, TEST_CLIENTS, type OpProcess } from '../support/op';
 import {
-  clickDialogButton, clickMenuItem, openAccountsMenu, reloadWorkbench, runCommand, screenshot, startWorkbench,
+  signInThroughNewTab, clickDialogButton, clickMenuItem, openAccountsMenu, reloadWorkbench, runCommand, screenshot, startWorkbench,
   waitForNotification, type Workbench,
 } from './uiHarness';
 
@@ -111,36 +111,7 @@ suite('UI: Accounts menu and commands', function () {
     }
   }
 
-  /**
-   * Runs `start` (which should end in env.openExternal), then waits for the browser tab it opens: the test AS logs in
-   * by itself and redirects the tab to code-server's /callback page, which hands the answer to the workbench.
-   * Returns once `done` resolves (e.g. the account is in the menu), then closes the tab.
-   */
-  async function signInThroughTab<T>(start: () => Promise<void>, done: () => Promise<T>): Promise<{ result: T; tabUrl: string }> {
-    const tabs: Page[] = [];
-    const onPage = (p: Page) => tabs.push(p);
-    wb!.context.on('page', onPage);
-    let tab: Page;
-    try {
-      await start();
-      // The 30 s count from the click, not from before it: opening a menu or the palette can take a while.
-      const end = Date.now() + 30_000;
-      while (!tabs.length) {
-        if (Date.now() > end) throw new Error('no browser tab was opened for the sign-in within 30 s');
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      tab = tabs[0];
-    } finally {
-      wb!.context.off('page', onPage);
-    }
-    try {
-      await tab.waitForURL(/\/callback\?/, { timeout: 30_000, waitUntil: 'load' });
-      const result = await done();
-      return { result, tabUrl: tab.url() };
-    } finally {
-      await tab.close().catch(() => undefined);
-    }
-  }
+  const signInThroughTab = <T>(start: () => Promise<void>, done: () => Promise<T>) => signInThroughNewTab(wb!.context, start, done);
 
   test('a passive request shows "Sign in with UI IdP to use Consumer" in the Accounts menu; clicking it signs in', async () => {
     const page = wb!.page;

@@ -244,3 +244,34 @@ export async function clickDialogButton(page: Page, label: TextMatch, timeout = 
 export function screenshot(page: Page, name: string): Promise<string> {
   return saveScreenshot(page, name);
 }
+
+/**
+ * Runs `start` (which should end in env.openExternal), then waits for the browser tab it opens: the test AS logs in
+ * by itself and redirects the tab to code-server's /callback page, which hands the answer to the workbench.
+ * Returns once `done` resolves (e.g. the account is in the menu), then closes the tab.
+ */
+export async function signInThroughNewTab<T>(context: BrowserContext, start: () => Promise<void>, done: () => Promise<T>): Promise<{ result: T; tabUrl: string }> {
+  const tabs: Page[] = [];
+  const onPage = (p: Page) => tabs.push(p);
+  context.on('page', onPage);
+  let tab: Page;
+  try {
+    await start();
+    // The 30 s count from the click, not from before it: opening a menu or the palette can take a while.
+    const end = Date.now() + 30_000;
+    while (!tabs.length) {
+      if (Date.now() > end) throw new Error('no browser tab was opened for the sign-in within 30 s');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    tab = tabs[0];
+  } finally {
+    context.off('page', onPage);
+  }
+  try {
+    await tab.waitForURL(/\/callback\?/, { timeout: 30_000, waitUntil: 'load' });
+    const result = await done();
+    return { result, tabUrl: tab.url() };
+  } finally {
+    await tab.close().catch(() => undefined);
+  }
+}

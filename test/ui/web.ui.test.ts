@@ -7,7 +7,7 @@ import * as assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { startOpProcess, TEST_CLIENTS, type OpProcess } from '../support/op';
 import {
-  openAccountsMenu, runCommand, screenshot, startWorkbench, waitForNotification, type Workbench,
+  openAccountsMenu, runCommand, signInThroughNewTab, screenshot, startWorkbench, waitForNotification, type Workbench,
 } from './uiHarness';
 
 const WEB = { id: 'web-idp', label: 'Web IdP' };
@@ -111,31 +111,10 @@ suite('UI: the web bundle in the web-worker extension host', function () {
     const before = await accountsMenu(page);
     assert.ok(!before.includes(`alice (${WEB.label})`), JSON.stringify(before));
 
-    const tabs: Page[] = [];
-    const onPage = (p: Page) => tabs.push(p);
-    wb!.context.on('page', onPage);
     const t0 = Date.now();
-    let tab: Page;
-    try {
-      await signInWith(page, WEB.label);
-      const end = Date.now() + 30_000;
-      while (!tabs.length) {
-        if (Date.now() > end) throw new Error('no browser tab was opened for the sign-in within 30 s');
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      tab = tabs[0];
-    } finally {
-      wb!.context.off('page', onPage);
-    }
-    let tabUrl: string;
-    try {
-      // The AS logs in by itself and redirects to code-server's /callback, which hands the URI to the workbench.
-      await tab.waitForURL(/\/callback\?/, { timeout: 30_000, waitUntil: 'load' });
-      tabUrl = tab.url();
-      await waitForMenu(page, `listed alice (${WEB.label})`, (i) => i.includes(`alice (${WEB.label})`));
-    } finally {
-      await tab.close().catch(() => undefined);
-    }
+    // The AS logs in by itself and redirects to code-server's /callback, which hands the URI to the workbench.
+    const { tabUrl } = await signInThroughNewTab(wb!.context, () => signInWith(page, WEB.label),
+      () => waitForMenu(page, `listed alice (${WEB.label})`, (i) => i.includes(`alice (${WEB.label})`)));
     console.log(`      sign-in took ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     assert.match(tabUrl, /vscode-authority=openauth\.oauth-accounts/, tabUrl);
     assert.match(await waitForNotification(page, `Signed in to ${WEB.label} as alice`), /alice/);
