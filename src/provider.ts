@@ -103,13 +103,6 @@ export class OAuthAuthenticationProvider implements vscode.AuthenticationProvide
   }
 }
 
-/**
- * A request matches a session when, with the provider's default scopes added as at sign-in, it asks for exactly the
- * session's scope set: `getSession(id, ['openid'])` finds the session the Sign In command made with the defaults.
- */
-export function matchesScopes(s: StoredSession, wanted: readonly string[]): boolean {
-  return sameScopes(union(wanted, s.defaultScopes), s.scopes);
-}
 
 /** `callerScopes`: what the current caller asked for; else what the session's creator asked for. */
 export function toVsCodeSession(s: StoredSession, callerScopes?: readonly string[]): vscode.AuthenticationSession {

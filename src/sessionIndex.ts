@@ -1,5 +1,7 @@
 /**
- * The in-memory sessions of one provider, indexed for getSessions, which every extension calls constantly: a request
+ * The in-memory sessions of one provider, indexed for getSessions, which every extension calls constantly. A request
+ * matches a session when, with the provider's default scopes added as at sign-in, it asks for exactly the session's
+ * scope set (so `getSession(id, ['openid'])` finds the session the Sign In command made with the defaults). A request
  * is matched against each group of sessions that share default scopes (normally one group) with one map lookup,
  * instead of comparing scope sets session by session. The index is rebuilt lazily after any change.
  */
