@@ -47,6 +47,8 @@ export class SessionKeeper {
   private syncing?: Promise<void>;
   /** Our own storage writes, in order; a sync waits for them so it never mistakes a half-written change for another window's. */
   private writes: Promise<unknown> = Promise.resolve();
+  /** Counts local changes (memory first, then a queued write): a sync that overlapped one reads storage again. */
+  private localChanges = 0;
   private disposed = false;
 
   constructor(private readonly deps: KeeperDeps) {
@@ -63,6 +65,7 @@ export class SessionKeeper {
   }
 
   private serial<T>(fn: () => Promise<T>): Promise<T> {
+    this.localChanges++;
     const run = this.writes.then(fn, fn);
     this.writes = run.catch(() => undefined);
     return run;
@@ -306,9 +309,15 @@ export class SessionKeeper {
   syncFromStorage(): Promise<void> {
     this.syncing ??= (async () => {
       try {
-        await this.writes;
         const m = await this.map();
-        const stored = new Map((await this.deps.store.readAll()).map((s) => [s.id, s]));
+        let stored: Map<string, StoredSession>;
+        for (let attempt = 0; ; attempt++) {
+          const before = this.localChanges;
+          await this.writes;
+          stored = new Map((await this.deps.store.readAll()).map((s) => [s.id, s]));
+          // Our own change landed in memory while we read: storage may not have it yet, so this read is stale.
+          if (before === this.localChanges || attempt >= 5) break;
+        }
         const added = [...stored.values()].filter((s) => !m.has(s.id));
         const removed = [...m.values()].filter((s) => !stored.has(s.id));
         const changed = [...stored.values()].filter((s) => m.has(s.id) && m.get(s.id)!.tokens.accessToken !== s.tokens.accessToken);
