@@ -4,11 +4,11 @@
  * works in remote, web and headless setups where neither the loopback listener nor the URI handler can.
  */
 import { AuthError } from '../protocol/errors';
-import { FLOW_TABLE, type Flow, type FlowContext } from './flow';
+import { flowInfo, type Flow, type FlowContext } from './flow';
 
 export function deviceCodeFlow(): Flow {
   return {
-    ...FLOW_TABLE.find((f) => f.id === 'device-code')!,
+    ...flowInfo('device-code'),
     async run(ctx: FlowContext) {
       const handle = await ctx.client.startDeviceAuthorization(ctx.requestedScopes, ctx.signal);
       const info = { userCode: handle.userCode, verificationUri: handle.verificationUri, verificationUriComplete: handle.verificationUriComplete };

@@ -138,7 +138,7 @@ export function selectFlows(q: FlowQuery): FlowId[] {
 
 /** A forced flow the table does not recommend here: worth a line in the log when sign-in then fails. */
 export function isDiscouraged(id: FlowId, host: ExtensionHostKind): boolean {
-  return !FLOW_TABLE.find((f) => f.id === id)!.capabilities[host];
+  return !flowInfo(id).capabilities[host];
 }
 
 /** Why a forced flow cannot run here, in words for the user. */
@@ -157,7 +157,17 @@ export function whyUnavailable(q: FlowQuery): string {
 }
 
 export function flowLabel(id: FlowId): string {
-  return FLOW_TABLE.find((f) => f.id === id)!.label;
+  return flowInfo(id).label;
+}
+
+/** A flow's table entry, for `{ ...flowInfo(id), run }`. */
+export function flowInfo(id: FlowId): FlowInfo {
+  return FLOW_TABLE.find((f) => f.id === id)!;
+}
+
+/** Shared by the redirect flows: the authorization request for this sign-in, redirecting to `redirectUri`. */
+export function beginFlowAuthorization(ctx: FlowContext, redirectUri: string): Promise<PendingAuthorization> {
+  return ctx.client.beginAuthorization({ requestedScopes: ctx.requestedScopes, redirectUri, loginHint: ctx.loginHint, selectAccount: ctx.selectAccount, signal: ctx.signal });
 }
 
 /** Shared by the redirect flows: open the consent page; a refusal is a cancel, not an error. */

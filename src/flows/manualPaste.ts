@@ -4,7 +4,7 @@
  * accepted only for the pending `state`, so it cannot smuggle in another sign-in.
  */
 import { AuthError } from '../protocol/errors';
-import { FLOW_TABLE, openConsentPage, type Flow, type FlowContext } from './flow';
+import { flowInfo, beginFlowAuthorization, openConsentPage, type Flow, type FlowContext } from './flow';
 
 /**
  * The callback parameters in what the user pasted: a full URL, a query string, or a bare code (only where the server
@@ -38,10 +38,10 @@ export function parsePastedCallback(text: string, pendingState: string, issRequi
 
 export function manualPasteFlow(): Flow {
   return {
-    ...FLOW_TABLE.find((f) => f.id === 'manual')!,
+    ...flowInfo('manual'),
     async run(ctx: FlowContext) {
       const redirectUri = await ctx.ui.externalCallbackUri();
-      const pending = await ctx.client.beginAuthorization({ requestedScopes: ctx.requestedScopes, redirectUri, loginHint: ctx.loginHint, selectAccount: ctx.selectAccount, signal: ctx.signal });
+      const pending = await beginFlowAuthorization(ctx, redirectUri);
       const issRequired = (await ctx.client.serverMetadata(ctx.signal)).authorization_response_iss_parameter_supported === true;
       const local = new AbortController();
       const signal = AbortSignal.any([ctx.signal, local.signal]);
