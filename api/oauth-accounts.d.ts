@@ -7,6 +7,12 @@
  *   const session = await vscode.authentication.getSession('acme', ['openid'], { createIfNone: true });
  *
  * Copy this file into your extension; declare "extensionDependencies": ["openauth.oauth-accounts"].
+ *
+ * From another extension host (a desktop remote window, where OAuth Accounts runs on the user's machine and
+ * getExtension() returns undefined on the remote side), the same functions are commands:
+ *   await vscode.commands.executeCommand('oauthAccounts.api.registerProvider', entry);   // → ProviderInfo; same id replaces
+ *   await vscode.commands.executeCommand('oauthAccounts.api.unregisterProvider', 'acme'); // → boolean
+ *   await vscode.commands.executeCommand('oauthAccounts.api.getProviders');               // → ProviderInfo[]
  */
 import type { Disposable, Event } from 'vscode';
 

@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import { SETTING } from './config';
 import type { Flow, FlowId } from './flows/flow';
 import { addProviderCommand } from './addProvider';
-import { createApi } from './api';
+import { createApi, registerApiCommands } from './api';
 import { registerCommands } from './commands';
 import { registerTokenCommands } from './tokenCommands';
 import { createLogger } from './log';
@@ -39,6 +39,7 @@ export function activateWith(context: vscode.ExtensionContext, platform: Platfor
     ...registerCommands(registry, context.secrets, channel),
     ...registerTokenCommands(registry),
     vscode.commands.registerCommand('oauthAccounts.addProvider', () => addProviderCommand(registry, platform.fetch)),
+    ...registerApiCommands(registry),
   );
   // Internals only for the extension's own test run: exported in production they would let any extension read
   // every token and bypass VS Code's per-extension access control.

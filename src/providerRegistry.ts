@@ -43,11 +43,20 @@ export class ProviderRegistry implements vscode.Disposable {
    */
   testUiOverrides: Partial<FlowUi> = {};
 
+  /**
+   * The redirect flows' sign-in timeout. Development and test runs only may shorten it (OAUTH_ACCOUNTS_SIGN_IN_
+   * TIMEOUT_MS) so that the "try a different way?" prompt after a redirect that never comes back can be tested
+   * without waiting 5 minutes; an installed extension always uses the default.
+   */
+  private readonly signInTimeoutMs: number | undefined;
+
   private fromSettings: ProviderConfig[] = [];
   /** Providers declared in code by other extensions, in registration order. */
   private readonly fromApi = new Map<string, { config: ProviderConfig; owner: string }>();
 
-  constructor(private readonly deps: RegistryDeps) {}
+  constructor(private readonly deps: RegistryDeps) {
+    this.signInTimeoutMs = devSignInTimeoutMs(deps.context.extensionMode);
+  }
 
   /** Reads the setting and registers, updates or removes providers. No network, no secret reads. */
   applySettings(): void {
@@ -65,21 +74,26 @@ export class ProviderRegistry implements vscode.Disposable {
    * when the entry is invalid or its id is taken (by VS Code, another extension, the settings or an earlier call).
    */
   registerFromApi(entry: unknown, owner: string): vscode.Disposable {
-    const parsed = parseProvider(entry);
-    if ('problem' in parsed) throw new Error(`OAuth Accounts: ${describeProblem(parsed.problem).replace(`${SETTING}[0]`, 'registerProvider()')}`);
-    const { config } = parsed;
+    const config = this.validateApiEntry(entry);
     const taken = this.takenIds();
     if (taken.has(config.id) || this.fromApi.has(config.id) || this.fromSettings.some((c) => c.id === config.id)) {
       throw new Error(`OAuth Accounts: provider id "${config.id}" is already in use; choose another id.`);
     }
     this.fromApi.set(config.id, { config, owner });
-    this.deps.log.info(`extension ${owner} registered provider "${config.id}"`);
+    this.deps.log.info(`${owner} registered provider "${config.id}"`);
     this.apply([...this.fromSettings, ...[...this.fromApi.values()].map((a) => a.config)]);
     return new vscode.Disposable(() => {
       if (this.fromApi.get(config.id)?.config !== config) return;
       this.fromApi.delete(config.id);
       this.apply([...this.fromSettings, ...[...this.fromApi.values()].map((a) => a.config)]);
     });
+  }
+
+  /** The entry as a config, or an Error naming the field — the same message as the setting's. */
+  validateApiEntry(entry: unknown): ProviderConfig {
+    const parsed = parseProvider(entry);
+    if ('problem' in parsed) throw new Error(`OAuth Accounts: ${describeProblem(parsed.problem).replace(`${SETTING}[0]`, 'registerProvider()')}`);
+    return parsed.config;
   }
 
   /** Where a provider came from, for getProviders(). */
@@ -146,7 +160,7 @@ export class ProviderRegistry implements vscode.Disposable {
       client,
       secrets,
       log,
-      signIn: (scopes, request) => signIn({ config, client, flows: this.deps.flows, ui, host: extensionHostKind, log, preferDeviceCode }, scopes, request),
+      signIn: (scopes, request) => signIn({ config, client, flows: this.deps.flows, ui, host: extensionHostKind, log, preferDeviceCode, timeoutMs: this.signInTimeoutMs }, scopes, request),
       notifySignedOut: (s, reason) => this.notifySignedOut(config, s, reason),
     });
     provider.onDidChangeSessions((e) => {
@@ -188,4 +202,10 @@ export class ProviderRegistry implements vscode.Disposable {
     for (const id of [...this.entries.keys()]) this.unregister(id);
     this.changed.dispose();
   }
+}
+
+function devSignInTimeoutMs(mode: vscode.ExtensionMode): number | undefined {
+  if (mode === vscode.ExtensionMode.Production || typeof process === 'undefined') return undefined;
+  const ms = Number(process.env.OAUTH_ACCOUNTS_SIGN_IN_TIMEOUT_MS);
+  return Number.isInteger(ms) && ms > 0 ? ms : undefined;
 }

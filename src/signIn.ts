@@ -1,6 +1,6 @@
 /**
  * The interactive sign-in: pick the usable flows from the table, run them in order inside one cancellable
- * progress notification with a 5-minute timeout, and ask "try a different way?" when a flow times out or cannot work.
+ * progress notification with a 5-minute timeout for the redirect flows, and ask "try a different way?" when a flow times out or cannot work.
  */
 import * as vscode from 'vscode';
 import * as notify from './notify';
@@ -56,7 +56,8 @@ export async function signIn(deps: SignInDeps, scopes: readonly string[], { acco
         const controller = new AbortController();
         const limitMs = deps.timeoutMs ?? SIGN_IN_TIMEOUT_MS;
         const limit = limitMs >= 120_000 ? `${Math.round(limitMs / 60_000)} minutes` : `${Math.round(limitMs / 1000)} seconds`;
-        const timeout = setTimeout(() => controller.abort(new AuthError('timeout', `No answer from the browser within ${limit}.`)), limitMs);
+        const timeout = flow.capabilities.serverDeadline ? undefined
+          : setTimeout(() => controller.abort(new AuthError('timeout', `No answer from the browser within ${limit}.`)), limitMs);
         const cancel = token.onCancellationRequested(() => controller.abort(new AuthError('cancelled', 'Sign-in cancelled.')));
         try {
           log.info(`starting the ${flow.id} flow`);

@@ -24,6 +24,11 @@ export interface FlowCapabilities {
   readonly needsAuthorizationEndpoint: boolean;
   /** Offered only when the server has no device endpoint (device code is the better fallback where it exists). */
   readonly onlyWithoutDeviceEndpoint?: boolean;
+  /**
+   * Ends by itself at a deadline the server sets (the device code's expires_in, often 15 minutes): the sign-in
+   * timeout, meant for a browser answer that never comes back, does not cut it short.
+   */
+  readonly serverDeadline?: boolean;
 }
 
 /** What the device flow shows the user (RFC 8628 §3.3). */
@@ -95,7 +100,7 @@ export const FLOW_TABLE: readonly FlowInfo[] = [
     label: 'device code',
     // Needs nothing to come back to VS Code: the last resort wherever the redirect flows cannot work, and the
     // preferred flow with oauthAccounts.preferDeviceCode (WSL, locked-down hosts, a browser on another device).
-    capabilities: { local: true, remote: true, webworker: true, needsDeviceEndpoint: true, needsAuthorizationEndpoint: false },
+    capabilities: { local: true, remote: true, webworker: true, needsDeviceEndpoint: true, needsAuthorizationEndpoint: false, serverDeadline: true },
   },
   {
     id: 'manual',

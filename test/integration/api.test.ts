@@ -54,4 +54,41 @@ suite('Extension API (registerProvider)', function () {
     }
     await until('unregistered', () => !api.getProviders().some((p) => p.id === 'api-idp'));
   });
+
+  // The same API as commands, for extensions in another extension host (OAuth Accounts prefers the UI side; see
+  // src/api.ts). The UI suite runs this across two real hosts; here the contract itself.
+  test('the API commands: register or replace, errors name the field, unregister only what they registered', async () => {
+    const exec = <T>(command: string, ...args: unknown[]) => Promise.resolve(vscode.commands.executeCommand<T>(command, ...args));
+    const entry = { id: 'cmd-idp', label: 'Command IdP', issuer: op.issuer, clientId: TEST_CLIENTS.public, flow: 'loopback' as const };
+    await assert.rejects(exec('oauthAccounts.api.registerProvider', { ...entry, issuer: 'http://idp.example.com' }), /"issuer" must use https/);
+    await assert.rejects(exec('oauthAccounts.api.registerProvider', { ...entry, id: 'github' }), /already in use/);
+    try {
+      const info = await exec<{ id: string; source: string }>('oauthAccounts.api.registerProvider', entry);
+      assert.deepEqual(info, { id: 'cmd-idp', label: 'Command IdP', issuer: op.issuer, source: 'api' });
+      // Its extension host restarted and it registers again: replaced, not refused.
+      const again = await exec<{ label: string }>('oauthAccounts.api.registerProvider', { ...entry, label: 'Command IdP 2' });
+      assert.equal(again.label, 'Command IdP 2');
+      const listed = await exec<Array<{ id: string; label: string }>>('oauthAccounts.api.getProviders');
+      assert.deepEqual(listed.filter((p) => p.id === 'cmd-idp').map((p) => p.label), ['Command IdP 2']);
+      assert.deepEqual(api.getProviders().filter((p) => p.id === 'cmd-idp').map((p) => p.label), ['Command IdP 2']);
+      // An invalid replacement is refused and leaves the registered one in place.
+      await assert.rejects(exec('oauthAccounts.api.registerProvider', { ...entry, clientId: '' }), /clientId/);
+      assert.deepEqual(api.getProviders().filter((p) => p.id === 'cmd-idp').map((p) => p.label), ['Command IdP 2']);
+      const session = await vscode.commands.executeCommand<vscode.AuthenticationSession>('oauthAccounts.signIn', 'cmd-idp');
+      assert.equal(session?.account.label, 'alice');
+      await vscode.commands.executeCommand('oauthAccounts.signOut', 'cmd-idp');
+      // Providers from settings or from the exports are not the commands' to remove.
+      const viaExports = api.registerProvider({ ...entry, id: 'exports-idp' });
+      try {
+        assert.equal(await exec('oauthAccounts.api.unregisterProvider', 'exports-idp'), false);
+        assert.ok(api.getProviders().some((p) => p.id === 'exports-idp'));
+      } finally {
+        viaExports.dispose();
+      }
+    } finally {
+      assert.equal(await exec('oauthAccounts.api.unregisterProvider', 'cmd-idp'), true);
+    }
+    await until('unregistered', () => !api.getProviders().some((p) => p.id === 'cmd-idp'));
+    assert.equal(await exec('oauthAccounts.api.unregisterProvider', 'cmd-idp'), false);
+  });
 });

@@ -20,7 +20,7 @@ const PROVIDER = { id: 'ui-idp', label: 'UI IdP' };
 const SIGN_IN_ITEM = /^\s*Sign in with UI IdP to use Consumer/;
 const accountItem = (name: string) => `${name} (${PROVIDER.label})`;
 
-interface ConsumerRecord { kind: string; account: string | null; accountId: string | null; scopes: string[] | null; tokenSha256: string | null }
+interface ConsumerRecord { kind: string; account: string | null; accountId: string | null; scopes: string[] | null; tokenSha256: string | null; via?: string }
 
 suite('UI: Accounts menu and commands', function () {
   // One workbench for the whole suite: start ~10 s; each sign-in a few seconds; 2 slow CI cores several times that.
@@ -246,7 +246,8 @@ suite('UI: Accounts menu and commands', function () {
     }, () => waitForRecord('apiProvider', n));
     assert.equal(result.kind, 'apiProvider');
     assert.equal(result.account, 'alice');
-    await waitForNotification(page, 'Consumer signed in to Consumer IdP as alice');
+    assert.equal(result.via, 'exports', 'same extension host: the exports');
+    await waitForNotification(page, 'Consumer signed in to Consumer IdP as alice (API through exports)');
     const items = await waitForMenu(page, 'listed the API provider account', (i) => i.includes('alice (Consumer IdP)'));
     assert.ok(items.includes('alice (Consumer IdP)'), JSON.stringify(items));
   });

@@ -1,20 +1,21 @@
 // The remote/headless sign-in flows through the real workbench (code-server: a remote extension host, so `auto`
 // means the URI handler): the device code flow as a person does it (modal with the code → "Copy & Open" → the AS's
 // verification page in a new tab → Continue), and the "Having trouble signing in? Try a different way?" prompt after a
-// forced failure of the first flow.
+// forced failure of the first flow, in both orders.
 //
-// The forced failure: only `timeout` and `flow_unavailable` lead to the prompt. The redirect flows end with `timeout`
-// only after the fixed 5-minute sign-in timeout (SIGN_IN_TIMEOUT_MS, not configurable), so the failing first flow
-// here is the device code flow (first with oauthAccounts.preferDeviceCode) against an AS whose device codes expire
-// after a few seconds: polling ends with `timeout` (expired_token / expires_in), and the prompt offers the
-// VS Code URI handler, which then signs in.
+// Only `timeout` and `flow_unavailable` lead to the prompt. In the first suite the failing first flow is the device
+// code flow (first with oauthAccounts.preferDeviceCode) against an AS whose device codes expire after a few seconds:
+// polling ends with `timeout` (expired_token / expires_in), and the prompt offers the URI handler. In the second the
+// URI handler fails first: its redirect never comes back, and the sign-in timeout (5 minutes; shortened for that
+// workbench through a development-only variable) ends it.
 import * as assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { startOpProcess, TEST_CLIENTS, type OpProcess } from '../support/op';
 import {
-  clickDialogButton, clickNotificationButton, openAccountsMenu, runCommand, screenshot, showNotificationCenter, startWorkbench,
+  clickNotificationButton, openAccountsMenu, runCommand, screenshot, showNotificationCenter, startWorkbench,
   waitForNotification, type Workbench,
 } from './uiHarness';
+import { confirmDeviceCode, copyAndOpen } from './deviceCodePage';
 
 const DEVICE = { id: 'ui-device', label: 'UI Device' };
 const LADDER = { id: 'ui-ladder', label: 'UI Ladder' };
@@ -22,6 +23,30 @@ const LADDER = { id: 'ui-ladder', label: 'UI Ladder' };
 const LADDER_DEVICE_CODE_TTL = 4;
 const TRY_URI_HANDLER = /Having trouble signing in\? Try a different way \(VS Code URI handler\)\?/;
 const USER_CODE = /[A-Z]{4}-[A-Z]{4}/;
+
+/** "OAuth Accounts: Sign In..." and the provider picked in "Sign in to which identity provider?". */
+async function signInWith(page: Page, label: string): Promise<void> {
+  await runCommand(page, 'OAuth Accounts: Sign In...');
+  const row = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: label }).first();
+  await row.waitFor({ timeout: 15_000 });
+  await row.click();
+}
+
+async function accountsMenuItems(page: Page): Promise<string[]> {
+  const items = await openAccountsMenu(page);
+  await page.keyboard.press('Escape');
+  return items;
+}
+
+async function waitForAccount(page: Page, item: string, timeout = 60_000): Promise<string[]> {
+  const end = Date.now() + timeout;
+  for (;;) {
+    const items = await accountsMenuItems(page);
+    if (items.includes(item)) return items;
+    if (Date.now() > end) throw new Error(`the Accounts menu never listed ${item}; last items: ${JSON.stringify(items)}`);
+    await page.waitForTimeout(500);
+  }
+}
 
 suite('UI: device code and the flow ladder', function () {
   this.timeout(180_000);
@@ -67,48 +92,13 @@ suite('UI: device code and the flow ladder', function () {
     for (let i = 0; i < 3; i++) await wb?.page.keyboard.press('Escape').catch(() => undefined);
   });
 
-  /** "OAuth Accounts: Sign In..." and the provider picked in "Sign in to which identity provider?". */
-  async function signInWith(page: Page, label: string): Promise<void> {
-    await runCommand(page, 'OAuth Accounts: Sign In...');
-    const row = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: label }).first();
-    await row.waitFor({ timeout: 15_000 });
-    await row.click();
-  }
-
-  /** The device code modal: waits for it, checks it shows a user code, clicks "Copy & Open", and returns the new tab. */
-  async function copyAndOpen(page: Page): Promise<{ code: string; dialog: string; tab: Page }> {
-    const title = page.locator('.monaco-dialog-box', { hasText: /Your code:/ }).first();
-    await title.waitFor({ timeout: 30_000 });
-    const opened = wb!.context.waitForEvent('page', { timeout: 30_000 });
-    const dialog = await clickDialogButton(page, 'Copy & Open', 5_000);
-    const code = /Your code: ([A-Z]{4}-[A-Z]{4})/.exec(dialog)?.[1];
-    assert.ok(code, `no user code in the modal: ${dialog}`);
-    return { code, dialog, tab: await opened };
-  }
-
-  async function accountsMenuItems(page: Page): Promise<string[]> {
-    const items = await openAccountsMenu(page);
-    await page.keyboard.press('Escape');
-    return items;
-  }
-
-  async function waitForAccount(page: Page, item: string, timeout = 60_000): Promise<string[]> {
-    const end = Date.now() + timeout;
-    for (;;) {
-      const items = await accountsMenuItems(page);
-      if (items.includes(item)) return items;
-      if (Date.now() > end) throw new Error(`the Accounts menu never listed ${item}; last items: ${JSON.stringify(items)}`);
-      await page.waitForTimeout(500);
-    }
-  }
-
   test('device code: the modal shows the code, "Copy & Open" opens the verification page, Continue there signs in', async () => {
     const page = wb!.page;
     const started = Date.now();
     assert.ok(!(await accountsMenuItems(page)).includes('alice (UI Device)'), 'signed in before the test');
     await signInWith(page, DEVICE.label);
 
-    const { code, dialog, tab } = await copyAndOpen(page);
+    const { code, dialog, tab } = await copyAndOpen(page, wb!.context);
     assert.match(dialog, new RegExp(`enter this code at ${op!.issuer}/device`), dialog);
     // The code was copied for typing it on another device.
     const clipboard = await page.evaluate(() => navigator.clipboard.readText()).catch((e: Error) => `(unreadable: ${e.message})`);
@@ -152,7 +142,7 @@ suite('UI: device code and the flow ladder', function () {
     const started = Date.now();
     await signInWith(page, LADDER.label);
     // Device code first (preferDeviceCode). Open the verification page but never confirm: the code expires.
-    const { tab } = await copyAndOpen(page);
+    const { tab } = await copyAndOpen(page, wb!.context);
     await tab.close().catch(() => undefined);
 
     const prompt = await waitForNotification(page, TRY_URI_HANDLER, (LADDER_DEVICE_CODE_TTL + 30) * 1000);
@@ -187,7 +177,7 @@ suite('UI: device code and the flow ladder', function () {
     const page = wb!.page;
     await ladderOp!.resetStats();
     await signInWith(page, LADDER.label);
-    const { tab } = await copyAndOpen(page);
+    const { tab } = await copyAndOpen(page, wb!.context);
     await tab.close().catch(() => undefined);
     await waitForNotification(page, TRY_URI_HANDLER, (LADDER_DEVICE_CODE_TTL + 30) * 1000);
     await clickNotificationButton(page, TRY_URI_HANDLER, 'Cancel');
@@ -203,5 +193,75 @@ suite('UI: device code and the flow ladder', function () {
     const stats = await ladderOp!.stats();
     assert.equal(stats.authorization, 0, 'the URI-handler flow ran although the user cancelled');
     assert.equal(stats.device_authorization, 1);
+  });
+});
+
+// The other order: the redirect flow first (`auto` on code-server's remote host: URI handler, then device code), and
+// the browser never reaches the IdP (the test aborts the authorization request), so the URI handler times out. The
+// sign-in timeout is shortened for this workbench only (OAUTH_ACCOUNTS_SIGN_IN_TIMEOUT_MS, honoured in development
+// runs only). The device flow that follows has no such timeout — it ends at the server's expires_in — which the test
+// shows by confirming the code only after the shortened timeout has passed.
+suite('UI: the flow ladder when the redirect never comes back', function () {
+  this.timeout(180_000);
+  const REVERSE = { id: 'ui-reverse', label: 'UI Reverse' };
+  const SIGN_IN_TIMEOUT_MS = 6_000;
+  const TRY_DEVICE_CODE = /Having trouble signing in\? Try a different way \(device code\)\?/;
+  let wb: Workbench | undefined;
+  let op: OpProcess | undefined;
+
+  suiteSetup(async () => {
+    op = await startOpProcess({ deviceInterval: 0.2 });
+    wb = await startWorkbench({
+      trustedOrigins: [op.issuer],
+      env: { OAUTH_ACCOUNTS_SIGN_IN_TIMEOUT_MS: String(SIGN_IN_TIMEOUT_MS) },
+      userSettings: { 'oauthAccounts.providers': [{ ...REVERSE, issuer: op.issuer, clientId: TEST_CLIENTS.public }] },
+    });
+    await wb.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(wb.page.url()).origin });
+  });
+  suiteTeardown(async () => {
+    await wb?.close();
+    await op?.stop();
+  });
+  teardown(async function () {
+    if (this.currentTest?.state === 'failed' && wb) {
+      await screenshot(wb.page, `failed-flows-${this.currentTest.title.replace(/\W+/g, '-').slice(0, 60)}`).catch(() => undefined);
+    }
+  });
+
+  test('the URI handler times out: "Try a different way (device code)?" → Try → the device flow outlasts the timeout → signed in', async () => {
+    const page = wb!.page;
+    const authorizeUrl = (u: URL) => u.origin === op!.issuer && u.pathname === '/auth';
+    let blocked = 0;
+    await wb!.context.route(authorizeUrl, (r) => { blocked++; return r.abort('connectionrefused'); });
+    const tabs: Page[] = [];
+    wb!.context.on('page', (p) => tabs.push(p));
+    const started = Date.now();
+    // The only provider: Sign In goes straight to it, without the provider pick.
+    await runCommand(page, 'OAuth Accounts: Sign In...');
+
+    const prompt = await waitForNotification(page, TRY_DEVICE_CODE, SIGN_IN_TIMEOUT_MS + 30_000);
+    const promptAfter = (Date.now() - started) / 1000;
+    assert.ok(blocked >= 1, 'the URI-handler flow never opened the authorization request');
+    assert.ok(promptAfter * 1000 >= SIGN_IN_TIMEOUT_MS - 500, `the prompt came before the timeout: ${promptAfter} s`);
+    assert.match(prompt, /Try device code/, prompt);
+    for (const t of tabs.splice(0)) await t.close().catch(() => undefined);
+
+    await clickNotificationButton(page, TRY_DEVICE_CODE, 'Try device code');
+    const { code, tab } = await copyAndOpen(page, wb!.context);
+    try {
+      // Longer than the sign-in timeout: a device flow cut short by it would end here.
+      await page.waitForTimeout(SIGN_IN_TIMEOUT_MS + 2_000);
+      await confirmDeviceCode(tab, code);
+    } finally {
+      await tab.close().catch(() => undefined);
+    }
+    await waitForAccount(page, 'alice (UI Reverse)');
+    assert.match(await waitForNotification(page, 'Signed in to UI Reverse as alice'), /alice/);
+    const stats = await op!.stats();
+    assert.equal(stats.device_authorization, 1);
+    assert.equal(stats.tokenByGrant.authorization_code, 0, 'the blocked redirect flow cannot have exchanged a code');
+    assert.ok(stats.tokenByGrant.device_code >= 1);
+    assert.equal(await page.locator('.notifications-center .notification-list-item', { hasText: /Sign in to UI Reverse failed/ }).count(), 0);
+    console.log(`      prompt after ${promptAfter.toFixed(1)} s (timeout ${SIGN_IN_TIMEOUT_MS / 1000} s); signed in after ${((Date.now() - started) / 1000).toFixed(1)} s`);
   });
 });

@@ -117,6 +117,9 @@ export interface Workbench {
  * context.on('page'); they load because 127.0.0.2 is loopback and the origins are trusted. */
 export async function startWorkbench(o: StartOptions & {
   folder?: string; extraDevExts?: string[]; devExtKind?: 'ui' | 'workspace' | 'web';
+  /** The extraDevExts' kind when it differs from devExtKind (e.g. OAuth Accounts in the web worker, a consumer on
+   * the remote Node host: two extension hosts, as in a desktop remote window). */
+  extraDevExtKind?: 'ui' | 'workspace' | 'web';
   /** Playwright's bypassCSP for the browser context (e.g. the web-worker host's connect-src, which allows plain
    * http only to localhost and 127.0.0.1, not to a test AS on 127.0.0.2). */
   bypassCSP?: boolean;
@@ -126,8 +129,14 @@ export async function startWorkbench(o: StartOptions & {
   // (it parses the key into extensionDevelopmentLocationKind, but the running-location code reads
   // extensionDevelopmentKind, which only the desktop environment service has). The user setting remote.extensionKind
   // is read at runtime and accepts 'web' too, so it carries the kind; the payload key is sent as well.
-  const kindSetting = o.devExtKind
-    ? { 'remote.extensionKind': Object.fromEntries([extensionPath(), ...(o.extraDevExts ?? [])].map((d) => [extensionId(d), [o.devExtKind]])) }
+  const extraKind = o.extraDevExtKind ?? o.devExtKind;
+  const kindSetting = o.devExtKind || extraKind
+    ? {
+      'remote.extensionKind': Object.fromEntries([
+        ...(o.devExtKind ? [[extensionId(extensionPath()), [o.devExtKind]]] : []),
+        ...(extraKind ? (o.extraDevExts ?? []).map((d) => [extensionId(d), [extraKind]]) : []),
+      ]),
+    }
     : {};
   const cs = await startCodeServer({
     ...o,

@@ -1,17 +1,28 @@
-// The web bundle (package.json `browser` → dist/web/extension.js) in code-server's web-worker extension host: the
-// workbench is opened with OAuth Accounts as a development extension of kind `web` (payload extensionDevelopmentKind),
-// so it runs in the browser with the browser's fetch, and `auto` picks the URI handler. The token exchange is then a
-// cross-origin request from the workbench origin to the AS: it works against a test AS that allows CORS, and fails
-// with a message naming CORS against one that does not (src/web/extension.ts says why a bare TypeError happened).
+// The web bundle (package.json `browser` → dist/web/extension.js) in code-server's web-worker extension host (forced
+// there with the remote.extensionKind user setting, see uiHarness), so it runs in the browser with the browser's
+// fetch, and `auto` picks the URI handler. The token exchange is then a cross-origin request from the workbench origin
+// to the AS: it works against a test AS that allows CORS, and fails with a message naming CORS against one that does
+// not (src/web/extension.ts says why a bare TypeError happened). The device flow runs there too, and a consumer
+// extension in the other (Node) extension host uses OAuth Accounts through the API commands.
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { startOpProcess, TEST_CLIENTS, type OpProcess } from '../support/op';
 import {
-  openAccountsMenu, runCommand, signInThroughNewTab, screenshot, startWorkbench, waitForNotification, type Workbench,
+  clickDialogButton, openAccountsMenu, runCommand, signInThroughNewTab, screenshot, startWorkbench, waitForNotification, type Workbench,
 } from './uiHarness';
+import { confirmDeviceCode, copyAndOpen } from './deviceCodePage';
+import { REPO_ROOT } from '../host/codeServer';
 
 const WEB = { id: 'web-idp', label: 'Web IdP' };
 const NO_CORS = { id: 'nocors-idp', label: 'No CORS IdP' };
+/** The same CORS-enabled AS with the device flow forced: device authorization and polling from the browser. */
+const WEB_DEVICE = { id: 'web-device', label: 'Web Device' };
+/** Declared in code by the consumer extension, which runs in the other extension host (the remote Node one). */
+const CROSS_HOST = { id: 'cross-host-idp', label: 'Cross-host IdP' };
+const CONSUMER_EXT = path.join(REPO_ROOT, 'test', 'fixtures', 'consumer-ext');
 const PICK_ROW = '.quick-input-widget .quick-input-list .monaco-list-row';
 
 suite('UI: the web bundle in the web-worker extension host', function () {
@@ -19,9 +30,11 @@ suite('UI: the web bundle in the web-worker extension host', function () {
   let wb: Workbench | undefined;
   let op: OpProcess | undefined;
   let noCorsOp: OpProcess | undefined;
+  let consumerOut = '';
 
   suiteSetup(async () => {
-    op = await startOpProcess({ cors: true }); // 127.0.0.2, ephemeral port
+    consumerOut = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'oauth-web-consumer-')), 'consumer.jsonl');
+    op = await startOpProcess({ cors: true, deviceInterval: 0.2 }); // 127.0.0.2, ephemeral port
     noCorsOp = await startOpProcess();
     const t0 = Date.now();
     wb = await startWorkbench({
@@ -30,11 +43,18 @@ suite('UI: the web bundle in the web-worker extension host', function () {
       // anywhere); the test AS is plain http on 127.0.0.2, because code-server rewrites 127.0.0.1/localhost URLs in
       // openExternal. Bypassing CSP leaves CORS in force, which is what these tests are about.
       bypassCSP: true,
+      // The consumer fixture stays on the remote Node host: two extension hosts, as OAuth Accounts (extensionKind
+      // ui first) and a workspace extension are in a desktop Remote-SSH/WSL/container window.
+      extraDevExts: [CONSUMER_EXT],
+      extraDevExtKind: 'workspace',
+      env: { CONSUMER_OUT: consumerOut },
       trustedOrigins: [op.issuer, noCorsOp.issuer],
       userSettings: {
+        'consumer.registerEntry': { ...CROSS_HOST, issuer: op.issuer, clientId: TEST_CLIENTS.public },
         'oauthAccounts.providers': [
           { ...WEB, issuer: op.issuer, clientId: TEST_CLIENTS.public },
           { ...NO_CORS, issuer: noCorsOp.issuer, clientId: TEST_CLIENTS.public },
+          { ...WEB_DEVICE, issuer: op.issuer, clientId: TEST_CLIENTS.public, flow: 'device-code' },
         ],
       },
     });
@@ -48,6 +68,7 @@ suite('UI: the web bundle in the web-worker extension host', function () {
     await wb?.close();
     await op?.stop();
     await noCorsOp?.stop();
+    if (consumerOut) fs.rmSync(path.dirname(consumerOut), { recursive: true, force: true });
   });
   teardown(async function () {
     if (this.currentTest?.state === 'failed' && wb) {
@@ -154,4 +175,54 @@ suite('UI: the web bundle in the web-worker extension host', function () {
     assert.ok(!items.some((i) => i.endsWith(`(${NO_CORS.label})`)), JSON.stringify(items));
     assert.ok(items.includes(`alice (${WEB.label})`), JSON.stringify(items));
   });
+
+  test('the device code flow in the web worker: the modal, the verification page, polling from the browser', async () => {
+    const page = wb!.page;
+    await wb!.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(page.url()).origin });
+    const before = await op!.stats();
+    await signInWith(page, WEB_DEVICE.label);
+    const { code, tab } = await copyAndOpen(page, wb!.context);
+    try {
+      await confirmDeviceCode(tab, code);
+    } finally {
+      await tab.close().catch(() => undefined);
+    }
+    await waitForMenu(page, `listed alice (${WEB_DEVICE.label})`, (i) => i.includes(`alice (${WEB_DEVICE.label})`));
+    assert.match(await waitForNotification(page, `Signed in to ${WEB_DEVICE.label} as alice`), /alice/);
+    const after = await op!.stats();
+    assert.equal(after.device_authorization - before.device_authorization, 1);
+    assert.ok(after.tokenByGrant.device_code > before.tokenByGrant.device_code, 'no device_code polling reached the AS');
+    assert.equal(after.tokenByGrant.authorization_code, before.tokenByGrant.authorization_code, 'a redirect flow ran instead');
+    const log = await extensionLog(page);
+    assert.match(log, /\[web-device\] sign-in flows for a webworker extension host: device-code/, log);
+  });
+
+  test('an extension in the other extension host declares its provider through the API commands and signs in', async () => {
+    const page = wb!.page;
+    // getExtension('openauth.oauth-accounts') is undefined on the consumer's host, so it takes the commands (the
+    // README's pattern); VS Code carries the command, the session request and the session across the two hosts.
+    const { result } = await signInThroughNewTab(wb!.context, async () => {
+      await runCommand(page, 'Consumer: Register Provider and Sign In');
+      await clickDialogButton(page, 'Allow', 30_000);
+    }, () => waitForConsumerRecord('apiProvider'));
+    assert.equal(result.kind, 'apiProvider', JSON.stringify(result));
+    assert.equal(result.account, 'alice');
+    assert.equal(result.via, 'commands', 'the consumer should not have reached the exports across hosts');
+    assert.match(await waitForNotification(page, `Consumer signed in to ${CROSS_HOST.label} as alice (API through commands)`), /alice/);
+    await waitForMenu(page, `listed alice (${CROSS_HOST.label})`, (i) => i.includes(`alice (${CROSS_HOST.label})`));
+    const log = await extensionLog(page);
+    assert.match(log, /an extension \(through the registerProvider command\) registered provider "cross-host-idp"/, log);
+    assert.match(log, /\[cross-host-idp\] sign-in flows for a webworker extension host/, log);
+  });
+
+  async function waitForConsumerRecord(kind: string, timeout = 60_000): Promise<{ kind: string; account: string | null; via?: string }> {
+    const end = Date.now() + timeout;
+    for (;;) {
+      const lines = fs.existsSync(consumerOut) ? fs.readFileSync(consumerOut, 'utf8').split('\n').filter(Boolean) : [];
+      const r = lines.map((l) => JSON.parse(l)).find((x) => x.kind === kind || x.kind === `${kind}:error`);
+      if (r) return r;
+      if (Date.now() > end) throw new Error(`the consumer recorded no "${kind}" result within ${timeout / 1000} s`);
+      await new Promise((res) => setTimeout(res, 250));
+    }
+  }
 });

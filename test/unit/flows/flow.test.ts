@@ -70,4 +70,8 @@ suite('flows: selectFlows table', () => {
     assert.match(whyUnavailable(q('local', 'device-code')), /device authorization endpoint/);
     assert.match(whyUnavailable(q('local', 'loopback', { authz: false, device: true })), /authorization endpoint, which it does not have/);
   });
+
+  test('only the device flow runs to a deadline of its own (the server\'s expires_in), not the sign-in timeout', () => {
+    assert.deepEqual(FLOW_TABLE.filter((f) => f.capabilities.serverDeadline).map((f) => f.id), ['device-code']);
+  });
 });
