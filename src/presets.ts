@@ -64,7 +64,7 @@ export const PRESETS: readonly Preset[] = [
   {
     id: 'entra', label: 'Microsoft Entra ID', description: 'Entra ID tenant (public client)',
     issuer: 'https://login.microsoftonline.com/{tenant}/v2.0',
-    questions: [{ key: 'tenant', prompt: 'Tenant id (a GUID, or your domain)', placeholder: '00000000-0000-0000-0000-000000000000' }],
+    questions: [{ key: 'tenant', prompt: 'Tenant id (a GUID, your domain, or common / organizations for a multi-tenant app)', placeholder: '00000000-0000-0000-0000-000000000000' }],
     entry: { scopes: ['openid', 'profile', 'email', 'offline_access'] },
     registerHint: 'Authentication → Mobile and desktop applications → redirect URI http://127.0.0.1/callback; Allow public client flows on.',
   },

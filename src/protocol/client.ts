@@ -9,6 +9,7 @@ import * as oauth from 'oauth4webapi';
 import type { ProviderConfig } from '../config';
 import { accountFrom, type Account } from './account';
 import { discoverMetadata } from './discovery';
+import { hasTenantIssuer, tenantAwareConfiguration, withTenantIssuer } from './tenantIssuer';
 import { AuthError, DEVICE_CODE_EXPIRED, toAuthError } from './errors';
 import { createFetch, type BaseFetch, type HttpLog } from './http';
 import { defaultScopes, union } from './scopes';
@@ -105,7 +106,10 @@ export class ProviderClient {
 
   private async configuration(signal?: AbortSignal): Promise<client.Configuration> {
     const as = await this.serverMetadata(signal);
-    const cfg = new client.Configuration(as, this.config.clientId, undefined, await this.clientAuth());
+    const auth = await this.clientAuth();
+    const cfg = hasTenantIssuer(as) && this.config.issuer
+      ? await tenantAwareConfiguration(this.config.issuer, as, this.config.clientId, auth)
+      : new client.Configuration(as, this.config.clientId, undefined, auth);
     cfg[client.customFetch] = this.fetchFor(signal);
     if (this.insecure) client.allowInsecureRequests(cfg);
     if (as.jwks_uri) {
@@ -159,7 +163,7 @@ export class ProviderClient {
    * userinfo.
    */
   async completeAuthorization(pending: PendingAuthorization, callback: URLSearchParams, signal?: AbortSignal): Promise<SignInResult> {
-    const as = await this.serverMetadata(signal);
+    const as = withTenantIssuer(await this.serverMetadata(signal));
     const c: oauth.Client = { client_id: this.config.clientId };
     let params: URLSearchParams;
     try {

@@ -48,6 +48,14 @@ export interface OpOptions {
   issParameter?: boolean;
   /** true: CORS allowed for every client (web extension tests). Default false. */
   cors?: boolean;
+  /**
+   * Play Entra ID's multi-tenant endpoint for this tenant id: metadata issuer `https://login.microsoftonline.com/
+   * {tenantid}/v2.0` and endpoints on that origin (map it to `issuer` in the client's fetch), ID tokens with this
+   * tenant's issuer and a `tid` claim.
+   */
+  entraTenant?: string;
+  /** The `tid` claim of those ID tokens; default entraTenant (another value makes `iss` and `tid` disagree). */
+  entraTidClaim?: string;
   /** Shallow-merged into the oidc-provider configuration (`features` one level deep). JSON values only. */
   extra?: Record<string, unknown>;
 }
