@@ -89,7 +89,7 @@ export const PRESETS: readonly Preset[] = [
       clientAuthentication: 'client_secret_post',
     },
     registerHint: 'OAuth app (Settings → Developer settings → OAuth Apps) with Authorization callback URL http://127.0.0.1/callback (GitHub accepts any loopback port); enable Device Flow for remote windows. Store its client secret with "OAuth Accounts: Set Client Secret...".',
-    quirks: ['githubJsonAndErrors', 'accountFromApi', 'githubRevocation'],
+    quirks: ['githubJsonAndErrors', 'accountFromApi', 'githubRevocation', 'publicDeviceFlow'],
   },
   {
     id: 'gitlab', label: 'GitLab', description: 'GitLab.com or self-managed GitLab',

@@ -104,9 +104,10 @@ export class ProviderClient {
     return method === 'client_secret_basic' ? oauth.ClientSecretBasic(secret) : oauth.ClientSecretPost(secret);
   }
 
-  private async configuration(signal?: AbortSignal): Promise<client.Configuration> {
+  /** `deviceFlow`: the device authorization and polling requests, public for servers with that quirk. */
+  private async configuration(signal?: AbortSignal, { deviceFlow = false } = {}): Promise<client.Configuration> {
     const as = await this.serverMetadata(signal);
-    const auth = await this.clientAuth();
+    const auth = deviceFlow && this.quirks.publicDeviceFlow ? oauth.None() : await this.clientAuth();
     const cfg = hasTenantIssuer(as) && this.config.issuer
       ? await tenantAwareConfiguration(this.config.issuer, as, this.config.clientId, auth)
       : new client.Configuration(as, this.config.clientId, undefined, auth);
@@ -208,7 +209,7 @@ export class ProviderClient {
     if (scopes.length) params.scope = scopes.join(' ');
     let response: oauth.DeviceAuthorizationResponse;
     try {
-      response = await client.initiateDeviceAuthorization(await this.configuration(signal), params);
+      response = await client.initiateDeviceAuthorization(await this.configuration(signal, { deviceFlow: true }), params);
     } catch (e) {
       throw toAuthError(e, 'The device authorization request');
     }
@@ -245,7 +246,7 @@ export class ProviderClient {
     });
     try {
       const poll = (async () => {
-        const cfg = await this.configuration(polling);
+        const cfg = await this.configuration(polling, { deviceFlow: true });
         try {
           return await client.pollDeviceAuthorizationGrant(cfg, handle.response, undefined, { signal: polling });
         } catch (e) {

@@ -35,6 +35,11 @@ export interface Quirks {
   wrapFetch(fetch: QuirkFetch): QuirkFetch;
   readonly account?: AccountQuirk;
   readonly revoke?: RevokeQuirk;
+  /**
+   * The device flow runs as a public client even when the code flow needs the client secret (GitHub): a headless
+   * device sign-in then works with just the client id, and the secret is not sent where it is not needed.
+   */
+  readonly publicDeviceFlow?: boolean;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -170,7 +175,8 @@ export const githubRevocation: RevokeQuirk = async (ctx, token, hint) => {
 type QuirkDef =
   | { kind: 'fetch'; make: (arg?: string) => FetchQuirk }
   | { kind: 'account'; impl: AccountQuirk }
-  | { kind: 'revoke'; impl: RevokeQuirk };
+  | { kind: 'revoke'; impl: RevokeQuirk }
+  | { kind: 'flag'; flag: 'publicDeviceFlow' };
 
 export const QUIRKS: Readonly<Record<string, QuirkDef>> = {
   githubJsonAndErrors: { kind: 'fetch', make: () => githubJsonAndErrors },
@@ -181,6 +187,7 @@ export const QUIRKS: Readonly<Record<string, QuirkDef>> = {
   missingExpiresIn: { kind: 'fetch', make: (arg) => missingExpiresIn(arg !== undefined && /^\d+$/.test(arg) ? Number(arg) : undefined) },
   accountFromApi: { kind: 'account', impl: accountFromApi },
   githubRevocation: { kind: 'revoke', impl: githubRevocation },
+  publicDeviceFlow: { kind: 'flag', flag: 'publicDeviceFlow' },
 };
 
 /** Builds the quirks of a list of names; an unknown name is a programming error in presets.ts (a unit test checks). */
@@ -188,19 +195,22 @@ export function quirksNamed(names: readonly string[]): Quirks {
   const fetchQuirks: FetchQuirk[] = [];
   let account: AccountQuirk | undefined;
   let revoke: RevokeQuirk | undefined;
+  const flags = new Set<string>();
   for (const full of names) {
     const [name, arg] = full.split(':', 2);
     const def = QUIRKS[name];
     if (!def) throw new AuthError('config', `Unknown quirk "${name}".`);
     if (def.kind === 'fetch') fetchQuirks.push(def.make(arg));
     else if (def.kind === 'account') account = def.impl;
-    else revoke = def.impl;
+    else if (def.kind === 'revoke') revoke = def.impl;
+    else flags.add(def.flag);
   }
   return {
     names,
     wrapFetch: compose(...fetchQuirks),
     account,
     revoke,
+    publicDeviceFlow: flags.has('publicDeviceFlow'),
   };
 }
 

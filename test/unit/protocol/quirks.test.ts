@@ -261,11 +261,12 @@ suite('protocol/quirks: code exchange against IdP-shaped fixtures', () => {
       await rejects(c.completeAuthorization(pending, cb), 'invalid_response');
     });
 
-    test('device flow: device code from /login/device/code, HTTP 200 authorization_pending while polling, then the account', async function () {
+    test('device flow: device code from /login/device/code, HTTP 200 authorization_pending while polling, then the account — no client secret needed or sent', async function () {
       this.timeout(15_000);
-      fx.configure({ issuer: 'https://github.com', clientId: CLIENT, clientSecret: SECRET, shapeToken: githubToken, routes: githubApi(fx, CLIENT), devicePendingPolls: 1 });
+      // GitHub's device flow is public: the client id alone (no secret stored; the fixture would accept none).
+      fx.configure({ issuer: 'https://github.com', clientId: CLIENT, shapeToken: githubToken, routes: githubApi(fx, CLIENT), devicePendingPolls: 1 });
       const route = fx.routingFetch(['github.com', 'api.github.com']);
-      const c = clientFor(parsed({ id: 'gh', label: 'GitHub', clientId: CLIENT, preset: 'github', flow: 'device-code' }), route, SECRET);
+      const c = clientFor(parsed({ id: 'gh', label: 'GitHub', clientId: CLIENT, preset: 'github', flow: 'device-code' }), route, undefined);
       const handle = await c.startDeviceAuthorization([]);
       assert.equal(handle.userCode, 'WDJB-MJHT');
       assert.equal(handle.verificationUri, 'https://github.com/login/device');
@@ -274,6 +275,10 @@ suite('protocol/quirks: code exchange against IdP-shaped fixtures', () => {
       assert.equal(fx.to('/login/oauth/access_token').length, 2, 'one pending answer, then tokens');
       assert.deepEqual(r.account, { id: 'https://github.com#583231', label: 'octocat' });
       assert.deepEqual(r.tokens.grantedScopes, ['read:user', 'gist']);
+      for (const req of [...fx.to('/login/device/code'), ...fx.to('/login/oauth/access_token')]) {
+        assert.equal(new URLSearchParams(req.body).get('client_id'), CLIENT);
+        assert.ok(!new URLSearchParams(req.body).has('client_secret') && !req.headers.authorization, 'a client secret was sent');
+      }
     });
 
     test('GitHub Enterprise Server: endpoints at the host, API at {host}/api/v3', async () => {
