@@ -45,7 +45,6 @@ export function registerApiCommands(registry: ProviderRegistry): vscode.Disposab
       const previous = viaCommands.get(id);
       if (previous?.json === json) return info(id); // the usual re-registration: no unregister/register churn
       previous?.registration.dispose();
-      viaCommands.delete(id);
       viaCommands.set(id, { registration: registry.registerFromApi(entry, 'an extension (through the registerProvider command)'), json });
       return info(id);
     }),

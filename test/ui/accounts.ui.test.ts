@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { extensionPath, REPO_ROOT } from '../host/codeServer';
 import { startOpProcess, TEST_CLIENTS, type OpProcess } from '../support/op';
+import { readConsumerRecords, waitForConsumerRecord } from './consumerRecords';
 import {
   signInThroughNewTab, clickDialogButton, clickMenuItem, openAccountsMenu, reloadWorkbench, runCommand, screenshot, startWorkbench,
   waitForNotification, type Workbench,
@@ -20,7 +21,6 @@ const PROVIDER = { id: 'ui-idp', label: 'UI IdP' };
 const SIGN_IN_ITEM = /^\s*Sign in with UI IdP to use Consumer/;
 const accountItem = (name: string) => `${name} (${PROVIDER.label})`;
 
-interface ConsumerRecord { kind: string; account: string | null; accountId: string | null; scopes: string[] | null; tokenSha256: string | null; via?: string }
 
 suite('UI: Accounts menu and commands', function () {
   // One workbench for the whole suite: start ~10 s; each sign-in a few seconds; 2 slow CI cores several times that.
@@ -98,18 +98,8 @@ suite('UI: Accounts menu and commands', function () {
     });
   }
 
-  const records = (): ConsumerRecord[] => (fs.existsSync(consumerOut)
-    ? fs.readFileSync(consumerOut, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as ConsumerRecord) : []);
-
-  async function waitForRecord(kind: string, after: number, timeout = 60_000): Promise<ConsumerRecord> {
-    const end = Date.now() + timeout;
-    for (;;) {
-      const r = records().slice(after).find((x) => x.kind === kind || x.kind === `${kind}:error`);
-      if (r) return r;
-      if (Date.now() > end) throw new Error(`the consumer recorded no "${kind}" result within ${timeout / 1000} s`);
-      await new Promise((res) => setTimeout(res, 250));
-    }
-  }
+  const records = () => readConsumerRecords(consumerOut);
+  const waitForRecord = (kind: string, after: number) => waitForConsumerRecord(consumerOut, kind, after);
 
   const signInThroughTab = <T>(start: () => Promise<void>, done: () => Promise<T>) => signInThroughNewTab(wb!.context, start, done);
 

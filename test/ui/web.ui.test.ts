@@ -13,6 +13,7 @@ import { startOpProcess, TEST_CLIENTS, type OpProcess } from '../support/op';
 import {
   clickDialogButton, openAccountsMenu, runCommand, signInThroughNewTab, screenshot, startWorkbench, waitForNotification, type Workbench,
 } from './uiHarness';
+import { waitForConsumerRecord } from './consumerRecords';
 import { confirmDeviceCode, copyAndOpen } from './deviceCodePage';
 import { REPO_ROOT } from '../host/codeServer';
 
@@ -204,7 +205,7 @@ suite('UI: the web bundle in the web-worker extension host', function () {
     const { result } = await signInThroughNewTab(wb!.context, async () => {
       await runCommand(page, 'Consumer: Register Provider and Sign In');
       await clickDialogButton(page, 'Allow', 30_000);
-    }, () => waitForConsumerRecord('apiProvider'));
+    }, () => waitForConsumerRecord(consumerOut, 'apiProvider'));
     assert.equal(result.kind, 'apiProvider', JSON.stringify(result));
     assert.equal(result.account, 'alice');
     assert.equal(result.via, 'commands', 'the consumer should not have reached the exports across hosts');
@@ -214,15 +215,4 @@ suite('UI: the web bundle in the web-worker extension host', function () {
     assert.match(log, /an extension \(through the registerProvider command\) registered provider "cross-host-idp"/, log);
     assert.match(log, /\[cross-host-idp\] sign-in flows for a webworker extension host/, log);
   });
-
-  async function waitForConsumerRecord(kind: string, timeout = 60_000): Promise<{ kind: string; account: string | null; via?: string }> {
-    const end = Date.now() + timeout;
-    for (;;) {
-      const lines = fs.existsSync(consumerOut) ? fs.readFileSync(consumerOut, 'utf8').split('\n').filter(Boolean) : [];
-      const r = lines.map((l) => JSON.parse(l)).find((x) => x.kind === kind || x.kind === `${kind}:error`);
-      if (r) return r;
-      if (Date.now() > end) throw new Error(`the consumer recorded no "${kind}" result within ${timeout / 1000} s`);
-      await new Promise((res) => setTimeout(res, 250));
-    }
-  }
 });
