@@ -10,9 +10,19 @@
  *
  * From another extension host (a desktop remote window, where OAuth Accounts runs on the user's machine and
  * getExtension() returns undefined on the remote side), the same functions are commands:
- *   await vscode.commands.executeCommand('oauthAccounts.api.registerProvider', entry);   // → ProviderInfo; same id replaces
- *   await vscode.commands.executeCommand('oauthAccounts.api.unregisterProvider', 'acme'); // → boolean
- *   await vscode.commands.executeCommand('oauthAccounts.api.getProviders');               // → ProviderInfo[]
+ *   const { handle } = await vscode.commands.executeCommand<ProviderInfo & { handle?: string }>('oauthAccounts.api.registerProvider', entry);
+ *   await vscode.commands.executeCommand('oauthAccounts.api.registerProvider', changedEntry, handle); // replace: needs the handle
+ *   await vscode.commands.executeCommand('oauthAccounts.api.unregisterProvider', 'acme', handle);    // → boolean; needs the handle
+ *   await vscode.commands.executeCommand('oauthAccounts.api.getProviders');                          // → ProviderInfo[]
+ *
+ * Trust model. Nothing here hands out a token, a session or claims: extensions get tokens only through
+ * vscode.authentication.getSession, where VS Code asks the user per extension and account. A registration has an
+ * owner: through the exports, whoever holds the returned Disposable; through the commands, whoever holds the `handle`
+ * the first registration returned (keep it, e.g. in your SecretStorage, if your host may restart). Registering an
+ * identical entry again is idempotent without the handle; replacing or unregistering without it is refused, and an
+ * id used by a user setting, VS Code, another extension or another registrant is refused. Sessions and client
+ * secrets are bound to the server and client id that issued them: registering a freed id at another server never
+ * gives that server the old refresh tokens or secret — those sessions are revoked at their own server and removed.
  */
 import type { Disposable, Event } from 'vscode';
 

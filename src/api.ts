@@ -30,27 +30,38 @@ function providerInfos(registry: ProviderRegistry): ProviderInfo[] {
  * The same API as commands, for extensions in another extension host. OAuth Accounts prefers the UI side
  * (extensionKind ["ui", "workspace"]: the loopback listener must be on the user's machine), so in a Remote-SSH,
  * WSL or container window an extension running on the remote host cannot reach our exports — getExtension() returns
- * undefined there — but VS Code routes commands across hosts. Registering through a command has no Disposable to
- * tie it to the caller's lifetime, so it is "register or replace" (the caller's host may restart and register
- * again) and ends with the unregister command or the window.
+ * undefined there — but VS Code routes commands across hosts.
+ *
+ * Any extension can run any command, so a registration has an owner: the first registration of an id returns a
+ * `handle` (a random secret) that only its registrant knows. Replacing or unregistering needs it. Registering an
+ * identical entry again is idempotent without it (the registrant's host may have restarted), and an id held by the
+ * settings, the exports API or another registrant is refused.
  */
 export function registerApiCommands(registry: ProviderRegistry): vscode.Disposable[] {
-  const viaCommands = new Map<string, { registration: vscode.Disposable; json: string }>();
+  const viaCommands = new Map<string, { registration: vscode.Disposable; json: string; handle: string }>();
   const info = (id: string) => providerInfos(registry).find((p) => p.id === id)!;
   return [
-    vscode.commands.registerCommand(API_COMMANDS.registerProvider, (entry: ProviderEntry): ProviderInfo => {
+    vscode.commands.registerCommand(API_COMMANDS.registerProvider, (entry: ProviderEntry, handle?: unknown): ProviderInfo & { handle?: string } => {
       // An invalid replacement leaves the registered one in place (its sessions too).
       const { id } = registry.validateApiEntry(entry);
       const json = JSON.stringify(entry);
       const previous = viaCommands.get(id);
-      if (previous?.json === json) return info(id); // the usual re-registration: no unregister/register churn
-      previous?.registration.dispose();
-      viaCommands.set(id, { registration: registry.registerFromApi(entry, 'an extension (through the registerProvider command)'), json });
-      return info(id);
+      if (previous) {
+        const owner = typeof handle === 'string' && handle === previous.handle;
+        if (previous.json === json) return owner ? { ...info(id), handle: previous.handle } : info(id); // no churn
+        if (!owner) throw new Error(`OAuth Accounts: provider id "${id}" is registered by another extension; only its registrant (with the handle its registration returned) can replace it.`);
+        previous.registration.dispose();
+        viaCommands.delete(id);
+      }
+      const registration = registry.registerFromApi(entry, 'an extension (through the registerProvider command)');
+      const next = { registration, json, handle: previous?.handle ?? crypto.randomUUID() };
+      viaCommands.set(id, next);
+      return { ...info(id), handle: next.handle };
     }),
-    vscode.commands.registerCommand(API_COMMANDS.unregisterProvider, (id: unknown): boolean => {
+    vscode.commands.registerCommand(API_COMMANDS.unregisterProvider, (id: unknown, handle?: unknown): boolean => {
       const entry = typeof id === 'string' ? viaCommands.get(id) : undefined;
-      entry?.registration.dispose();
+      if (!entry || typeof handle !== 'string' || handle !== entry.handle) return false;
+      entry.registration.dispose();
       return viaCommands.delete(id as string);
     }),
     vscode.commands.registerCommand(API_COMMANDS.getProviders, () => providerInfos(registry)),

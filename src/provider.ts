@@ -9,9 +9,10 @@ import type { Logger } from './log';
 import type { ProviderClient, SignInResult } from './protocol/client';
 import { isAuthError } from './protocol/errors';
 import { normalizeScopes, sameScopes, union } from './protocol/scopes';
-import { SessionKeeper } from './sessionKeeper';
+import { SessionKeeper, type Revocation } from './sessionKeeper';
 import type { SignInRequest } from './signIn';
 import { SessionStore, type SecretStorageLike, type StoredSession } from './sessionStore';
+import { bindingOf } from './serverBinding';
 
 export interface ProviderDeps {
   readonly config: ProviderConfig;
@@ -21,6 +22,10 @@ export interface ProviderDeps {
   /** Runs the interactive sign-in (flows, progress, timeout); throws AuthError. */
   readonly signIn: (scopes: readonly string[], request: SignInRequest) => Promise<SignInResult>;
   readonly notifySignedOut?: (session: StoredSession, reason: string) => void;
+  /** A session was signed out (Accounts menu, command, or an extension): tell the user what the server did. */
+  readonly signedOut?: (session: StoredSession, revocation: Revocation) => void;
+  /** Sessions another configuration of this id obtained: revoke them where they came from (see serverBinding.ts). */
+  readonly retire?: (sessions: StoredSession[]) => void;
   readonly now?: () => number;
 }
 
@@ -31,7 +36,7 @@ export class OAuthAuthenticationProvider implements vscode.AuthenticationProvide
   readonly keeper: SessionKeeper;
 
   constructor(private readonly deps: ProviderDeps) {
-    this.store = new SessionStore(deps.secrets, deps.config.id, (l) => deps.log.warn(l));
+    this.store = new SessionStore(deps.secrets, deps.config.id, (l) => deps.log.warn(l), bindingOf(deps.config));
     this.keeper = new SessionKeeper({
       store: this.store,
       secrets: deps.secrets,
@@ -41,6 +46,7 @@ export class OAuthAuthenticationProvider implements vscode.AuthenticationProvide
       fire: (e) => this.fire(e),
       providerLabel: deps.config.label,
       notifySignedOut: deps.notifySignedOut,
+      retire: deps.retire,
     });
   }
 
@@ -89,7 +95,8 @@ export class OAuthAuthenticationProvider implements vscode.AuthenticationProvide
   }
 
   async removeSession(sessionId: string): Promise<void> {
-    await this.keeper.remove(sessionId, 'signed out');
+    const removed = await this.keeper.remove(sessionId, 'signed out');
+    if (removed) this.deps.signedOut?.(removed.session, removed.revocation);
   }
 
   private fire(e: { added?: StoredSession[]; removed?: StoredSession[]; changed?: StoredSession[] }): void {

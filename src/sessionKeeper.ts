@@ -30,7 +30,18 @@ export interface KeeperDeps {
   readonly now?: () => number;
   /** Identifies this window for the refresh lease; random by default. */
   readonly owner?: string;
+  /**
+   * Sessions found in storage that another configuration obtained (serverBinding.ts), already removed from storage:
+   * revoke them at the server that issued them and tell the user. Never given to this provider's client.
+   */
+  readonly retire?: (sessions: StoredSession[]) => void;
 }
+
+/** What the server did with a removed session's tokens (RFC 7009): the user is told the truth. */
+export type Revocation =
+  | { readonly outcome: 'revoked' }
+  | { readonly outcome: 'unsupported' }
+  | { readonly outcome: 'failed'; readonly message: string; readonly status?: number };
 
 /** Back-off between retries after network errors and 5xx: never a sign-out, never a hot loop. */
 const BACKOFF_MS = [15_000, 30_000, 60_000, 120_000, 300_000];
@@ -72,12 +83,22 @@ export class SessionKeeper {
   }
 
   private map(): Promise<SessionIndex> {
-    this.loaded ??= this.deps.store.readAll().then((list) => {
+    this.loaded ??= (async () => {
+      const { ours: list, foreign } = await this.deps.store.readSplit();
+      await this.retireForeign(foreign);
       const m = new SessionIndex(list.map((s) => [s.id, s]));
       for (const s of m.values()) this.schedule(s);
       return m;
-    });
+    })();
     return this.loaded;
+  }
+
+  /** Removes sessions bound to another configuration from storage before anything can use them, then hands them on. */
+  private async retireForeign(foreign: StoredSession[]): Promise<void> {
+    if (foreign.length === 0) return;
+    await this.serial(async () => { for (const s of foreign) await this.deps.store.remove(s.id); });
+    this.deps.log.warn(`${foreign.length} stored session(s) were obtained from a different server or client id than this provider is now configured with; removed them (they are revoked at the server that issued them)`);
+    this.deps.retire?.(foreign);
   }
 
   async sessions(): Promise<StoredSession[]> {
@@ -104,28 +125,34 @@ export class SessionKeeper {
     for (const r of replaced) void this.revoke(r);
   }
 
-  /** Removes locally first (never blocked by the network), then revokes at the server, best effort. */
-  async remove(id: string, reason: string): Promise<void> {
+  /**
+   * Removes locally first (never blocked by the network), then revokes at the server, best effort. Returns the
+   * removed session and what the server said, or undefined when there was no such session.
+   */
+  async remove(id: string, reason: string): Promise<{ session: StoredSession; revocation: Revocation } | undefined> {
     const m = await this.map();
     const s = m.get(id);
-    if (!s) return;
+    if (!s) return undefined;
     m.delete(id);
     this.unschedule(id);
     await this.serial(() => this.deps.store.remove(id));
     this.deps.log.info(`session of ${s.account.label} removed (${reason})`);
     this.deps.fire({ removed: [s] });
-    await this.revoke(s);
+    return { session: s, revocation: await this.revoke(s) };
   }
 
-  private async revoke(s: StoredSession): Promise<void> {
+  private async revoke(s: StoredSession): Promise<Revocation> {
     const { refreshToken, accessToken } = s.tokens;
     try {
       // Revoking the refresh token revokes the grant at most servers; the access token is revoked on its own too.
       const done = refreshToken ? await this.deps.client.revoke(refreshToken, 'refresh_token') : false;
       const doneAt = await this.deps.client.revoke(accessToken, 'access_token');
       this.deps.log.info(done || doneAt ? 'tokens revoked at the server' : 'the server has no revocation endpoint; tokens were only deleted locally');
+      return { outcome: done || doneAt ? 'revoked' : 'unsupported' };
     } catch (e) {
-      this.deps.log.warn(`revocation failed (${toAuthError(e, 'Revocation').message}); the session was removed locally anyway`);
+      const err = toAuthError(e, 'Revocation');
+      this.deps.log.warn(`revocation failed (${err.message}${err.details.status ? `, HTTP ${err.details.status}` : ''}); the session was removed locally anyway`);
+      return { outcome: 'failed', message: err.message, status: err.details.status };
     }
   }
 

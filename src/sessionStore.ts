@@ -6,6 +6,7 @@
  */
 import type { Account } from './protocol/account';
 import type { TokenSet } from './protocol/tokens';
+import { parseBinding, sameBinding, type ServerBinding } from './serverBinding';
 
 /** The part of vscode.SecretStorage we use (a fake in unit tests). */
 export interface SecretStorageLike {
@@ -32,6 +33,11 @@ export interface StoredSession {
   readonly tokens: TokenSet;
   readonly createdAt: number;
   readonly refreshedAt?: number;
+  /**
+   * The server and client that issued the tokens (serverBinding.ts), stamped by SessionStore.write. A record whose
+   * binding differs from the provider's current configuration — or has none — is foreign: never served or refreshed.
+   */
+  readonly binding?: ServerBinding;
 }
 
 const PREFIX = 'oauthAccounts/';
@@ -47,7 +53,13 @@ export class SessionStore {
     private readonly secrets: SecretStorageLike,
     readonly providerId: string,
     private readonly warn: (line: string) => void,
+    /** The current configuration's binding: only records bound to it are this provider's sessions. */
+    readonly binding: ServerBinding,
   ) {}
+
+  private isOurs(s: StoredSession): boolean {
+    return sameBinding(s.binding, this.binding);
+  }
 
   /** Whether a SecretStorage key belongs to this provider's sessions (for onDidChange). */
   owns(key: string): boolean {
@@ -64,13 +76,33 @@ export class SessionStore {
     return (await this.readIndex()).includes(id);
   }
 
+  /** The sessions bound to the current configuration. */
   async readAll(): Promise<StoredSession[]> {
+    return (await this.readListed()).filter((s) => this.isOurs(s));
+  }
+
+  /**
+   * One read of every listed record, split into this configuration's sessions and the foreign ones (obtained under
+   * another configuration, or before bindings existed), which are to be retired.
+   */
+  async readSplit(): Promise<{ ours: StoredSession[]; foreign: StoredSession[] }> {
+    const all = await this.readListed();
+    return { ours: all.filter((s) => this.isOurs(s)), foreign: all.filter((s) => !this.isOurs(s)) };
+  }
+
+  /** One session, if it is bound to the current configuration. */
+  async read(id: string): Promise<StoredSession | undefined> {
+    const s = await this.readRecord(id);
+    return s && this.isOurs(s) ? s : undefined;
+  }
+
+  private async readListed(): Promise<StoredSession[]> {
     const ids = await this.readIndex();
-    const records = await Promise.all(ids.map((id) => this.read(id)));
+    const records = await Promise.all(ids.map((id) => this.readRecord(id)));
     return records.filter((s): s is StoredSession => s !== undefined);
   }
 
-  async read(id: string): Promise<StoredSession | undefined> {
+  private async readRecord(id: string): Promise<StoredSession | undefined> {
     let raw: string | undefined;
     try {
       raw = await this.secrets.get(keys.session(this.providerId, id));
@@ -86,7 +118,8 @@ export class SessionStore {
 
   /** Record first, then index: a crash in between leaves an unlisted record, never a listed missing one. */
   async write(session: StoredSession): Promise<void> {
-    await this.secrets.store(keys.session(this.providerId, session.id), JSON.stringify(session));
+    const record: StoredSession = { ...session, binding: this.binding };
+    await this.secrets.store(keys.session(this.providerId, session.id), JSON.stringify(record));
     const ids = await this.readIndex();
     if (!ids.includes(session.id)) await this.writeIndex([...ids, session.id]);
   }
@@ -136,6 +169,7 @@ export function parseSession(raw: string, expectedId?: string): StoredSession | 
   if (!t || typeof t.accessToken !== 'string' || typeof t.tokenType !== 'string') return undefined;
   if (t.refreshToken !== undefined && typeof t.refreshToken !== 'string') return undefined;
   if (t.expiresAt !== undefined && typeof t.expiresAt !== 'number') return undefined;
+  if (s.binding !== undefined && !parseBinding(s.binding)) return undefined;
   return s as StoredSession;
 }
 

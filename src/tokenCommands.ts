@@ -3,9 +3,7 @@ import * as vscode from 'vscode';
 import * as notify from './notify';
 import type { ProviderRegistry } from './providerRegistry';
 import type { StoredSession } from './sessionStore';
-import { renderTokenDetails } from './tokenDetails';
-
-const DETAILS_SCHEME = 'oauth-accounts-token';
+import { renderTokenDetails, tokenDetailsTitle } from './tokenDetails';
 
 interface Picked {
   readonly providerId: string;
@@ -31,12 +29,10 @@ async function pickSession(registry: ProviderRegistry, placeHolder: string): Pro
 }
 
 export function registerTokenCommands(registry: ProviderRegistry): vscode.Disposable[] {
-  const details = new Map<string, string>();
-  const provider: vscode.TextDocumentContentProvider = { provideTextDocumentContent: (uri) => details.get(uri.path) ?? 'This view has expired; run "OAuth Accounts: Show Token Details" again.' };
   return [
-    // A virtual document is read-only: nothing typed there can end up saved next to real files.
-    vscode.workspace.registerTextDocumentContentProvider(DETAILS_SCHEME, provider),
-    vscode.commands.registerCommand('oauthAccounts.copyAccessToken', async () => {
+    // Neither command returns anything: any installed extension can run them, and a token or its claims leave this
+    // extension only through vscode.authentication.getSession, where VS Code's per-extension consent applies.
+    vscode.commands.registerCommand('oauthAccounts.copyAccessToken', async (): Promise<void> => {
       const picked = await pickSession(registry, 'Copy the access token of which account?');
       if (!picked) return;
       const copy = 'Copy Token';
@@ -52,14 +48,18 @@ export function registerTokenCommands(registry: ProviderRegistry): vscode.Dispos
       await vscode.env.clipboard.writeText(fresh.accessToken);
       void notify.showInformationMessage(`Access token of ${picked.session.account.label} copied to the clipboard.`);
     }),
-    vscode.commands.registerCommand('oauthAccounts.showTokenDetails', async () => {
+    vscode.commands.registerCommand('oauthAccounts.showTokenDetails', async (): Promise<void> => {
       const picked = await pickSession(registry, 'Show the token details of which account?');
       if (!picked) return;
-      const path = `/${picked.providerId}/${picked.session.id}.md`;
-      details.set(path, renderTokenDetails(picked.session, picked.providerLabel, Date.now()));
-      const doc = await vscode.workspace.openTextDocument(vscode.Uri.from({ scheme: DETAILS_SCHEME, path }));
-      await vscode.window.showTextDocument(doc, { preview: true });
-      return doc.getText();
+      // A webview, not a text document: every extension can read open text documents (workspace.textDocuments),
+      // nobody can read a webview's content. No scripts, no local resources.
+      const panel = vscode.window.createWebviewPanel(
+        'oauthAccounts.tokenDetails',
+        `Token details: ${tokenDetailsTitle(picked.session, picked.providerLabel)}`,
+        vscode.ViewColumn.Active,
+        { enableScripts: false, enableCommandUris: false, localResourceRoots: [] },
+      );
+      panel.webview.html = renderTokenDetails(picked.session, picked.providerLabel, Date.now());
     }),
   ];
 }

@@ -27,36 +27,56 @@ function relative(deltaMs: number): string {
   return deltaMs >= 0 ? `in ${text}` : `${text} ago`;
 }
 
-function claimsBlock(claims: Record<string, unknown>): string {
+/** Everything shown is text from a server or a setting: escaped, never markup. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+function claimsJson(claims: Record<string, unknown>): string {
   const shown: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(claims)) {
     shown[k] = TIME_CLAIMS.has(k) && typeof v === 'number' ? `${v} (${new Date(v * 1000).toISOString()})` : v;
   }
-  return '```json\n' + JSON.stringify(shown, null, 2) + '\n```';
+  return JSON.stringify(shown, null, 2);
 }
 
+/** The view's tab title: provider and account, never a session id. */
+export function tokenDetailsTitle(s: StoredSession, providerLabel: string): string {
+  return `${s.account.label} — ${providerLabel}`;
+}
+
+/**
+ * A complete HTML page for a webview (not a text document: any extension can read open text documents, nobody can
+ * read a webview's content). Scripts off, and a CSP that allows nothing but inline styles.
+ */
 export function renderTokenDetails(s: StoredSession, providerLabel: string, now: number): string {
   const t = s.tokens;
-  const lines = [
-    `# ${s.account.label} — ${providerLabel}`,
-    '',
-    '| | |',
-    '|---|---|',
-    `| Account id | \`${s.account.id}\` |`,
-    `| Session id | \`${s.id}\` |`,
-    `| Scopes requested | ${s.scopes.join(' ') || '(none)'} |`,
-    `| Scopes granted | ${t.grantedScopes ? t.grantedScopes.join(' ') || '(none)' : 'as requested (not stated by the server)'} |`,
-    `| Token type | ${t.tokenType} |`,
-    `| Signed in | ${when(s.createdAt, now)} |`,
-    `| Last refreshed | ${s.refreshedAt ? when(s.refreshedAt, now) : 'never'} |`,
-    `| Access token expires | ${when(t.expiresAt, now)} |`,
-    `| Refresh token | ${t.refreshToken ? 'stored (refreshed automatically before expiry)' : 'none (sign in again when the access token expires)'} |`,
-    '',
-    'Raw tokens and signatures are never shown here. Claims are decoded for reading, not verified.',
+  const rows: Array<[string, string]> = [
+    ['Account id', s.account.id],
+    ['Scopes requested', s.scopes.join(' ') || '(none)'],
+    ['Scopes granted', t.grantedScopes ? t.grantedScopes.join(' ') || '(none)' : 'as requested (not stated by the server)'],
+    ['Token type', t.tokenType],
+    ['Signed in', when(s.createdAt, now)],
+    ['Last refreshed', s.refreshedAt ? when(s.refreshedAt, now) : 'never'],
+    ['Access token expires', when(t.expiresAt, now)],
+    ['Refresh token', t.refreshToken ? 'stored (refreshed automatically before expiry)' : 'none (sign in again when the access token expires)'],
   ];
+  const section = (title: string, body: string) => `<h2>${escapeHtml(title)}</h2>${body}`;
   const id = t.idToken ? decodeJwtPayload(t.idToken) : undefined;
-  if (id) lines.push('', '## ID token claims', '', claimsBlock(id));
   const at = decodeJwtPayload(t.accessToken);
-  lines.push('', '## Access token', '', at ? claimsBlock(at) : 'Opaque (not a JWT): only the server can read it.');
-  return lines.join('\n') + '\n';
+  const body = [
+    `<h1>${escapeHtml(tokenDetailsTitle(s, providerLabel))}</h1>`,
+    `<table>${rows.map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join('')}</table>`,
+    '<p class="note">Raw tokens and signatures are never shown here. Claims are decoded for reading, not verified.</p>',
+    id ? section('ID token claims', `<pre>${escapeHtml(claimsJson(id))}</pre>`) : '',
+    section('Access token', at ? `<pre>${escapeHtml(claimsJson(at))}</pre>` : '<p>Opaque (not a JWT): only the server can read it.</p>'),
+  ].join('\n');
+  return '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+    + '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; style-src \'unsafe-inline\'">'
+    + `<title>${escapeHtml(tokenDetailsTitle(s, providerLabel))}</title>`
+    + '<style>body{font-family:var(--vscode-font-family);color:var(--vscode-foreground);padding:0 1.5em}'
+    + 'th{text-align:left;padding-right:1.5em;font-weight:600}td,th{padding-top:.2em;vertical-align:top}'
+    + 'pre{background:var(--vscode-textCodeBlock-background);padding:.8em;overflow:auto;font-family:var(--vscode-editor-font-family)}'
+    + '.note{opacity:.8}</style></head>'
+    + `<body>${body}</body></html>\n`;
 }

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { DeviceCodeInfo } from '../../src/flows/flow';
 import { startOpProcess, TEST_CLIENTS, type OpProcess } from '../support/op';
-import { api, setProviders, until, userinfo } from './support';
+import { api, setProviders, until, userinfo, signIn } from './support';
 
 /**
  * The device code flow through the real provider, the Sign In command and the progress notification. The one
@@ -44,7 +44,7 @@ suite('Device code sign-in in the real extension host', function () {
   });
 
   test('"flow": "device-code": Sign In shows the code, polls, and signs in; the token works at the AS', async () => {
-    const session = await vscode.commands.executeCommand<vscode.AuthenticationSession>('oauthAccounts.signIn', 'it-device');
+    const session = await signIn('it-device');
     assert.ok(session, 'sign-in returned a session');
     assert.equal(session.account.label, 'alice');
     assert.equal(shown.length, 1);
@@ -61,8 +61,7 @@ suite('Device code sign-in in the real extension host', function () {
 
   test('denying at the IdP cancels quietly: no session, no error', async () => {
     await op.setState({ denyNextConsent: true, nextAccount: 'bob' });
-    const session = await vscode.commands.executeCommand<vscode.AuthenticationSession | undefined>('oauthAccounts.signIn', 'it-device');
-    assert.equal(session, undefined);
+    await assert.rejects(signIn('it-device'), (e) => e instanceof vscode.CancellationError, 'a denial is a cancel, not an error');
     assert.equal(shown.length, 1);
     const accounts = await vscode.authentication.getAccounts('it-device');
     assert.ok(!accounts.some((a) => a.label === 'bob'));
@@ -73,7 +72,7 @@ suite('Device code sign-in in the real extension host', function () {
     await preferDeviceCode(true);
     try {
       await op.setState({ nextAccount: 'carol' });
-      const session = await vscode.commands.executeCommand<vscode.AuthenticationSession>('oauthAccounts.signIn', 'it-auto');
+      const session = await signIn('it-auto');
       assert.ok(session, 'sign-in returned a session');
       assert.equal(session.account.label, 'carol');
       assert.equal(shown.length, 1, 'the device code was shown');

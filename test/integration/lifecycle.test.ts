@@ -1,10 +1,11 @@
+import { bindingOf } from '../../src/serverBinding';
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { ProviderClient } from '../../src/protocol/client';
 import { SessionKeeper } from '../../src/sessionKeeper';
 import { SessionStore } from '../../src/sessionStore';
 import { startOpProcess, TEST_CLIENTS, type OpProcess } from '../support/op';
-import { api, opPorts, setProviders, until, userinfo } from './support';
+import { api, opPorts, setProviders, until, userinfo, signIn } from './support';
 
 /** Token lifecycle in the real extension host, against oidc-provider with 5-second tokens and rotation. */
 suite('Token lifecycle in the real extension host', function () {
@@ -26,7 +27,7 @@ suite('Token lifecycle in the real extension host', function () {
   test('getSessions never hands out an expiring token: 100 concurrent callers share one refresh; same id, changed event', async () => {
     const { registry } = await api();
     const p = registry.get('it-life')!;
-    const signedIn = await vscode.commands.executeCommand<vscode.AuthenticationSession>('oauthAccounts.signIn', 'it-life');
+    const signedIn = await signIn('it-life');
     const changed = new Promise<vscode.AuthenticationProviderAuthenticationSessionsChangeEvent>((resolve) => p.onDidChangeSessions((e) => { if (e.changed) resolve(e); }));
     // 5 s tokens are refreshed with a third of their lifetime left: wait until this one is in that window.
     await new Promise((r) => setTimeout(r, 3600));
@@ -48,7 +49,7 @@ suite('Token lifecycle in the real extension host', function () {
     const config = registry.configs().find((c) => c.id === 'it-life')!;
     const client = new ProviderClient(config, { fetch: (u, i) => fetch(u, i as RequestInit), getClientSecret: async () => undefined });
     const log = { info: () => {}, warn: () => {}, error: () => {} };
-    const second = new SessionKeeper({ store: new SessionStore(secrets, 'it-life', () => {}), secrets, client, log, fire: () => {}, providerLabel: 'IT', owner: 'second-window' });
+    const second = new SessionKeeper({ store: new SessionStore(secrets, 'it-life', () => {}, bindingOf(config)), secrets, client, log, fire: () => {}, providerLabel: 'IT', owner: 'second-window' });
     const first = registry.get('it-life')!.keeper;
     let lost = 0;
     for (let i = 0; i < 5; i++) {

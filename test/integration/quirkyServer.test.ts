@@ -1,7 +1,6 @@
 import * as assert from 'node:assert/strict';
-import * as vscode from 'vscode';
 import { startOpProcess, TEST_CLIENTS, type OpProcess } from '../support/op';
-import { api, opPorts, setProviders, until, userinfo } from './support';
+import { api, opPorts, setProviders, until, userinfo, signIn, signOutAll } from './support';
 
 /**
  * A server shaped like the independent acceptance server, configured only through the public settings contract:
@@ -31,7 +30,7 @@ suite('A quirky server configured only through settings', function () {
   });
 
   test('sign-in (auto flow), refresh before expiry, and revocation at the unadvertised endpoint', async () => {
-    const session = await vscode.commands.executeCommand<vscode.AuthenticationSession>('oauthAccounts.signIn', 'it-quirky');
+    const session = await signIn('it-quirky');
     assert.equal(session?.account.label, 'alice');
     const stats0 = await op.stats();
     assert.equal(stats0.discoveryNotFound, 0, 'no guessing at well-known paths when discoveryUrl is set');
@@ -45,7 +44,7 @@ suite('A quirky server configured only through settings', function () {
 
     const [stored] = await provider.store.readAll();
     await op.resetStats();
-    await vscode.commands.executeCommand('oauthAccounts.signOut', 'it-quirky');
+    await signOutAll('it-quirky');
     assert.equal((await op.stats()).revocation, 2, 'refresh and access token revoked at the configured endpoint');
     await assert.rejects(provider.keeper['deps'].client.refresh(stored.tokens), /invalid_grant/);
   });

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { startOpProcess, TEST_CLIENTS, type OpProcess } from '../support/op';
-import { api, opPorts, setProviders, until, userinfo } from './support';
+import { api, opPorts, setProviders, until, userinfo, signIn, signOutAll } from './support';
 
 suite('Sign-in in the real extension host', function () {
   this.timeout(120_000);
@@ -52,7 +52,7 @@ suite('Sign-in in the real extension host', function () {
     const changed = new Promise<void>((resolve) => {
       const sub = vscode.authentication.onDidChangeSessions((e) => { if (e.provider.id === 'it-loopback') { sub.dispose(); resolve(); } });
     });
-    const session = await vscode.commands.executeCommand<vscode.AuthenticationSession>('oauthAccounts.signIn', 'it-loopback');
+    const session = await signIn('it-loopback');
     assert.ok(session, 'sign-in returned a session');
     assert.equal(session.account.label, 'alice');
     assert.equal(session.account.id, `${op.issuer}#alice`);
@@ -69,7 +69,7 @@ suite('Sign-in in the real extension host', function () {
 
   test('URI-handler flow: asExternalUri callback reaches the extension and signs in', async () => {
     await op.setState({ nextAccount: 'bob' });
-    const session = await vscode.commands.executeCommand<vscode.AuthenticationSession>('oauthAccounts.signIn', 'it-uri');
+    const session = await signIn('it-uri');
     assert.ok(session, 'sign-in returned a session');
     assert.equal(session.account.label, 'bob');
     assert.equal((await userinfo(op.issuer, session.accessToken)).body.sub, 'bob');
@@ -94,7 +94,7 @@ suite('Sign-in in the real extension host', function () {
     const [before] = await provider.getSessions(undefined, {});
     const events: vscode.AuthenticationProviderAuthenticationSessionsChangeEvent[] = [];
     const sub = provider.onDidChangeSessions((e) => events.push(e));
-    const after = await vscode.commands.executeCommand<vscode.AuthenticationSession>('oauthAccounts.signIn', 'it-loopback');
+    const after = await signIn('it-loopback');
     sub.dispose();
     assert.notEqual(after.id, before.id);
     assert.deepEqual((await provider.getSessions(undefined, {})).map((s) => s.id), [after.id]);
@@ -129,7 +129,7 @@ suite('Sign-in in the real extension host', function () {
   test('the Sign Out command removes every session of the account', async () => {
     const provider = (await api()).registry.get('it-loopback')!;
     assert.equal((await provider.getSessions(undefined, {})).length, 1);
-    await vscode.commands.executeCommand('oauthAccounts.signOut', 'it-loopback');
+    await signOutAll('it-loopback');
     assert.deepEqual(await provider.getSessions(undefined, {}), []);
   });
 });

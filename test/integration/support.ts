@@ -38,3 +38,20 @@ export async function userinfo(issuer: string, accessToken: string): Promise<{ s
   const res = await fetch(`${issuer}/me`, { headers: { Authorization: `Bearer ${accessToken}` } });
   return { status: res.status, body: res.status === 200 ? ((await res.json()) as Record<string, unknown>) : {} };
 }
+
+/**
+ * Signs in the way VS Code's getSession(…, { createIfNone }) does once the user allowed it: the provider's
+ * createSession (the browser part runs for real). Commands no longer return sessions — no caller may get a token
+ * except through vscode.authentication, where VS Code's consent applies — so tests take it from the provider.
+ */
+export async function signIn(providerId: string, scopes: readonly string[] = []): Promise<vscode.AuthenticationSession> {
+  const provider = (await api()).registry.get(providerId);
+  if (!provider) throw new Error(`provider ${providerId} is not registered`);
+  return provider.createSession([...scopes], {});
+}
+
+/** Signs out of every session of a provider, as the Accounts menu does (removeSession per session). */
+export async function signOutAll(providerId: string): Promise<void> {
+  const provider = (await api()).registry.get(providerId)!;
+  for (const s of await provider.getSessions(undefined, {})) await provider.removeSession(s.id);
+}

@@ -11,6 +11,8 @@ import { serverUrlProblem } from '../../src/protocol/urls';
 import { redact } from '../../src/redact';
 import { keys, parseSession, SessionStore, type StoredSession } from '../../src/sessionStore';
 import { FakeSecrets, openWindow, summary, clientFor } from './support';
+import { TEST_BINDING } from '../support/binding';
+import { sameBinding } from '../../src/serverBinding';
 
 const RUNS = Number(process.env.OAUTH_FUZZ_STORAGE_RUNS ?? 2_000);
 const seed = process.env.OAUTH_FUZZ_SEED ? { seed: Number(process.env.OAUTH_FUZZ_SEED) } : {};
@@ -21,7 +23,7 @@ function validSession(id: string, over: Record<string, unknown> = {}): StoredSes
   return {
     v: 1, id, account: { id: `https://idp.example#${id}`, label: `user-${id}` }, scopes: ['openid', 'profile'], defaultScopes: ['openid'],
     tokens: { accessToken: `at-${id}`, tokenType: 'bearer', refreshToken: `rt-${id}`, expiresAt: Date.now() + 3_600_000 },
-    createdAt: Date.now(), ...over,
+    createdAt: Date.now(), binding: TEST_BINDING, ...over,
   } as StoredSession;
 }
 
@@ -97,11 +99,13 @@ suite('security: storage and settings', () => {
             if (e === 'missing') continue;
             if (e === 'throws') { failing.add(keys.session('p', id)); expectedWarnings++; continue; }
             await secrets.store(keys.session('p', id), e);
-            if (parseSession(e, id)) expectedGood.push(id); else expectedWarnings++;
+            const parsed = parseSession(e, id);
+            // A well-formed record bound to another server or client is foreign: retired, not a corrupt record.
+            if (parsed) { if (sameBinding(parsed.binding, TEST_BINDING)) expectedGood.push(id); } else expectedWarnings++;
           }
           const get = secrets.get.bind(secrets);
           secrets.get = (key: string) => (failing.has(key) ? Promise.reject(new Error('keyring locked')) : get(key));
-          const store = new SessionStore(secrets, 'p', (l) => warnings.push(l));
+          const store = new SessionStore(secrets, 'p', (l) => warnings.push(l), TEST_BINDING);
           const all = await store.readAll();
           assert.deepEqual(all.map((s) => s.id), expectedGood);
           assert.equal(warnings.length, expectedWarnings, warnings.join('\n'));
@@ -120,7 +124,7 @@ suite('security: storage and settings', () => {
         await secrets.store(keys.index('p'), raw);
         await secrets.store(keys.session('p', 's1'), JSON.stringify(validSession('s1')));
         const warnings: string[] = [];
-        assert.deepEqual(await new SessionStore(secrets, 'p', (l) => warnings.push(l)).readAll(), [], raw);
+        assert.deepEqual(await new SessionStore(secrets, 'p', (l) => warnings.push(l), TEST_BINDING).readAll(), [], raw);
         assert.equal(warnings.length, 1, raw);
       }
       // Through the SessionKeeper, with one good and one corrupt record.

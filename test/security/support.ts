@@ -4,6 +4,7 @@
  * the way the extension's createSession ends (stored through SessionKeeper into a fake SecretStorage), and an
  * assertion for "rejected with this AuthError".
  */
+import { TEST_BINDING } from '../support/binding';
 import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -181,7 +182,7 @@ export interface Window {
 
 export function openWindow(client: ProviderClient, providerId: string, secrets = new FakeSecrets()): Window {
   const warnings: string[] = [];
-  const store = new SessionStore(secrets, providerId, (l) => warnings.push(l));
+  const store = new SessionStore(secrets, providerId, (l) => warnings.push(l), TEST_BINDING);
   const keeper = new SessionKeeper({
     store, secrets, client, providerLabel: providerId,
     log: { info: () => {}, warn: (l) => warnings.push(l), error: (l) => warnings.push(l) },

@@ -4,6 +4,7 @@ import { SessionStore } from '../../src/sessionStore';
 import { SessionKeeper, type SessionChange } from '../../src/sessionKeeper';
 import type { ProviderClient } from '../../src/protocol/client';
 import { FakeSecrets } from './fakeSecrets';
+import { TEST_BINDING } from './binding';
 
 export interface Window {
   readonly keeper: SessionKeeper;
@@ -23,7 +24,7 @@ export function openWindow(secrets: FakeSecrets, client: ProviderClient, clock: 
   const events: SessionChange[] = [];
   const signedOut: string[] = [];
   const warnings: string[] = [];
-  const store = new SessionStore(secrets, 'test', (l) => warnings.push(l));
+  const store = new SessionStore(secrets, 'test', (l) => warnings.push(l), TEST_BINDING);
   const keeper = new SessionKeeper({
     store, secrets, client, owner, now: clock.now, providerLabel: 'Test IdP',
     log: { info: () => {}, warn: (l) => warnings.push(l), error: (l) => warnings.push(l) },

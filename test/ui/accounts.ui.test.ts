@@ -189,7 +189,13 @@ suite('UI: Accounts menu and commands', function () {
     const page = wb!.page;
     await op!.setState({ nextAccount: 'bob' });
     await signInThroughTab(
-      () => runCommand(page, 'OAuth Accounts: Sign In...'),
+      async () => {
+        // Even with one provider the palette asks which one: a command run without arguments starts nothing by itself.
+        await runCommand(page, 'OAuth Accounts: Sign In...');
+        const row = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'UI IdP' }).first();
+        await row.waitFor({ timeout: 15_000 });
+        await row.click();
+      },
       () => waitForMenu(page, `listed ${accountItem('bob')}`, (i) => i.includes(accountItem('bob'))),
     );
     const items = await accountsMenu(page);
@@ -221,6 +227,9 @@ suite('UI: Accounts menu and commands', function () {
   test('"OAuth Accounts: Sign Out..." from the command palette removes bob', async () => {
     const page = wb!.page;
     await runCommand(page, 'OAuth Accounts: Sign Out...');
+    // Always confirmed in a modal, which no other extension can answer.
+    const dialog = await clickDialogButton(page, 'Sign Out', 15_000);
+    assert.match(dialog, /Sign out of bob \(UI IdP\)\?/, dialog);
     await waitForNotification(page, 'Signed out of UI IdP (bob)');
     const items = await waitForMenu(page, `dropped ${accountItem('bob')}`, (i) => !i.includes(accountItem('bob')));
     assert.ok(!items.some((i) => / \(UI IdP\)$/.test(i)), `an account is still listed: ${JSON.stringify(items)}`);

@@ -1,0 +1,4 @@
+/** The server binding the plain-Node session tests store under (see src/serverBinding.ts). */
+import type { ServerBinding } from '../../src/serverBinding';
+
+export const TEST_BINDING: ServerBinding = { issuer: 'https://idp.example', endpoints: {}, clientId: 'test-client' };
