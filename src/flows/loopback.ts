@@ -41,5 +41,6 @@ export function outcomeOf(e: unknown): CallbackOutcome {
     // the words are the server's; the page shows them as escaped, capped text.
     return { kind: 'denied', error: e.details.oauthError ?? 'error', description: e.details.oauthErrorDescription };
   }
-  return { kind: 'failed', code: isAuthError(e) ? e.code : 'cancelled' };
+  // Not an AuthError: a bug of ours. The page says only that the sign-in could not be completed.
+  return { kind: 'failed', code: isAuthError(e) ? e.code : undefined };
 }

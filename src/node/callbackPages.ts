@@ -18,8 +18,8 @@ export type CallbackOutcome =
   | { readonly kind: 'success' }
   /** The server answered the authorization request with `error` (after state and iss were checked). */
   | { readonly kind: 'denied'; readonly error: string; readonly description?: string }
-  /** Anything else that ended the sign-in after the callback arrived; `code` picks the sentence. */
-  | { readonly kind: 'failed'; readonly code: AuthErrorCode };
+  /** Anything else that ended the sign-in after the callback arrived; `code` picks the sentence (none: a bug). */
+  | { readonly kind: 'failed'; readonly code?: AuthErrorCode };
 
 /** Longest texts shown: enough for any real error description, too short to paint a convincing fake page. */
 const MAX = { provider: 80, error: 64, description: 300 } as const;
@@ -27,7 +27,7 @@ const MAX = { provider: 80, error: 64, description: 300 } as const;
 const NEXT_STEP = 'Return to VS Code and try again; the details are in the log (run "OAuth Accounts: Show Log").';
 
 /** One sentence per way a sign-in can fail after the browser came back, then what to do. */
-export function failureSentence(code: AuthErrorCode): string {
+export function failureSentence(code: AuthErrorCode | undefined): string {
   switch (code) {
     case 'cancelled':
     case 'timeout':

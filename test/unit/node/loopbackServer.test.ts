@@ -2,6 +2,8 @@ import * as assert from 'node:assert/strict';
 import * as net from 'node:net';
 import { startLoopbackServer, type LoopbackServer } from '../../../src/node/loopbackServer';
 import { plainText } from '../../../src/node/callbackPages';
+import { outcomeOf } from '../../../src/flows/loopback';
+import { AuthError } from '../../../src/protocol/errors';
 
 const pages = {
   success: '<p>SUCCESS {{provider}}</p>',
@@ -148,5 +150,14 @@ suite('node/loopbackServer', () => {
   test('plain text: controls and invisible formatting removed, whitespace collapsed, capped by characters', () => {
     assert.equal(plainText(' a\n\tb\u200b\u2066c\u0000 ', 10), 'a b c');
     assert.equal(plainText('😀'.repeat(5), 3), '😀😀…');
+  });
+});
+
+suite('flows/loopback: which page an error gets', () => {
+  test('authorization_denied → denied with the server words; any other error → failed with its code; a non-AuthError (a bug) → failed without a code', () => {
+    const denied = new AuthError('authorization_denied', 'x', { oauthError: 'access_denied', oauthErrorDescription: 'no <b>' });
+    assert.deepEqual(outcomeOf(denied), { kind: 'denied', error: 'access_denied', description: 'no <b>' });
+    assert.deepEqual(outcomeOf(new AuthError('invalid_response', 'bad ID token')), { kind: 'failed', code: 'invalid_response' });
+    assert.deepEqual(outcomeOf(new Error('bug')), { kind: 'failed', code: undefined });
   });
 });
