@@ -10,7 +10,7 @@ import { PRESETS, fillTemplate, type Preset } from './presets';
 import { ProviderClient } from './protocol/client';
 import { isAuthError } from './protocol/errors';
 import type { BaseFetch } from './protocol/http';
-import { serverUrlProblem } from './protocol/urls';
+import { HTTP_LOOPBACK_RULE, serverUrlProblem } from './protocol/urls';
 import type { ProviderRegistry } from './providerRegistry';
 import { buildEntry, describeCapabilities, redirectUrisToRegister, suggestId } from './providerSetup';
 
@@ -52,7 +52,7 @@ export async function addProviderCommand(registry: ProviderRegistry, fetch: Base
     } catch (e) {
       const why = isAuthError(e) ? e.message : (e as Error).message;
       const retry = preset.questions.length ? 'Edit' : 'Retry';
-      const a = await notify.showErrorMessage(`OAuth Accounts could not use ${issuer}: ${why}`, { modal: true, detail: 'Check the URL (it must be the issuer exactly as your identity provider publishes it, over https).' }, retry);
+      const a = await notify.showErrorMessage(`OAuth Accounts could not use ${issuer}: ${why}`, { modal: true, detail: `Check the URL (it must be the issuer exactly as your identity provider publishes it, over https://; ${HTTP_LOOPBACK_RULE}).` }, retry);
       if (a !== retry) return undefined;
     }
   }

@@ -22,7 +22,7 @@ export function activate(context: vscode.ExtensionContext) {
   return activateWith(context, {
     fetch: platformFetch,
     flows: [
-      loopbackFlow(() => ({ success: media('callback-success.html'), error: media('callback-error.html') })),
+      loopbackFlow(() => ({ success: media('callback-success.html'), denied: media('callback-denied.html'), failed: media('callback-failed.html') })),
       uriHandlerFlow(),
       deviceCodeFlow(),
       manualPasteFlow(),

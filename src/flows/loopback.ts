@@ -1,5 +1,6 @@
 /** RFC 8252 loopback flow: redirect to http://127.0.0.1:<ephemeral>/callback on the user's machine. */
-import { startLoopbackServer, type CallbackPages } from '../node/loopbackServer';
+import { startLoopbackServer, type CallbackOutcome, type CallbackPages } from '../node/loopbackServer';
+import { isAuthError } from '../protocol/errors';
 import { flowInfo, beginFlowAuthorization, openConsentPage, type Flow, type FlowContext } from './flow';
 
 export function loopbackFlow(pages: () => CallbackPages): Flow {
@@ -7,15 +8,39 @@ export function loopbackFlow(pages: () => CallbackPages): Flow {
     ...flowInfo('loopback'),
     async run(ctx: FlowContext) {
       // The port must exist before the authorization URL names it as redirect_uri.
-      const server = await startLoopbackServer(pages());
+      const server = await startLoopbackServer(pages(), { providerLabel: ctx.client.config.label });
       try {
         const pending = await beginFlowAuthorization(ctx, server.redirectUri);
         const callback = server.waitForCallback(pending.state, ctx.signal);
+        // If opening the browser fails, the wait must not become an unhandled rejection when the listener closes.
+        callback.catch(() => {});
         await openConsentPage(ctx.ui, pending);
-        return await ctx.client.completeAuthorization(pending, await callback, ctx.signal);
+        const params = await callback;
+        // The browser's page is answered only now, with what really happened: "signed in" only after the code
+        // exchange and every check on its answer have passed.
+        try {
+          const result = await ctx.client.completeAuthorization(pending, params, ctx.signal);
+          server.finish({ kind: 'success' });
+          return result;
+        } catch (e) {
+          server.finish(outcomeOf(e));
+          throw e;
+        }
       } finally {
+        // Answers a callback nobody answered yet ("cancelled or timed out") and frees the port.
         server.close();
       }
     },
   };
+}
+
+/** What the browser page says about an error that ended the sign-in after the callback. */
+export function outcomeOf(e: unknown): CallbackOutcome {
+  if (isAuthError(e, 'authorization_denied')) {
+    // validateAuthResponse accepted the callback as this sign-in's (state, iss) before this error was raised, so
+    // the words are the server's; the page shows them as escaped, capped text.
+    return { kind: 'denied', error: e.details.oauthError ?? 'error', description: e.details.oauthErrorDescription };
+  }
+  // Not an AuthError: a bug of ours. The page says only that the sign-in could not be completed.
+  return { kind: 'failed', code: isAuthError(e) ? e.code : undefined };
 }

@@ -1,17 +1,27 @@
 /**
  * RFC 8252 §7.3 loopback redirect receiver: listens on 127.0.0.1 only (never 0.0.0.0, never "localhost", which may
  * resolve to another interface), on an ephemeral port, for one sign-in. It answers only `/callback` carrying the
- * pending `state`, serves a static page that loads nothing and echoes nothing, and closes itself after the callback,
- * on cancel and on timeout (the caller's AbortSignal).
+ * pending `state`, and closes itself after the callback, on cancel and on timeout (the caller's AbortSignal).
+ *
+ * The browser's request for that callback is held open until the flow knows how the sign-in ended (code exchange
+ * and every check done) and calls `finish`: only then does the page say "signed in", "denied" or "failed". If the
+ * flow never answers (a bug, a cancel, a hang) `close()` or the hold timeout answers "cancelled or timed out" and
+ * closes the listener, so no tab spins forever and no server outlives its sign-in.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { renderCallbackPage, type CallbackOutcome, type CallbackPages } from './callbackPages';
 
-export interface CallbackPages {
-  /** Shown after a callback that carries a code. */
-  readonly success: string;
-  /** Shown after a callback that carries an OAuth error. */
-  readonly error: string;
+export type { CallbackOutcome, CallbackPages } from './callbackPages';
+
+export interface LoopbackOptions {
+  /** The provider's label from settings, shown (escaped) on the pages; without one they say "your identity provider". */
+  readonly providerLabel?: string;
+  /**
+   * How long the callback's page waits for `finish` before it says "cancelled or timed out": longer than a code
+   * exchange can take (token, JWKS and userinfo requests of up to 30 s each), short enough that a tab never hangs.
+   */
+  readonly holdTimeoutMs?: number;
 }
 
 export interface LoopbackServer {
@@ -20,12 +30,16 @@ export interface LoopbackServer {
   readonly port: number;
   /** Resolves with the callback's query once a request with `state` arrives; rejects when `signal` aborts. */
   waitForCallback(state: string, signal: AbortSignal): Promise<URLSearchParams>;
+  /** Answers the held callback request with the outcome's page, then closes. Later calls do nothing. */
+  finish(outcome: CallbackOutcome): void;
+  /** Closes now; a callback still held is answered "cancelled or timed out" first. */
   close(): void;
 }
 
 const CALLBACK_PATH = '/callback';
 /** Longest request line we look at; a real callback is a few hundred bytes. */
 const MAX_URL_LENGTH = 8 * 1024;
+export const DEFAULT_HOLD_TIMEOUT_MS = 120_000;
 const SECURITY_HEADERS = {
   'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; img-src 'none'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'",
   'Referrer-Policy': 'no-referrer',
@@ -33,17 +47,37 @@ const SECURITY_HEADERS = {
   'X-Content-Type-Options': 'nosniff',
   'X-Frame-Options': 'DENY',
 };
+const NO_ANSWER: CallbackOutcome = { kind: 'failed', code: 'timeout' };
 
-export async function startLoopbackServer(pages: CallbackPages): Promise<LoopbackServer> {
+export async function startLoopbackServer(pages: CallbackPages, options: LoopbackOptions = {}): Promise<LoopbackServer> {
   let expectedState: string | undefined;
   let deliver: ((params: URLSearchParams) => void) | undefined;
+  let held: ServerResponse | undefined;
+  let holdTimer: ReturnType<typeof setTimeout> | undefined;
   let done = false;
+  let answered = false;
 
   const server = createServer((req, res) => handle(req, res));
-  const close = () => {
+  const shutDown = () => {
     done = true;
     server.close();
     server.closeAllConnections();
+  };
+  /** Answers the held request (if any) with `outcome`, then shuts down once the page is on its way. */
+  const answer = (outcome: CallbackOutcome) => {
+    // Once only: a later close() must not cut the page that is on its way.
+    if (answered) return;
+    answered = true;
+    if (holdTimer) clearTimeout(holdTimer);
+    const res = held;
+    held = undefined;
+    done = true;
+    server.close(); // no new connections from here on
+    if (!res || res.writableEnded || res.destroyed) return shutDown();
+    res.on('close', shutDown);
+    // Insurance: a response that somehow never reports 'close' must not keep the port open.
+    setTimeout(shutDown, 2000).unref?.();
+    reply(res, 200, renderCallbackPage(pages, outcome, options.providerLabel ?? ''));
   };
 
   function reply(res: ServerResponse, status: number, html: string) {
@@ -63,13 +97,13 @@ export async function startLoopbackServer(pages: CallbackPages): Promise<Loopbac
     const state = url.searchParams.get('state');
     // A callback for another (older, or forged) request: not ours to judge beyond "not this one". Keep waiting.
     if (!expectedState || state !== expectedState || !deliver) return reply(res, 400, staleLinkPage);
-    const params = new URLSearchParams(url.searchParams);
-    const hasError = params.has('error');
-    res.on('finish', close);
-    reply(res, 200, hasError ? pages.error : pages.success);
+    // Held until finish(): the page must not say "signed in" before the code exchange and its checks are done.
+    held = res;
+    holdTimer = setTimeout(() => answer(NO_ANSWER), options.holdTimeoutMs ?? DEFAULT_HOLD_TIMEOUT_MS);
+    holdTimer.unref?.();
     const d = deliver;
     deliver = undefined;
-    d(params);
+    d(new URLSearchParams(url.searchParams));
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -81,12 +115,13 @@ export async function startLoopbackServer(pages: CallbackPages): Promise<Loopbac
   return {
     port,
     redirectUri: `http://127.0.0.1:${port}${CALLBACK_PATH}`,
-    close,
+    finish: answer,
+    close: () => answer(NO_ANSWER),
     waitForCallback(state, signal) {
       expectedState = state;
       return new Promise<URLSearchParams>((resolve, reject) => {
         const onAbort = () => {
-          close();
+          answer(NO_ANSWER);
           reject(signal.reason);
         };
         if (signal.aborted) return onAbort();

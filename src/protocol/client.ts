@@ -79,16 +79,22 @@ export class ProviderClient {
     return this.quirks.wrapFetch(createFetch(this.deps.fetch, { signal, log: this.deps.log, timeoutMs: this.deps.timeoutMs }));
   }
 
-  /** Any http:// URL got past settings validation only because it is loopback. */
-  private get insecure(): boolean {
+  /**
+   * Whether openid-client may be asked to make plain-http requests at all: only when the configuration or the
+   * metadata names an http URL, each of which has passed the per-URL rule (loopback hosts only) in settings
+   * validation or in discovery. It is no longer the rule itself: one loopback URL does not make a remote http
+   * endpoint acceptable, because createFetch (http.ts) checks every request's own URL.
+   */
+  private insecure(as?: client.ServerMetadata): boolean {
     const c = this.config;
-    return [c.issuer, c.discoveryUrl, ...Object.values(c.endpoints)].some((u) => !!u && isHttpUrl(u));
+    const urls = [c.issuer, c.discoveryUrl, ...Object.values(c.endpoints), ...(as ? Object.values(as) : [])];
+    return urls.some((u) => typeof u === 'string' && isHttpUrl(u));
   }
 
   /** Server metadata, discovered once per provider (a failed discovery is retried next time). */
   serverMetadata(signal?: AbortSignal): Promise<client.ServerMetadata> {
     if (!this.metadata) {
-      this.metadata = discoverMetadata(this.config, this.fetchFor(signal), this.insecure);
+      this.metadata = discoverMetadata(this.config, this.fetchFor(signal), this.insecure());
       this.metadata.catch(() => { this.metadata = undefined; });
     }
     return this.metadata;
@@ -112,7 +118,7 @@ export class ProviderClient {
       ? await tenantAwareConfiguration(this.config.issuer, as, this.config.clientId, auth)
       : new client.Configuration(as, this.config.clientId, undefined, auth);
     cfg[client.customFetch] = this.fetchFor(signal);
-    if (this.insecure) client.allowInsecureRequests(cfg);
+    if (this.insecure(as)) client.allowInsecureRequests(cfg);
     if (as.jwks_uri) {
       client.enableNonRepudiationChecks(cfg);
       client.setJwksCache(cfg, this.jwksCache as oauth.ExportedJWKSCache);
@@ -153,7 +159,7 @@ export class ProviderClient {
       if (prompts.length) params.prompt = prompts.join(' ');
     }
     const cfg = new client.Configuration(as, this.config.clientId);
-    if (this.insecure) client.allowInsecureRequests(cfg);
+    if (this.insecure(as)) client.allowInsecureRequests(cfg);
     const url = client.buildAuthorizationUrl(cfg, params).href;
     return { url, state, nonce, codeVerifier, redirectUri: opts.redirectUri, scopes };
   }
@@ -175,7 +181,7 @@ export class ProviderClient {
     }
     if (!params.get('code')) throw new AuthError('invalid_callback', 'The sign-in callback carries no authorization code. The sign-in was not completed.');
     const fetch = this.fetchFor(signal);
-    const opts = { [oauth.customFetch]: fetch, [oauth.allowInsecureRequests]: this.insecure, [oauth.jwksCache]: this.jwksCache, signal };
+    const opts = { [oauth.customFetch]: fetch, [oauth.allowInsecureRequests]: this.insecure(as), [oauth.jwksCache]: this.jwksCache, signal };
     let tokens: oauth.TokenEndpointResponse;
     let idClaims: IdTokenClaims | undefined;
     try {

@@ -8,6 +8,7 @@ import * as oauth from 'oauth4webapi';
 import type { ProviderConfig } from '../config';
 import { AuthError, toAuthError } from './errors';
 import { describeUrl } from './http';
+import { HTTP_LOOPBACK_RULE, serverUrlProblem } from './urls';
 
 type CustomFetch = (url: string, init: client.CustomFetchOptions) => Promise<Response>;
 
@@ -30,7 +31,9 @@ export async function discoverMetadata(config: ProviderConfig, fetch: CustomFetc
       id_token_signing_alg_values_supported: ['RS256', 'PS256', 'ES256', 'EdDSA', 'RS384', 'RS512', 'PS384', 'PS512', 'ES384', 'ES512'],
     };
   }
-  return withOverrides(metadata, config);
+  const out = withOverrides(metadata, config);
+  checkEndpointUrls(out, config);
+  return out;
 }
 
 async function fromMetadataUrl(config: ProviderConfig, fetch: CustomFetch, insecure: boolean): Promise<client.ServerMetadata> {
@@ -79,7 +82,7 @@ function discoveryError(e: unknown, url: string, config: ProviderConfig | undefi
     return new AuthError('discovery', `The metadata at ${describeUrl(url)} names issuer ${JSON.stringify(found)}, but "issuer" is configured as ${config?.issuer ?? 'a different value'}. Set "issuer" to exactly the value the server publishes (including any trailing slash).`, { cause: e });
   }
   if (err?.code === 'OAUTH_HTTP_REQUEST_FORBIDDEN' && !insecure) {
-    return new AuthError('config', `Discovery at ${describeUrl(url)} was refused: only https:// servers are allowed (http only on loopback addresses).`, { cause: e });
+    return new AuthError('config', `Discovery at ${describeUrl(url)} was refused: only https:// servers are allowed (${HTTP_LOOPBACK_RULE}).`, { cause: e });
   }
   const mapped = toAuthError(e, `Discovery at ${describeUrl(url)}`);
   // Keep transient failures transient (a later sign-in retries), everything else is a discovery problem.
@@ -103,4 +106,47 @@ function withOverrides(metadata: client.ServerMetadata, config: ProviderConfig):
     throw new AuthError('discovery', `The server metadata has no ${missing}_endpoint. Set "endpoints.${missing}" for provider "${config.id}".`);
   }
   return out;
+}
+
+/** Metadata fields that have a setting to override them, for the fix the error message proposes. */
+const OVERRIDE_KEYS: Readonly<Record<string, string>> = {
+  authorization_endpoint: 'authorization', token_endpoint: 'token', userinfo_endpoint: 'userinfo',
+  revocation_endpoint: 'revocation', device_authorization_endpoint: 'deviceAuthorization', jwks_uri: 'jwks',
+};
+
+/**
+ * The https rule for every endpoint the metadata names (after the overrides): authorization, token, userinfo,
+ * revocation, device authorization, jwks, end_session, registration, PAR, introspection, … and the mTLS aliases.
+ * One that fails it fails discovery, even an optional one the sign-in never uses (revocation, end_session): the
+ * document comes from one server, so one cleartext endpoint means that server is misconfigured (typically a
+ * TLS-terminating proxy that does not pass on the original scheme), and failing here, before any token exists, is
+ * better than a sign-out that silently cannot revoke a refresh token later. The six endpoints we use can be
+ * overridden in settings, which is the way out the message names. The fetch seam (http.ts) refuses such requests
+ * anyway; this check is what gives the user the field's name.
+ */
+export function checkEndpointUrls(metadata: client.ServerMetadata, config: ProviderConfig): void {
+  const fields: Array<[string, unknown]> = Object.entries(metadata).filter(([k]) => k.endsWith('_endpoint') || k === 'jwks_uri');
+  const aliases = (metadata as { mtls_endpoint_aliases?: unknown }).mtls_endpoint_aliases;
+  if (aliases && typeof aliases === 'object') {
+    for (const [k, v] of Object.entries(aliases)) fields.push([`mtls_endpoint_aliases.${k}`, v]);
+  }
+  for (const [field, value] of fields) {
+    // A non-string value is not a URL we could request; the protocol library rejects it where it would be used.
+    if (typeof value !== 'string') continue;
+    const problem = serverUrlProblem(value);
+    if (!problem) continue;
+    const key = OVERRIDE_KEYS[field];
+    const fix = key
+      ? `Set "endpoints.${key}" for provider "${config.id}" to the endpoint's https:// URL, or have the server publish https:// URLs`
+      : 'Have the server publish https:// URLs';
+    throw new AuthError('discovery', `The server metadata's ${field} ${inertUrl(value)} ${problem}; OAuth Accounts sends nothing there and does not use this metadata. ${fix} (behind a TLS-terminating proxy it usually needs to be told the original scheme).`);
+  }
+}
+
+/** A server-supplied URL as text for a notification: origin and path, with nothing VS Code renders as a link. */
+function inertUrl(value: string): string {
+  let u: URL;
+  try { u = new URL(value); } catch { return JSON.stringify(value.slice(0, 200)).replace(/[[\]()<>`]/g, ' '); }
+  // The origin cannot hold these (IPv6 brackets aside); the path can, and `[x](command:…)` would be a link.
+  return u.origin + u.pathname.replace(/[[\]()<>`]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }

@@ -1,9 +1,11 @@
 /**
  * The one HTTP seam of the protocol core. openid-client and oauth4webapi call `fetch(url, init)` through
  * `customFetch`; this wraps whatever base fetch the platform has (node-fetch in the Node extension host so VS Code's
- * proxy and certificate patches apply, global fetch in the web worker) with a timeout, a response size cap and a
- * log line that never contains a body, a query string or a header value.
+ * proxy and certificate patches apply, global fetch in the web worker) with the https rule for every URL, a timeout,
+ * a response size cap and a log line that never contains a body, a query string or a header value.
  */
+import { AuthError } from './errors';
+import { serverUrlProblem } from './urls';
 
 export interface FetchInit {
   body?: unknown;
@@ -33,6 +35,15 @@ export function createFetch(base: BaseFetch, options: HttpOptions = {}): (url: s
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
   return async (url, init) => {
+    // The last line of the https rule: whatever asked for this URL (discovered metadata, a quirk's API call, a
+    // configured endpoint), a request to a non-loopback http URL never leaves the machine, so a refresh token or a
+    // client secret is never sent in cleartext. Discovery and settings validation refuse such URLs earlier with
+    // the field's name; this catches anything they do not see.
+    const problem = serverUrlProblem(url);
+    if (problem) {
+      options.log?.(`${init.method ?? 'GET'} ${describeUrl(url)} refused: the URL ${problem}`);
+      throw new AuthError('config', `OAuth Accounts refused to send a request to ${describeUrl(url)}: the URL ${problem}.`);
+    }
     const timeout = AbortSignal.timeout(timeoutMs);
     const signals = [timeout];
     if (init.signal) signals.push(init.signal);
@@ -41,7 +52,9 @@ export function createFetch(base: BaseFetch, options: HttpOptions = {}): (url: s
     const started = Date.now();
     const method = init.method ?? 'GET';
     try {
-      const res = await base(url, { ...init, signal });
+      // Never follow redirects here: a 3xx could point at a plain-http host the rule above never saw. The protocol
+      // libraries already ask for 'manual' and treat a redirect as an error; this makes it true for every caller.
+      const res = await base(url, { ...init, redirect: 'manual', signal });
       const body = await readCapped(res, maxBytes, signal);
       options.log?.(`${method} ${describeUrl(url)} → ${res.status} (${Date.now() - started} ms)`);
       // A fresh standard Response, whatever the base fetch returned, so the protocol library sees one shape.

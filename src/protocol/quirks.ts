@@ -133,6 +133,8 @@ export const accountFromApi: AccountQuirk = async (ctx, tokens) => {
   try {
     res = await ctx.fetch(url, { method: 'GET', headers: { ...GITHUB_API_HEADERS, authorization: `Bearer ${tokens.accessToken}` }, redirect: 'manual' });
   } catch (e) {
+    // The fetch seam's own refusals (the https rule) are not network trouble: say what they say.
+    if (e instanceof AuthError) throw e;
     throw new AuthError('network', `The user profile request failed: the server could not be reached (${(e as Error)?.name ?? 'error'}).`, { cause: e });
   }
   if (res.status >= 500) throw new AuthError('network', `The user profile request failed: the server answered HTTP ${res.status}. It will be retried.`, { status: res.status });

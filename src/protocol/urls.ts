@@ -1,13 +1,26 @@
-/** URL rules shared by settings validation and the protocol core. */
+/** URL rules shared by settings validation, discovery and the fetch seam of the protocol core. */
+
+/**
+ * The one wording of the https rule: every message and the README say exactly this, so users meet one rule, not
+ * several approximations of it.
+ */
+export const HTTP_LOOPBACK_RULE = 'http only for loopback addresses: 127.0.0.0/8, localhost, [::1]';
 
 /**
  * RFC 8252 §8.3 and the product rule: plain http is allowed only for loopback hosts (127.0.0.0/8, localhost, [::1]),
  * where no network attacker can sit between VS Code and the server.
+ *
+ * `hostname` is what WHATWG `URL.hostname` gives, which has already turned the IPv4 shorthands a socket would also
+ * accept (`127.1`, `0x7f.1`, `2130706433`, `127.0.0.1.`) into `127.0.0.1` and `[0:0:0:0:0:0:0:1]` into `[::1]`, so
+ * the literal check below sees what the connection will use. Deliberately refused: `localhost.` and
+ * `*.localhost` (resolved through DNS on some systems, not by the hosts file), IPv4-mapped `[::ffff:7f00:1]` (not
+ * in the stated range) and `127.0.0.1.evil.com` (a DNS name).
  */
 export function isLoopbackHost(hostname: string): boolean {
   const h = hostname.toLowerCase();
   if (h === 'localhost' || h === '[::1]' || h === '::1') return true;
-  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+  const m = /^127\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(h);
+  return !!m && m.slice(1).every((octet) => Number(octet) <= 255);
 }
 
 /** Why `value` is not an acceptable server URL, or undefined when it is. */
@@ -19,7 +32,7 @@ export function serverUrlProblem(value: string): string | undefined {
     return 'is not a valid URL';
   }
   if (u.protocol === 'https:') return undefined;
-  if (u.protocol === 'http:') return isLoopbackHost(u.hostname) ? undefined : 'must use https:// (plain http is allowed only for 127.0.0.1, localhost and [::1])';
+  if (u.protocol === 'http:') return isLoopbackHost(u.hostname) ? undefined : `must use https:// (${HTTP_LOOPBACK_RULE})`;
   return `must be an https:// URL, not ${u.protocol}`;
 }
 

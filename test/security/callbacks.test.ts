@@ -76,7 +76,7 @@ suite('security: callbacks', function () {
       } finally { win.keeper.dispose(); }
     });
 
-    test('error=access_denied ends the sign-in as denied: no code exchange, no session', async () => {
+    test('error=access_denied ends the sign-in as denied: no code exchange, no session, the denied page', async () => {
       const client = clientFor(hostileConfig(t));
       const win = openWindow(client, t.id);
       const browser = new RedirectBrowser({ callbacks: (cb) => {
@@ -87,6 +87,11 @@ suite('security: callbacks', function () {
       try {
         await rejectsWith(signInAndStore(client, win, browser), 'authorization_denied', /^Sign-in was denied at the identity provider \(access_denied: The user said no <b>thanks<\/b>\)\.$/);
         assert.equal((await t.stats()).token, 0);
+        // The browser page says so too, with the server's words as escaped text.
+        assert.equal(browser.bodies.length, 1);
+        assert.ok(browser.bodies[0].includes('<code>access_denied</code>'), browser.bodies[0]);
+        assert.ok(browser.bodies[0].includes('The user said no &#60;b&#62;thanks&#60;/b&#62;'), browser.bodies[0]);
+        assert.ok(!browser.bodies[0].includes('<b>'));
         assert.equal(win.secrets.data.size, 0);
       } finally { win.keeper.dispose(); }
     });
@@ -210,8 +215,10 @@ suite('security: callbacks', function () {
         const waitB = lb.waitForCallback('state-b', ac.signal);
         assert.equal((await fetch(`${lb.redirectUri}?code=c&state=state-a`)).status, 400);
         assert.equal((await fetch(`${la.redirectUri}?code=c&state=state-b`)).status, 400);
-        assert.equal((await fetch(`${lb.redirectUri}?code=c&state=state-b`)).status, 200);
+        const answered = fetch(`${lb.redirectUri}?code=c&state=state-b`);
         assert.equal((await waitB).get('state'), 'state-b');
+        lb.finish({ kind: 'success' });
+        assert.equal((await answered).status, 200);
         ac.abort(new AuthError('cancelled', 'Sign-in cancelled.'));
         await assert.rejects(waitA, (e: unknown) => e instanceof AuthError && e.code === 'cancelled');
       } finally { la.close(); lb.close(); }
@@ -348,7 +355,7 @@ suite('security: callbacks', function () {
 
     test(`loopback listener: ${LOOPBACK_RUNS} generated requests with foreign states — never delivered, never reflected`, async function () {
       this.timeout(120_000);
-      const pages = { success: '<p>SUCCESS</p>', error: '<p>ERROR</p>' };
+      const pages = { success: '<p>SUCCESS</p>', denied: '<p>DENIED</p>', failed: '<p>FAILED</p>' };
       const server = await startLoopbackServer(pages);
       const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
       const state = randomBytes(24).toString('base64url');
@@ -376,11 +383,14 @@ suite('security: callbacks', function () {
         assert.equal(delivered, undefined, 'a foreign callback was delivered');
         assert.ok(bodies.size <= 2, `only the two fixed pages are ever served, got ${bodies.size} different bodies`);
         // The listener is still waiting for the real one.
-        const ok = await request(agent, server.port, 'GET', `/callback?code=real&state=${state}`);
+        // (Its page is held until the sign-in's outcome is known: answer it once the callback is delivered.)
+        const answered = request(agent, server.port, 'GET', `/callback?code=real&state=${state}`);
+        while (!delivered) await new Promise((r) => setTimeout(r, 5));
+        assert.equal((delivered as URLSearchParams | undefined)?.get('code'), 'real');
+        server.finish({ kind: 'success' });
+        const ok = await answered;
         assert.equal(ok.status, 200);
         assert.equal(ok.body, pages.success);
-        await new Promise((r) => setImmediate(r));
-        assert.equal((delivered as URLSearchParams | undefined)?.get('code'), 'real');
       } finally {
         ac.abort();
         server.close();

@@ -5,11 +5,14 @@
  * session behind. Key rotation is the one case that must succeed, with exactly one extra JWKS fetch.
  */
 import * as assert from 'node:assert/strict';
+import { renderCallbackPage } from '../../src/node/callbackPages';
 import { AuthError, type AuthErrorCode } from '../../src/protocol/errors';
 import {
-  clientFor, connects, hostileConfig, openWindow, RedirectBrowser, rejectsWith, signInAndStore, startHostileAs, summary,
+  clientFor, connects, hostileConfig, mediaPages, openWindow, RedirectBrowser, rejectsWith, signInAndStore, startHostileAs, summary,
   type HostileAs, type HostileMode,
 } from './support';
+
+const PAGES = mediaPages();
 
 interface Case {
   readonly mode: HostileMode;
@@ -69,12 +72,20 @@ suite('security: hostile authorization server', function () {
     if (process.env.OAUTH_SECURITY_TABLE) for (const r of rows) summary(r);
   });
 
-  test('the hostile AS is a correct server when it behaves (baseline)', async () => {
+  test('the hostile AS is a correct server when it behaves (baseline); the browser hears "signed in" only after the exchange', async () => {
     const t = await as.tenant('normal');
     const client = clientFor(hostileConfig(t));
     const win = openWindow(client, t.id);
+    // When the code exchange (and its ID token and userinfo checks) finished, seen from outside the flow.
+    let exchangedAt = Infinity;
+    const complete = client.completeAuthorization.bind(client);
+    client.completeAuthorization = async (...args) => { const r = await complete(...args); exchangedAt = performance.now(); return r; };
+    const browser = new RedirectBrowser();
     try {
-      const s = await signInAndStore(client, win);
+      const s = await signInAndStore(client, win, browser);
+      assert.deepEqual(browser.bodies, [renderCallbackPage(PAGES, { kind: 'success' }, `Hostile ${t.id}`)]);
+      assert.ok(browser.bodies[0].includes(`You are signed in to Hostile ${t.id}`));
+      assert.ok(browser.answeredAt[0] >= exchangedAt, 'the success page arrived after the exchange had completed');
       assert.equal(s.account.label, 'alice');
       assert.equal(s.tokens.idClaims?.sub, 'alice');
       assert.equal((await win.keeper.sessions()).length, 1);
@@ -112,8 +123,12 @@ suite('security: hostile authorization server', function () {
         assert.equal(win.secrets.writes, 0);
         assert.deepEqual(win.warnings, []);
 
-        // The listener is gone after the failed sign-in.
-        if (browser.visited.length) assert.equal(await connects('127.0.0.1', Number(new URL(browser.visited[0]).port)), false, 'listener closed');
+        // The listener is gone after the failed sign-in, and the browser was told it failed (never "signed in").
+        if (browser.visited.length) {
+          assert.equal(await connects('127.0.0.1', Number(new URL(browser.visited[0]).port)), false, 'listener closed');
+          assert.deepEqual(browser.bodies, [renderCallbackPage(PAGES, { kind: 'failed', code: err.code }, `Hostile ${t.id}`)]);
+          assert.ok(!browser.bodies[0].includes('signed in to'));
+        }
 
         // The right check fired, at the right step.
         const stats = await t.stats();
@@ -132,6 +147,22 @@ suite('security: hostile authorization server', function () {
       rows.push(`| ${c.what} | \`${err!.code}\` | ${err!.message.replace(/\|/g, '\\|')} |`);
     });
   }
+
+  test('a token endpoint that refuses the exchange: the browser gets the failed page, not "signed in"', async () => {
+    const t = await as.tenant('token-refused');
+    const client = clientFor(hostileConfig(t));
+    const win = openWindow(client, t.id);
+    const browser = new RedirectBrowser();
+    try {
+      await rejectsWith(signInAndStore(client, win, browser), 'server_rejected', /invalid_request/);
+      assert.equal((await t.stats()).token, 1);
+      assert.equal(browser.bodies.length, 1);
+      assert.match(browser.bodies[0], /Sign-in to Hostile [\w-]+ failed/);
+      assert.ok(browser.bodies[0].includes('The identity provider refused to issue tokens for this sign-in. Return to VS Code and try again'));
+      assert.ok(browser.bodies[0].includes('OAuth Accounts: Show Log'));
+      assert.ok(!browser.bodies[0].includes('signed in to') && !browser.bodies[0].includes('this server refuses'), 'no server text on the failed page');
+    } finally { win.keeper.dispose(); }
+  });
 
   test('rejects: refreshed ID token for another user (OIDC Core §12.2) [refresh-sub-mismatch]', async () => {
     total++;

@@ -7,7 +7,7 @@ import * as assert from 'node:assert/strict';
 import * as http from 'node:http';
 import * as net from 'node:net';
 import * as os from 'node:os';
-import { startLoopbackServer, type LoopbackServer } from '../../src/node/loopbackServer';
+import { startLoopbackServer, type CallbackOutcome, type LoopbackServer } from '../../src/node/loopbackServer';
 import { AuthError } from '../../src/protocol/errors';
 import { connects, mediaPages } from './support';
 
@@ -38,7 +38,16 @@ function rawSocket(port: number): Promise<net.Socket> {
 }
 
 const PAGES = mediaPages();
+const LABEL = 'Corp SSO';
 const cancelled = () => new AuthError('cancelled', 'Sign-in cancelled.');
+
+/** The texts a page's placeholders were filled with; fails unless `body` is `template` with only those filled. */
+function fills(template: string, body: string): string[] {
+  const parts = template.split(/\{\{\w+\}\}/).map((x) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  const m = new RegExp(`^${parts.join('([\\s\\S]*?)')}$`).exec(body);
+  assert.ok(m, 'the page is not its template');
+  return m.slice(1);
+}
 
 function parseCsp(value: string): Map<string, string[]> {
   return new Map(value.split(';').map((d) => d.trim()).filter(Boolean).map((d) => { const [name, ...v] = d.split(/\s+/); return [name.toLowerCase(), v]; }));
@@ -75,7 +84,14 @@ const MARKERS = ['alert(1)', 'onerror', 'onload', '<script', '<iframe', 'evil.ex
 
 suite('security: loopback listener', () => {
   const open: LoopbackServer[] = [];
-  const start = async () => { const s = await startLoopbackServer(PAGES); open.push(s); return s; };
+  const start = async (providerLabel = LABEL) => { const s = await startLoopbackServer(PAGES, { providerLabel }); open.push(s); return s; };
+  /** The callback request, answered once the sign-in's outcome is given (the listener holds it until then). */
+  async function callbackAnswered(s: LoopbackServer, path: string, waiting: Promise<URLSearchParams>, outcome: CallbackOutcome = { kind: 'success' }): Promise<Reply> {
+    const reply = request(s.port, path);
+    await waiting;
+    s.finish(outcome);
+    return reply;
+  }
   teardown(() => { for (const s of open.splice(0)) s.close(); });
 
   test('the real callback pages load nothing, run nothing and say no-referrer', () => {
@@ -84,6 +100,14 @@ suite('security: loopback listener', () => {
       assert.doesNotMatch(html, /(?:src|href)\s*=|https?:\/\/|\/\//i, `${name} page references no resource`);
       assert.match(html, /<meta name="referrer" content="no-referrer">/, `${name} page`);
     }
+    // Placeholders are the only variable parts, and each page has exactly the ones its outcome fills.
+    const placeholders = (html: string) => [...new Set(html.match(/\{\{\w+\}\}/g))].sort();
+    assert.deepEqual(placeholders(PAGES.success), ['{{provider}}']);
+    assert.deepEqual(placeholders(PAGES.denied), ['{{description}}', '{{error}}', '{{provider}}']);
+    assert.deepEqual(placeholders(PAGES.failed), ['{{provider}}', '{{reason}}']);
+    assert.match(PAGES.success, /You are signed in to \{\{provider\}\}/);
+    assert.match(PAGES.success, /You can close this tab/);
+    assert.match(PAGES.denied, /OAuth Accounts: Show Log/);
   });
 
   suite('who can connect', () => {
@@ -129,7 +153,8 @@ suite('security: loopback listener', () => {
     test('only GET /callback with the pending state: other methods, paths and look-alikes are refused and not delivered', async () => {
       const s = await start();
       let got: URLSearchParams | undefined;
-      s.waitForCallback('st-1', AbortSignal.timeout(10_000)).then((q) => { got = q; }, () => {});
+      const waiting = s.waitForCallback('st-1', AbortSignal.timeout(10_000));
+      waiting.then((q) => { got = q; }, () => {});
       const q = '?code=c&state=st-1';
       for (const method of ['POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD', 'TRACE']) {
         const r = await request(s.port, `/callback${q}`, { method });
@@ -148,9 +173,9 @@ suite('security: loopback listener', () => {
       }
       await new Promise((r) => setImmediate(r));
       assert.equal(got, undefined, 'none of these was delivered');
-      const ok = await request(s.port, `/callback${q}`);
+      const ok = await callbackAnswered(s, `/callback${q}`, waiting);
       assert.equal(ok.status, 200);
-      assert.equal(ok.body, PAGES.success);
+      assert.equal(ok.body, PAGES.success.replace('{{provider}}', LABEL));
       assertLockedDown(ok, 'success page');
       assert.equal((got as URLSearchParams | undefined)?.get('code'), 'c');
     });
@@ -163,18 +188,19 @@ suite('security: loopback listener', () => {
       assertLockedDown(big, 'oversized');
       const hugeHeader = await request(s.port, '/callback?code=c&state=st-2', { headers: { 'x-pad': 'y'.repeat(64 * 1024) } }).catch((e: Error) => ({ status: -1, body: e.message }));
       assert.ok(hugeHeader.status === 431 || hugeHeader.status === -1, `status ${hugeHeader.status}`);
-      const ok = await request(s.port, '/callback?code=c2&state=st-2');
+      const ok = await callbackAnswered(s, '/callback?code=c2&state=st-2', waiting);
       assert.equal(ok.status, 200);
       assert.equal((await waiting).get('code'), 'c2');
     });
 
-    test('an OAuth error callback gets the static error page (not the description), and closes the listener', async () => {
+    test('an OAuth error callback: the denied page shows the description only as escaped text, and closes the listener', async () => {
       const s = await start();
       const waiting = s.waitForCallback('st-3', AbortSignal.timeout(10_000));
-      const r = await request(s.port, `/callback?error=access_denied&error_description=${encodeURIComponent(PAYLOADS[0])}&state=st-3`);
+      const r = await callbackAnswered(s, `/callback?error=access_denied&error_description=${encodeURIComponent(PAYLOADS[0])}&state=st-3`, waiting,
+        { kind: 'denied', error: 'access_denied', description: PAYLOADS[0] });
       assert.equal(r.status, 200);
-      assert.equal(r.body, PAGES.error);
-      assertLockedDown(r, 'error page');
+      assert.equal(r.body, PAGES.denied.replace('{{provider}}', LABEL).replace('{{error}}', 'access_denied').replace('{{description}}', '&#60;script&#62;alert(1)&#60;/script&#62;'));
+      assertLockedDown(r, 'denied page');
       assert.equal((await waiting).get('error'), 'access_denied');
       await new Promise((res) => setTimeout(res, 20));
       assert.equal(await connects('127.0.0.1', s.port), false);
@@ -188,8 +214,7 @@ suite('security: loopback listener', () => {
       const idle = await rawSocket(s.port);
       idle.write('GET /favicon.ico HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n\r\n');
       await new Promise((r) => idle.once('data', r));
-      assert.equal((await request(s.port, '/callback?code=c&state=st-4')).status, 200);
-      await waiting;
+      assert.equal((await callbackAnswered(s, '/callback?code=c&state=st-4', waiting)).status, 200);
       await closed(idle);
       assert.equal(await connects('127.0.0.1', s.port), false);
     });
@@ -262,20 +287,30 @@ suite('security: loopback listener', () => {
       assert.ok(n >= 100);
     });
 
-    test('the success and error pages are the static pages whatever the callback carries', async () => {
+    test('every page is its template with only escaped plain text filled in, whatever the callback, label and server words carry', async () => {
+      const outcomes = (p: string): CallbackOutcome[] => [
+        { kind: 'success' }, { kind: 'denied', error: p, description: p }, { kind: 'failed', code: 'invalid_response' }, { kind: 'failed', code: 'cancelled' },
+      ];
+      let n = 0;
       for (const [i, p] of PAYLOADS.entries()) {
-        const s = await start();
-        const state = `st-${i}`;
-        const waiting = s.waitForCallback(state, AbortSignal.timeout(10_000));
-        const withError = i % 2 === 1;
-        const e = encodeURIComponent(p);
-        const r = await request(s.port, `/callback?state=${state}&code=${e}&iss=${e}&${e}=${e}${withError ? `&error=${e}&error_description=${e}` : ''}`);
-        assert.equal(r.status, 200);
-        assert.equal(r.body, withError ? PAGES.error : PAGES.success);
-        for (const m of MARKERS) assert.ok(!(JSON.stringify(r.headers) + r.body).includes(m), `${m} reflected`);
-        assertLockedDown(r, `payload ${i}`);
-        assert.equal((await waiting).get('code'), p, 'delivered verbatim to the client, which validates it');
+        for (const [j, outcome] of outcomes(p).entries()) {
+          const s = await start(`${p} label`);
+          const state = `st-${i}-${j}`;
+          const waiting = s.waitForCallback(state, AbortSignal.timeout(10_000));
+          const e = encodeURIComponent(p);
+          const r = await callbackAnswered(s, `/callback?state=${state}&code=${e}&iss=${e}&${e}=${e}&error=${e}&error_description=${e}`, waiting, outcome);
+          assert.equal(r.status, 200);
+          const template = outcome.kind === 'success' ? PAGES.success : outcome.kind === 'denied' ? PAGES.denied : PAGES.failed;
+          for (const fill of fills(template, r.body)) {
+            assert.doesNotMatch(fill, /[<>"'\u202e]/, `payload ${i}, ${outcome.kind}: ${JSON.stringify(fill)} is not inert text`);
+            assert.ok(fill.length <= 2000, 'capped');
+          }
+          assertLockedDown(r, `payload ${i} ${outcome.kind}`);
+          assert.equal((await waiting).get('code'), p, 'delivered verbatim to the client, which validates it');
+          n++;
+        }
       }
+      assert.equal(n, PAYLOADS.length * 4);
     });
   });
 });

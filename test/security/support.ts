@@ -40,7 +40,8 @@ export type HostileMode =
   | 'wrong-iss' | 'wrong-aud' | 'azp-mismatch' | 'azp-missing' | 'expired' | 'issued-in-the-future' | 'not-yet-valid'
   | 'nonce-missing' | 'nonce-wrong' | 'no-id-token' | 'kid-absent-multiple-keys' | 'key-rotation'
   | 'discovery-issuer-mismatch' | 'callback-no-iss' | 'callback-wrong-iss' | 'token-type-missing' | 'token-type-mac'
-  | 'userinfo-sub-mismatch' | 'refresh-sub-mismatch';
+  | 'userinfo-sub-mismatch' | 'refresh-sub-mismatch'
+  | 'http-token-elsewhere' | 'http-revocation-elsewhere' | 'loopback-https-mix' | 'token-refused';
 
 export interface TenantStats {
   discovery: number;
@@ -129,9 +130,9 @@ export function clientFor(config: ProviderConfig, opts: { fetch?: BaseFetch; tim
 }
 
 /** The real media/ pages, as the extension serves them. */
-export function mediaPages(): { success: string; error: string } {
-  const root = repoRoot();
-  return { success: readFileSync(join(root, 'media', 'callback-success.html'), 'utf8'), error: readFileSync(join(root, 'media', 'callback-error.html'), 'utf8') };
+export function mediaPages(): { success: string; denied: string; failed: string } {
+  const page = (name: string) => readFileSync(join(repoRoot(), 'media', `callback-${name}.html`), 'utf8');
+  return { success: page('success'), denied: page('denied'), failed: page('failed') };
 }
 
 /**
@@ -149,6 +150,12 @@ export class RedirectBrowser implements FlowUi {
   readonly visited: string[] = [];
   /** HTTP status of every callback request, in order. */
   readonly statuses: number[] = [];
+  /** The page body of every callback request, in order ('' when refused). */
+  readonly bodies: string[] = [];
+  /** When each callback's page arrived (performance.now()). */
+  readonly answeredAt: number[] = [];
+  /** Settles when every callback request has its answer (or was refused). */
+  settled: Promise<void> = Promise.resolve();
   constructor(private readonly script: BrowserScript = {}) {}
   /** Not part of these scenarios: the redirect always comes back. */
   async askForRedirectedUrl(): Promise<string | undefined> { return new Promise(() => {}); }
@@ -157,16 +164,22 @@ export class RedirectBrowser implements FlowUi {
     const res = await fetch(target, { redirect: 'manual' });
     const location = res.headers.get('location');
     if (res.status !== 302 || !location) throw new Error(`authorization endpoint answered ${res.status}: ${await res.text()}`);
-    for (const cb of this.script.callbacks ? this.script.callbacks(new URL(location)) : [new URL(location)]) {
-      this.visited.push(cb.href);
-      try {
-        const r = await fetch(cb, { redirect: 'manual' });
-        await r.arrayBuffer();
-        this.statuses.push(r.status);
-      } catch {
-        this.statuses.push(0); // connection refused: the listener is gone
+    // Like a real browser tab, the callback is requested while VS Code goes on: the listener holds the page until
+    // the sign-in's outcome is known, so openExternal must not wait for it.
+    this.settled = (async () => {
+      for (const cb of this.script.callbacks ? this.script.callbacks(new URL(location)) : [new URL(location)]) {
+        this.visited.push(cb.href);
+        try {
+          const r = await fetch(cb, { redirect: 'manual' });
+          this.bodies.push(await r.text());
+          this.statuses.push(r.status);
+        } catch {
+          this.bodies.push('');
+          this.statuses.push(0); // connection refused: the listener is gone
+        }
+        this.answeredAt.push(performance.now());
       }
-    }
+    })();
     return true;
   }
   async externalCallbackUri(): Promise<string> { throw new Error('not used by the loopback flow'); }
@@ -197,7 +210,13 @@ export function openWindow(client: ProviderClient, providerId: string, secrets =
  * provider.ts createSession does. Returns the stored session.
  */
 export async function signInAndStore(client: ProviderClient, win: Window, browser = new RedirectBrowser(), signal = signInTimeout(10_000)): Promise<StoredSession> {
-  const result: SignInResult = await loopbackFlow(mediaPages).run({ client, requestedScopes: [], ui: browser, signal });
+  let result: SignInResult;
+  try {
+    result = await loopbackFlow(mediaPages).run({ client, requestedScopes: [], ui: browser, signal });
+  } finally {
+    // The flow has answered the browser's page (or closed the listener): every callback has its answer now.
+    await browser.settled;
+  }
   const session: StoredSession = {
     v: 1, id: crypto.randomUUID(), account: result.account, scopes: [...result.requestedScopes].sort(),
     defaultScopes: [...result.requestedScopes].sort(), tokens: result.tokens, createdAt: Date.now(),

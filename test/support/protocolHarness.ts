@@ -4,7 +4,7 @@ import { ProviderClient, type PendingAuthorization, type SignInResult } from '..
 import { startLoopbackServer } from '../../src/node/loopbackServer';
 import { CONFIDENTIAL_SECRET, TEST_CLIENTS, type OpProcess } from './op';
 
-export const PAGES = { success: '<p>ok</p>', error: '<p>error</p>' };
+export const PAGES = { success: '<p>ok</p>', denied: '<p>denied</p>', failed: '<p>failed</p>' };
 export const httpLog: string[] = [];
 
 export function testConfig(op: OpProcess, overrides: Partial<ProviderConfig> = {}): ProviderConfig {
@@ -21,13 +21,17 @@ export function testClient(config: ProviderConfig, secret: string | null = CONFI
 /** The whole loopback sign-in, with the AS playing the browser through /__test/drive. */
 export async function loopbackSignIn(op: OpProcess, client: ProviderClient, scopes: string[] = []): Promise<SignInResult> {
   const server = await startLoopbackServer(PAGES);
+  let driving: Promise<unknown> | undefined;
   try {
     const pending = await client.beginAuthorization({ requestedScopes: scopes, redirectUri: server.redirectUri });
     const callback = server.waitForCallback(pending.state, AbortSignal.timeout(15_000));
-    await op.drive(pending.url);
+    // The listener holds the browser's request until the sign-in's outcome is known: drive in the background.
+    driving = op.drive(pending.url);
+    driving.catch(() => {});
     return await client.completeAuthorization(pending, await callback);
   } finally {
     server.close();
+    await driving?.catch(() => {});
   }
 }
 

@@ -25,7 +25,7 @@ suite('config: oauthAccounts.providers validation', () => {
     ['missing label', [{ ...base, label: ' ' }], /provider "corp" .*"label" is required/],
     ['missing clientId', [{ ...base, clientId: undefined }], /"clientId" is required/],
     ['unknown key', [{ ...base, clientSecret: 'x' }], /"clientSecret" is not a known setting/],
-    ['http on a remote host', [{ ...base, issuer: 'http://sso.example.com' }], /"issuer" must use https:\/\/ .*127\.0\.0\.1/],
+    ['http on a remote host', [{ ...base, issuer: 'http://sso.example.com' }], /"issuer" must use https:\/\/ \(http only for loopback addresses: 127\.0\.0\.0\/8, localhost, \[::1\]\)/],
     ['not a URL', [{ ...base, issuer: 'sso.example.com' }], /"issuer" is not a valid URL/],
     ['ftp URL', [{ ...base, discoveryUrl: 'ftp://x/y' }], /"discoveryUrl" must be an https:\/\/ URL/],
     ['bad endpoint', [{ ...base, endpoints: { token: 'http://evil.example/token' } }], /"endpoints.token" must use https/],

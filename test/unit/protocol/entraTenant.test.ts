@@ -31,8 +31,13 @@ suite('protocol: Entra ID multi-tenant issuers', function () {
       const pending = await client.beginAuthorization({ requestedScopes: [], redirectUri: server.redirectUri });
       assert.ok(pending.url.startsWith(`${ENTRA}/`), pending.url);
       const callback = server.waitForCallback(pending.state, AbortSignal.timeout(15_000));
-      await op.drive(toOp(pending.url));
-      return await client.completeAuthorization(pending, await callback);
+      // The listener holds the browser's request until the outcome is known: drive in the background.
+      const driving = op.drive(toOp(pending.url));
+      driving.catch(() => {});
+      const result = await client.completeAuthorization(pending, await callback);
+      server.finish({ kind: 'success' });
+      await driving;
+      return result;
     } finally {
       server.close();
     }
