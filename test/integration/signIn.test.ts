@@ -47,7 +47,7 @@ suite('Sign-in in the real extension host', function () {
     await setProviders(providers());
   });
 
-  test('loopback flow: the Sign In command signs in through the browser; the token works at the AS', async () => {
+  test('loopback flow: a sign-in through the browser; the token works at the AS', async () => {
     const { registry } = await api();
     const changed = new Promise<void>((resolve) => {
       const sub = vscode.authentication.onDidChangeSessions((e) => { if (e.provider.id === 'it-loopback') { sub.dispose(); resolve(); } });
@@ -126,7 +126,7 @@ suite('Sign-in in the real extension host', function () {
     await assert.rejects(provider.keeper['deps'].client.refresh(stored.tokens), /rejected|invalid_grant/);
   });
 
-  test('the Sign Out command removes every session of the account', async () => {
+  test('signing out removes every session of the account', async () => {
     const provider = (await api()).registry.get('it-loopback')!;
     assert.equal((await provider.getSessions(undefined, {})).length, 1);
     await signOutAll('it-loopback');

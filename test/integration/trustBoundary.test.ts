@@ -19,7 +19,7 @@ import { api, EXTENSION_ID, opPorts, setProviders, signIn, until } from './suppo
 const exec = (command: string, ...args: unknown[]) => Promise.resolve(vscode.commands.executeCommand(command, ...args));
 
 /** Runs a command as an attacker would and gives up waiting after `ms` (a quick pick may wait for the user). */
-async function attempt(command: string, args: unknown[], ms = 2500): Promise<{ value?: unknown; error?: string; pending?: true }> {
+async function attempt(command: string, args: unknown[], ms = 1200): Promise<{ value?: unknown; error?: string; pending?: true }> {
   const run = exec(command, ...args).then((value) => ({ value }), (e: Error) => ({ error: String(e?.message ?? e) }));
   const timer = new Promise<{ pending: true }>((r) => setTimeout(() => r({ pending: true }), ms));
   const result = await Promise.race([run, timer]);
