@@ -43,6 +43,23 @@ export type Revocation =
   | { readonly outcome: 'unsupported' }
   | { readonly outcome: 'failed'; readonly message: string; readonly status?: number };
 
+/**
+ * What a failed refresh means, by what the server said rather than only the `error` code: strict servers answer a
+ * dead refresh token with a bare HTTP 400 or 401 (no JSON, no invalid_grant). Those end the session unless they
+ * name a transient error; 5xx, 429, timeouts and network errors keep it for a retry.
+ */
+const TRANSIENT_OAUTH_ERRORS = new Set(['temporarily_unavailable', 'server_error', 'slow_down']);
+export function refreshVerdict(err: AuthError): 'dead' | 'retry' {
+  if (err.code === 'invalid_grant') return 'dead';
+  const status = err.details.status;
+  if (err.transient || status === 429 || (status !== undefined && status >= 500)) return 'retry';
+  if (err.details.oauthError && TRANSIENT_OAUTH_ERRORS.has(err.details.oauthError)) return 'retry';
+  return status === 400 || status === 401 ? 'dead' : 'retry';
+}
+
+/** How long a sign-out waits for a refresh already in flight (whose new tokens it then revokes). */
+const SIGN_OUT_WAIT_MS = 15_000;
+
 /** Back-off between retries after network errors and 5xx: never a sign-out, never a hot loop. */
 const BACKOFF_MS = [15_000, 30_000, 60_000, 120_000, 300_000];
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -129,7 +146,7 @@ export class SessionKeeper {
    * Removes locally first (never blocked by the network), then revokes at the server, best effort. Returns the
    * removed session and what the server said, or undefined when there was no such session.
    */
-  async remove(id: string, reason: string): Promise<{ session: StoredSession; revocation: Revocation } | undefined> {
+  async remove(id: string, reason: string, { fromRefresh = false } = {}): Promise<{ session: StoredSession; revocation: Revocation } | undefined> {
     const m = await this.map();
     const s = m.get(id);
     if (!s) return undefined;
@@ -138,7 +155,12 @@ export class SessionKeeper {
     await this.serial(() => this.deps.store.remove(id));
     this.deps.log.info(`session of ${s.account.label} removed (${reason})`);
     this.deps.fire({ removed: [s] });
-    return { session: s, revocation: await this.revoke(s) };
+    // A refresh of this session already on its way is not cancelled (the server may have answered): refreshNow
+    // sees the session gone and revokes whatever it produced. Wait for it, so "signed out" means done.
+    const refreshing = fromRefresh ? undefined : this.inflight.get(id);
+    const revocation = await this.revoke(s);
+    if (refreshing) await Promise.race([refreshing.catch(() => undefined), new Promise((r) => setTimeout(r, SIGN_OUT_WAIT_MS))]);
+    return { session: s, revocation };
   }
 
   private async revoke(s: StoredSession): Promise<Revocation> {
@@ -204,8 +226,10 @@ export class SessionKeeper {
       if (adopted && this.isFresh(adopted)) return adopted;
       if (await tryAcquireLease(lease)) {
         try {
-          const latest = (await this.adoptStored(s.id)) ?? s;
-          if (latest === null) return undefined;
+          // Read storage again under the lease: another window may have refreshed, or signed out, meanwhile.
+          const stored = await this.adoptStored(s.id);
+          if (stored === null) return undefined;
+          const latest = stored ?? s;
           if (this.isFresh(latest)) return latest;
           return await this.refreshNow(latest);
         } finally {
@@ -216,7 +240,8 @@ export class SessionKeeper {
       await waitForLease(lease, (l) => this.onStoredChange(l));
     }
     // The other window never finished: its lease expired or it keeps losing; refresh ourselves.
-    return this.refreshNow((await this.adoptStored(s.id)) ?? s);
+    const stored = await this.adoptStored(s.id);
+    return stored === null ? undefined : this.refreshNow(stored ?? s);
   }
 
   private onStoredChange(listener: () => void): { dispose(): unknown } {
@@ -255,7 +280,15 @@ export class SessionKeeper {
       const tokens = await this.deps.client.refresh(s.tokens);
       const next: StoredSession = { ...s, tokens, refreshedAt: this.now() };
       const m = await this.map();
-      if (!m.has(s.id)) return undefined; // signed out meanwhile
+      // Signed out while the refresh was on its way (here, or in another window, which removed it from storage):
+      // the sign-out wins, and the tokens this refresh produced are revoked too — never left valid at the server.
+      const signedOut = !m.has(s.id) || !(await this.deps.store.listed(s.id));
+      if (signedOut) {
+        this.deps.log.info('the session was signed out while it was being refreshed; revoking the new tokens as well');
+        await this.revoke(next);
+        if (m.has(s.id)) await this.syncFromStorage();
+        return undefined;
+      }
       m.set(s.id, next);
       // Stored before it is handed out: a rotated refresh token must never exist only in memory.
       await this.serial(() => this.deps.store.write(next));
@@ -270,7 +303,7 @@ export class SessionKeeper {
   }
 
   private async refreshFailed(s: StoredSession, err: AuthError): Promise<StoredSession | undefined> {
-    if (err.code === 'invalid_grant' || (!s.tokens.refreshToken && !err.transient)) {
+    if (refreshVerdict(err) === 'dead' || (!s.tokens.refreshToken && !err.transient)) {
       // Another window may have rotated the token while we used the old one: adopt its result instead.
       const stored = await this.deps.store.read(s.id);
       if (stored && stored.tokens.refreshToken !== s.tokens.refreshToken) {
@@ -278,7 +311,7 @@ export class SessionKeeper {
         return (await this.adoptStored(s.id)) ?? undefined;
       }
       this.deps.log.warn(`session of ${s.account.label} can no longer be refreshed (${err.details.oauthError ?? err.code}); removing it`);
-      await this.remove(s.id, 'refresh rejected');
+      await this.remove(s.id, 'refresh rejected', { fromRefresh: true });
       this.deps.notifySignedOut?.(s, err.message);
       return undefined;
     }
