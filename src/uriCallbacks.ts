@@ -23,13 +23,13 @@ export class UriCallbacks {
     });
   }
 
-  /** Called with the handled URI's path and query. Returns whether a pending sign-in took it. */
+  /** Called with the handled URI's path and query (`uri.query`, already decoded). Returns whether a pending sign-in took it. */
   deliver(path: string, query: string): boolean {
     if (path !== '/callback') {
       this.log(`ignored a URI for unknown path ${JSON.stringify(path.slice(0, 64))}`);
       return false;
     }
-    const params = new URLSearchParams(query);
+    const params = parseDecodedQuery(query);
     const state = params.get('state');
     const take = state !== null ? this.waiting.get(state) : undefined;
     if (!take) {
@@ -44,4 +44,20 @@ export class UriCallbacks {
   get pendingCount(): number {
     return this.waiting.size;
   }
+}
+
+/**
+ * The parameters of a query VS Code has already percent-decoded (`vscode.Uri.query`). `new URLSearchParams` would
+ * decode a second time: a `+` in a code would become a space and `%2B` a `+`. So: split on `&`, then on the first
+ * `=`, and take the text as it is. (A value that itself contained an encoded `&` was already ambiguous once VS Code
+ * decoded it; authorization codes and state values do not contain one.)
+ */
+export function parseDecodedQuery(query: string): URLSearchParams {
+  const params = new URLSearchParams();
+  for (const part of query.split('&')) {
+    if (!part) continue;
+    const eq = part.indexOf('=');
+    params.append(eq === -1 ? part : part.slice(0, eq), eq === -1 ? '' : part.slice(eq + 1));
+  }
+  return params;
 }
