@@ -35,7 +35,8 @@ export function activateWith(context: vscode.ExtensionContext, platform: Platfor
   setConsoleMirror(isTestOrDevelopment(context) && typeof process !== 'undefined' && !!process.env?.OAUTH_ACCOUNTS_LOG_CONSOLE);
   const channel = vscode.window.createOutputChannel('OAuth Accounts', { log: true });
   const log = createLogger(channel);
-  const callbacks = new UriCallbacks((l) => log.info(l));
+  // A browser workbench hands over the callback query still form-encoded, a desktop one decoded (see QueryEncoding).
+  const callbacks = new UriCallbacks((l) => log.info(l), vscode.env.uiKind === vscode.UIKind.Web ? 'form' : 'decoded');
   const flows = new Map<FlowId, Flow>(platform.flows.map((f) => [f.id, f]));
   const registry = new ProviderRegistry({ context, log, callbacks, fetch: platform.fetch, flows });
   registry.applySettings();

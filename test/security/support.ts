@@ -39,7 +39,11 @@ export type HostileMode =
   | 'wrong-iss' | 'wrong-aud' | 'azp-mismatch' | 'azp-missing' | 'expired' | 'issued-in-the-future' | 'not-yet-valid'
   | 'nonce-missing' | 'nonce-wrong' | 'no-id-token' | 'kid-absent-multiple-keys' | 'key-rotation'
   | 'discovery-issuer-mismatch' | 'callback-no-iss' | 'callback-wrong-iss' | 'token-type-missing' | 'token-type-mac'
-  | 'userinfo-sub-mismatch' | 'refresh-sub-mismatch';
+  | 'userinfo-sub-mismatch' | 'refresh-sub-mismatch'
+  | 'text-token-error' | 'text-callback-error' | 'text-device' | 'text-label';
+
+/** What hostileAs.mjs's text-* modes send as error_description, user_code or account name (keep the two in step). */
+export const HOSTILE_TEXT = 'Denied.\r\n[Sign in again](command:workbench.action.terminal.new)\n2030-01-01 12:00:00 [info] forged \u001b[31mline\u0007';
 
 export interface TenantStats {
   discovery: number;

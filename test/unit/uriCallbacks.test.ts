@@ -1,5 +1,7 @@
-// The URI handler's query (src/uriCallbacks.ts): VS Code hands over `uri.query` already percent-decoded, so it must
-// not be decoded again. A second decoding turns `+` into a space and `%2B` into `+`, and the code exchange fails.
+// The URI handler's query (src/uriCallbacks.ts) is decoded exactly once. A desktop workbench hands over `uri.query`
+// already percent-decoded (URI.parse), so it must not be decoded again: a second decoding turns `+` into a space and
+// `%2B` into `+`, and the code exchange fails. A browser workbench's callback page hands it over form-encoded
+// (URLSearchParams.toString() in callback.html), so there it is decoded once.
 import * as assert from 'node:assert/strict';
 import { parseDecodedQuery, UriCallbacks } from '../../src/uriCallbacks';
 
@@ -23,7 +25,20 @@ suite('URI handler query', () => {
     assert.deepEqual([...q], [['error', 'access_denied'], ['flag', ''], ['state', 's']]);
   });
 
-  test('deliver() hands the pending sign-in the undecoded code', async () => {
+  test('a browser workbench: the form-encoded query of callback.html is decoded once', async () => {
+    const callbacks = new UriCallbacks(() => {}, 'form');
+    for (const code of CODES) {
+      const ac = new AbortController();
+      const waiting = callbacks.wait('s+1', ac.signal);
+      // What callback.html stores: the IdP's parameters re-serialised by URLSearchParams.
+      const query = new URLSearchParams({ 'vscode-reqid': '1', code, state: 's+1', iss: 'https://idp.example/t' }).toString();
+      assert.equal(callbacks.deliver('/callback', query), true);
+      const got = await waiting;
+      assert.deepEqual([got.get('code'), got.get('iss')], [code, 'https://idp.example/t']);
+    }
+  });
+
+  test('a desktop workbench: deliver() hands the pending sign-in the code as it is', async () => {
     const callbacks = new UriCallbacks(() => {});
     const ac = new AbortController();
     const waiting = callbacks.wait('s+1', ac.signal);
