@@ -18,15 +18,17 @@ const START = String.raw`(?:(?<![A-Za-z0-9_.-])|(?<=%[0-9A-Fa-f]{2})|(?<=%25[0-9
  * - inside a JSON string that is itself in a JSON string (`\"code\":\"…\"`): up to the escaped closing quote, with
  *   the inner escapes (`\\\"`, `\\\\`) skipped;
  * - double or single quoted (JSON, `key: "value"`): up to the real closing quote, skipping `\"` escapes;
- * - bare (query strings, form bodies, `key: value`): up to whitespace, `&`, a quote, `,` `;` `}` `]` `<` `>`, or an
- *   encoded `&` (`%26`, `%2526`), so the next parameter of an encoded redirect_uri stays readable; never an
- *   earlier mask (`id_token=[redacted JWT]`).
+ * - bare (query strings, form bodies, `key: value`): up to whitespace, `&`, a quote or an encoded `&` (`%26`,
+ *   `%2526`), so the next parameter of an encoded redirect_uri stays readable; `,` `;` `)` are kept in (a password
+ *   may hold them); never an earlier mask (`id_token=[redacted JWT]`);
+ * - an opening quote that never closes (a line cut short): the bare value after it.
  */
 const VALUE = [
   String.raw`\\"(?:\\\\\\"|\\\\|\\[^"\\]|[^"\\])*\\"`,
   String.raw`"(?:[^"\\]|\\[\s\S])*"`,
   String.raw`'(?:[^'\\]|\\[\s\S])*'`,
-  String.raw`(?!\[redacted)(?:(?!%26|%2526)[^\s&"'<>,;}\]])+`,
+  String.raw`(?!\[redacted)(?:(?!%26|%2526)[^\s&"'])+`,
+  String.raw`\\?["'][^\s"'&]+`,
 ].join('|');
 
 /** `key=v`, `key: v`, `key = "v"`, `"key":"v"`, `\"key\":\"v\"`, `key%3Dv`, `key%253Dv`. */

@@ -312,7 +312,9 @@ suite('security: callbacks', function () {
         callbackArb(),
         async (states, path, pick, spec) => {
           const log: string[] = [];
-          const callbacks = new UriCallbacks((l) => log.push(l));
+          // The generated query is form-encoded (URLSearchParams.toString), as a browser workbench hands it over;
+          // the desktop's decoded form is covered in test/unit/uriCallbacks.test.ts.
+          const callbacks = new UriCallbacks((l) => log.push(l), 'form');
           const ac = new AbortController();
           const got = new Map<string, URLSearchParams>();
           for (const s of states) callbacks.wait(s, ac.signal).then((q) => got.set(s, q), () => {});
