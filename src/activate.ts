@@ -10,10 +10,19 @@ import { addProviderCommand } from './addProvider';
 import { createApi, registerApiCommands } from './api';
 import { registerCommands } from './commands';
 import { registerTokenCommands } from './tokenCommands';
-import { createLogger } from './log';
+import { createLogger, setConsoleMirror } from './log';
 import type { BaseFetch } from './protocol/http';
 import { ProviderRegistry } from './providerRegistry';
 import { UriCallbacks } from './uriCallbacks';
+
+/**
+ * Whether this is the extension's own test run or a development host (F5, `extensionDevelopmentPath`): the only
+ * runs in which the test-capture switches (OAUTH_ACCOUNTS_LOG_FILE, OAUTH_ACCOUNTS_LOG_CONSOLE, the web build's
+ * console capture) are honoured. An installed extension runs in Production and ignores them all.
+ */
+export function isTestOrDevelopment(context: Pick<vscode.ExtensionContext, 'extensionMode'>): boolean {
+  return context.extensionMode !== vscode.ExtensionMode.Production;
+}
 
 export interface Platform {
   readonly fetch: BaseFetch;
@@ -22,9 +31,12 @@ export interface Platform {
 }
 
 export function activateWith(context: vscode.ExtensionContext, platform: Platform) {
+  // Test and development runs only: an installed extension ignores OAUTH_ACCOUNTS_LOG_CONSOLE.
+  setConsoleMirror(isTestOrDevelopment(context) && typeof process !== 'undefined' && !!process.env?.OAUTH_ACCOUNTS_LOG_CONSOLE);
   const channel = vscode.window.createOutputChannel('OAuth Accounts', { log: true });
   const log = createLogger(channel);
-  const callbacks = new UriCallbacks((l) => log.info(l));
+  // A browser workbench hands over the callback query still form-encoded, a desktop one decoded (see QueryEncoding).
+  const callbacks = new UriCallbacks((l) => log.info(l), vscode.env.uiKind === vscode.UIKind.Web ? 'form' : 'decoded');
   const flows = new Map<FlowId, Flow>(platform.flows.map((f) => [f.id, f]));
   const registry = new ProviderRegistry({ context, log, callbacks, fetch: platform.fetch, flows });
   registry.applySettings();

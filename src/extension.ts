@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type * as vscode from 'vscode';
-import { activateWith } from './activate';
+import { activateWith, isTestOrDevelopment } from './activate';
 import { deviceCodeFlow } from './flows/deviceCode';
 import { loopbackFlow } from './flows/loopback';
 import { manualPasteFlow } from './flows/manualPaste';
@@ -15,8 +15,9 @@ import { platformFetch } from './node/fetch';
 
 export function activate(context: vscode.ExtensionContext) {
   // Test runs only ("no secrets in logs", test/host/leakCheck.ts): append every log line and notification text to
-  // this file. Unset in production, where nothing changes; no file is touched until a line is written.
-  const captureFile = process.env.OAUTH_ACCOUNTS_LOG_FILE;
+  // this file. Ignored by an installed (Production) extension, so a variable in a user's environment cannot copy
+  // their log and notifications to a file; no file is touched until a line is written.
+  const captureFile = isTestOrDevelopment(context) ? process.env.OAUTH_ACCOUNTS_LOG_FILE : undefined;
   if (captureFile) setCaptureSink((line) => fs.appendFileSync(captureFile, line.replace(/\r?\n/g, '\n  ') + '\n'));
   const media = (name: string) => fs.readFileSync(path.join(context.extensionPath, 'media', name), 'utf8');
   return activateWith(context, {

@@ -1,8 +1,10 @@
 /**
  * The "OAuth Accounts" log channel. Every line names its provider; every line passes through `redact`, a safety net
- * behind the rule that callers never pass secrets in the first place.
+ * behind the rule that callers never pass secrets in the first place, and stays one line (`escapeLogLine`): a
+ * server string with a newline must not start what reads as a new log entry.
  */
 import * as vscode from 'vscode';
+import { escapeLogLine } from './protocol/plainText';
 import { redact } from './redact';
 
 export interface Logger {
@@ -13,8 +15,13 @@ export interface Logger {
   forProvider(id: string): Logger;
 }
 
-/** Test runs mirror the channel to the console (where the host runner collects it) with this variable set. */
-const mirror = typeof process !== 'undefined' && !!process.env?.OAUTH_ACCOUNTS_LOG_CONSOLE;
+/**
+ * Test runs mirror the channel to the console (where the host runner collects it) with OAUTH_ACCOUNTS_LOG_CONSOLE
+ * set. Decided by activate (`configureTestCapture`), never at module load: an installed (Production) extension
+ * ignores the variable, so nothing in a user's environment can copy their log elsewhere.
+ */
+let mirror = false;
+export function setConsoleMirror(on: boolean): void { mirror = on; }
 
 /**
  * Test-only capture of everything the user could read: every log line (after redaction, at every level, whatever
@@ -32,7 +39,7 @@ export function capture(line: string): void {
 export function createLogger(channel: vscode.LogOutputChannel, tag = ''): Logger {
   const prefix = tag ? `[${tag}] ` : '';
   const at = (level: 'trace' | 'info' | 'warn' | 'error') => (l: string) => {
-    const line = prefix + redact(l);
+    const line = escapeLogLine(prefix + redact(l));
     channel[level](line);
     if (mirror) console.log(`[oauth-accounts ${level}] ${line}`);
     capture(`[${level}] ${line}`);

@@ -6,6 +6,21 @@
  */
 import * as vscode from 'vscode';
 import { capture } from './log';
+import { guardNotificationText } from './protocol/plainText';
+
+/**
+ * Defense in depth behind `plainText` at the sources (src/protocol/plainText.ts): every message, modal detail and
+ * progress text loses its control characters and any `](` that would join a `[label](command:…)` link, because VS Code
+ * renders such links in notifications. Our own texts (`oauthAccounts.providers[0]`) read the same afterwards.
+ */
+function guardArgs(message: string, rest: unknown[]): [string, unknown[]] {
+  const guarded = rest.map((r) => {
+    if (!r || typeof r !== 'object' || typeof (r as { detail?: unknown }).detail !== 'string') return r;
+    const o = r as { detail: string };
+    return { ...o, detail: guardNotificationText(o.detail, true) }; // a modal's detail keeps its lines
+  });
+  return [guardNotificationText(message), guarded];
+}
 
 /** The text a notification shows: the message, a modal's detail, and the button labels. */
 function record(kind: string, message: string, rest: unknown[]): void {
@@ -22,7 +37,8 @@ function record(kind: string, message: string, rest: unknown[]): void {
 }
 
 type Show = (message: string, ...rest: unknown[]) => Thenable<unknown>;
-const wrap = (kind: string, pick: () => Show) => ((message: string, ...rest: unknown[]) => {
+const wrap = (kind: string, pick: () => Show) => ((raw: string, ...rawRest: unknown[]) => {
+  const [message, rest] = guardArgs(raw, rawRest);
   record(kind, message, rest);
   return pick()(message, ...rest);
 });
@@ -34,16 +50,18 @@ export const showWarningMessage: typeof vscode.window.showWarningMessage =
 export const showErrorMessage: typeof vscode.window.showErrorMessage =
   wrap('error', () => vscode.window.showErrorMessage as Show) as typeof vscode.window.showErrorMessage;
 
-/** vscode.window.withProgress, capturing the title and every reported message. */
+/** vscode.window.withProgress, capturing (and guarding) the title and every reported message. */
 export function withProgress<R>(
   options: vscode.ProgressOptions,
   task: (progress: vscode.Progress<{ message?: string; increment?: number }>, token: vscode.CancellationToken) => Thenable<R>,
 ): Thenable<R> {
-  if (options.title) capture(`[notification progress] ${options.title}`);
-  return vscode.window.withProgress(options, (progress, token) => task({
+  const guarded = options.title ? { ...options, title: guardNotificationText(options.title) } : options;
+  if (guarded.title) capture(`[notification progress] ${guarded.title}`);
+  return vscode.window.withProgress(guarded, (progress, token) => task({
     report(value) {
-      if (value.message) capture(`[notification progress] ${options.title ?? ''}: ${value.message}`);
-      progress.report(value);
+      const message = value.message ? guardNotificationText(value.message) : value.message;
+      if (message) capture(`[notification progress] ${guarded.title ?? ''}: ${message}`);
+      progress.report(message === value.message ? value : { ...value, message });
     },
   }, token));
 }

@@ -1,13 +1,67 @@
-/** Log redaction, kept free of `vscode` so it is unit-tested on plain Node. */
+/**
+ * Log redaction, kept free of `vscode` so it is unit-tested on plain Node (test/unit/redact.test.ts, a property test
+ * over the shapes below). It is the safety net behind the rule that callers never log secrets at all, so it errs on
+ * the side of masking: a masked `state` costs some debugging, a surviving refresh token costs an account.
+ */
 
-const SECRET_PARAMS = /\b(access_token|refresh_token|id_token|code|code_verifier|client_secret|device_code|assertion|password|token)=([^&\s"']+)/gi;
+/** Parameter and JSON member names whose value is a secret. */
+const KEYS = 'access_token|refresh_token|id_token|code_verifier|code|client_secret|client_assertion|device_code|subject_token|actor_token|assertion|password|token';
+
+/**
+ * Where a name may start: not inside a longer word (`grant_type=refresh_token` is not a `token=`), but right after a
+ * percent-encoded separator (`%26code%3D…` inside an encoded redirect_uri, `%2526code%253D…` encoded twice).
+ */
+const START = String.raw`(?:(?<![A-Za-z0-9_.-])|(?<=%[0-9A-Fa-f]{2})|(?<=%25[0-9A-Fa-f]{2}))`;
+
+/**
+ * A value, tried in this order:
+ * - inside a JSON string that is itself in a JSON string (`\"code\":\"…\"`): up to the escaped closing quote, with
+ *   the inner escapes (`\\\"`, `\\\\`) skipped;
+ * - double or single quoted (JSON, `key: "value"`): up to the real closing quote, skipping `\"` escapes;
+ * - bare (query strings, form bodies, `key: value`): up to whitespace, `&`, a quote or an encoded `&` (`%26`,
+ *   `%2526`), so the next parameter of an encoded redirect_uri stays readable; `,` `;` `)` are kept in (a password
+ *   may hold them); never an earlier mask (`id_token=[redacted JWT]`);
+ * - an opening quote that never closes (a line cut short): the bare value after it.
+ */
+const VALUE = [
+  String.raw`\\"(?:\\\\\\"|\\\\|\\[^"\\]|[^"\\])*\\"`,
+  String.raw`"(?:[^"\\]|\\[\s\S])*"`,
+  String.raw`'(?:[^'\\]|\\[\s\S])*'`,
+  String.raw`(?!\[redacted)(?:(?!%26|%2526)[^\s&"'])+`,
+  String.raw`\\?["'][^\s"'&]+`,
+].join('|');
+
+/** `key=v`, `key: v`, `key = "v"`, `"key":"v"`, `\"key\":\"v\"`, `key%3Dv`, `key%253Dv`. */
+const KEY_VALUE = new RegExp(String.raw`${START}(\\?["']?)(${KEYS})(\\?["']?)(\s*[:=]\s*|%3D|%253D)(${VALUE})`, 'gi');
+
+/**
+ * An Authorization header, whatever its scheme (Bearer, Basic, DPoP, GitHub's `token`, …): the credential after it.
+ * Only here is `token` a scheme; elsewhere "token endpoint" is ordinary text.
+ */
+const AUTHORIZATION = /\b((?:proxy-)?authorization["']?\s*[:=]\s*["']?)(?:(bearer|basic|dpop|token|digest|negotiate|ntlm|mac)\s+)?(?!\[redacted)[^\s"',&]+/gi;
+/**
+ * A credential after a scheme name anywhere else ("sent Bearer abc…"): only values that look like one (8+ token
+ * characters, `=` only as base64 padding, so `token_type=Bearer expires_in=300` is left alone).
+ */
+const SCHEME_VALUE = /\b(Bearer|Basic|DPoP)\s+[A-Za-z0-9._~+/-]{8,}=*(?![A-Za-z0-9._~+/=-])/gi;
 const JWT = /\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g;
-/** JSON bodies: `"access_token": "…"`. */
-const SECRET_JSON = /"(access_token|refresh_token|id_token|code|code_verifier|client_secret|device_code|assertion|password|token)"(\s*:\s*)"[^"]*"/gi;
-const BEARER = /\b(Bearer|Basic|DPoP)\s+[A-Za-z0-9._~+/=-]{8,}/gi;
+/** GitHub's prefixed tokens (gho_, ghp_, ghu_, ghs_, ghr_), recognisable on their own. */
+const GITHUB_TOKEN = /\bgh[opusr]_[A-Za-z0-9_-]{16,}/g;
+
+/** The masked form of a value, keeping its quoting so the line stays readable (and valid JSON stays valid). */
+function mask(value: string): string {
+  if (value.startsWith('\\"')) return '\\"[redacted]\\"';
+  if (value.startsWith('"')) return '"[redacted]"';
+  if (value.startsWith("'")) return "'[redacted]'";
+  return '[redacted]';
+}
 
 /** Masks anything shaped like a token, a code or a credential. */
 export function redact(line: string): string {
-  return line.replace(JWT, '[redacted JWT]').replace(SECRET_PARAMS, '$1=[redacted]').replace(BEARER, '$1 [redacted]').replace(SECRET_JSON, '"$1"$2"[redacted]"');
+  return line
+    .replace(JWT, '[redacted JWT]')
+    .replace(AUTHORIZATION, (_m, head: string, scheme: string | undefined) => `${head}${scheme ? `${scheme} ` : ''}[redacted]`)
+    .replace(GITHUB_TOKEN, '[redacted GitHub token]')
+    .replace(KEY_VALUE, (_m, q1: string, key: string, q2: string, sep: string, value: string) => `${q1}${key}${q2}${sep}${mask(value)}`)
+    .replace(SCHEME_VALUE, '$1 [redacted]');
 }
-

@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import * as notify from './notify';
 import type { DeviceCodeInfo, ExtensionHostKind, FlowUi } from './flows/flow';
+import { plainText } from './protocol/plainText';
 import type { UriCallbacks } from './uriCallbacks';
 
 export const EXTENSION_ID = 'openauth.oauth-accounts';
@@ -52,9 +53,11 @@ async function askForRedirectedUrl(validate: (text: string) => string | undefine
 /** The device code in a modal with "Copy & Open"; false when dismissed (or the sign-in ended meanwhile). */
 async function showDeviceCode(info: DeviceCodeInfo, signal: AbortSignal): Promise<boolean> {
   if (signal.aborted) return false;
+  // Both come from the server: shown as plain text (no link syntax, one line). The clipboard and the browser get
+  // the real values below.
   const answer = notify.showInformationMessage(
-    `Your code: ${info.userCode}`,
-    { modal: true, detail: `To finish signing in, enter this code at ${info.verificationUri}. "${COPY_AND_OPEN}" copies the code and opens the page in your browser.` },
+    `Your code: ${plainText(info.userCode, 64)}`,
+    { modal: true, detail: `To finish signing in, enter this code at ${plainText(info.verificationUri, 200)}. "${COPY_AND_OPEN}" copies the code and opens the page in your browser.` },
     COPY_AND_OPEN,
   );
   let onAbort: (() => void) | undefined;

@@ -3,10 +3,20 @@
  * callback here; one with an unknown or already used state is logged and ignored (another sign-in may be in
  * flight, or the user reopened an old tab), never an error for the sign-in that is waiting.
  */
+/**
+ * How the query of a handled URI is encoded, which depends on the workbench, not on our extension host:
+ * - 'decoded' (desktop): the OS hands VS Code the URL and `URI.parse` percent-decodes the query, so `uri.query` is
+ *   `code=a+b&iss=https://…`; decoding it again would turn that `+` into a space.
+ * - 'form' (browser workbench: vscode.dev, code-server): the web callback page (callback.html) rebuilds the query
+ *   with `URLSearchParams.toString()` and the URI is revived as is, so `uri.query` is still form-encoded
+ *   (`iss=https%3A%2F%2F…`) and must be decoded exactly once.
+ */
+export type QueryEncoding = 'decoded' | 'form';
+
 export class UriCallbacks {
   private readonly waiting = new Map<string, (query: URLSearchParams) => void>();
 
-  constructor(private readonly log: (line: string) => void) {}
+  constructor(private readonly log: (line: string) => void, private readonly encoding: QueryEncoding = 'decoded') {}
 
   wait(state: string, signal: AbortSignal): Promise<URLSearchParams> {
     return new Promise((resolve, reject) => {
@@ -23,13 +33,13 @@ export class UriCallbacks {
     });
   }
 
-  /** Called with the handled URI's path and query. Returns whether a pending sign-in took it. */
+  /** Called with the handled URI's path and query (`uri.query`, see QueryEncoding). Returns whether a pending sign-in took it. */
   deliver(path: string, query: string): boolean {
     if (path !== '/callback') {
       this.log(`ignored a URI for unknown path ${JSON.stringify(path.slice(0, 64))}`);
       return false;
     }
-    const params = new URLSearchParams(query);
+    const params = this.encoding === 'form' ? new URLSearchParams(query) : parseDecodedQuery(query);
     const state = params.get('state');
     const take = state !== null ? this.waiting.get(state) : undefined;
     if (!take) {
@@ -44,4 +54,20 @@ export class UriCallbacks {
   get pendingCount(): number {
     return this.waiting.size;
   }
+}
+
+/**
+ * The parameters of a query VS Code has already percent-decoded (`vscode.Uri.query`). `new URLSearchParams` would
+ * decode a second time: a `+` in a code would become a space and `%2B` a `+`. So: split on `&`, then on the first
+ * `=`, and take the text as it is. (A value that itself contained an encoded `&` was already ambiguous once VS Code
+ * decoded it; authorization codes and state values do not contain one.)
+ */
+export function parseDecodedQuery(query: string): URLSearchParams {
+  const params = new URLSearchParams();
+  for (const part of query.split('&')) {
+    if (!part) continue;
+    const eq = part.indexOf('=');
+    params.append(eq === -1 ? part : part.slice(0, eq), eq === -1 ? '' : part.slice(eq + 1));
+  }
+  return params;
 }

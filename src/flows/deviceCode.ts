@@ -4,6 +4,7 @@
  * works in remote, web and headless setups where neither the loopback listener nor the URI handler can.
  */
 import { AuthError } from '../protocol/errors';
+import { plainText } from '../protocol/plainText';
 import { flowInfo, type Flow, type FlowContext } from './flow';
 
 export function deviceCodeFlow(): Flow {
@@ -17,7 +18,8 @@ export function deviceCodeFlow(): Flow {
         throw new AuthError('cancelled', 'The device code was dismissed.');
       }
       // The modal is gone: keep the code in sight while polling, for typing it on another device.
-      ctx.progress?.(`Enter code ${handle.userCode} at ${handle.verificationUri}`);
+      // Server text in a notification: plain text only (src/protocol/plainText.ts).
+      ctx.progress?.(`Enter code ${plainText(handle.userCode, 64)} at ${plainText(handle.verificationUri, 200)}`);
       return ctx.client.pollDeviceAuthorization(handle, ctx.signal);
     },
   };

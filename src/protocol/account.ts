@@ -1,3 +1,5 @@
+import { plainText } from './plainText';
+
 /**
  * Who signed in. `id` is the subject qualified by the issuer, so the same `sub` at two providers never collides;
  * `label` is stable and human-readable because VS Code keys trusted extensions and account preferences by label.
@@ -26,7 +28,10 @@ export function accountFrom(
     return undefined;
   };
   const sub = pick('sub') ?? pick('id');
-  const label = (labelClaim && pick(labelClaim)) || LABEL_CLAIMS.map(pick).find((v) => v !== undefined) || fallbackLabel;
+  // The label is the server's text and VS Code shows it in the Accounts menu, quick picks and our notifications
+  // ("Signed in as …"): plain text, one line, no link syntax, and short enough for a menu.
+  const claimed = (labelClaim && pick(labelClaim)) || LABEL_CLAIMS.map(pick).find((v) => v !== undefined);
+  const label = (claimed !== undefined ? plainText(claimed, 100) : '') || fallbackLabel;
   // Without any subject (plain OAuth 2.0, no userinfo) all sign-ins are one account, named after the provider.
   return { id: `${issuer}#${sub ?? label}`, label };
 }

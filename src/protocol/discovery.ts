@@ -9,6 +9,7 @@ import type { ProviderConfig } from '../config';
 import { AuthError, toAuthError } from './errors';
 import { describeUrl } from './http';
 import { HTTP_LOOPBACK_RULE, serverUrlProblem } from './urls';
+import { plainText } from './plainText';
 
 type CustomFetch = (url: string, init: client.CustomFetchOptions) => Promise<Response>;
 
@@ -78,7 +79,8 @@ function isMissingMetadata(e: unknown): boolean {
 function discoveryError(e: unknown, url: string, config: ProviderConfig | undefined, insecure: boolean): AuthError {
   const err = e as { code?: string; cause?: { attribute?: string; body?: { issuer?: unknown } } };
   if (err?.code === 'OAUTH_JSON_ATTRIBUTE_COMPARISON_FAILED' || err?.code === 'OAUTH_JSON_ATTRIBUTE_COMPARISON') {
-    const found = err.cause?.body?.issuer;
+    // The server's issuer value, shown as plain text (one line, no link syntax): it is the server's to choose.
+    const found = plainText(typeof err.cause?.body?.issuer === 'string' ? err.cause.body.issuer : JSON.stringify(err.cause?.body?.issuer), 200);
     return new AuthError('discovery', `The metadata at ${describeUrl(url)} names issuer ${JSON.stringify(found)}, but "issuer" is configured as ${config?.issuer ?? 'a different value'}. Set "issuer" to exactly the value the server publishes (including any trailing slash).`, { cause: e });
   }
   if (err?.code === 'OAUTH_HTTP_REQUEST_FORBIDDEN' && !insecure) {

@@ -1,9 +1,12 @@
 /**
  * One error type for everything that can go wrong while talking to an authorization server, with a closed set of
  * codes so callers branch on `code`, never on message text. Only `ui.ts`/`log.ts` turn these into words for people;
- * the message here is already safe to show (it never contains a token, code, verifier or secret).
+ * the message here is already safe to show (it never contains a token, code, verifier or secret), and every piece of
+ * server text in it (error, error_description, error_uri, WWW-Authenticate parameters, library messages that may
+ * quote a response) has passed through `plainText`: one line, no control characters, no link syntax.
  */
 import * as oauth from 'oauth4webapi';
+import { plainText } from './plainText';
 
 export type AuthErrorCode =
   /** The user cancelled (progress Cancel, closed dialog). Callers of getSession see "Cancelled". */
@@ -52,10 +55,28 @@ export const isAuthError = (e: unknown, code?: AuthErrorCode): e is AuthError =>
 /** Shown when a device code expires (the server said expired_token, or its expires_in passed while polling). */
 export const DEVICE_CODE_EXPIRED = 'The code expired before sign-in was completed. Sign in again to get a new code.';
 
-/** The server's own words, when it gave any: `invalid_scope: scope foo is not allowed`. */
-function serverWords(error: string, description?: unknown): string {
-  return typeof description === 'string' && description ? `${error}: ${description}` : error;
+/** The server's own words, when it gave any: `invalid_scope: scope foo is not allowed (see https://…)`. */
+function serverWords(error: string, description?: unknown, uri?: unknown): string {
+  const words = typeof description === 'string' && description ? `${error}: ${plainText(description)}` : error;
+  return typeof uri === 'string' && uri ? `${words} (see ${plainText(uri, 200)})` : words;
 }
+
+/** The server-controlled fields of an OAuth error response, as plain text (also what `details` keeps). */
+function oauthFields(err: { error?: unknown; error_description?: unknown } | undefined): { code: string; description?: string } {
+  const code = typeof err?.error === 'string' && err.error ? plainText(err.error, 80) : 'error';
+  const description = typeof err?.error_description === 'string' && err.error_description ? plainText(err.error_description) : undefined;
+  return { code, description };
+}
+
+/** error_uri: on the error itself, or in what the library keeps as its cause (the JSON body, the callback query). */
+function errorUri(err: { error_uri?: unknown; cause?: unknown } | undefined): string | undefined {
+  const cause = err?.cause as { error_uri?: unknown; get?: (k: string) => unknown } | undefined;
+  const uri = err?.error_uri ?? (cause instanceof URLSearchParams ? cause.get('error_uri') : cause?.error_uri);
+  return typeof uri === 'string' ? uri : undefined;
+}
+
+/** A library or network message that may quote what the server sent (a JSON parse error shows the body). */
+const libraryText = (message: unknown) => plainText(message, 500);
 
 /**
  * The only mapping from protocol-library and network errors to AuthError. `what` names the step for people
@@ -70,41 +91,42 @@ export function toAuthError(e: unknown, what: string): AuthError {
     return toAuthError(wrapped.cause, what);
   }
   if (wrapped?.code === 'OAUTH_TIMEOUT') return new AuthError('network', `${what} timed out: the server did not answer in time.`, { cause: e });
-  if (wrapped?.name === 'ResponseTooLargeError') return new AuthError('invalid_response', `${what} failed: ${(e as Error).message}.`, { cause: e });
-  const err = e as { name?: string; code?: string; message?: string; cause?: unknown; error?: string; error_description?: string; status?: number };
+  if (wrapped?.name === 'ResponseTooLargeError') return new AuthError('invalid_response', `${what} failed: ${libraryText((e as Error).message)}.`, { cause: e });
+  const err = e as { name?: string; code?: string; message?: string; cause?: unknown; error?: string; error_description?: string; error_uri?: string; status?: number };
   if (err?.name === 'AbortError' || err?.name === 'TimeoutError' || err?.code === 'ABORT_ERR') {
     return new AuthError('network', `${what} timed out: the server did not answer in time.`, { cause: e });
   }
   if (e instanceof oauth.AuthorizationResponseError || err?.name === 'AuthorizationResponseError') {
-    const code = err.error ?? 'error';
+    const { code, description } = oauthFields(err);
     const text = code === 'access_denied' ? 'Sign-in was denied at the identity provider' : 'The identity provider returned an error';
-    return new AuthError('authorization_denied', `${text} (${serverWords(code, err.error_description)}).`, {
-      oauthError: code, oauthErrorDescription: err.error_description, cause: e,
+    return new AuthError('authorization_denied', `${text} (${serverWords(code, description, errorUri(err))}).`, {
+      oauthError: code, oauthErrorDescription: description, cause: e,
     });
   }
   if (e instanceof oauth.ResponseBodyError || err?.name === 'ResponseBodyError') {
-    const code = err.error ?? 'error';
+    const { code, description } = oauthFields(err);
     const status = err.status;
     // RFC 8628 §3.5: the two terminal answers of device-code polling. Denying at the IdP is the user's decision,
     // so it ends the sign-in quietly like Cancel; an expired code needs a new sign-in.
     if (code === 'access_denied') {
-      return new AuthError('cancelled', 'Sign-in was denied at the identity provider.', { oauthError: code, oauthErrorDescription: err.error_description, status, cause: e });
+      return new AuthError('cancelled', 'Sign-in was denied at the identity provider.', { oauthError: code, oauthErrorDescription: description, status, cause: e });
     }
     if (code === 'expired_token') {
-      return new AuthError('timeout', DEVICE_CODE_EXPIRED, { oauthError: code, oauthErrorDescription: err.error_description, status, cause: e });
+      return new AuthError('timeout', DEVICE_CODE_EXPIRED, { oauthError: code, oauthErrorDescription: description, status, cause: e });
     }
     const mapped: AuthErrorCode = code === 'invalid_grant' ? 'invalid_grant' : status !== undefined && status >= 500 ? 'network' : 'server_rejected';
-    return new AuthError(mapped, `${what} was rejected by the server (${serverWords(code, err.error_description)}).`, {
-      oauthError: code, oauthErrorDescription: err.error_description, status, cause: e,
+    return new AuthError(mapped, `${what} was rejected by the server (${serverWords(code, description, errorUri(err))}).`, {
+      oauthError: code, oauthErrorDescription: description, status, cause: e,
     });
   }
   if (err?.name === 'WWWAuthenticateChallengeError') {
     // 401 with WWW-Authenticate (RFC 6749 §5.2 invalid_client, RFC 6750 invalid_token): the error is in the challenge.
     const challenges = Array.isArray(err.cause) ? (err.cause as Array<{ parameters?: Record<string, string> }>) : [];
     const params = challenges.find((c) => c.parameters?.error)?.parameters;
-    const words = params?.error ? ` (${serverWords(params.error, params.error_description)})` : '';
+    const fields = params?.error ? oauthFields(params) : undefined;
+    const words = fields ? ` (${serverWords(fields.code, fields.description, params?.error_uri)})` : '';
     return new AuthError('server_rejected', `${what} was refused by the server (HTTP ${err.status ?? 401})${words}.`, {
-      status: err.status, oauthError: params?.error, oauthErrorDescription: params?.error_description, cause: e,
+      status: err.status, oauthError: fields?.code, oauthErrorDescription: fields?.description, cause: e,
     });
   }
   const status = httpStatusOf(err);
@@ -113,12 +135,12 @@ export function toAuthError(e: unknown, what: string): AuthError {
   }
   if (typeof err?.code === 'string' && err.code.startsWith('OAUTH_')) {
     const where = status !== undefined ? ` (HTTP ${status})` : '';
-    return new AuthError('invalid_response', `${what} failed${where}: ${err.message}.`, { status, cause: e });
+    return new AuthError('invalid_response', `${what} failed${where}: ${libraryText(err.message)}.`, { status, cause: e });
   }
   if (err?.name === 'TypeError' || err?.name === 'FetchError' || /ECONNREFUSED|ENOTFOUND|ECONNRESET|EHOSTUNREACH|fetch failed|network/i.test(String(err?.message ?? ''))) {
     return new AuthError('network', `${what} failed: the server could not be reached (${shortNetworkReason(err)}).`, { cause: e });
   }
-  return new AuthError('invalid_response', `${what} failed: ${err?.message ?? String(e)}`, { cause: e });
+  return new AuthError('invalid_response', `${what} failed: ${libraryText(err?.message ?? String(e))}`, { cause: e });
 }
 
 function httpStatusOf(err: { cause?: unknown; status?: number } | undefined): number | undefined {
@@ -129,5 +151,5 @@ function httpStatusOf(err: { cause?: unknown; status?: number } | undefined): nu
 
 function shortNetworkReason(err: { code?: string; message?: string; cause?: unknown } | undefined): string {
   const cause = err?.cause as { code?: string } | undefined;
-  return cause?.code ?? err?.code ?? err?.message ?? 'network error';
+  return plainText(cause?.code ?? err?.code ?? err?.message ?? 'network error', 200);
 }

@@ -4,10 +4,12 @@
  * a browser cannot listen on a port. Sign-in uses the URI handler, or the device code flow.
  */
 import type * as vscode from 'vscode';
-import { activateWith } from '../activate';
+import { activateWith, isTestOrDevelopment } from '../activate';
+import { consoleCaptureSink } from '../captureConsole';
 import { deviceCodeFlow } from '../flows/deviceCode';
 import { manualPasteFlow } from '../flows/manualPaste';
 import { uriHandlerFlow } from '../flows/uriHandler';
+import { setCaptureSink } from '../log';
 import type { BaseFetch } from '../protocol/http';
 
 /** The browser's fetch; a request the browser blocks (no CORS headers) fails with a bare TypeError: say why. */
@@ -22,6 +24,10 @@ const browserFetch: BaseFetch = async (url, init) => {
 };
 
 export function activate(context: vscode.ExtensionContext) {
+  // Test and development runs only ("no secrets in logs", test/host/leakCheck.ts): no file system here, so every
+  // log line and notification text goes to the worker's console behind a fixed prefix, where the UI tests collect
+  // it (test/ui/web.ui.test.ts). An installed extension never does this.
+  if (isTestOrDevelopment(context)) setCaptureSink(consoleCaptureSink);
   return activateWith(context, { fetch: browserFetch, flows: [uriHandlerFlow(), deviceCodeFlow(), manualPasteFlow()] });
 }
 

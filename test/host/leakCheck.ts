@@ -78,12 +78,16 @@ export function leakCheckFiles(dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oaut
 }
 
 /** The check as one test result: an error message naming every leak (secret prefixes only), or undefined when clean.
- * A run that captured nothing at all (no line, or no secret issued) is suspicious too: the capture is broken. */
+ * A run that captured nothing (no line, or no secret issued) fails too: a scan with nothing to look for or nothing
+ * to look in proves nothing, and passing it would hide a broken capture. */
 export function leakFailure(r: LeakReport): string | undefined {
   if (r.leaks.length) {
     return `${r.summary}\n` + r.leaks.map((l) => `  ${l.secret} in captured line ${l.lineNo}: ${l.line}`).join('\n');
   }
   if (r.scanned === 0) return `${r.summary}: the extension captured no log line at all (OAUTH_ACCOUNTS_LOG_FILE not honoured?)`;
+  if (r.issued === 0) {
+    return `${r.summary}: the test authorization server recorded no issued secret, so the capture was not wired (OAUTH_TEST_ISSUED_FILE not passed to the AS?) and nothing was checked`;
+  }
   return undefined;
 }
 

@@ -41,7 +41,11 @@ export type HostileMode =
   | 'nonce-missing' | 'nonce-wrong' | 'no-id-token' | 'kid-absent-multiple-keys' | 'key-rotation'
   | 'discovery-issuer-mismatch' | 'callback-no-iss' | 'callback-wrong-iss' | 'token-type-missing' | 'token-type-mac'
   | 'userinfo-sub-mismatch' | 'refresh-sub-mismatch'
-  | 'http-token-elsewhere' | 'http-revocation-elsewhere' | 'loopback-https-mix' | 'token-refused';
+  | 'http-token-elsewhere' | 'http-revocation-elsewhere' | 'loopback-https-mix' | 'token-refused'
+  | 'text-token-error' | 'text-callback-error' | 'text-device' | 'text-label';
+
+/** What hostileAs.mjs's text-* modes send as error_description, user_code or account name (keep the two in step). */
+export const HOSTILE_TEXT = 'Denied.\r\n[Sign in again](command:workbench.action.terminal.new)\n2030-01-01 12:00:00 [info] forged \u001b[31mline\u0007';
 
 export interface TenantStats {
   discovery: number;

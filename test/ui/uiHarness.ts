@@ -123,6 +123,9 @@ export async function startWorkbench(o: StartOptions & {
   /** Playwright's bypassCSP for the browser context (e.g. the web-worker host's connect-src, which allows plain
    * http only to localhost and 127.0.0.1, not to a test AS on 127.0.0.2). */
   bypassCSP?: boolean;
+  /** Every console message of the browser context (pages, their frames and workers), from before the first page
+   * loads: the web-worker build's test capture arrives this way (src/captureConsole.ts). */
+  onConsole?: (text: string) => void;
 } = {}): Promise<Workbench> {
   const ops = await allocateOpPorts();
   // devExtKind: the payload key extensionDevelopmentKind alone does nothing in code-server 4.139.1's web workbench
@@ -149,6 +152,7 @@ export async function startWorkbench(o: StartOptions & {
     browser = await launchBrowser();
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, ...(o.bypassCSP ? { bypassCSP: true } : {}) });
     await blockNonLoopback(context);
+    if (o.onConsole) { const listen = o.onConsole; context.on('console', (m) => listen(m.text())); }
     const page = await openWorkbench(cs, context, { folder: o.folder, extraDevExts: o.extraDevExts, devExtKind: o.devExtKind });
     const b = browser;
     return {

@@ -16,6 +16,8 @@ import {
 import { waitForConsumerRecord } from './consumerRecords';
 import { confirmDeviceCode, copyAndOpen } from './deviceCodePage';
 import { REPO_ROOT } from '../host/codeServer';
+import { findLeaks, leakCheckFiles, MIN_SECRET_LENGTH } from '../host/leakCheck';
+import { capturedLineOf } from '../../src/captureConsole';
 
 const WEB = { id: 'web-idp', label: 'Web IdP' };
 const NO_CORS = { id: 'nocors-idp', label: 'No CORS IdP' };
@@ -32,11 +34,24 @@ suite('UI: the web bundle in the web-worker extension host', function () {
   let op: OpProcess | undefined;
   let noCorsOp: OpProcess | undefined;
   let consumerOut = '';
+  /** What the web worker captured (log lines and notification texts), in order. */
+  const captured: string[] = [];
+  /** The test AS's record of issued secrets: the UI suite's (leakCheck.ui.test.ts), or this suite's own when run alone. */
+  let issuedFile: string | undefined;
+  let ownLeakDir: string | undefined;
 
   suiteSetup(async () => {
     consumerOut = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'oauth-web-consumer-')), 'consumer.jsonl');
-    op = await startOpProcess({ cors: true, deviceInterval: 0.2 }); // 127.0.0.2, ephemeral port
-    noCorsOp = await startOpProcess();
+    const env = process.env.OAUTH_TEST_ISSUED_FILE;
+    issuedFile = env;
+    if (!issuedFile) ({ issuedFile, dir: ownLeakDir } = leakCheckFiles());
+    process.env.OAUTH_TEST_ISSUED_FILE = issuedFile; // startOpProcess passes process.env to the AS
+    try {
+      op = await startOpProcess({ cors: true, deviceInterval: 0.2 }); // 127.0.0.2, ephemeral port
+      noCorsOp = await startOpProcess();
+    } finally {
+      if (env === undefined) delete process.env.OAUTH_TEST_ISSUED_FILE; else process.env.OAUTH_TEST_ISSUED_FILE = env;
+    }
     const t0 = Date.now();
     wb = await startWorkbench({
       devExtKind: 'web',
@@ -44,6 +59,7 @@ suite('UI: the web bundle in the web-worker extension host', function () {
       // anywhere); the test AS is plain http on 127.0.0.2, because code-server rewrites 127.0.0.1/localhost URLs in
       // openExternal. Bypassing CSP leaves CORS in force, which is what these tests are about.
       bypassCSP: true,
+      onConsole: (text) => { const line = capturedLineOf(text); if (line !== undefined) captured.push(line); },
       // The consumer fixture stays on the remote Node host: two extension hosts, as OAuth Accounts (extensionKind
       // ui first) and a workspace extension are in a desktop Remote-SSH/WSL/container window.
       extraDevExts: [CONSUMER_EXT],
@@ -66,6 +82,10 @@ suite('UI: the web bundle in the web-worker extension host', function () {
     }
   });
   suiteTeardown(async () => {
+    // Into the UI suite's scan too (its test runs after every other suite), so the totals count the web worker.
+    const logFile = process.env.OAUTH_ACCOUNTS_LOG_FILE;
+    if (logFile && captured.length) fs.appendFileSync(logFile, captured.map((l) => `[web worker] ${l}\n`).join(''));
+    if (ownLeakDir) fs.rmSync(ownLeakDir, { recursive: true, force: true });
     await wb?.close();
     await op?.stop();
     await noCorsOp?.stop();
@@ -214,5 +234,16 @@ suite('UI: the web bundle in the web-worker extension host', function () {
     const log = await extensionLog(page);
     assert.match(log, /an extension \(through the registerProvider command\) registered provider "cross-host-idp"/, log);
     assert.match(log, /\[cross-host-idp\] sign-in flows for a webworker extension host/, log);
+  });
+
+  test('the web worker\'s log lines and notifications reach the secret scan, and hold no issued secret', () => {
+    // Proof that the capture is wired: lines this suite's sign-ins must have produced, from the log and notifications.
+    assert.ok(captured.some((l) => /sign-in flows for a webworker extension host/.test(l)), `no log line captured: ${JSON.stringify(captured.slice(0, 5))}`);
+    assert.ok(captured.some((l) => l.startsWith('[notification info] Signed in to ')), `no notification captured: ${JSON.stringify(captured.slice(0, 5))}`);
+    const issued = fs.existsSync(issuedFile!) ? [...new Set(fs.readFileSync(issuedFile!, 'utf8').split('\n').map((v) => v.trim()).filter((v) => v.length >= MIN_SECRET_LENGTH))] : [];
+    assert.ok(issued.length > 0, 'the test AS recorded no issued secret: nothing to scan for');
+    const leaks = findLeaks(issued, captured);
+    console.log(`      web worker: ${leaks.length} secrets leaked (${issued.length} issued, ${captured.length} lines scanned)`);
+    assert.deepEqual(leaks, [], leaks.map((l) => `${l.secret} in web-worker line ${l.lineNo}: ${l.line}`).join('\n'));
   });
 });

@@ -57,6 +57,21 @@ suite('leak check', () => {
     }
   });
 
+  test('a scan that recorded no issued secret fails (the capture was not wired), as does one with no captured line', () => {
+    const f = leakCheckFiles();
+    try {
+      fs.writeFileSync(f.logFile, '[info] activated\n[notification info] Signed in to Test as alice.\n');
+      const noSecrets = checkLeaks(f); // the issued file was never written: the AS did not get OAUTH_TEST_ISSUED_FILE
+      assert.deepEqual({ issued: noSecrets.issued, scanned: noSecrets.scanned }, { issued: 0, scanned: 2 });
+      assert.match(leakFailure(noSecrets) ?? '', /recorded no issued secret, so the capture was not wired/);
+      fs.writeFileSync(f.issuedFile, `${ACCESS}\n`);
+      fs.writeFileSync(f.logFile, '');
+      assert.match(leakFailure(checkLeaks(f)) ?? '', /captured no log line at all/);
+    } finally {
+      fs.rmSync(f.dir, { recursive: true, force: true });
+    }
+  });
+
   test('the test AS records the code, verifier, tokens, client secret and device code it issues or receives', async function () {
     this.timeout(20_000);
     const f = leakCheckFiles();
