@@ -3,6 +3,7 @@
  * client id, id and label → the redirect URIs to register (with Copy) → written to user settings → offer to sign in.
  * Every failure says what to do and lets the user correct the URL instead of starting over.
  */
+import { interactiveSignIn } from './commands';
 import * as vscode from 'vscode';
 import * as notify from './notify';
 import { parseProvider, SETTING } from './config';
@@ -101,7 +102,8 @@ export async function addProviderCommand(registry: ProviderRegistry, fetch: Base
   }
   const signIn = 'Sign In';
   void notify.showInformationMessage(`Added "${label}" to your user settings.`, signIn).then((a) => {
-    if (a === signIn) void vscode.commands.executeCommand('oauthAccounts.signIn', id);
+    // Our own button: straight to the sign-in (the command with arguments would ask again, as it does for others).
+    if (a === signIn) void interactiveSignIn(registry, id, []);
   });
   return id;
 }
