@@ -39,6 +39,8 @@ export interface ProviderEntry {
   authorizationParameters?: Record<string, string>;
   accountLabelClaim?: string;
   flow?: 'auto' | 'loopback' | 'uri-handler' | 'device-code';
+  /** Loopback ports registered at the server as http://127.0.0.1:<port>/callback (exact-match servers), tried in order. */
+  loopbackPorts?: number[];
   /** Preset whose defaults fill what the entry leaves out and whose IdP quirks apply (e.g. 'github'). */
   preset?: 'keycloak' | 'okta' | 'auth0' | 'entra' | 'google' | 'github' | 'gitlab' | 'dex' | 'generic';
 }

@@ -31,6 +31,8 @@ export interface ProviderConfig {
   readonly authorizationParameters: Readonly<Record<string, string>>;
   readonly accountLabelClaim?: string;
   readonly flow: FlowSetting;
+  /** Loopback ports registered at the server, tried in order (exact-match redirect URIs); none: any free port. */
+  readonly loopbackPorts?: readonly number[];
   /** Preset id (src/presets.ts): its defaults were applied while parsing, its quirks apply in the protocol layer. */
   readonly preset?: string;
 }
@@ -49,7 +51,7 @@ export const PREFER_DEVICE_CODE_SETTING = 'oauthAccounts.preferDeviceCode';
 const ENDPOINT_KEYS = ['authorization', 'token', 'userinfo', 'revocation', 'deviceAuthorization', 'jwks'] as const;
 const CLIENT_AUTH: readonly ClientAuthentication[] = ['none', 'client_secret_basic', 'client_secret_post'];
 const FLOWS: readonly FlowSetting[] = ['auto', 'loopback', 'uri-handler', 'device-code'];
-const KNOWN_KEYS = new Set(['id', 'label', 'issuer', 'discoveryUrl', 'endpoints', 'clientId', 'clientAuthentication', 'scopes', 'authorizationParameters', 'accountLabelClaim', 'flow', 'preset']);
+const KNOWN_KEYS = new Set(['id', 'label', 'issuer', 'discoveryUrl', 'endpoints', 'clientId', 'clientAuthentication', 'scopes', 'authorizationParameters', 'accountLabelClaim', 'flow', 'preset', 'loopbackPorts']);
 /** Parameters we set ourselves; letting settings override them would break PKCE, state or the redirect. */
 const RESERVED_PARAMETERS = new Set(['client_id', 'redirect_uri', 'response_type', 'state', 'nonce', 'code_challenge', 'code_challenge_method', 'scope', 'response_mode', 'request', 'request_uri']);
 const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
@@ -159,6 +161,14 @@ export function parseProvider(input: unknown, index = 0): Parsed {
   if (entry.accountLabelClaim !== undefined && (typeof entry.accountLabelClaim !== 'string' || !entry.accountLabelClaim)) {
     return bad('accountLabelClaim', 'must be a claim name such as "email".');
   }
+  let loopbackPorts: number[] | undefined;
+  if (entry.loopbackPorts !== undefined) {
+    const ports = entry.loopbackPorts;
+    if (!Array.isArray(ports) || ports.length === 0 || ports.length > 20 || ports.some((p) => !Number.isInteger(p) || p < 1024 || p > 65535)) {
+      return bad('loopbackPorts', 'must be a list of 1 to 20 port numbers between 1024 and 65535, registered at the identity provider as http://127.0.0.1:<port>/callback, for example [8400, 8401].');
+    }
+    loopbackPorts = [...new Set(ports as number[])];
+  }
   return {
     config: {
       id: rawId,
@@ -172,6 +182,7 @@ export function parseProvider(input: unknown, index = 0): Parsed {
       authorizationParameters,
       accountLabelClaim: entry.accountLabelClaim as string | undefined,
       flow: flow as FlowSetting,
+      ...(loopbackPorts ? { loopbackPorts } : {}),
       ...(entry.preset !== undefined ? { preset: entry.preset as string } : {}),
     },
   };

@@ -1,6 +1,9 @@
-/** RFC 8252 loopback flow: redirect to http://127.0.0.1:<ephemeral>/callback on the user's machine. */
-import { startLoopbackServer, type CallbackOutcome, type CallbackPages } from '../node/loopbackServer';
-import { isAuthError } from '../protocol/errors';
+/**
+ * RFC 8252 loopback flow: redirect to http://127.0.0.1:<port>/callback on the user's machine — an ephemeral port, or
+ * the first free one of the provider's `loopbackPorts` for servers that match redirect URIs exactly.
+ */
+import { LoopbackPortsBusyError, startLoopbackServer, type CallbackOutcome, type CallbackPages } from '../node/loopbackServer';
+import { AuthError, isAuthError } from '../protocol/errors';
 import { flowInfo, beginFlowAuthorization, openConsentPage, type Flow, type FlowContext } from './flow';
 
 export function loopbackFlow(pages: () => CallbackPages): Flow {
@@ -8,7 +11,12 @@ export function loopbackFlow(pages: () => CallbackPages): Flow {
     ...flowInfo('loopback'),
     async run(ctx: FlowContext) {
       // The port must exist before the authorization URL names it as redirect_uri.
-      const server = await startLoopbackServer(pages(), { providerLabel: ctx.client.config.label });
+      const ports = ctx.client.config.loopbackPorts;
+      const server = await startLoopbackServer(pages(), { providerLabel: ctx.client.config.label, ports }).catch((e) => {
+        if (!(e instanceof LoopbackPortsBusyError)) throw e;
+        // Another flow (device code, the URI handler) may still work: "try a different way?" is offered.
+        throw new AuthError('flow_unavailable', `Cannot receive the sign-in on this machine: ${e.message}. Close the program using one of them, or register another port at the identity provider and add it to "loopbackPorts".`);
+      });
       try {
         const pending = await beginFlowAuthorization(ctx, server.redirectUri);
         const callback = server.waitForCallback(pending.state, ctx.signal);

@@ -22,6 +22,8 @@ export interface LoopbackOptions {
    * exchange can take (token, JWKS and userinfo requests of up to 30 s each), short enough that a tab never hangs.
    */
   readonly holdTimeoutMs?: number;
+  /** Ports registered at the server, tried in order; none: an ephemeral port (RFC 8252 §7.3). */
+  readonly ports?: readonly number[];
 }
 
 export interface LoopbackServer {
@@ -106,10 +108,7 @@ export async function startLoopbackServer(pages: CallbackPages, options: Loopbac
     d(new URLSearchParams(url.searchParams));
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
+  await listenOnFirstFreePort(server, options.ports);
   const port = (server.address() as AddressInfo).port;
 
   return {
@@ -140,3 +139,35 @@ const basePage = (title: string, text: string) =>
   `<body style="font-family:system-ui,sans-serif;margin:3em"><h1>${title}</h1><p>${text}</p></body></html>`;
 const notFoundPage = basePage('Not found', 'OAuth Accounts only answers its own sign-in redirect here.');
 const staleLinkPage = basePage('Sign-in link not recognised', 'This is not the sign-in OAuth Accounts is waiting for. Start the sign-in again from VS Code.');
+
+/**
+ * An ephemeral port, or the first free one of the ports registered at a server that matches redirect URIs exactly
+ * (RFC 8252's any-port rule is not honoured everywhere). Every registered port busy: a message naming them.
+ */
+async function listenOnFirstFreePort(server: ReturnType<typeof createServer>, ports: readonly number[] | undefined): Promise<void> {
+  const listen = (port: number) => new Promise<void>((resolve, reject) => {
+    const onError = (e: Error) => { server.off('listening', onListening); reject(e); };
+    const onListening = () => { server.off('error', onError); resolve(); };
+    server.once('error', onError);
+    server.once('listening', onListening);
+    server.listen(port, '127.0.0.1');
+  });
+  if (!ports?.length) return listen(0);
+  const busy: number[] = [];
+  for (const port of ports) {
+    try {
+      return await listen(port);
+    } catch (e) {
+      if ((e as { code?: string }).code !== 'EADDRINUSE' && (e as { code?: string }).code !== 'EACCES') throw e;
+      busy.push(port);
+    }
+  }
+  throw new LoopbackPortsBusyError(busy);
+}
+
+export class LoopbackPortsBusyError extends Error {
+  constructor(readonly ports: readonly number[]) {
+    super(`every registered loopback port is in use by another program (${ports.join(', ')})`);
+  }
+}
+

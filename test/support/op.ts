@@ -14,6 +14,8 @@ export const TEST_CLIENTS = {
   basic: 'vscode-basic',
   /** client_secret_post with CONFIDENTIAL_SECRET. */
   post: 'vscode-post',
+  /** Public, redirect URIs matched exactly (port included); only with the strictLoopbackPorts option. */
+  strict: 'vscode-strict',
 } as const;
 
 /** Secret of the confidential test clients; test-only, never a real credential. */
@@ -58,6 +60,10 @@ export interface OpOptions {
   entraTidClaim?: string;
   /** Shallow-merged into the oidc-provider configuration (`features` one level deep). JSON values only. */
   extra?: Record<string, unknown>;
+  /** A public client "vscode-strict" registered with exactly these loopback redirect URIs (ports included). */
+  strictLoopbackPorts?: number[];
+  /** RFC 7009 revocation refused to public clients with HTTP 401 (confidential clients only). */
+  revocationConfidentialOnly?: boolean;
 }
 
 export interface Stats {

@@ -37,6 +37,9 @@ suite('config: oauthAccounts.providers validation', () => {
     ['reserved authorization parameter', [{ ...base, authorizationParameters: { redirect_uri: 'https://evil' } }], /"authorizationParameters.redirect_uri" is set by OAuth Accounts itself/],
     ['non-string parameter', [{ ...base, authorizationParameters: { max_age: 5 } }], /"authorizationParameters.max_age" must be a string/],
     ['empty label claim', [{ ...base, accountLabelClaim: '' }], /"accountLabelClaim" must be a claim name/],
+    ['loopback port out of range', [{ ...base, loopbackPorts: [80] }], /"loopbackPorts" must be a list of 1 to 20 port numbers between 1024 and 65535/],
+    ['loopback ports not numbers', [{ ...base, loopbackPorts: ['8400'] }], /"loopbackPorts" must be a list/],
+    ['no loopback ports', [{ ...base, loopbackPorts: [] }], /"loopbackPorts" must be a list/],
     ['duplicate id', [base, { ...base, label: 'Again' }], /oauthAccounts.providers\[1\]: "id" is used by an earlier entry/],
     ['built-in id', [{ ...base, id: 'github' }], /"id" is already used by another authentication provider/],
   ];
