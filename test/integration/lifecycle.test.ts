@@ -74,4 +74,44 @@ suite('Token lifecycle in the real extension host', function () {
     assert.deepEqual(await p.getSessions(undefined, {}), []);
     assert.deepEqual(await p.store.readAll(), []);
   });
+
+  test('sign-out in one window while another window refreshes: the sign-out wins, no valid refresh token is left', async () => {
+    const { registry, secrets } = await api();
+    await signIn('it-life');
+    const config = registry.configs().find((c) => c.id === 'it-life')!;
+    let release!: () => void;
+    const gate = new Promise<void>((r) => { release = r; });
+    let produced: string | undefined;
+    // The other window's refresh reaches the server (which rotates the token) and its answer is held on the way back.
+    const client = new ProviderClient(config, {
+      getClientSecret: async () => undefined,
+      fetch: async (u, i) => {
+        const res = await fetch(u, i as RequestInit);
+        if (String(i.body ?? '').includes('grant_type=refresh_token')) {
+          produced = ((await res.clone().json()) as { refresh_token?: string }).refresh_token;
+          await gate;
+        }
+        return res;
+      },
+    });
+    const log = { info: () => {}, warn: () => {}, error: () => {} };
+    const other = new SessionKeeper({ store: new SessionStore(secrets, 'it-life', () => {}, bindingOf(config)), secrets, client, log, fire: () => {}, providerLabel: 'IT', owner: 'other-window' });
+    try {
+      const [s] = await other.sessions();
+      await new Promise((r) => setTimeout(r, 3600)); // inside the refresh margin
+      const refreshing = other.usable(s);
+      await until('the other window reached the server', () => produced);
+      const p = registry.get('it-life')!;
+      await p.removeSession(s.id);
+      release();
+      assert.equal(await refreshing, undefined, 'the refresh does not bring the session back');
+      await until('gone in the other window too', async () => (await other.sessions()).length === 0);
+      assert.deepEqual(await p.store.readAll(), []);
+      const plain = new ProviderClient(config, { fetch: (u, i) => fetch(u, i as RequestInit), getClientSecret: async () => undefined });
+      await assert.rejects(plain.refresh({ ...s.tokens, refreshToken: produced }), /invalid_grant|rejected/, 'the refresh token the racing refresh produced was revoked');
+    } finally {
+      release();
+      other.dispose();
+    }
+  });
 });

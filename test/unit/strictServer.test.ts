@@ -12,6 +12,8 @@ import type { AuthError } from '../../src/protocol/errors';
 import { startOpProcess, TEST_CLIENTS, type OpProcess } from '../support/op';
 import { FakeSecrets, openWindow, storedSession, TestClock } from '../support/keeperHarness';
 import { loopbackSignIn, PAGES, testClient, testConfig } from '../support/protocolHarness';
+import { IdpFixture, oidcMetadata } from '../support/idpFixture';
+import { ProviderClient } from '../../src/protocol/client';
 
 async function freePort(): Promise<number> {
   const s = createServer();
@@ -89,5 +91,34 @@ suite('a strict server: exact redirect URIs with ports, revocation only for conf
     const refreshed = await client.refresh(r.tokens);
     assert.ok(refreshed.accessToken);
     w.keeper.dispose();
+  });
+});
+
+suite('a strict server\'s metadata and tokens do not block sign-in or refresh', () => {
+  test('no refresh_token in grant_types_supported, no "none" auth method, auth_time 0, refresh without id_token', async () => {
+    const fx = await IdpFixture.start();
+    try {
+      const issuer = 'https://strict.example';
+      fx.configure({
+        issuer, clientId: 'vscode', refresh: 'rotate', idClaims: { auth_time: 0 },
+        metadata: oidcMetadata(issuer, { grant_types_supported: ['authorization_code'], token_endpoint_auth_methods_supported: ['client_secret_basic', 'private_key_jwt'] }),
+        shapeToken: (reply, req) => {
+          if (new URLSearchParams(req.body).get('grant_type') !== 'refresh_token' || typeof reply.body === 'string') return reply;
+          const { id_token: _dropped, ...rest } = reply.body;
+          return { ...reply, body: rest };
+        },
+      });
+      const route = fx.routingFetch(['strict.example']);
+      const c = new ProviderClient({ id: 's', label: 'Strict', issuer, endpoints: {}, clientId: 'vscode', clientAuthentication: 'none', authorizationParameters: {}, flow: 'auto' }, { fetch: route, getClientSecret: async () => undefined });
+      const pending = await c.beginAuthorization({ requestedScopes: [], redirectUri: 'http://127.0.0.1:9/callback' });
+      const r = await c.completeAuthorization(pending, await fx.authorize(pending.url, route));
+      assert.equal(r.tokens.idClaims?.auth_time, 0);
+      assert.ok(r.tokens.refreshToken, 'refresh token issued although the metadata does not list the grant');
+      const refreshed = await c.refresh(r.tokens);
+      assert.notEqual(refreshed.accessToken, r.tokens.accessToken);
+      assert.equal(refreshed.idClaims?.sub, r.tokens.idClaims?.sub, 'the ID token claims carry over when the refresh has none');
+    } finally {
+      await fx.close();
+    }
   });
 });
