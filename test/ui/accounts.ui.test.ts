@@ -157,6 +157,37 @@ suite('UI: Accounts menu and commands', function () {
     if (dialog) assert.match(dialog, /Consumer/, `unexpected dialog: ${dialog}`);
   });
 
+  test('a hostile extension calls every OAuth Accounts command with crafted arguments: nothing secret comes back, and Sign In / Sign Out stop at a modal', async () => {
+    const page = wb!.page;
+    const n = records().length;
+    const before = await op!.stats();
+    await runCommand(page, 'Consumer: Call Every OAuth Accounts Command');
+    // Modal dialogs are the user's to answer (no extension can): answer each with Cancel until the attack is over.
+    const dialogs: string[] = [];
+    type Attack = { kind: string; results: Array<{ command: string; args: string; outcome: string; returned: string; carriesToken: boolean; carriesClaims: boolean }> };
+    let attack: Attack | undefined;
+    for (const end = Date.now() + 150_000; !attack && Date.now() < end;) {
+      const text = await clickDialogButton(page, 'Cancel', 1000).catch(() => undefined);
+      if (text) dialogs.push(text);
+      attack = (records().slice(n) as unknown as Attack[]).find((r) => r.kind === 'attack');
+    }
+    for (let i = 0; i < 5; i++) { const t = await clickDialogButton(page, 'Cancel', 1000).catch(() => undefined); if (t) dialogs.push(t); else break; }
+    assert.ok(attack, 'the attack finished');
+    assert.ok(attack.results.length >= 30, `${attack.results.length} calls`);
+    for (const r of attack.results) {
+      assert.ok(!r.carriesToken && !r.carriesClaims, `${r.command}(${r.args}) handed out ${r.returned}`);
+      if (!r.command.startsWith('oauthAccounts.api.')) assert.equal(r.returned, 'null', `${r.command}(${r.args}) returned ${r.returned}`);
+    }
+    assert.ok(dialogs.some((d) => /Sign in to UI IdP\?/.test(d)), `the consent modal for Sign In with arguments: ${JSON.stringify(dialogs)}`);
+    assert.ok(dialogs.some((d) => /Sign out of alice \(UI IdP\)\?/.test(d)), `the Sign Out modal: ${JSON.stringify(dialogs)}`);
+    const after = await op!.stats();
+    assert.equal(after.authorization, before.authorization, 'no sign-in was started');
+    assert.equal(after.revocation, before.revocation, 'nothing was revoked');
+    await page.keyboard.press('Escape');
+    await runCommand(page, 'View: Close All Editors').catch(() => undefined);
+    assert.ok((await accountsMenu(page)).includes(accountItem('alice')), 'still signed in');
+  });
+
   test('the session survives a workbench reload', async () => {
     const page = wb!.page;
     const sha = records().filter((x) => x.kind === 'getSession').at(-1)?.tokenSha256;
