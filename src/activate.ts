@@ -4,6 +4,7 @@
  * the network nor SecretStorage on the way. Each entry point brings only what differs: its fetch and its flows.
  */
 import * as vscode from 'vscode';
+import * as notify from './notify';
 import { SETTING } from './config';
 import type { Flow, FlowId } from './flows/flow';
 import { addProviderCommand } from './addProvider';
@@ -37,6 +38,7 @@ export function activateWith(context: vscode.ExtensionContext, platform: Platfor
   const log = createLogger(channel);
   // A browser workbench hands over the callback query still form-encoded, a desktop one decoded (see QueryEncoding).
   const callbacks = new UriCallbacks((l) => log.info(l), vscode.env.uiKind === vscode.UIKind.Web ? 'form' : 'decoded');
+  callbacks.onLateAnswer = () => void notify.showInformationMessage('OAuth Accounts: that sign-in was already cancelled or had timed out in VS Code, so its answer was not used. Start the sign-in again.');
   const flows = new Map<FlowId, Flow>(platform.flows.map((f) => [f.id, f]));
   const registry = new ProviderRegistry({ context, log, callbacks, fetch: platform.fetch, flows });
   registry.applySettings();

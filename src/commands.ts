@@ -85,10 +85,7 @@ export async function interactiveSignIn(registry: ProviderRegistry, id: string, 
     const session = await provider.createSession([...scopes], {});
     void notify.showInformationMessage(`Signed in to ${label} as ${session.account.label}.`);
   } catch (e) {
-    if (e instanceof vscode.CancellationError) {
-      void notify.showInformationMessage(`Sign-in to ${label} cancelled.`);
-      return;
-    }
+    if (e instanceof vscode.CancellationError) return; // the provider has said so already
     void showSignInError(id, registry, e);
   }
 }

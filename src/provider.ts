@@ -22,6 +22,8 @@ export interface ProviderDeps {
   /** Runs the interactive sign-in (flows, progress, timeout); throws AuthError. */
   readonly signIn: (scopes: readonly string[], request: SignInRequest) => Promise<SignInResult>;
   readonly notifySignedOut?: (session: StoredSession, reason: string) => void;
+  /** The user cancelled a sign-in (whoever asked for it): say so, so a cancel is never silent. */
+  readonly cancelled?: () => void;
   /** A session was signed out (Accounts menu, command, or an extension): tell the user what the server did. */
   readonly signedOut?: (session: StoredSession, revocation: Revocation) => void;
   /** Sessions another configuration of this id obtained: revoke them where they came from (see serverBinding.ts). */
@@ -72,6 +74,7 @@ export class OAuthAuthenticationProvider implements vscode.AuthenticationProvide
     } catch (e) {
       if (isAuthError(e, 'cancelled')) {
         this.deps.log.info('sign-in cancelled');
+        this.deps.cancelled?.();
         throw new vscode.CancellationError();
       }
       this.deps.log.warn(`sign-in failed: ${(e as Error)?.message ?? String(e)}`);

@@ -168,6 +168,7 @@ export class ProviderRegistry implements vscode.Disposable {
       notifySignedOut: (s, reason) => this.notifySignedOut(config, s, reason),
       retire: (sessions) => void this.retire(config, sessions),
       signedOut: (s, revocation) => this.reportSignOut(config, s, revocation),
+      cancelled: () => void notify.showInformationMessage(`Sign-in to ${config.label} cancelled.`),
     });
     provider.onDidChangeSessions((e) => {
       for (const s of e.added ?? []) this.notifiedSignOuts.delete(`${config.id}\n${s.account.id}`);

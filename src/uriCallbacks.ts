@@ -13,15 +13,23 @@
  */
 export type QueryEncoding = 'decoded' | 'form';
 
+/** How long a cancelled sign-in's state is remembered, to explain an answer that arrives after the cancel. */
+const CANCELLED_MEMORY_MS = 15 * 60_000;
+
 export class UriCallbacks {
   private readonly waiting = new Map<string, (query: URLSearchParams) => void>();
+  private readonly cancelled = new Map<string, number>();
+  /** Told when the browser finishes a sign-in the user already cancelled (or that timed out) in VS Code. */
+  onLateAnswer?: () => void;
 
-  constructor(private readonly log: (line: string) => void, private readonly encoding: QueryEncoding = 'decoded') {}
+  constructor(private readonly log: (line: string) => void, private readonly encoding: QueryEncoding = 'decoded', private readonly now: () => number = Date.now) {}
 
   wait(state: string, signal: AbortSignal): Promise<URLSearchParams> {
     return new Promise((resolve, reject) => {
       const onAbort = () => {
         this.waiting.delete(state);
+        for (const [s, at] of this.cancelled) if (this.now() - at > CANCELLED_MEMORY_MS) this.cancelled.delete(s);
+        this.cancelled.set(state, this.now());
         reject(signal.reason);
       };
       if (signal.aborted) return onAbort();
@@ -43,6 +51,13 @@ export class UriCallbacks {
     const state = params.get('state');
     const take = state !== null ? this.waiting.get(state) : undefined;
     if (!take) {
+      const at = state !== null ? this.cancelled.get(state) : undefined;
+      if (at !== undefined && this.now() - at <= CANCELLED_MEMORY_MS) {
+        this.cancelled.delete(state!);
+        this.log('the browser finished a sign-in that was already cancelled or timed out in VS Code; ignored');
+        this.onLateAnswer?.();
+        return false;
+      }
       this.log('ignored a sign-in callback that matches no pending sign-in (unknown or already used state)');
       return false;
     }

@@ -45,4 +45,27 @@ suite('URI handler query', () => {
     assert.equal(callbacks.deliver('/callback', asVsCodeQuery({ code: 'S+/=%41z', state: 's+1' })), true);
     assert.equal((await waiting).get('code'), 'S+/=%41z');
   });
+
+  test('an answer that arrives after the sign-in was cancelled is explained once, never used', async () => {
+    let t = 0;
+    const callbacks = new UriCallbacks(() => {}, 'decoded', () => t);
+    let late = 0;
+    callbacks.onLateAnswer = () => { late++; };
+    const ac = new AbortController();
+    const waiting = callbacks.wait('st-1', ac.signal);
+    ac.abort(new Error('cancelled'));
+    await assert.rejects(waiting);
+    assert.equal(callbacks.deliver('/callback', 'code=abc&state=st-1'), false);
+    assert.equal(late, 1);
+    assert.equal(callbacks.deliver('/callback', 'code=abc&state=st-1'), false, 'a replay of the same answer');
+    assert.equal(late, 1, 'told once');
+    assert.equal(callbacks.deliver('/callback', 'code=abc&state=never-seen'), false);
+    assert.equal(late, 1, 'an unknown state is not "late"');
+    const ac2 = new AbortController();
+    void callbacks.wait('st-2', ac2.signal).catch(() => undefined);
+    ac2.abort(new Error('timeout'));
+    t += 16 * 60_000;
+    assert.equal(callbacks.deliver('/callback', 'code=abc&state=st-2'), false);
+    assert.equal(late, 1, 'forgotten after 15 minutes');
+  });
 });
