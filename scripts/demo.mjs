@@ -11,6 +11,7 @@ import { createRequire } from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { installTestHost } from './testHost.mjs';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const consumerDir = path.join(root, 'examples', 'demo-consumer');
@@ -78,7 +79,8 @@ const timings = [`build ${secs(t)} s`];
 // 2. The cached test host (Node 24 + code-server). The first time this takes minutes: keep people informed.
 if (!opts.desktop) {
   t = Date.now();
-  await installTestHost();
+  // Same installer as the tests and the bench (clean npm environment, atomic); failures name cause and fix.
+  await installTestHost().catch((e) => fail(e.message));
   timings.push(`test host ${secs(t)} s`);
 }
 
@@ -180,23 +182,6 @@ ${line}\n`);
 if (opts.open && !opts.desktop) openBrowser(url);
 
 // ---------------------------------------------------------------------------------------------------------------
-
-async function installTestHost() {
-  const script = path.join(root, 'scripts', 'install-test-host.sh');
-  const started = Date.now();
-  const child = spawn('bash', [script], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
-  let installing = false;
-  child.stdout.on('data', (d) => {
-    const text = d.toString();
-    if (/installing/.test(text)) installing = true;
-    process.stdout.write(text);
-  });
-  // npm prints nothing while it builds code-server (~2-3 min): a heartbeat shows the demo is not stuck.
-  const ticker = setInterval(() => { if (installing) console.log(`test host: still installing (${secs(started)} s)...`); }, 15_000);
-  const code = await new Promise((resolve) => child.on('exit', (c) => resolve(c ?? 1)));
-  clearInterval(ticker);
-  if (code !== 0) fail("installing the test host failed (bash scripts/install-test-host.sh); code-server's build needs Debian's libkrb5-dev, see the README");
-}
 
 function lanAddress() {
   for (const list of Object.values(os.networkInterfaces())) {

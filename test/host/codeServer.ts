@@ -23,17 +23,19 @@ export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'];
 
-// install-test-host.sh reads VSCODE_TEST_CACHE; OAUTH_TEST_CACHE is this project's name for the same thing.
+// scripts/testHost.mjs installs the host (it reads the same variables); OAUTH_TEST_CACHE is this project's name.
 const cacheDir = () => process.env.OAUTH_TEST_CACHE || process.env.VSCODE_TEST_CACHE || path.join(REPO_ROOT, '.vscode-test');
 
-/** Node 24 binary and code-server entry from the cache that scripts/install-test-host.sh fills. */
+/** Node 24 binary and code-server entry of the finished install (scripts/testHost.mjs: host.json in a folder that
+ * only exists once the install is complete). */
 export function testHostPaths(): { node: string; entry: string } {
-  const cache = cacheDir();
-  const hint = `run "bash scripts/install-test-host.sh" first (cache: ${cache})`;
-  const nodePathFile = path.join(cache, 'node-path');
-  if (!fs.existsSync(nodePathFile)) throw new Error(`test host not installed: ${nodePathFile} is missing; ${hint}`);
-  const node = path.join(fs.readFileSync(nodePathFile, 'utf8').trim(), 'bin', 'node');
-  const entry = path.join(cache, 'code-server', 'node_modules', 'code-server', 'out', 'node', 'entry.js');
+  const v = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'scripts', 'test-host.json'), 'utf8')) as { codeServer: string; node: string };
+  const dir = path.join(cacheDir(), `code-server-${v.codeServer}-node${v.node}`);
+  const hint = `run "node scripts/testHost.mjs" (or "npm run demo") first (cache: ${cacheDir()})`;
+  const manifest = path.join(dir, 'host.json');
+  if (!fs.existsSync(manifest)) throw new Error(`test host not installed: ${manifest} is missing; ${hint}`);
+  const m = JSON.parse(fs.readFileSync(manifest, 'utf8')) as { node: string; entry: string };
+  const node = path.join(dir, m.node), entry = path.join(dir, m.entry);
   for (const f of [node, entry]) if (!fs.existsSync(f)) throw new Error(`test host incomplete: ${f} is missing; ${hint}`);
   return { node, entry };
 }
