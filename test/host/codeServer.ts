@@ -1,7 +1,7 @@
 // Launches the real VS Code workbench offline: code-server (VS Code's own server, Node extension host) driven by
 // Debian chromium through playwright-core. Used by the integration runner, the UI tests, the demo and the bench.
 // Recipe and the reasons behind each flag: /work/shared/notes/vscode-host-recipe.md (code-server 4.139.1, Node 24).
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
@@ -90,6 +90,17 @@ export interface StartOptions {
   tls?: { cert: string; key: string };
   /** Require this password (code-server's login page) instead of --auth none; for any non-loopback bind address. */
   password?: string;
+  /**
+   * Start with --vscode-option enable-smoke-test-driver (default true): the only way a built workbench honours the
+   * URL payload (development extension, tests), but it also suppresses notification toasts. false = code-server as
+   * a user runs it (the demo; the VSIX test): extensions come from `installExtensions` instead.
+   */
+  testDriver?: boolean;
+  /** VSIX files installed into the fresh extensions dir with `code-server --install-extension` before start. */
+  installExtensions?: string[];
+  /** Extension folders used in place, as installed (non-development) extensions: listed in the extensions dir's
+   * extensions.json, which is where VS Code records what is installed. No copy, so the demo runs the working tree. */
+  linkedExtensions?: string[];
 }
 
 export interface CodeServer {
@@ -129,6 +140,23 @@ export async function startCodeServer(opts: StartOptions = {}): Promise<CodeServ
   fs.writeFileSync(path.join(userDataDir, 'User', 'settings.json'),
     JSON.stringify({ ...QUIET_SETTINGS, ...opts.userSettings }, null, 2));
 
+  installExitHooks();
+  if (!opts.keep) tempDirs.add(runDir);
+  for (const vsix of opts.installExtensions ?? []) {
+    // The same CLI a user runs; it exits after installing. The extension is then a normal, non-development one.
+    const r = spawnSync(node, [entry, '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir, '--install-extension', vsix],
+      { encoding: 'utf8', env: { EXTENSIONS_GALLERY: '{}', ...process.env, TMPDIR: tmp }, timeout: 120_000 });
+    if (r.status !== 0 || !/successfully installed/i.test(r.stdout + r.stderr)) {
+      fs.rmSync(runDir, { recursive: true, force: true });
+      throw new Error(`code-server --install-extension ${vsix} failed (${r.status ?? r.signal}):\n${r.stdout}${r.stderr}`);
+    }
+  }
+  if (opts.linkedExtensions?.length) {
+    fs.writeFileSync(path.join(extensionsDir, 'extensions.json'), JSON.stringify(opts.linkedExtensions.map((dir) => {
+      const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { publisher: string; name: string; version: string };
+      return { identifier: { id: `${pkg.publisher}.${pkg.name}` }, version: pkg.version, location: { $mid: 1, path: path.resolve(dir), scheme: 'file' } };
+    })));
+  }
   const host = opts.host ?? '127.0.0.1';
   const port = opts.port ?? await freePort(host);
   const authority = `${opts.publicHost ?? host}:${port}`;
@@ -138,7 +166,7 @@ export async function startCodeServer(opts: StartOptions = {}): Promise<CodeServ
     '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust',
     '--disable-getting-started-override', '--ignore-last-opened', '--log', 'info',
     // Without this a built workbench ignores extensionDevelopmentPath/extensionTestsPath in the URL payload.
-    '--vscode-option', 'enable-smoke-test-driver',
+    ...(opts.testDriver === false ? [] : ['--vscode-option', 'enable-smoke-test-driver']),
     // code-server parses this as string[] and pushes each occurrence, so the flag is repeated per origin.
     ...(opts.trustedOrigins ?? []).flatMap((o) => ['--link-protection-trusted-domains', o])];
   const logFile = path.join(runDir, 'code-server.log');
