@@ -73,12 +73,20 @@ export function diagnose(log) {
   return undefined;
 }
 
+// npm process groups still running. npm, when interrupted, may spend a long time rolling back (and its compilers
+// finish their file): on exit we SIGKILL the whole group at once, since the staging folder is deleted anyway.
+const npmGroups = new Set();
 function run(cmd, args, { cwd, env, logFd }) {
   return new Promise((resolve) => {
-    const child = spawn(cmd, args, { cwd, env, stdio: ['ignore', logFd, logFd] });
+    const child = spawn(cmd, args, { cwd, env, stdio: ['ignore', logFd, logFd], detached: true });
+    if (child.pid) npmGroups.add(child.pid);
     child.on('error', (e) => { fs.writeSync(logFd, `\n${cmd}: ${e.message}\n`); resolve(1); });
-    child.on('exit', (code, sig) => resolve(code ?? (sig ? 128 : 1)));
+    child.on('exit', (code, sig) => { npmGroups.delete(child.pid); resolve(code ?? (sig ? 128 : 1)); });
   });
+}
+function killNpm() {
+  for (const pid of npmGroups) try { process.kill(-pid, 'SIGKILL'); } catch { /* gone */ }
+  npmGroups.clear();
 }
 
 /** Removes staging folders whose installer is gone (killed, crashed, Ctrl+C'd before it could clean up). */
@@ -115,7 +123,7 @@ export async function installTestHost({ say = (l) => console.log(`test host: ${l
   const staging = fs.mkdtempSync(path.join(cache, `.staging-${process.pid}-`));
   const logFile = path.join(cache, 'install.log'); // outside staging: it must survive a failure
   const logFd = fs.openSync(logFile, 'w');
-  const cleanup = () => fs.rmSync(staging, { recursive: true, force: true });
+  const cleanup = () => { killNpm(); fs.rmSync(staging, { recursive: true, force: true }); };
   // Ctrl+C (SIGINT to the whole foreground group, npm included) or any exit: never leave the half install behind.
   process.on('exit', cleanup);
   const started = Date.now();
