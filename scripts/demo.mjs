@@ -11,6 +11,7 @@ import { createRequire } from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { installTestHost } from './testHost.mjs';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const consumerDir = path.join(root, 'examples', 'demo-consumer');
@@ -78,7 +79,8 @@ const timings = [`build ${secs(t)} s`];
 // 2. The cached test host (Node 24 + code-server). The first time this takes minutes: keep people informed.
 if (!opts.desktop) {
   t = Date.now();
-  await installTestHost();
+  // Same installer as the tests and the bench (clean npm environment, atomic); failures name cause and fix.
+  await installTestHost().catch((e) => fail(e.message));
   timings.push(`test host ${secs(t)} s`);
 }
 
@@ -87,7 +89,7 @@ if (!opts.desktop) {
 const cacheDir = path.join(root, 'node_modules', '.cache', 'oauth-accounts-demo');
 const esbuild = await import('esbuild');
 await esbuild.build({
-  stdin: { contents: "export * from './test/host/codeServer'; export { devExtensionsFolder } from './test/ui/uiHarness';", resolveDir: root, loader: 'ts' },
+  stdin: { contents: "export * from './test/host/codeServer';", resolveDir: root, loader: 'ts' },
   outfile: path.join(cacheDir, 'codeServer.cjs'),
   bundle: true, platform: 'node', format: 'cjs', target: 'node20', external: ['playwright-core'], logLevel: 'warning',
 });
@@ -146,7 +148,16 @@ if (opts.desktop) {
 } else {
   const cs = await host.startCodeServer({
     host: bind, port: opts.port, publicHost, tls, password,
-    userSettings: settings,
+    // code-server as a user runs it: no test driver (which would hide notification toasts); both extensions
+    // installed in the profile, used in place from this working tree.
+    testDriver: false,
+    linkedExtensions: [root, consumerDir],
+    userSettings: {
+      ...settings,
+      // On the server's Node extension host, as in any remote window. Its default here (extensionKind "ui" first)
+      // is the browser's web worker, whose content security policy blocks plain http to the Demo IdP on 127.0.0.2.
+      'remote.extensionKind': { 'openauth.oauth-accounts': ['workspace'] },
+    },
     trustedOrigins: [idp.issuer], // the login page opens without the "open external website?" dialog
     env: tls ? { NODE_EXTRA_CA_CERTS: tls.cert } : {}, // the extension host trusts the Demo IdP's certificate
   }).catch((e) => fail(/EADDRINUSE/.test(e.message)
@@ -155,8 +166,7 @@ if (opts.desktop) {
   profileDir = cs.runDir;
   // Sign-in comes back through the workbench's URI-handler callback page, on whatever name the browser used.
   for (const h of [publicHost, '127.0.0.1', 'localhost']) idp.allowCallbackOrigin(`${tls ? 'https' : 'http'}://${h}:${cs.port}`);
-  // One development path only (code-server keeps the last of repeated ones): a folder of links to both extensions.
-  url = host.workbenchUrl(cs, { folder: cs.workspaceDir, devExt: host.devExtensionsFolder(cs, [root, consumerDir]) });
+  url = host.workbenchUrl(cs, { folder: cs.workspaceDir });
 }
 timings.push(`Demo IdP + VS Code ${secs(t)} s`);
 
@@ -177,26 +187,13 @@ console.log(`\n${line}
  Temporary profile: ${profileDir}   (removed when the demo stops)
  Stop with Ctrl+C.
 ${line}\n`);
-if (opts.open && !opts.desktop) openBrowser(url);
+if (opts.open && !opts.desktop) {
+  const why = openBrowser(url);
+  // Say so, and put the URL where it cannot be missed: a headless box, SSH or a container has no browser to open.
+  if (why) console.log(`demo: could not open a browser (${why}). Open this address yourself:\n\n    ${url}\n`);
+}
 
 // ---------------------------------------------------------------------------------------------------------------
-
-async function installTestHost() {
-  const script = path.join(root, 'scripts', 'install-test-host.sh');
-  const started = Date.now();
-  const child = spawn('bash', [script], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
-  let installing = false;
-  child.stdout.on('data', (d) => {
-    const text = d.toString();
-    if (/installing/.test(text)) installing = true;
-    process.stdout.write(text);
-  });
-  // npm prints nothing while it builds code-server (~2-3 min): a heartbeat shows the demo is not stuck.
-  const ticker = setInterval(() => { if (installing) console.log(`test host: still installing (${secs(started)} s)...`); }, 15_000);
-  const code = await new Promise((resolve) => child.on('exit', (c) => resolve(c ?? 1)));
-  clearInterval(ticker);
-  if (code !== 0) fail("installing the test host failed (bash scripts/install-test-host.sh); code-server's build needs Debian's libkrb5-dev, see the README");
-}
 
 function lanAddress() {
   for (const list of Object.values(os.networkInterfaces())) {
@@ -218,11 +215,14 @@ function makeCertificate(name) {
   return { cert, key };
 }
 
+/** Opens the URL in the desktop's browser; returns why it could not, or undefined when it started one. */
 function openBrowser(target) {
   // Only where a desktop session exists: without one, xdg-open may start a text browser inside this terminal.
-  const cmd = process.platform === 'darwin' ? 'open' : (process.env.DISPLAY || process.env.WAYLAND_DISPLAY) ? 'xdg-open' : undefined;
-  if (!cmd || !onPath(cmd)) return;
+  if (process.platform !== 'darwin' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) return 'no graphical display: DISPLAY and WAYLAND_DISPLAY are not set';
+  const cmd = process.platform === 'darwin' ? 'open' : 'xdg-open';
+  if (!onPath(cmd)) return `"${cmd}" is not installed`;
   const child = spawn(cmd, [target], { stdio: 'ignore', detached: true });
-  child.on('error', () => undefined);
+  child.on('error', (e) => console.log(`demo: could not open a browser (${cmd}: ${e.message}). Open this address yourself:\n\n    ${target}\n`));
   child.unref();
+  return undefined;
 }

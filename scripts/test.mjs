@@ -82,6 +82,12 @@ const build = await run(process.execPath, ['esbuild.mjs', '--tests']);
 if (build.code !== 0) {
   for (const name of chosen) results.push({ name, passed: 0, failed: 1, failures: [{ title: `${name} suite`, error: 'build failed (node esbuild.mjs --tests)' }], seconds: 0 });
 } else {
+  if (chosen.includes('integration') || chosen.includes('ui')) {
+    // The real VS Code those suites need, installed like `npm run demo` does (no-op when cached). A failure is
+    // printed with its fix; the suites then fail with "test host not installed" and are counted.
+    const { installTestHost } = await import('./testHost.mjs');
+    await installTestHost().catch((e) => console.error(`test: the test host could not be installed: ${e.message}`));
+  }
   mkdirSync(dirname(reporter), { recursive: true });
   writeFileSync(reporter, REPORTER_SOURCE);
   const tmp = mkdtempSync(join(tmpdir(), 'oauth-test-'));

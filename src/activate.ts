@@ -52,7 +52,7 @@ export function activateWith(context: vscode.ExtensionContext, platform: Platfor
     }),
     ...registerCommands(registry, context.secrets, channel),
     ...registerTokenCommands(registry),
-    vscode.commands.registerCommand('oauthAccounts.addProvider', () => addProviderCommand(registry, platform.fetch)),
+    vscode.commands.registerCommand('oauthAccounts.addProvider', () => addProviderCommand(registry, platform.fetch, new Set(flows.keys()))),
     ...registerApiCommands(registry),
   );
   // Internals only for the extension's own test run: exported in production they would let any extension read

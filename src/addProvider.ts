@@ -6,14 +6,17 @@
 import { interactiveSignIn } from './commands';
 import * as vscode from 'vscode';
 import * as notify from './notify';
-import { parseProvider, SETTING } from './config';
+import { parseProvider, PREFER_DEVICE_CODE_SETTING, SETTING, type FlowSetting } from './config';
 import { PRESETS, fillTemplate, type Preset } from './presets';
 import { ProviderClient } from './protocol/client';
 import { isAuthError } from './protocol/errors';
 import type { BaseFetch } from './protocol/http';
 import { HTTP_LOOPBACK_RULE, serverUrlProblem } from './protocol/urls';
 import type { ProviderRegistry } from './providerRegistry';
-import { buildEntry, describeCapabilities, redirectUrisToRegister, suggestId } from './providerSetup';
+import { BUILT_IN_PROVIDER_IDS } from './config';
+import { FLOW_TABLE, selectFlows, type FlowId } from './flows/flow';
+import { buildEntry, describeCapabilities, describeRedirects, redirectLines, suggestId } from './providerSetup';
+import { EXTENSION_ID, extensionHostKind } from './ui';
 
 const title = 'Add Identity Provider';
 
@@ -24,7 +27,22 @@ async function ask(prompt: string, o: { value?: string; placeholder?: string; va
   });
 }
 
-export async function addProviderCommand(registry: ProviderRegistry, fetch: BaseFetch): Promise<string | undefined> {
+/** Who already registered `id` in this VS Code, in words, or undefined when it is free. */
+function idOwner(id: string, registry: ProviderRegistry): string | undefined {
+  if (BUILT_IN_PROVIDER_IDS.includes(id)) return 'VS Code\'s built-in sign-in';
+  for (const ext of vscode.extensions.all) {
+    if (ext.id.toLowerCase() === EXTENSION_ID) continue;
+    const contributed = (ext.packageJSON as { contributes?: { authentication?: Array<{ id?: unknown }> } })?.contributes?.authentication;
+    if (contributed?.some((a) => a?.id === id)) return `the extension ${ext.id}`;
+  }
+  if (registry.usedIds().has(id)) return registry.sourceOf(id) === 'api' ? 'another extension through the OAuth Accounts API' : 'a provider in your OAuth Accounts settings';
+  // Also entries of the setting that are not registered (invalid or duplicate): adding another would clash later.
+  const inSettings = vscode.workspace.getConfiguration().inspect<unknown[]>(SETTING)?.globalValue ?? [];
+  if (inSettings.some((e) => (e as { id?: unknown })?.id === id)) return 'an entry in your OAuth Accounts settings';
+  return undefined;
+}
+
+export async function addProviderCommand(registry: ProviderRegistry, fetch: BaseFetch, implemented: ReadonlySet<FlowId> = new Set(FLOW_TABLE.map((f) => f.id))): Promise<string | undefined> {
   const pick = await vscode.window.showQuickPick(
     PRESETS.map((p) => ({ label: p.label, description: p.description, preset: p })),
     { title, placeHolder: 'Which identity provider?', ignoreFocusOut: true },
@@ -65,12 +83,18 @@ export async function addProviderCommand(registry: ProviderRegistry, fetch: Base
 
   const clientId = await ask(`Client id registered at ${preset.label}`, { placeholder: 'the application / client id' });
   if (!clientId) return undefined;
-  const taken = new Set(registry.configs().map((c) => c.id));
+  // Refused while typing (not after the settings are written): an id registered twice is ignored by VS Code.
+  const inSettings = (vscode.workspace.getConfiguration().inspect<unknown[]>(SETTING)?.globalValue ?? []).map((e) => (e as { id?: unknown })?.id);
+  const taken = new Set([...registry.usedIds(), ...inSettings.filter((x): x is string => typeof x === 'string')]);
   const label = await ask('Label shown in the Accounts menu', { value: preset.id === 'generic' && metadata ? new URL(metadata.issuer).host : preset.label });
   if (!label) return undefined;
   const id = await ask('Provider id (what extensions pass to vscode.authentication.getSession)', {
     value: suggestId(label, taken),
-    validate: (v) => (taken.has(v) ? `"${v}" is already used.` : /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(v) ? undefined : 'Letters, digits, ".", "_" and "-" only.'),
+    validate: (v) => {
+      if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(v)) return 'Letters, digits, ".", "_" and "-" only.';
+      const owner = idOwner(v, registry);
+      return owner ? `"${v}" is already registered in this VS Code by ${owner}; choose another id.` : undefined;
+    },
   });
   if (!id) return undefined;
 
@@ -81,15 +105,25 @@ export async function addProviderCommand(registry: ProviderRegistry, fetch: Base
     return undefined;
   }
 
-  const uris = redirectUrisToRegister(entry.flow, vscode.env.uriScheme);
+  // What this window will really send: the flows the table picks here, and the URI-handler callback as VS Code
+  // makes it reachable (vscode://… on desktop; an http(s) URL of the workbench in code-server or vscode.dev).
+  const flows = selectFlows({
+    host: extensionHostKind(), setting: (entry.flow as FlowSetting | undefined) ?? 'auto', implemented,
+    serverHasDeviceEndpoint: !!(metadata?.device_authorization_endpoint ?? (entry.endpoints as Record<string, unknown> | undefined)?.deviceAuthorization),
+    serverHasAuthorizationEndpoint: metadata ? !!metadata.authorization_endpoint : undefined,
+    preferDeviceCode: vscode.workspace.getConfiguration().get<boolean>(PREFER_DEVICE_CODE_SETTING, false) === true,
+  });
+  const handler = (await vscode.env.asExternalUri(vscode.Uri.parse(`${vscode.env.uriScheme}://${EXTENSION_ID}/callback`))).toString(true);
+  const lines = redirectLines(flows, handler);
+  const uris = lines.flatMap((l) => (l.register ? [l.register] : []));
   const copy = 'Copy Redirect URIs';
   const next = 'Add Provider';
   for (;;) {
     const a = await notify.showInformationMessage(`Register at ${preset.label}`, {
       modal: true,
-      detail: `${preset.registerHint}\n\nRedirect URIs:\n${uris.map((u) => `  ${u}`).join('\n') || '  (none: device code)'}`,
-    }, copy, next);
-    if (a === copy) { await vscode.env.clipboard.writeText(uris.map((u) => u.split(' ')[0]).join('\n')); continue; }
+      detail: `${preset.registerHint}\n\nSign-in methods in this window, in the order they are tried, and their redirect URIs:\n${describeRedirects(lines)}`,
+    }, ...(uris.length ? [copy] : []), next);
+    if (a === copy) { await vscode.env.clipboard.writeText(uris.join('\n')); continue; }
     if (a !== next) return undefined;
     break;
   }

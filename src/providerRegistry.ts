@@ -276,6 +276,11 @@ export class ProviderRegistry implements vscode.Disposable {
     return [...this.entries.values()].map((e) => e.config);
   }
 
+  /** Every provider id taken in this VS Code: VS Code's, other extensions' contributed ids, ours (settings, API). */
+  usedIds(): ReadonlySet<string> {
+    return new Set([...this.takenIds(), ...this.fromSettings.map((c) => c.id), ...this.fromApi.keys(), ...this.entries.keys()]);
+  }
+
   dispose(): void {
     for (const id of [...this.entries.keys()]) this.unregister(id);
     this.changed.dispose();

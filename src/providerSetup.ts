@@ -3,6 +3,7 @@
  * discovery found, and list the redirect URIs to register. No `vscode` import, so it is unit-tested.
  */
 import type { ServerMetadata } from 'openid-client';
+import { flowLabel, type FlowId } from './flows/flow';
 import { fillTemplate, fillTemplates, type Preset } from './presets';
 
 /** A settings entry as the wizard writes it (validated by parseProvider before it is saved). */
@@ -44,12 +45,33 @@ export function describeCapabilities(as: ServerMetadata): string[] {
   ];
 }
 
-/** What to register at the identity provider for the flows this entry will use. */
-export function redirectUrisToRegister(flow: unknown, uriScheme: string): string[] {
-  const loopback = 'http://127.0.0.1/callback  (any port)';
-  const handler = `${uriScheme}://openauth.oauth-accounts/callback`;
-  if (flow === 'loopback') return [loopback];
-  if (flow === 'uri-handler') return [handler];
-  if (flow === 'device-code') return [];
-  return [loopback, handler];
+/** One line of "what to register": the flow, the redirect URI it sends from this window, and what to register. */
+export interface RedirectLine { flow: FlowId; label: string; sends?: string; register?: string; note?: string }
+
+/**
+ * The redirect URIs this window will really send, for the flows the flow table picks here (`flows`, in order).
+ * `handlerUri` is env.asExternalUri of the URI-handler callback in this window: vscode://… on desktop, an http(s) URL
+ * of the workbench with a per-request query (vscode-reqid=…) in code-server, Codespaces and vscode.dev.
+ */
+export function redirectLines(flows: readonly FlowId[], handlerUri: string): RedirectLine[] {
+  return flows.map((flow): RedirectLine => {
+    const label = flowLabel(flow);
+    if (flow === 'loopback') {
+      return { flow, label, sends: 'http://127.0.0.1:<a free port>/callback', register: 'http://127.0.0.1/callback', note: 'RFC 8252: servers must accept any port for 127.0.0.1 (some want each port listed)' };
+    }
+    if (flow === 'device-code') return { flow, label, note: 'no redirect URI (the user enters a code in any browser)' };
+    const q = handlerUri.indexOf('?');
+    // The query (vscode-reqid=N…) differs per sign-in: a server with exact matching cannot accept it.
+    if (q >= 0) return { flow, label, sends: handlerUri, register: handlerUri.slice(0, q), note: 'the query changes on every sign-in: the server must match this prefix, else use the device code flow' };
+    return { flow, label, sends: handlerUri, register: handlerUri };
+  });
+}
+
+/** The lines as the wizard's dialog shows them. */
+export function describeRedirects(lines: readonly RedirectLine[]): string {
+  if (!lines.length) return '  (no sign-in method works in this window with this server)';
+  return lines.map((l) => [`• ${l.label}`,
+    ...(l.register ? [`    register: ${l.register}`] : []),
+    ...(l.sends && l.sends !== l.register ? [`    sends: ${l.sends}`] : []),
+    ...(l.note ? [`    (${l.note})`] : [])].join('\n')).join('\n');
 }

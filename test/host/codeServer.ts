@@ -1,7 +1,7 @@
 // Launches the real VS Code workbench offline: code-server (VS Code's own server, Node extension host) driven by
 // Debian chromium through playwright-core. Used by the integration runner, the UI tests, the demo and the bench.
 // Recipe and the reasons behind each flag: /work/shared/notes/vscode-host-recipe.md (code-server 4.139.1, Node 24).
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
@@ -23,17 +23,19 @@ export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'];
 
-// install-test-host.sh reads VSCODE_TEST_CACHE; OAUTH_TEST_CACHE is this project's name for the same thing.
+// scripts/testHost.mjs installs the host (it reads the same variables); OAUTH_TEST_CACHE is this project's name.
 const cacheDir = () => process.env.OAUTH_TEST_CACHE || process.env.VSCODE_TEST_CACHE || path.join(REPO_ROOT, '.vscode-test');
 
-/** Node 24 binary and code-server entry from the cache that scripts/install-test-host.sh fills. */
+/** Node 24 binary and code-server entry of the finished install (scripts/testHost.mjs: host.json in a folder that
+ * only exists once the install is complete). */
 export function testHostPaths(): { node: string; entry: string } {
-  const cache = cacheDir();
-  const hint = `run "bash scripts/install-test-host.sh" first (cache: ${cache})`;
-  const nodePathFile = path.join(cache, 'node-path');
-  if (!fs.existsSync(nodePathFile)) throw new Error(`test host not installed: ${nodePathFile} is missing; ${hint}`);
-  const node = path.join(fs.readFileSync(nodePathFile, 'utf8').trim(), 'bin', 'node');
-  const entry = path.join(cache, 'code-server', 'node_modules', 'code-server', 'out', 'node', 'entry.js');
+  const v = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'scripts', 'test-host.json'), 'utf8')) as { codeServer: string; node: string };
+  const dir = path.join(cacheDir(), `code-server-${v.codeServer}-node${v.node}`);
+  const hint = `run "node scripts/testHost.mjs" (or "npm run demo") first (cache: ${cacheDir()})`;
+  const manifest = path.join(dir, 'host.json');
+  if (!fs.existsSync(manifest)) throw new Error(`test host not installed: ${manifest} is missing; ${hint}`);
+  const m = JSON.parse(fs.readFileSync(manifest, 'utf8')) as { node: string; entry: string };
+  const node = path.join(dir, m.node), entry = path.join(dir, m.entry);
   for (const f of [node, entry]) if (!fs.existsSync(f)) throw new Error(`test host incomplete: ${f} is missing; ${hint}`);
   return { node, entry };
 }
@@ -88,6 +90,17 @@ export interface StartOptions {
   tls?: { cert: string; key: string };
   /** Require this password (code-server's login page) instead of --auth none; for any non-loopback bind address. */
   password?: string;
+  /**
+   * Start with --vscode-option enable-smoke-test-driver (default true): the only way a built workbench honours the
+   * URL payload (development extension, tests), but it also suppresses notification toasts. false = code-server as
+   * a user runs it (the demo; the VSIX test): extensions come from `installExtensions` instead.
+   */
+  testDriver?: boolean;
+  /** VSIX files installed into the fresh extensions dir with `code-server --install-extension` before start. */
+  installExtensions?: string[];
+  /** Extension folders used in place, as installed (non-development) extensions: listed in the extensions dir's
+   * extensions.json, which is where VS Code records what is installed. No copy, so the demo runs the working tree. */
+  linkedExtensions?: string[];
 }
 
 export interface CodeServer {
@@ -127,6 +140,23 @@ export async function startCodeServer(opts: StartOptions = {}): Promise<CodeServ
   fs.writeFileSync(path.join(userDataDir, 'User', 'settings.json'),
     JSON.stringify({ ...QUIET_SETTINGS, ...opts.userSettings }, null, 2));
 
+  installExitHooks();
+  if (!opts.keep) tempDirs.add(runDir);
+  for (const vsix of opts.installExtensions ?? []) {
+    // The same CLI a user runs; it exits after installing. The extension is then a normal, non-development one.
+    const r = spawnSync(node, [entry, '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir, '--install-extension', vsix],
+      { encoding: 'utf8', env: { EXTENSIONS_GALLERY: '{}', ...process.env, TMPDIR: tmp }, timeout: 120_000 });
+    if (r.status !== 0 || !/successfully installed/i.test(r.stdout + r.stderr)) {
+      fs.rmSync(runDir, { recursive: true, force: true });
+      throw new Error(`code-server --install-extension ${vsix} failed (${r.status ?? r.signal}):\n${r.stdout}${r.stderr}`);
+    }
+  }
+  if (opts.linkedExtensions?.length) {
+    fs.writeFileSync(path.join(extensionsDir, 'extensions.json'), JSON.stringify(opts.linkedExtensions.map((dir) => {
+      const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { publisher: string; name: string; version: string };
+      return { identifier: { id: `${pkg.publisher}.${pkg.name}` }, version: pkg.version, location: { $mid: 1, path: path.resolve(dir), scheme: 'file' } };
+    })));
+  }
   const host = opts.host ?? '127.0.0.1';
   const port = opts.port ?? await freePort(host);
   const authority = `${opts.publicHost ?? host}:${port}`;
@@ -136,7 +166,7 @@ export async function startCodeServer(opts: StartOptions = {}): Promise<CodeServ
     '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust',
     '--disable-getting-started-override', '--ignore-last-opened', '--log', 'info',
     // Without this a built workbench ignores extensionDevelopmentPath/extensionTestsPath in the URL payload.
-    '--vscode-option', 'enable-smoke-test-driver',
+    ...(opts.testDriver === false ? [] : ['--vscode-option', 'enable-smoke-test-driver']),
     // code-server parses this as string[] and pushes each occurrence, so the flag is repeated per origin.
     ...(opts.trustedOrigins ?? []).flatMap((o) => ['--link-protection-trusted-domains', o])];
   const logFile = path.join(runDir, 'code-server.log');

@@ -20,6 +20,14 @@ async function quickInput(page: Page, value: string, { clear = true } = {}): Pro
   await page.waitForTimeout(300);
 }
 
+/** Types an id into the open input box and returns the message line under it (the prompt, or the validation error). */
+async function typedIdProblem(page: Page, id: string): Promise<string> {
+  await page.locator(INPUT).fill(id);
+  await page.waitForTimeout(500); // validateInput runs in the extension host
+  const message = page.locator('.quick-input-widget .quick-input-message');
+  return ((await message.isVisible()) ? (await message.innerText()) : '').trim();
+}
+
 async function pickPreset(page: Page, label: string): Promise<void> {
   await runCommand(page, 'OAuth Accounts: Add Identity Provider...');
   await quickInput(page, label);
@@ -98,10 +106,18 @@ suite('UI: Add Identity Provider wizard', function () {
     assert.match(found, /✓ Token revocation on sign-out/);
     await quickInput(page, TEST_CLIENTS.public);          // client id
     await quickInput(page, 'Wizard IdP');                  // label
+    // Ids registered elsewhere are refused while typing, before anything is written to the settings.
+    assert.match(await typedIdProblem(page, 'github'), /"github" is already registered in this VS Code by VS Code's built-in sign-in/);
+    assert.match(await typedIdProblem(page, 'ui-conf'), /"ui-conf" is already registered .*OAuth Accounts settings/);
+    assert.doesNotMatch(await typedIdProblem(page, 'wizard-idp'), /already registered/, 'a free id is accepted');
     await quickInput(page, 'wizard-idp');                  // id
+    // What this code-server window really sends: the workbench's callback URL (asExternalUri), then the device
+    // code flow; no loopback (the extension host is remote) and no vscode:// link.
     const register = await clickDialogButton(page, 'Copy Redirect URIs', 15_000);
-    assert.match(register, /http:\/\/127\.0\.0\.1\/callback/);
-    assert.match(register, /:\/\/openauth\.oauth-accounts\/callback/);
+    assert.match(register, /VS Code URI handler\s+register: http:\/\/127\.0\.0\.1:\d+\/stable-[0-9a-f]+\/callback\s+sends: \S+\?vscode-reqid=\d+/, register);
+    assert.match(register, /device code\s+\(no redirect URI/, register);
+    assert.doesNotMatch(register, /127\.0\.0\.1\/callback|code-oss:\/\//, register);
+    assert.ok(register.indexOf('URI handler') < register.indexOf('device code'), 'in the order they are tried');
     await readmeShot(page, 'wizard-register-redirects');
     await clickDialogButton(page, 'Add Provider', 15_000);
     const opened = wb!.context.waitForEvent('page', { timeout: 60_000 });

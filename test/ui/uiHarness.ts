@@ -243,6 +243,17 @@ export async function clickNotificationButton(page: Page, text: TextMatch, label
   await button.click();
 }
 
+const toast = (page: Page, text: TextMatch) =>
+  page.locator('.notifications-toasts .notification-toast', { hasText: text }).first();
+
+/** Waits for a notification toast (the pop-up a person sees, bottom right) whose text matches and returns its text.
+ * Only where code-server runs without enable-smoke-test-driver (the demo, the VSIX test): with it, toasts never show. */
+export async function waitForToast(page: Page, text: TextMatch, timeout = 30_000): Promise<string> {
+  const t = toast(page, text);
+  await t.waitFor({ state: 'visible', timeout });
+  return (await t.innerText()).trim();
+}
+
 /** Clicks a button of the modal dialog, e.g. "Allow" in "The extension '…' wants to sign in using …".
  * Returns the dialog's text (for assertions). Throws if no such button appears within timeout. */
 export async function clickDialogButton(page: Page, label: TextMatch, timeout = 10_000): Promise<string> {

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { parseProvider } from '../../src/config';
 import { PRESETS, fillTemplate } from '../../src/presets';
-import { buildEntry, describeCapabilities, redirectUrisToRegister, suggestId } from '../../src/providerSetup';
+import { buildEntry, describeCapabilities, describeRedirects, redirectLines, suggestId } from '../../src/providerSetup';
 
 const SAMPLE_ANSWERS: Record<string, string> = {
   base: 'https://idp.example.com/', realm: 'main', domain: 'example.okta.com', server: 'default', tenant: 'contoso.onmicrosoft.com',
@@ -39,9 +39,19 @@ suite('providerSetup: Add Identity Provider (pure parts)', () => {
     assert.ok(lines.includes('✓ Token revocation on sign-out'));
   });
 
-  test('redirect URIs to register follow the flow', () => {
-    assert.deepEqual(redirectUrisToRegister('uri-handler', 'vscode'), ['vscode://openauth.oauth-accounts/callback']);
-    assert.equal(redirectUrisToRegister(undefined, 'vscode').length, 2);
-    assert.deepEqual(redirectUrisToRegister('device-code', 'vscode'), []);
+  test('redirect URIs: what this window sends for each flow the table picked, in that order', () => {
+    const desktop = redirectLines(['loopback', 'uri-handler'], 'vscode://openauth.oauth-accounts/callback');
+    assert.deepEqual(desktop.map((l) => l.register), ['http://127.0.0.1/callback', 'vscode://openauth.oauth-accounts/callback']);
+    // code-server: asExternalUri gives the workbench's callback page with a per-request query.
+    const web = 'http://127.0.0.1:8080/stable-53c2f32/callback?vscode-reqid=3&vscode-scheme=code-oss&vscode-authority=openauth.oauth-accounts&vscode-path=/callback';
+    const remote = redirectLines(['uri-handler', 'device-code'], web);
+    assert.equal(remote[0].sends, web);
+    assert.equal(remote[0].register, 'http://127.0.0.1:8080/stable-53c2f32/callback');
+    assert.match(remote[0].note ?? '', /changes on every sign-in/);
+    assert.equal(remote[1].register, undefined, 'the device code flow has no redirect URI');
+    const text = describeRedirects(remote);
+    assert.match(text, /VS Code URI handler\n {4}register: http:\/\/127\.0\.0\.1:8080\/stable-53c2f32\/callback\n {4}sends: .*vscode-reqid=3/);
+    assert.doesNotMatch(text, /127\.0\.0\.1\/callback/, 'no loopback advice where loopback is not used');
+    assert.match(describeRedirects([]), /no sign-in method works/);
   });
 });
