@@ -209,6 +209,8 @@ suite('UI: Accounts menu and commands', function () {
     // "The account 'alice' has been used by: Consumer. Sign out from these extensions?" → Sign Out
     const dialog = await clickDialogButton(page, 'Sign Out', 10_000);
     assert.match(dialog, /alice/, dialog);
+    // A sign-out from the Accounts menu says so, as the command does (and says when the server refused to revoke).
+    assert.match(await waitForNotification(page, 'Signed out of UI IdP (alice)'), /Signed out of UI IdP \(alice\)\./);
     const items = await waitForMenu(page, `dropped ${accountItem('alice')}`, (i) => !i.includes(accountItem('alice')));
     assert.ok(!items.includes(accountItem('alice')), JSON.stringify(items));
     const n = records().length;
