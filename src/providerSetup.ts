@@ -57,7 +57,7 @@ export function redirectLines(flows: readonly FlowId[], handlerUri: string): Red
   return flows.map((flow): RedirectLine => {
     const label = flowLabel(flow);
     if (flow === 'loopback') {
-      return { flow, label, sends: 'http://127.0.0.1:<a free port>/callback', register: 'http://127.0.0.1/callback', note: 'RFC 8252: servers must accept any port for 127.0.0.1 (some want each port listed)' };
+      return { flow, label, sends: 'http://127.0.0.1:<a free port>/callback', register: 'http://127.0.0.1/callback', note: 'RFC 8252: servers must accept any port for 127.0.0.1; if yours matches ports exactly, register e.g. http://127.0.0.1:8400/callback and add "loopbackPorts": [8400] to the entry' };
     }
     if (flow === 'device-code') return { flow, label, note: 'no redirect URI (the user enters a code in any browser)' };
     const q = handlerUri.indexOf('?');

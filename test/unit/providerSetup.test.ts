@@ -42,6 +42,7 @@ suite('providerSetup: Add Identity Provider (pure parts)', () => {
   test('redirect URIs: what this window sends for each flow the table picked, in that order', () => {
     const desktop = redirectLines(['loopback', 'uri-handler'], 'vscode://openauth.oauth-accounts/callback');
     assert.deepEqual(desktop.map((l) => l.register), ['http://127.0.0.1/callback', 'vscode://openauth.oauth-accounts/callback']);
+    assert.match(desktop[0].note ?? '', /"loopbackPorts": \[8400\]/, 'what to do for a server that matches ports exactly');
     // code-server: asExternalUri gives the workbench's callback page with a per-request query.
     const web = 'http://127.0.0.1:8080/stable-53c2f32/callback?vscode-reqid=3&vscode-scheme=code-oss&vscode-authority=openauth.oauth-accounts&vscode-path=/callback';
     const remote = redirectLines(['uri-handler', 'device-code'], web);
