@@ -44,9 +44,16 @@ suite('VSIX (npm run package)', function () {
     const names = entries(buf).map((e) => e.name).sort();
     assert.deepEqual(names, [
       '[Content_Types].xml', 'extension.vsixmanifest', 'extension/LICENSE.txt', 'extension/changelog.md',
-      'extension/dist/extension.js', 'extension/dist/web/extension.js', 'extension/media/callback-error.html',
-      'extension/media/callback-success.html', 'extension/media/icon.png', 'extension/package.json', 'extension/readme.md',
+      'extension/dist/extension.js', 'extension/dist/web/extension.js', 'extension/media/callback-denied.html',
+      'extension/media/callback-failed.html', 'extension/media/callback-success.html', 'extension/media/icon.png', 'extension/package.json', 'extension/readme.md',
     ]);
+  });
+
+  test('every page the extension loads from media/ at run time is inside', () => {
+    const names = entries(buf).map((e) => e.name);
+    const loaded = [...fs.readFileSync(path.join(REPO_ROOT, 'src', 'extension.ts'), 'utf8').matchAll(/media\('([^']+)'\)/g)].map((m) => m[1]);
+    assert.ok(loaded.length >= 3, `pages found in src/extension.ts: ${loaded.join(', ')}`);
+    for (const page of loaded) assert.ok(names.includes(`extension/media/${page}`), `${page} is loaded by the extension but missing from the VSIX`);
   });
 
   test('is small: production bundles (no source maps, no node_modules), under 200 KB', () => {
