@@ -8,6 +8,7 @@ import * as notify from './notify';
 import { BUILT_IN_PROVIDER_IDS, configKey, describeProblem, parseProvider, parseProviders, PREFER_DEVICE_CODE_SETTING, SETTING, type ProviderConfig } from './config';
 import type { Flow, FlowId, FlowUi } from './flows/flow';
 import type { Logger } from './log';
+import { presetQuirks } from './presets';
 import { ProviderClient } from './protocol/client';
 import type { BaseFetch } from './protocol/http';
 import { OAuthAuthenticationProvider } from './provider';
@@ -147,6 +148,7 @@ export class ProviderRegistry implements vscode.Disposable {
     const secrets = this.deps.context.secrets;
     const client = new ProviderClient(config, {
       fetch: this.deps.fetch,
+      quirks: presetQuirks(config),
       getClientSecret: () => this.boundClientSecret(config.id, bindingOf(config)),
       log: (l) => log.trace(l),
     });
@@ -206,8 +208,10 @@ export class ProviderRegistry implements vscode.Disposable {
     let revoked = 0;
     for (const s of sessions) {
       if (!s.binding) continue; // stored before bindings existed: where it came from is unknown, so it goes nowhere
-      const client = new ProviderClient(configForBinding(s.binding, config.id, config.label), {
+      const bound = configForBinding(s.binding, config.id, config.label);
+      const client = new ProviderClient(bound, {
         fetch: this.deps.fetch,
+        quirks: presetQuirks(bound),
         getClientSecret: () => this.boundClientSecret(config.id, s.binding!),
         log: (l) => log.trace(l),
       });
