@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { SETTING } from './config';
-import type { Flow, FlowId } from './flows/flow';
+import type { Flow, FlowUi } from './flows/flow';
 import { addProviderCommand } from './addProvider';
 import { createApi, registerApiCommands } from './api';
 import { registerCommands } from './commands';
@@ -26,8 +26,10 @@ export function isTestOrDevelopment(context: Pick<vscode.ExtensionContext, 'exte
 
 export interface Platform {
   readonly fetch: BaseFetch;
-  /** The flows this build implements; the flow table picks among them per sign-in. */
+  /** The flows this build ships (flows/node.ts, flows/web.ts), in order of preference. */
   readonly flows: readonly Flow[];
+  /** The loopback listener's pages, where the build has that flow. */
+  readonly callbackPages?: FlowUi['callbackPages'];
 }
 
 export function activateWith(context: vscode.ExtensionContext, platform: Platform) {
@@ -37,8 +39,7 @@ export function activateWith(context: vscode.ExtensionContext, platform: Platfor
   const log = createLogger(channel);
   // A browser workbench hands over the callback query still form-encoded, a desktop one decoded (see QueryEncoding).
   const callbacks = new UriCallbacks((l) => log.info(l), vscode.env.uiKind === vscode.UIKind.Web ? 'form' : 'decoded');
-  const flows = new Map<FlowId, Flow>(platform.flows.map((f) => [f.id, f]));
-  const registry = new ProviderRegistry({ context, log, callbacks, fetch: platform.fetch, flows });
+  const registry = new ProviderRegistry({ context, log, callbacks, fetch: platform.fetch, flows: platform.flows, callbackPages: platform.callbackPages });
   registry.applySettings();
 
   context.subscriptions.push(

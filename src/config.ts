@@ -2,11 +2,12 @@
  * Settings → validated provider configs. Pure (no `vscode` import) so every message is unit-tested. A bad entry
  * never stops the good ones: each problem names the provider and the field, and what to change.
  */
+import { FLOW_SETTINGS, type FlowSetting } from './flows/flow';
 import { findPreset, presetDefaults, PRESETS } from './presets';
 import { serverUrlProblem } from './protocol/urls';
 
 export type ClientAuthentication = 'none' | 'client_secret_basic' | 'client_secret_post';
-export type FlowSetting = 'auto' | 'loopback' | 'uri-handler' | 'device-code';
+export type { FlowSetting } from './flows/flow';
 
 export interface EndpointOverrides {
   authorization?: string;
@@ -50,7 +51,6 @@ export const SETTING = 'oauthAccounts.providers';
 export const PREFER_DEVICE_CODE_SETTING = 'oauthAccounts.preferDeviceCode';
 const ENDPOINT_KEYS = ['authorization', 'token', 'userinfo', 'revocation', 'deviceAuthorization', 'jwks'] as const;
 const CLIENT_AUTH: readonly ClientAuthentication[] = ['none', 'client_secret_basic', 'client_secret_post'];
-const FLOWS: readonly FlowSetting[] = ['auto', 'loopback', 'uri-handler', 'device-code'];
 const KNOWN_KEYS = new Set(['id', 'label', 'issuer', 'discoveryUrl', 'endpoints', 'clientId', 'clientAuthentication', 'scopes', 'authorizationParameters', 'accountLabelClaim', 'flow', 'preset', 'loopbackPorts']);
 /** Parameters we set ourselves; letting settings override them would break PKCE, state or the redirect. */
 const RESERVED_PARAMETERS = new Set(['client_id', 'redirect_uri', 'response_type', 'state', 'nonce', 'code_challenge', 'code_challenge_method', 'scope', 'response_mode', 'request', 'request_uri']);
@@ -140,7 +140,7 @@ export function parseProvider(input: unknown, index = 0): Parsed {
   const clientAuthentication = entry.clientAuthentication ?? 'none';
   if (!CLIENT_AUTH.includes(clientAuthentication as ClientAuthentication)) return bad('clientAuthentication', `must be one of ${CLIENT_AUTH.join(', ')}.`);
   const flow = entry.flow ?? 'auto';
-  if (!FLOWS.includes(flow as FlowSetting)) return bad('flow', `must be one of ${FLOWS.join(', ')}.`);
+  if (!FLOW_SETTINGS.includes(flow as FlowSetting)) return bad('flow', `must be one of ${FLOW_SETTINGS.join(', ')}.`);
 
   let scopes: string[] | undefined;
   if (entry.scopes !== undefined) {

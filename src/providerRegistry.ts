@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import * as notify from './notify';
 import { BUILT_IN_PROVIDER_IDS, configKey, describeProblem, parseProvider, parseProviders, PREFER_DEVICE_CODE_SETTING, SETTING, type ProviderConfig } from './config';
-import type { Flow, FlowId, FlowUi } from './flows/flow';
+import type { Flow, FlowUi } from './flows/flow';
 import type { Logger } from './log';
 import { presetQuirks } from './presets';
 import { ProviderClient } from './protocol/client';
@@ -32,7 +32,8 @@ export interface RegistryDeps {
   readonly log: Logger;
   readonly callbacks: UriCallbacks;
   readonly fetch: BaseFetch;
-  readonly flows: ReadonlyMap<FlowId, Flow>;
+  readonly flows: readonly Flow[];
+  readonly callbackPages?: FlowUi['callbackPages'];
 }
 
 export class ProviderRegistry implements vscode.Disposable {
@@ -159,6 +160,7 @@ export class ProviderRegistry implements vscode.Disposable {
       waitForUriCallback: (state, signal) => (this.testUiOverrides.waitForUriCallback ?? base.waitForUriCallback)(state, signal),
       showDeviceCode: (info, signal) => (this.testUiOverrides.showDeviceCode ?? base.showDeviceCode)(info, signal),
       askForRedirectedUrl: (validate, signal) => (this.testUiOverrides.askForRedirectedUrl ?? base.askForRedirectedUrl)(validate, signal),
+      callbackPages: this.deps.callbackPages,
     };
     const preferDeviceCode = () => vscode.workspace.getConfiguration().get<boolean>(PREFER_DEVICE_CODE_SETTING, false) === true;
     const provider = new OAuthAuthenticationProvider({
