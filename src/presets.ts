@@ -4,6 +4,7 @@
  * listed in `quirks` as typed values implemented in one place (protocol/quirks.ts), never as `if (provider === …)`
  * elsewhere.
  */
+import { EXTENSION_ID } from './constants';
 import { quirk, type Quirk } from './protocol/quirks';
 
 export interface PresetQuestion {
@@ -61,7 +62,7 @@ export const PRESETS: readonly Preset[] = [
       { key: 'audience', prompt: 'API audience (optional: for a JWT access token for your API)', placeholder: 'https://api.example.com' },
     ],
     entry: { scopes: ['openid', 'profile', 'email', 'offline_access'], flow: 'uri-handler' },
-    registerHint: 'Native application; Allowed Callback URLs: vscode://openauth.oauth-accounts/callback. Enable Allow Offline Access on the API for refresh tokens.',
+    registerHint: `Native application; Allowed Callback URLs: vscode://${EXTENSION_ID}/callback. Enable Allow Offline Access on the API for refresh tokens.`,
   },
   {
     id: 'entra', label: 'Microsoft Entra ID', description: 'Entra ID tenant (public client)',

@@ -5,6 +5,7 @@
  * values are derived from them. Only signIn.ts knows that more than one flow exists; flows themselves only see the
  * FlowUi and an AbortSignal.
  */
+import { everyOf } from '../constants';
 import type { CallbackPages } from '../node/callbackPages';
 import type { PendingAuthorization, ProviderClient, SignInResult } from '../protocol/client';
 import { AuthError } from '../protocol/errors';
@@ -22,10 +23,6 @@ export type FlowSetting = 'auto' | Extract<ShippedFlow, { readonly forcible: tru
  * compiler keeps it equal to FlowSetting: a forcible flow missing here, or a value that is no such flow, is an error.
  */
 export const FLOW_SETTINGS = everyOf<FlowSetting>()(['auto', 'loopback', 'uri-handler', 'device-code']);
-
-function everyOf<T>() {
-  return <const A extends readonly T[]>(values: A & ([Exclude<T, A[number]>] extends [never] ? unknown : never)): readonly T[] => values;
-}
 /** Where our extension host runs, as seen from the user's browser. */
 export type ExtensionHostKind = 'local' | 'remote' | 'webworker';
 
