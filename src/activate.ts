@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import * as notify from './notify';
 import { SETTING } from './config';
-import type { Flow, FlowId } from './flows/flow';
+import type { Flow, FlowUi } from './flows/flow';
 import { addProviderCommand } from './addProvider';
 import { createApi, registerApiCommands } from './api';
 import { registerCommands } from './commands';
@@ -27,8 +27,10 @@ export function isTestOrDevelopment(context: Pick<vscode.ExtensionContext, 'exte
 
 export interface Platform {
   readonly fetch: BaseFetch;
-  /** The flows this build implements; the flow table picks among them per sign-in. */
+  /** The flows this build ships (flows/node.ts, flows/web.ts), in order of preference. */
   readonly flows: readonly Flow[];
+  /** The loopback listener's pages, where the build has that flow. */
+  readonly callbackPages?: FlowUi['callbackPages'];
 }
 
 export function activateWith(context: vscode.ExtensionContext, platform: Platform) {
@@ -39,8 +41,7 @@ export function activateWith(context: vscode.ExtensionContext, platform: Platfor
   // A browser workbench hands over the callback query still form-encoded, a desktop one decoded (see QueryEncoding).
   const callbacks = new UriCallbacks((l) => log.info(l), vscode.env.uiKind === vscode.UIKind.Web ? 'form' : 'decoded');
   callbacks.onLateAnswer = () => void notify.showInformationMessage('OAuth Accounts: that sign-in was already cancelled or had timed out in VS Code, so its answer was not used. Start the sign-in again.');
-  const flows = new Map<FlowId, Flow>(platform.flows.map((f) => [f.id, f]));
-  const registry = new ProviderRegistry({ context, log, callbacks, fetch: platform.fetch, flows });
+  const registry = new ProviderRegistry({ context, log, callbacks, fetch: platform.fetch, flows: platform.flows, callbackPages: platform.callbackPages });
   registry.applySettings();
 
   context.subscriptions.push(
@@ -52,7 +53,7 @@ export function activateWith(context: vscode.ExtensionContext, platform: Platfor
     }),
     ...registerCommands(registry, context.secrets, channel),
     ...registerTokenCommands(registry),
-    vscode.commands.registerCommand('oauthAccounts.addProvider', () => addProviderCommand(registry, platform.fetch, new Set(flows.keys()))),
+    vscode.commands.registerCommand('oauthAccounts.addProvider', () => addProviderCommand(registry, platform.fetch, platform.flows)),
     ...registerApiCommands(registry),
   );
   // Internals only for the extension's own test run: exported in production they would let any extension read

@@ -4,6 +4,7 @@
  * Every failure says what to do and lets the user correct the URL instead of starting over.
  */
 import { interactiveSignIn } from './commands';
+import { isValidProviderId } from './constants';
 import * as vscode from 'vscode';
 import * as notify from './notify';
 import { parseProvider, PREFER_DEVICE_CODE_SETTING, SETTING, type FlowSetting } from './config';
@@ -14,7 +15,7 @@ import type { BaseFetch } from './protocol/http';
 import { HTTP_LOOPBACK_RULE, serverUrlProblem } from './protocol/urls';
 import type { ProviderRegistry } from './providerRegistry';
 import { BUILT_IN_PROVIDER_IDS } from './config';
-import { FLOW_TABLE, selectFlows, type FlowId } from './flows/flow';
+import { selectFlows, type FlowInfo } from './flows/flow';
 import { buildEntry, describeCapabilities, describeRedirects, redirectLines, suggestId } from './providerSetup';
 import { EXTENSION_ID, extensionHostKind } from './ui';
 
@@ -42,7 +43,7 @@ function idOwner(id: string, registry: ProviderRegistry): string | undefined {
   return undefined;
 }
 
-export async function addProviderCommand(registry: ProviderRegistry, fetch: BaseFetch, implemented: ReadonlySet<FlowId> = new Set(FLOW_TABLE.map((f) => f.id))): Promise<string | undefined> {
+export async function addProviderCommand(registry: ProviderRegistry, fetch: BaseFetch, shipped: readonly FlowInfo[]): Promise<string | undefined> {
   const pick = await vscode.window.showQuickPick(
     PRESETS.map((p) => ({ label: p.label, description: p.description, preset: p })),
     { title, placeHolder: 'Which identity provider?', ignoreFocusOut: true },
@@ -91,7 +92,7 @@ export async function addProviderCommand(registry: ProviderRegistry, fetch: Base
   const id = await ask('Provider id (what extensions pass to vscode.authentication.getSession)', {
     value: suggestId(label, taken),
     validate: (v) => {
-      if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(v)) return 'Letters, digits, ".", "_" and "-" only.';
+      if (!isValidProviderId(v)) return 'Letters, digits, ".", "_" and "-" only, starting with a letter or digit (at most 100).';
       const owner = idOwner(v, registry);
       return owner ? `"${v}" is already registered in this VS Code by ${owner}; choose another id.` : undefined;
     },
@@ -108,13 +109,13 @@ export async function addProviderCommand(registry: ProviderRegistry, fetch: Base
   // What this window will really send: the flows the table picks here, and the URI-handler callback as VS Code
   // makes it reachable (vscode://… on desktop; an http(s) URL of the workbench in code-server or vscode.dev).
   const flows = selectFlows({
-    host: extensionHostKind(), setting: (entry.flow as FlowSetting | undefined) ?? 'auto', implemented,
+    host: extensionHostKind(), setting: (entry.flow as FlowSetting | undefined) ?? 'auto', flows: shipped,
     serverHasDeviceEndpoint: !!(metadata?.device_authorization_endpoint ?? (entry.endpoints as Record<string, unknown> | undefined)?.deviceAuthorization),
     serverHasAuthorizationEndpoint: metadata ? !!metadata.authorization_endpoint : undefined,
     preferDeviceCode: vscode.workspace.getConfiguration().get<boolean>(PREFER_DEVICE_CODE_SETTING, false) === true,
   });
   const handler = (await vscode.env.asExternalUri(vscode.Uri.parse(`${vscode.env.uriScheme}://${EXTENSION_ID}/callback`))).toString(true);
-  const lines = redirectLines(flows, handler);
+  const lines = redirectLines(flows.map((id) => shipped.find((f) => f.id === id)!), handler);
   const uris = lines.flatMap((l) => (l.register ? [l.register] : []));
   const copy = 'Copy Redirect URIs';
   const next = 'Add Provider';

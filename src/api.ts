@@ -6,6 +6,7 @@
  */
 import * as vscode from 'vscode';
 import type { OAuthAccountsApi, ProviderEntry, ProviderInfo } from '../api/oauth-accounts';
+import { EXTENSION_ID } from './constants';
 import type { ProviderRegistry } from './providerRegistry';
 
 export type { OAuthAccountsApi, ProviderInfo } from '../api/oauth-accounts';
@@ -80,7 +81,7 @@ export const API_COMMANDS = {
 function callerExtension(): string | undefined {
   const stack = new Error().stack ?? '';
   for (const ext of vscode.extensions.all) {
-    if (ext.id.toLowerCase() === 'openauth.oauth-accounts') continue;
+    if (ext.id.toLowerCase() === EXTENSION_ID) continue;
     if (stack.includes(ext.extensionUri.fsPath)) return ext.id;
   }
   return undefined;

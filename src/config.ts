@@ -2,20 +2,20 @@
  * Settings → validated provider configs. Pure (no `vscode` import) so every message is unit-tested. A bad entry
  * never stops the good ones: each problem names the provider and the field, and what to change.
  */
+import type { ProviderEntry } from '../api/oauth-accounts';
+import { everyOf, isValidProviderId } from './constants';
+import { FLOW_SETTINGS, type FlowSetting } from './flows/flow';
 import { findPreset, presetDefaults, PRESETS } from './presets';
 import { serverUrlProblem } from './protocol/urls';
 
-export type ClientAuthentication = 'none' | 'client_secret_basic' | 'client_secret_post';
-export type FlowSetting = 'auto' | 'loopback' | 'uri-handler' | 'device-code';
-
-export interface EndpointOverrides {
-  authorization?: string;
-  token?: string;
-  userinfo?: string;
-  revocation?: string;
-  deviceAuthorization?: string;
-  jwks?: string;
-}
+// The entry's schema is the published ProviderEntry (api/oauth-accounts.d.ts); the run-time lists below are checked
+// against it by the compiler, and package.json's contributed schema against them by test/unit/entrySchema.test.ts.
+export type ClientAuthentication = NonNullable<ProviderEntry['clientAuthentication']>;
+export type { FlowSetting } from './flows/flow';
+export type EndpointOverrides = NonNullable<ProviderEntry['endpoints']>;
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+/** Compiles only while the `flow` values the API typings publish are exactly the setting's values. */
+export const FLOW_TYPINGS_AGREE: Same<NonNullable<ProviderEntry['flow']>, FlowSetting> = true;
 
 /** One identity provider, as the user (or an admin, or another extension) configured it. */
 export interface ProviderConfig {
@@ -48,13 +48,13 @@ export interface ConfigProblem {
 export const SETTING = 'oauthAccounts.providers';
 /** Global boolean: with `"flow": "auto"`, try the device code flow first wherever the server supports it. */
 export const PREFER_DEVICE_CODE_SETTING = 'oauthAccounts.preferDeviceCode';
-const ENDPOINT_KEYS = ['authorization', 'token', 'userinfo', 'revocation', 'deviceAuthorization', 'jwks'] as const;
-const CLIENT_AUTH: readonly ClientAuthentication[] = ['none', 'client_secret_basic', 'client_secret_post'];
-const FLOWS: readonly FlowSetting[] = ['auto', 'loopback', 'uri-handler', 'device-code'];
-const KNOWN_KEYS = new Set(['id', 'label', 'issuer', 'discoveryUrl', 'endpoints', 'clientId', 'clientAuthentication', 'scopes', 'authorizationParameters', 'accountLabelClaim', 'flow', 'preset', 'loopbackPorts']);
+export const ENDPOINT_KEYS = everyOf<keyof EndpointOverrides>()(['authorization', 'token', 'userinfo', 'revocation', 'deviceAuthorization', 'jwks']);
+export const CLIENT_AUTHENTICATIONS = everyOf<ClientAuthentication>()(['none', 'client_secret_basic', 'client_secret_post']);
+/** Every field of an entry, in the order package.json lists them. */
+export const ENTRY_KEYS = everyOf<keyof ProviderEntry>()(['id', 'label', 'preset', 'issuer', 'discoveryUrl', 'endpoints', 'clientId', 'clientAuthentication', 'scopes', 'authorizationParameters', 'accountLabelClaim', 'loopbackPorts', 'flow']);
+const KNOWN_KEYS: ReadonlySet<string> = new Set(ENTRY_KEYS);
 /** Parameters we set ourselves; letting settings override them would break PKCE, state or the redirect. */
 const RESERVED_PARAMETERS = new Set(['client_id', 'redirect_uri', 'response_type', 'state', 'nonce', 'code_challenge', 'code_challenge_method', 'scope', 'response_mode', 'request', 'request_uri']);
-const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
 /** Ids VS Code or its built-in extensions own; registering one of them would be ignored by VS Code. */
 export const BUILT_IN_PROVIDER_IDS: readonly string[] = ['github', 'github-enterprise', 'microsoft', 'microsoft-sovereign-cloud'];
@@ -105,7 +105,7 @@ export function parseProvider(input: unknown, index = 0): Parsed {
   const bad = (field: string, message: string) => fail(field, message, providerId);
 
   if (typeof rawId !== 'string' || !rawId) return bad('id', 'is required: the id other extensions pass to vscode.authentication.getSession.');
-  if (!ID_PATTERN.test(rawId)) return bad('id', 'may contain only letters, digits, ".", "_" and "-", and must start with a letter or digit.');
+  if (!isValidProviderId(rawId)) return bad('id', 'may contain only letters, digits, ".", "_" and "-", and must start with a letter or digit.');
   for (const key of Object.keys(entry)) if (!KNOWN_KEYS.has(key)) return bad(key, `is not a known setting (known: ${[...KNOWN_KEYS].join(', ')}).`);
   if (entry.preset !== undefined) {
     const preset = typeof entry.preset === 'string' ? findPreset(entry.preset) : undefined;
@@ -138,9 +138,9 @@ export function parseProvider(input: unknown, index = 0): Parsed {
   }
 
   const clientAuthentication = entry.clientAuthentication ?? 'none';
-  if (!CLIENT_AUTH.includes(clientAuthentication as ClientAuthentication)) return bad('clientAuthentication', `must be one of ${CLIENT_AUTH.join(', ')}.`);
+  if (!CLIENT_AUTHENTICATIONS.includes(clientAuthentication as ClientAuthentication)) return bad('clientAuthentication', `must be one of ${CLIENT_AUTHENTICATIONS.join(', ')}.`);
   const flow = entry.flow ?? 'auto';
-  if (!FLOWS.includes(flow as FlowSetting)) return bad('flow', `must be one of ${FLOWS.join(', ')}.`);
+  if (!FLOW_SETTINGS.includes(flow as FlowSetting)) return bad('flow', `must be one of ${FLOW_SETTINGS.join(', ')}.`);
 
   let scopes: string[] | undefined;
   if (entry.scopes !== undefined) {

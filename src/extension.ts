@@ -6,10 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type * as vscode from 'vscode';
 import { activateWith, isTestOrDevelopment } from './activate';
-import { deviceCodeFlow } from './flows/deviceCode';
-import { loopbackFlow } from './flows/loopback';
-import { manualPasteFlow } from './flows/manualPaste';
-import { uriHandlerFlow } from './flows/uriHandler';
+import { NODE_FLOWS } from './flows/node';
 import { setCaptureSink } from './log';
 import { platformFetch } from './node/fetch';
 
@@ -22,12 +19,8 @@ export function activate(context: vscode.ExtensionContext) {
   const media = (name: string) => fs.readFileSync(path.join(context.extensionPath, 'media', name), 'utf8');
   return activateWith(context, {
     fetch: platformFetch,
-    flows: [
-      loopbackFlow(() => ({ success: media('callback-success.html'), denied: media('callback-denied.html'), failed: media('callback-failed.html') })),
-      uriHandlerFlow(),
-      deviceCodeFlow(),
-      manualPasteFlow(),
-    ],
+    flows: NODE_FLOWS,
+    callbackPages: () => ({ success: media('callback-success.html'), denied: media('callback-denied.html'), failed: media('callback-failed.html') }),
   });
 }
 

@@ -1,8 +1,11 @@
 /**
  * Presets: what a person knows about their identity provider (a tenant, a realm, a domain) turned into a provider
  * entry with the right issuer, scopes and parameters. Each preset is data; IdP quirks that data cannot express are
- * named in `quirks` and implemented in one place (protocol/quirks.ts), never as `if (provider === …)` elsewhere.
+ * listed in `quirks` as typed values implemented in one place (protocol/quirks.ts), never as `if (provider === …)`
+ * elsewhere.
  */
+import { EXTENSION_ID } from './constants';
+import { quirk, type Quirk } from './protocol/quirks';
 
 export interface PresetQuestion {
   /** Placeholder name used in templates: `{tenant}`. */
@@ -24,10 +27,10 @@ export interface Preset {
   /** What to register at the identity provider, shown by the wizard and the README. */
   readonly registerHint: string;
   /**
-   * Named quirks from protocol/quirks.ts (`name` or `name:argument`), applied to every provider whose entry says
-   * `"preset": "<id>"`. Only for what data cannot express.
+   * Quirks from protocol/quirks.ts, given to the protocol client of every provider whose entry says
+   * `"preset": "<id>"` (see presetQuirks). Only for what data cannot express.
    */
-  readonly quirks?: readonly string[];
+  readonly quirks?: readonly Quirk[];
 }
 
 export const PRESETS: readonly Preset[] = [
@@ -59,7 +62,7 @@ export const PRESETS: readonly Preset[] = [
       { key: 'audience', prompt: 'API audience (optional: for a JWT access token for your API)', placeholder: 'https://api.example.com' },
     ],
     entry: { scopes: ['openid', 'profile', 'email', 'offline_access'], flow: 'uri-handler' },
-    registerHint: 'Native application; Allowed Callback URLs: vscode://openauth.oauth-accounts/callback. Enable Allow Offline Access on the API for refresh tokens.',
+    registerHint: `Native application; Allowed Callback URLs: vscode://${EXTENSION_ID}/callback. Enable Allow Offline Access on the API for refresh tokens.`,
   },
   {
     id: 'entra', label: 'Microsoft Entra ID', description: 'Entra ID tenant (public client)',
@@ -89,7 +92,7 @@ export const PRESETS: readonly Preset[] = [
       clientAuthentication: 'client_secret_post',
     },
     registerHint: 'OAuth app (Settings → Developer settings → OAuth Apps) with Authorization callback URL http://127.0.0.1/callback (GitHub accepts any loopback port); enable Device Flow for remote windows. Store its client secret with "OAuth Accounts: Set Client Secret...".',
-    quirks: ['githubJsonAndErrors', 'accountFromApi', 'githubRevocation', 'publicDeviceFlow'],
+    quirks: [quirk.githubJson, quirk.githubAccount, quirk.githubRevocation, quirk.publicDeviceFlow],
   },
   {
     id: 'gitlab', label: 'GitLab', description: 'GitLab.com or self-managed GitLab',
@@ -98,7 +101,7 @@ export const PRESETS: readonly Preset[] = [
     entry: { scopes: ['openid', 'profile', 'email', 'read_user'] },
     registerHint: 'Application (not confidential) with scopes openid profile email read_user; redirect URIs: the ones below.',
     // GitLab documents a 2-hour access-token lifetime; older versions sent no expires_in (gitlab#360729).
-    quirks: ['missingExpiresIn:7200'],
+    quirks: [quirk.missingExpiresIn(7200)],
   },
   {
     id: 'dex', label: 'Dex', description: 'Dex (static public client)',
@@ -124,6 +127,11 @@ export function fillTemplate(template: string, answers: Readonly<Record<string, 
 /** The preset with this id, or undefined. */
 export function findPreset(id: string): Preset | undefined {
   return PRESETS.find((p) => p.id === id);
+}
+
+/** The quirks for a provider entry (or a session's binding): those of its preset, or none. */
+export function presetQuirks(config: { readonly preset?: string }): readonly Quirk[] {
+  return (config.preset !== undefined && findPreset(config.preset)?.quirks) || [];
 }
 
 /** `{key}` placeholders in every string of a JSON-like value (the preset's `entry`). */

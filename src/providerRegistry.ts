@@ -6,8 +6,9 @@
 import * as vscode from 'vscode';
 import * as notify from './notify';
 import { BUILT_IN_PROVIDER_IDS, configKey, describeProblem, parseProvider, parseProviders, PREFER_DEVICE_CODE_SETTING, SETTING, type ProviderConfig } from './config';
-import type { Flow, FlowId, FlowUi } from './flows/flow';
+import type { Flow, FlowUi } from './flows/flow';
 import type { Logger } from './log';
+import { presetQuirks } from './presets';
 import { ProviderClient } from './protocol/client';
 import type { BaseFetch } from './protocol/http';
 import { OAuthAuthenticationProvider } from './provider';
@@ -31,7 +32,8 @@ export interface RegistryDeps {
   readonly log: Logger;
   readonly callbacks: UriCallbacks;
   readonly fetch: BaseFetch;
-  readonly flows: ReadonlyMap<FlowId, Flow>;
+  readonly flows: readonly Flow[];
+  readonly callbackPages?: FlowUi['callbackPages'];
 }
 
 export class ProviderRegistry implements vscode.Disposable {
@@ -147,6 +149,7 @@ export class ProviderRegistry implements vscode.Disposable {
     const secrets = this.deps.context.secrets;
     const client = new ProviderClient(config, {
       fetch: this.deps.fetch,
+      quirks: presetQuirks(config),
       getClientSecret: () => this.boundClientSecret(config.id, bindingOf(config)),
       log: (l) => log.trace(l),
     });
@@ -157,6 +160,7 @@ export class ProviderRegistry implements vscode.Disposable {
       waitForUriCallback: (state, signal) => (this.testUiOverrides.waitForUriCallback ?? base.waitForUriCallback)(state, signal),
       showDeviceCode: (info, signal) => (this.testUiOverrides.showDeviceCode ?? base.showDeviceCode)(info, signal),
       askForRedirectedUrl: (validate, signal) => (this.testUiOverrides.askForRedirectedUrl ?? base.askForRedirectedUrl)(validate, signal),
+      callbackPages: this.deps.callbackPages,
     };
     const preferDeviceCode = () => vscode.workspace.getConfiguration().get<boolean>(PREFER_DEVICE_CODE_SETTING, false) === true;
     const provider = new OAuthAuthenticationProvider({
@@ -207,8 +211,10 @@ export class ProviderRegistry implements vscode.Disposable {
     let revoked = 0;
     for (const s of sessions) {
       if (!s.binding) continue; // stored before bindings existed: where it came from is unknown, so it goes nowhere
-      const client = new ProviderClient(configForBinding(s.binding, config.id, config.label), {
+      const bound = configForBinding(s.binding, config.id, config.label);
+      const client = new ProviderClient(bound, {
         fetch: this.deps.fetch,
+        quirks: presetQuirks(bound),
         getClientSecret: () => this.boundClientSecret(config.id, s.binding!),
         log: (l) => log.trace(l),
       });

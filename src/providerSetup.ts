@@ -3,7 +3,7 @@
  * discovery found, and list the redirect URIs to register. No `vscode` import, so it is unit-tested.
  */
 import type { ServerMetadata } from 'openid-client';
-import { flowLabel, type FlowId } from './flows/flow';
+import type { FlowId, FlowInfo } from './flows/flow';
 import { fillTemplate, fillTemplates, type Preset } from './presets';
 
 /** A settings entry as the wizard writes it (validated by parseProvider before it is saved). */
@@ -53,9 +53,9 @@ export interface RedirectLine { flow: FlowId; label: string; sends?: string; reg
  * `handlerUri` is env.asExternalUri of the URI-handler callback in this window: vscode://… on desktop, an http(s) URL
  * of the workbench with a per-request query (vscode-reqid=…) in code-server, Codespaces and vscode.dev.
  */
-export function redirectLines(flows: readonly FlowId[], handlerUri: string): RedirectLine[] {
-  return flows.map((flow): RedirectLine => {
-    const label = flowLabel(flow);
+export function redirectLines(flows: readonly FlowInfo[], handlerUri: string): RedirectLine[] {
+  return flows.map(({ id, label }): RedirectLine => {
+    const flow = id as FlowId;
     if (flow === 'loopback') {
       return { flow, label, sends: 'http://127.0.0.1:<a free port>/callback', register: 'http://127.0.0.1/callback', note: 'RFC 8252: servers must accept any port for 127.0.0.1; if yours matches ports exactly, register e.g. http://127.0.0.1:8400/callback and add "loopbackPorts": [8400] to the entry' };
     }

@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import * as notify from './notify';
 import type { ProviderConfig } from './config';
-import { flowLabel, isDiscouraged, selectFlows, whyUnavailable, type Flow, type FlowId, type FlowUi, type ExtensionHostKind } from './flows/flow';
+import { isDiscouraged, selectFlows, whyUnavailable, type Flow, type FlowQuery, type FlowUi, type ExtensionHostKind } from './flows/flow';
 import type { Logger } from './log';
 import type { ProviderClient, SignInResult } from './protocol/client';
 import { AuthError, toAuthError } from './protocol/errors';
@@ -15,7 +15,8 @@ export const SIGN_IN_TIMEOUT_MS = 5 * 60_000;
 export interface SignInDeps {
   readonly config: ProviderConfig;
   readonly client: ProviderClient;
-  readonly flows: ReadonlyMap<FlowId, Flow>;
+  /** The flows this build ships, in order of preference. */
+  readonly flows: readonly Flow[];
   readonly ui: FlowUi;
   readonly host: () => ExtensionHostKind;
   readonly log: Logger;
@@ -32,18 +33,19 @@ export interface SignInRequest {
 export async function signIn(deps: SignInDeps, scopes: readonly string[], { account, selectAccount }: SignInRequest = {}): Promise<SignInResult> {
   const { config, client, log } = deps;
   const metadata = await client.serverMetadata().catch((e) => { throw toAuthError(e, 'Discovery'); });
-  const query = {
+  const query: FlowQuery = {
     host: deps.host(),
     setting: config.flow,
     serverHasDeviceEndpoint: !!metadata.device_authorization_endpoint,
     serverHasAuthorizationEndpoint: !!metadata.authorization_endpoint,
     preferDeviceCode: deps.preferDeviceCode?.() ?? false,
-    implemented: new Set(deps.flows.keys()),
+    flows: deps.flows,
   };
   const order = selectFlows(query);
   if (order.length === 0) throw new AuthError('flow_unavailable', whyUnavailable(query));
   log.info(`sign-in flows for a ${query.host} extension host: ${order.join(' → ')}`);
-  if (config.flow !== 'auto' && isDiscouraged(config.flow as FlowId, query.host)) {
+  const forced = deps.flows.find((f) => f.id === config.flow);
+  if (forced && isDiscouraged(forced, query.host)) {
     log.warn(`"flow": "${config.flow}" is forced although it usually cannot work in a ${query.host} extension host`);
   }
 
@@ -51,8 +53,8 @@ export async function signIn(deps: SignInDeps, scopes: readonly string[], { acco
     { location: vscode.ProgressLocation.Notification, title: `Signing in to ${config.label}…`, cancellable: true },
     async (progress, token) => {
       for (let i = 0; i < order.length; i++) {
-        const flow = deps.flows.get(order[i])!;
-        if (i > 0 && !(await offerNextFlow(flow.id))) throw new AuthError('cancelled', 'Sign-in cancelled.');
+        const flow = deps.flows.find((f) => f.id === order[i])!;
+        if (i > 0 && !(await offerNextFlow(flow))) throw new AuthError('cancelled', 'Sign-in cancelled.');
         const controller = new AbortController();
         const limitMs = deps.timeoutMs ?? SIGN_IN_TIMEOUT_MS;
         const limit = limitMs >= 120_000 ? `${Math.round(limitMs / 60_000)} minutes` : `${Math.round(limitMs / 1000)} seconds`;
@@ -77,8 +79,8 @@ export async function signIn(deps: SignInDeps, scopes: readonly string[], { acco
   );
 }
 
-async function offerNextFlow(next: FlowId): Promise<boolean> {
-  const yes = `Try ${flowLabel(next)}`;
-  const answer = await notify.showWarningMessage(`Having trouble signing in? Try a different way (${flowLabel(next)})?`, yes, 'Cancel');
+async function offerNextFlow(next: Flow): Promise<boolean> {
+  const yes = `Try ${next.label}`;
+  const answer = await notify.showWarningMessage(`Having trouble signing in? Try a different way (${next.label})?`, yes, 'Cancel');
   return answer === yes;
 }

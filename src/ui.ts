@@ -5,7 +5,9 @@ import type { DeviceCodeInfo, ExtensionHostKind, FlowUi } from './flows/flow';
 import { plainText } from './protocol/plainText';
 import type { UriCallbacks } from './uriCallbacks';
 
-export const EXTENSION_ID = 'openauth.oauth-accounts';
+import { EXTENSION_ID } from './constants';
+
+export { EXTENSION_ID };
 
 /**
  * Opens a URL in the system browser. Passed as a string on purpose: `vscode.Uri.parse` decodes the query and the

@@ -1,13 +1,28 @@
 /**
- * The flow table: every way to get the browser's answer back, with what it needs, and one pure function that picks
- * the usable ones in order of preference (like github-authentication's flows.ts). Only signIn.ts knows that more
- * than one flow exists; flows themselves only see the FlowUi and an AbortSignal.
+ * What a flow is — one value `{ id, label, capabilities, forcible, run }` per module (flows/loopback.ts, …) — and one
+ * pure function that picks the usable ones of a build's list in order of preference (like github-authentication's
+ * flows.ts). The lists each build ships are flows/node.ts and flows/web.ts; the flow ids and the `flow` setting's
+ * values are derived from them. Only signIn.ts knows that more than one flow exists; flows themselves only see the
+ * FlowUi and an AbortSignal.
  */
-import type { FlowSetting } from '../config';
+import { everyOf } from '../constants';
+import type { CallbackPages } from '../node/callbackPages';
 import type { PendingAuthorization, ProviderClient, SignInResult } from '../protocol/client';
 import { AuthError } from '../protocol/errors';
+import type { NODE_FLOWS } from './node';
+import type { WEB_FLOWS } from './web';
 
-export type FlowId = 'loopback' | 'uri-handler' | 'device-code' | 'manual';
+/** Every flow some build ships. */
+type ShippedFlow = (typeof NODE_FLOWS)[number] | (typeof WEB_FLOWS)[number];
+export type FlowId = ShippedFlow['id'];
+/** The `flow` setting: `auto`, or a flow that may be forced (`forcible: true`). */
+export type FlowSetting = 'auto' | Extract<ShippedFlow, { readonly forcible: true }>['id'];
+
+/**
+ * The `flow` setting's values at run time (the validator cannot import the Node list into the web build). The
+ * compiler keeps it equal to FlowSetting: a forcible flow missing here, or a value that is no such flow, is an error.
+ */
+export const FLOW_SETTINGS = everyOf<FlowSetting>()(['auto', 'loopback', 'uri-handler', 'device-code']);
 /** Where our extension host runs, as seen from the user's browser. */
 export type ExtensionHostKind = 'local' | 'remote' | 'webworker';
 
@@ -38,11 +53,13 @@ export interface DeviceCodeInfo {
   readonly verificationUriComplete?: string;
 }
 
-export interface FlowInfo {
-  readonly id: FlowId;
+export interface FlowInfo<Id extends string = string> {
+  readonly id: Id;
   /** Shown in "Try a different way (<label>)?". */
   readonly label: string;
   readonly capabilities: FlowCapabilities;
+  /** May be chosen with the provider's `flow` setting; false for a fallback that only makes sense after another. */
+  readonly forcible: boolean;
 }
 
 /** Everything a flow may show, open or ask: the only UI seam, so flows are testable without VS Code. */
@@ -63,6 +80,8 @@ export interface FlowUi {
    * that cannot be used. Resolves with the accepted text, or undefined when dismissed or `signal` aborted.
    */
   askForRedirectedUrl(validate: (text: string) => string | undefined, signal: AbortSignal): Promise<string | undefined>;
+  /** The loopback listener's pages for the browser (media/callback-*.html); only the Node build has them. */
+  callbackPages?(): CallbackPages;
 }
 
 export interface FlowContext {
@@ -77,39 +96,14 @@ export interface FlowContext {
   readonly progress?: (message: string) => void;
 }
 
-export interface Flow extends FlowInfo {
+export interface Flow<Id extends string = string> extends FlowInfo<Id> {
   run(ctx: FlowContext): Promise<SignInResult>;
 }
 
-/** In order of preference. A false capability says why in one line. */
-export const FLOW_TABLE: readonly FlowInfo[] = [
-  {
-    id: 'loopback',
-    label: 'local browser redirect',
-    // The listener must run where the browser is: on a remote host 127.0.0.1 is the wrong machine; a web worker
-    // cannot open a port at all.
-    capabilities: { local: true, remote: false, webworker: false, needsDeviceEndpoint: false, needsAuthorizationEndpoint: true },
-  },
-  {
-    id: 'uri-handler',
-    label: 'VS Code URI handler',
-    capabilities: { local: true, remote: true, webworker: true, needsDeviceEndpoint: false, needsAuthorizationEndpoint: true },
-  },
-  {
-    id: 'device-code',
-    label: 'device code',
-    // Needs nothing to come back to VS Code: the last resort wherever the redirect flows cannot work, and the
-    // preferred flow with oauthAccounts.preferDeviceCode (WSL, locked-down hosts, a browser on another device).
-    capabilities: { local: true, remote: true, webworker: true, needsDeviceEndpoint: true, needsAuthorizationEndpoint: false, serverDeadline: true },
-  },
-  {
-    id: 'manual',
-    label: 'paste the redirected URL',
-    // Where no redirect comes back (a browser on another machine, a vscode:// link nothing handles) and the server
-    // has no device endpoint: the user copies the final address from the browser into VS Code.
-    capabilities: { local: true, remote: true, webworker: true, needsDeviceEndpoint: false, needsAuthorizationEndpoint: true, onlyWithoutDeviceEndpoint: true },
-  },
-];
+/** Declares a flow, keeping its literal `id` and `forcible` so FlowId and FlowSetting can be derived from it. */
+export function defineFlow<const Id extends string, const Forcible extends boolean>(flow: Flow<Id> & { readonly forcible: Forcible }): Flow<Id> & { readonly forcible: Forcible } {
+  return flow;
+}
 
 export interface FlowQuery {
   readonly host: ExtensionHostKind;
@@ -119,8 +113,8 @@ export interface FlowQuery {
   readonly serverHasAuthorizationEndpoint?: boolean;
   /** oauthAccounts.preferDeviceCode: with `auto`, device code goes first whenever it is possible. */
   readonly preferDeviceCode?: boolean;
-  /** Flows this build implements (device code lands later; the web build has no loopback). */
-  readonly implemented: ReadonlySet<FlowId>;
+  /** The flows this build ships, in order of preference (flows/node.ts, flows/web.ts). */
+  readonly flows: readonly FlowInfo[];
 }
 
 /**
@@ -129,45 +123,35 @@ export interface FlowQuery {
  */
 export function selectFlows(q: FlowQuery): FlowId[] {
   const hasAuthorizationEndpoint = q.serverHasAuthorizationEndpoint ?? true;
-  const possible = FLOW_TABLE.filter((f) => q.implemented.has(f.id)
-    && (!f.capabilities.needsDeviceEndpoint || q.serverHasDeviceEndpoint)
+  const possible = q.flows.filter((f) => (!f.capabilities.needsDeviceEndpoint || q.serverHasDeviceEndpoint)
     && (!f.capabilities.needsAuthorizationEndpoint || hasAuthorizationEndpoint)
     && (!f.capabilities.onlyWithoutDeviceEndpoint || !q.serverHasDeviceEndpoint));
   // A forced flow is the user's decision (an SSH port forward makes loopback work remotely): honour it wherever this
   // build can run it at all.
-  if (q.setting !== 'auto') return possible.filter((f) => f.id === q.setting).map((f) => f.id);
-  const order = possible.filter((f) => f.capabilities[q.host]).map((f) => f.id);
+  if (q.setting !== 'auto') return possible.filter((f) => f.id === q.setting).map((f) => f.id as FlowId);
+  const order = possible.filter((f) => f.capabilities[q.host]).map((f) => f.id as FlowId);
   if (q.preferDeviceCode && order.includes('device-code')) return ['device-code', ...order.filter((id) => id !== 'device-code')];
   return order;
 }
 
 /** A forced flow the table does not recommend here: worth a line in the log when sign-in then fails. */
-export function isDiscouraged(id: FlowId, host: ExtensionHostKind): boolean {
-  return !flowInfo(id).capabilities[host];
+export function isDiscouraged(flow: FlowInfo, host: ExtensionHostKind): boolean {
+  return !flow.capabilities[host];
 }
 
 /** Why a forced flow cannot run here, in words for the user. */
 export function whyUnavailable(q: FlowQuery): string {
-  const f = FLOW_TABLE.find((x) => x.id === q.setting);
-  if (!f) return 'No sign-in method works in this window.';
-  if (!q.implemented.has(f.id)) {
-    return q.host === 'webworker' && f.id === 'loopback'
+  if (q.setting === 'auto') return 'No sign-in method works in this window.';
+  const f = q.flows.find((x) => x.id === q.setting);
+  if (!f) {
+    return q.host === 'webworker' && q.setting === 'loopback'
       ? 'The "loopback" sign-in flow cannot work in a browser (web) window, which cannot listen on a port; set "flow" to "auto".'
-      : `The "${f.id}" sign-in flow is not available in this version of OAuth Accounts; set "flow" to "auto".`;
+      : `The "${q.setting}" sign-in flow is not available in this version of OAuth Accounts; set "flow" to "auto".`;
   }
   if (f.capabilities.needsAuthorizationEndpoint && q.serverHasAuthorizationEndpoint === false) {
     return `The "${f.id}" flow needs the server's authorization endpoint, which it does not have; set "flow" to "device-code" or "auto".`;
   }
   return `The "${f.id}" flow needs the server's device authorization endpoint; set "endpoints.deviceAuthorization" or choose another flow.`;
-}
-
-export function flowLabel(id: FlowId): string {
-  return flowInfo(id).label;
-}
-
-/** A flow's table entry, for `{ ...flowInfo(id), run }`. */
-export function flowInfo(id: FlowId): FlowInfo {
-  return FLOW_TABLE.find((f) => f.id === id)!;
 }
 
 /** Shared by the redirect flows: the authorization request for this sign-in, redirecting to `redirectUri`. */

@@ -4,7 +4,7 @@
  * accepted only for the pending `state`, so it cannot smuggle in another sign-in.
  */
 import { AuthError } from '../protocol/errors';
-import { flowInfo, beginFlowAuthorization, openConsentPage, type Flow, type FlowContext } from './flow';
+import { beginFlowAuthorization, defineFlow, openConsentPage, type FlowContext } from './flow';
 
 /**
  * The callback parameters in what the user pasted: a full URL, a query string, or a bare code (only where the server
@@ -36,33 +36,37 @@ export function parsePastedCallback(text: string, pendingState: string, issRequi
   return params;
 }
 
-export function manualPasteFlow(): Flow {
-  return {
-    ...flowInfo('manual'),
-    async run(ctx: FlowContext) {
-      const redirectUri = await ctx.ui.externalCallbackUri();
-      const pending = await beginFlowAuthorization(ctx, redirectUri);
-      const issRequired = (await ctx.client.serverMetadata(ctx.signal)).authorization_response_iss_parameter_supported === true;
-      const local = new AbortController();
-      const signal = AbortSignal.any([ctx.signal, local.signal]);
-      try {
-        const viaHandler = ctx.ui.waitForUriCallback(pending.state, signal);
-        await openConsentPage(ctx.ui, pending);
-        ctx.progress?.('Waiting for the browser, or paste the address it ended on');
-        const viaPaste = ctx.ui.askForRedirectedUrl((text) => {
-          const r = parsePastedCallback(text, pending.state, issRequired);
-          return typeof r === 'string' ? r : undefined;
-        }, signal).then((text) => {
-          if (text === undefined) throw signal.aborted ? signal.reason : new AuthError('cancelled', 'Sign-in cancelled.');
-          return parsePastedCallback(text, pending.state, issRequired) as URLSearchParams;
-        });
-        viaHandler.catch(() => undefined);
-        viaPaste.catch(() => undefined);
-        const callback = await Promise.race([viaHandler, viaPaste]);
-        return await ctx.client.completeAuthorization(pending, callback, ctx.signal);
-      } finally {
-        local.abort(new AuthError('cancelled', 'Sign-in finished.'));
-      }
-    },
-  };
-}
+export const manualPaste = defineFlow({
+  id: 'manual',
+  label: 'paste the redirected URL',
+  // Where no redirect comes back (a browser on another machine, a vscode:// link nothing handles) and the server
+  // has no device endpoint: the user copies the final address from the browser into VS Code.
+  capabilities: { local: true, remote: true, webworker: true, needsDeviceEndpoint: false, needsAuthorizationEndpoint: true, onlyWithoutDeviceEndpoint: true },
+  // A fallback after a redirect that did not come back, not a way to start: the `flow` setting does not offer it.
+  forcible: false,
+  async run(ctx: FlowContext) {
+    const redirectUri = await ctx.ui.externalCallbackUri();
+    const pending = await beginFlowAuthorization(ctx, redirectUri);
+    const issRequired = (await ctx.client.serverMetadata(ctx.signal)).authorization_response_iss_parameter_supported === true;
+    const local = new AbortController();
+    const signal = AbortSignal.any([ctx.signal, local.signal]);
+    try {
+      const viaHandler = ctx.ui.waitForUriCallback(pending.state, signal);
+      await openConsentPage(ctx.ui, pending);
+      ctx.progress?.('Waiting for the browser, or paste the address it ended on');
+      const viaPaste = ctx.ui.askForRedirectedUrl((text) => {
+        const r = parsePastedCallback(text, pending.state, issRequired);
+        return typeof r === 'string' ? r : undefined;
+      }, signal).then((text) => {
+        if (text === undefined) throw signal.aborted ? signal.reason : new AuthError('cancelled', 'Sign-in cancelled.');
+        return parsePastedCallback(text, pending.state, issRequired) as URLSearchParams;
+      });
+      viaHandler.catch(() => undefined);
+      viaPaste.catch(() => undefined);
+      const callback = await Promise.race([viaHandler, viaPaste]);
+      return await ctx.client.completeAuthorization(pending, callback, ctx.signal);
+    } finally {
+      local.abort(new AuthError('cancelled', 'Sign-in finished.'));
+    }
+  },
+});

@@ -9,11 +9,11 @@ import * as oauth from 'oauth4webapi';
 import type { ProviderConfig } from '../config';
 import { accountFrom, type Account } from './account';
 import { discoverMetadata } from './discovery';
-import { hasTenantIssuer, tenantAwareConfiguration, withTenantIssuer } from './tenantIssuer';
-import { AuthError, DEVICE_CODE_EXPIRED, toAuthError } from './errors';
+import { hasTenantIssuer, tenantAwareConfiguration, withTokenTenant } from './tenantIssuer';
+import { AuthError, DEVICE_CODE_EXPIRED, isLibraryError, toAuthError } from './errors';
 import { createFetch, type BaseFetch, type HttpLog } from './http';
 import { defaultScopes, union } from './scopes';
-import { quirksFor, type QuirkContext, type Quirks } from './quirks';
+import { combineQuirks, type Quirk, type QuirkContext, type Quirks } from './quirks';
 import { fromTokenResponse, type IdTokenClaims, type TokenSet } from './tokens';
 import { isHttpUrl, serverUrlProblem } from './urls';
 
@@ -27,6 +27,8 @@ export interface ClientDeps {
   readonly log?: HttpLog;
   readonly timeoutMs?: number;
   readonly now?: () => number;
+  /** The IdP's quirks (its preset's: presets.ts presetQuirks); none for a standards-conforming server. */
+  readonly quirks?: readonly Quirk[];
 }
 
 /** Everything needed to finish one authorization request, held by the caller (never logged: it has secrets). */
@@ -60,11 +62,11 @@ export interface DeviceAuthorization {
 export class ProviderClient {
   private metadata?: Promise<client.ServerMetadata>;
   private readonly jwksCache: oauth.JWKSCacheInput = {};
-  /** The IdP's quirks (its preset's), all in protocol/quirks.ts. */
+  /** The IdP's quirks, as the caller gave them (all implemented in protocol/quirks.ts). */
   private readonly quirks: Quirks;
 
   constructor(readonly config: ProviderConfig, private readonly deps: ClientDeps) {
-    this.quirks = quirksFor(config);
+    this.quirks = combineQuirks(deps.quirks ?? []);
   }
 
   private async quirkContext(signal?: AbortSignal): Promise<QuirkContext> {
@@ -170,7 +172,7 @@ export class ProviderClient {
    * userinfo.
    */
   async completeAuthorization(pending: PendingAuthorization, callback: URLSearchParams, signal?: AbortSignal): Promise<SignInResult> {
-    const as = withTenantIssuer(await this.serverMetadata(signal));
+    const as = await this.serverMetadata(signal);
     const c: oauth.Client = { client_id: this.config.clientId };
     let params: URLSearchParams;
     try {
@@ -186,7 +188,7 @@ export class ProviderClient {
     let idClaims: IdTokenClaims | undefined;
     try {
       const res = await oauth.authorizationCodeGrantRequest(as, c, await this.clientAuth(), params, pending.redirectUri, pending.codeVerifier, opts);
-      tokens = await oauth.processAuthorizationCodeResponse(as, c, res, {
+      tokens = await oauth.processAuthorizationCodeResponse(await withTokenTenant(as, res), c, res, {
         expectedNonce: pending.nonce ?? oauth.expectNoNonce,
         requireIdToken: pending.nonce !== undefined && !!this.config.issuer,
       });
@@ -303,7 +305,7 @@ export class ProviderClient {
       return await client.fetchUserInfo(cfg, accessToken, expectedSub ?? client.skipSubjectCheck);
     } catch (e) {
       const mapped = toAuthError(e, 'The userinfo request');
-      if (String((e as { code?: string })?.code).startsWith('OAUTH_JSON_ATTRIBUTE_COMPARISON')) {
+      if (isLibraryError(e, oauth.JSON_ATTRIBUTE_COMPARISON)) {
         throw new AuthError('invalid_response', 'The userinfo response is for a different user (its "sub" differs from the ID token\'s). The sign-in was rejected.', { cause: e });
       }
       if (mapped.code === 'config') throw mapped;

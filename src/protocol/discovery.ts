@@ -6,15 +6,12 @@
 import * as client from 'openid-client';
 import * as oauth from 'oauth4webapi';
 import type { ProviderConfig } from '../config';
-import { AuthError, toAuthError } from './errors';
+import { AuthError, isLibraryError, toAuthError } from './errors';
 import { describeUrl } from './http';
 import { HTTP_LOOPBACK_RULE, serverUrlProblem } from './urls';
 import { plainText } from './plainText';
 
 type CustomFetch = (url: string, init: client.CustomFetchOptions) => Promise<Response>;
-
-/** oauth4webapi's sentinel for "accept the issuer the metadata names"; only used with an explicit discoveryUrl. */
-const ACCEPT_METADATA_ISSUER = (oauth as unknown as { _nodiscoverycheck: symbol })._nodiscoverycheck;
 
 export async function discoverMetadata(config: ProviderConfig, fetch: CustomFetch, insecure: boolean): Promise<client.ServerMetadata> {
   let metadata: client.ServerMetadata;
@@ -41,11 +38,24 @@ async function fromMetadataUrl(config: ProviderConfig, fetch: CustomFetch, insec
   const url = config.discoveryUrl!;
   try {
     const res = await fetch(url, { method: 'GET', headers: { accept: 'application/json' }, redirect: 'manual', body: undefined });
-    const expected = config.issuer ? new URL(config.issuer) : ACCEPT_METADATA_ISSUER;
-    return await oauth.processDiscoveryResponse(expected as URL, res);
+    const expected = config.issuer ? new URL(config.issuer) : await issuerNamedIn(res, url);
+    return await oauth.processDiscoveryResponse(expected, res);
   } catch (e) {
     throw discoveryError(e, url, config, insecure);
   }
+}
+
+/**
+ * With a discoveryUrl and no configured issuer, the metadata's own `issuer` is accepted: read it from a copy of the
+ * body and let processDiscoveryResponse check the rest (status, JSON, issuer present). A body without a usable
+ * issuer gets the metadata URL as the expected value, so the library's own checks fail it with their usual errors.
+ */
+async function issuerNamedIn(res: Response, url: string): Promise<URL> {
+  const body: unknown = await res.clone().json().catch(() => undefined);
+  const issuer = typeof body === 'object' && body !== null ? (body as { issuer?: unknown }).issuer : undefined;
+  if (typeof issuer === 'string' && URL.canParse(issuer)) return new URL(issuer);
+  if (typeof issuer === 'string') throw new AuthError('discovery', `The metadata at ${describeUrl(url)} names an issuer that is not a URL. Is this the right discoveryUrl?`);
+  return new URL(url);
 }
 
 async function fromIssuer(config: ProviderConfig, fetch: CustomFetch, insecure: boolean): Promise<client.ServerMetadata> {
@@ -70,20 +80,22 @@ async function fromIssuer(config: ProviderConfig, fetch: CustomFetch, insecure: 
 }
 
 function isMissingMetadata(e: unknown): boolean {
-  const err = e as { code?: string; cause?: { status?: number } };
-  const status = err?.cause?.status;
-  if (status !== undefined) return status === 404 || status === 400 || status === 405 || (status >= 300 && status < 400);
-  return err?.code === 'OAUTH_RESPONSE_IS_NOT_JSON' || err?.code === 'OAUTH_RESPONSE_IS_NOT_CONFORM';
+  if (!isLibraryError(e)) return false;
+  // RESPONSE_IS_NOT_CONFORM keeps the Response as its cause.
+  const status = (e.cause as { status?: unknown } | undefined)?.status;
+  if (typeof status === 'number') return status === 404 || status === 400 || status === 405 || (status >= 300 && status < 400);
+  return e.code === oauth.RESPONSE_IS_NOT_JSON || e.code === oauth.RESPONSE_IS_NOT_CONFORM;
 }
 
 function discoveryError(e: unknown, url: string, config: ProviderConfig | undefined, insecure: boolean): AuthError {
-  const err = e as { code?: string; cause?: { attribute?: string; body?: { issuer?: unknown } } };
-  if (err?.code === 'OAUTH_JSON_ATTRIBUTE_COMPARISON_FAILED' || err?.code === 'OAUTH_JSON_ATTRIBUTE_COMPARISON') {
-    // The server's issuer value, shown as plain text (one line, no link syntax): it is the server's to choose.
-    const found = plainText(typeof err.cause?.body?.issuer === 'string' ? err.cause.body.issuer : JSON.stringify(err.cause?.body?.issuer), 200);
+  if (isLibraryError(e, oauth.JSON_ATTRIBUTE_COMPARISON)) {
+    // Both libraries keep { expected, body, attribute } as the cause. The server's issuer value, shown as plain text
+    // (one line, no link syntax): it is the server's to choose.
+    const issuer = (e.cause as { body?: { issuer?: unknown } } | undefined)?.body?.issuer;
+    const found = plainText(typeof issuer === 'string' ? issuer : JSON.stringify(issuer), 200);
     return new AuthError('discovery', `The metadata at ${describeUrl(url)} names issuer ${JSON.stringify(found)}, but "issuer" is configured as ${config?.issuer ?? 'a different value'}. Set "issuer" to exactly the value the server publishes (including any trailing slash).`, { cause: e });
   }
-  if (err?.code === 'OAUTH_HTTP_REQUEST_FORBIDDEN' && !insecure) {
+  if (isLibraryError(e, oauth.HTTP_REQUEST_FORBIDDEN) && !insecure) {
     return new AuthError('config', `Discovery at ${describeUrl(url)} was refused: only https:// servers are allowed (${HTTP_LOOPBACK_RULE}).`, { cause: e });
   }
   const mapped = toAuthError(e, `Discovery at ${describeUrl(url)}`);

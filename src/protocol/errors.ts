@@ -5,6 +5,7 @@
  * server text in it (error, error_description, error_uri, WWW-Authenticate parameters, library messages that may
  * quote a response) has passed through `plainText`: one line, no control characters, no link syntax.
  */
+import * as client from 'openid-client';
 import * as oauth from 'oauth4webapi';
 import { plainText } from './plainText';
 
@@ -35,17 +36,43 @@ export type AuthErrorCode =
 /** Codes after which the same request may succeed later; sessions must survive them. */
 export const TRANSIENT_CODES: ReadonlySet<AuthErrorCode> = new Set(['network']);
 
+/** What an AuthError keeps besides its code and message: the server's OAuth error and the HTTP status. */
+export interface AuthErrorDetails {
+  readonly oauthError?: string;
+  readonly oauthErrorDescription?: string;
+  readonly status?: number;
+}
+
+/**
+ * `new AuthError(code, message, { cause, ...details })`, like panva's errors: the original error is the standard
+ * ES2022 `cause` (so `console.log` and debuggers show the chain), `details` keeps what a caller may branch on.
+ */
 export class AuthError extends Error {
   override readonly name = 'AuthError';
-  constructor(
-    readonly code: AuthErrorCode,
-    message: string,
-    readonly details: { oauthError?: string; oauthErrorDescription?: string; status?: number; cause?: unknown } = {},
-  ) {
-    super(message);
+  readonly details: AuthErrorDetails;
+  constructor(readonly code: AuthErrorCode, message: string, { cause, ...details }: AuthErrorDetails & { cause?: unknown } = {}) {
+    super(message, cause === undefined ? undefined : { cause });
+    this.details = details;
   }
   get transient(): boolean {
     return TRANSIENT_CODES.has(this.code);
+  }
+}
+
+/** The fetch seam (http.ts) refused a response body over its size cap. */
+export class ResponseTooLargeError extends Error {
+  override readonly name = 'ResponseTooLargeError';
+}
+
+/**
+ * The platform fetch failed before any HTTP answer (refused, reset, DNS, TLS, CORS in a browser): the fetch seam
+ * wraps whatever the platform threw (node-fetch's FetchError, undici's TypeError) in this, so nothing below has to
+ * guess from error names or message text. `cause` is the platform's error.
+ */
+export class NetworkError extends Error {
+  override readonly name = 'NetworkError';
+  constructor(cause: unknown) {
+    super('the server could not be reached', { cause });
   }
 }
 
@@ -78,34 +105,34 @@ function errorUri(err: { error_uri?: unknown; cause?: unknown } | undefined): st
 /** A library or network message that may quote what the server sent (a JSON parse error shows the body). */
 const libraryText = (message: unknown) => plainText(message, 500);
 
+/** openid-client's code for its own timeout (a DOMException TimeoutError it caught); no constant is exported. */
+const OPENID_CLIENT_TIMEOUT = 'OAUTH_TIMEOUT';
+
 /**
- * The only mapping from protocol-library and network errors to AuthError. `what` names the step for people
- * ("Token request", "Discovery"), so the message says where it failed.
+ * The only mapping from protocol-library and network errors to AuthError, by class (`instanceof` the libraries'
+ * exported error classes and ours) and by the libraries' exported code constants, never by message text. `what`
+ * names the step for people ("Token request", "Discovery"), so the message says where it failed.
  */
 export function toAuthError(e: unknown, what: string): AuthError {
   if (e instanceof AuthError) return e;
-  const wrapped = e as { name?: string; code?: string; cause?: unknown } | undefined;
-  // openid-client wraps what went wrong ("something went wrong", "operation timed out") in a ClientError whose cause
-  // is the real error: judge by that, or a dead server reads like a bad setting.
-  if (wrapped?.name === 'ClientError' && wrapped.cause !== undefined && !String(wrapped.code ?? '').startsWith('OAUTH_')) {
-    return toAuthError(wrapped.cause, what);
+  if (e instanceof client.ClientError) {
+    if (e.code === OPENID_CLIENT_TIMEOUT) return timedOut(what, e);
+    // openid-client's "something went wrong" (the only ClientError without a code) wraps what really failed (our
+    // fetch seam's errors, a cancel): judge by that, or a dead server reads like a bad setting.
+    if (e.code === undefined && e.cause !== undefined) return toAuthError(e.cause, what);
   }
-  if (wrapped?.code === 'OAUTH_TIMEOUT') return new AuthError('network', `${what} timed out: the server did not answer in time.`, { cause: e });
-  if (wrapped?.name === 'ResponseTooLargeError') return new AuthError('invalid_response', `${what} failed: ${libraryText((e as Error).message)}.`, { cause: e });
-  const err = e as { name?: string; code?: string; message?: string; cause?: unknown; error?: string; error_description?: string; error_uri?: string; status?: number };
-  if (err?.name === 'AbortError' || err?.name === 'TimeoutError' || err?.code === 'ABORT_ERR') {
-    return new AuthError('network', `${what} timed out: the server did not answer in time.`, { cause: e });
-  }
-  if (e instanceof oauth.AuthorizationResponseError || err?.name === 'AuthorizationResponseError') {
-    const { code, description } = oauthFields(err);
+  if (e instanceof ResponseTooLargeError) return new AuthError('invalid_response', `${what} failed: ${libraryText(e.message)}.`, { cause: e });
+  if (isTimeoutOrAbort(e)) return timedOut(what, e);
+  if (e instanceof oauth.AuthorizationResponseError) {
+    const { code, description } = oauthFields(e);
     const text = code === 'access_denied' ? 'Sign-in was denied at the identity provider' : 'The identity provider returned an error';
-    return new AuthError('authorization_denied', `${text} (${serverWords(code, description, errorUri(err))}).`, {
+    return new AuthError('authorization_denied', `${text} (${serverWords(code, description, errorUri(e))}).`, {
       oauthError: code, oauthErrorDescription: description, cause: e,
     });
   }
-  if (e instanceof oauth.ResponseBodyError || err?.name === 'ResponseBodyError') {
-    const { code, description } = oauthFields(err);
-    const status = err.status;
+  if (e instanceof oauth.ResponseBodyError) {
+    const { code, description } = oauthFields(e);
+    const status = e.status;
     // RFC 8628 §3.5: the two terminal answers of device-code polling. Denying at the IdP is the user's decision,
     // so it ends the sign-in quietly like Cancel; an expired code needs a new sign-in.
     if (code === 'access_denied') {
@@ -114,42 +141,64 @@ export function toAuthError(e: unknown, what: string): AuthError {
     if (code === 'expired_token') {
       return new AuthError('timeout', DEVICE_CODE_EXPIRED, { oauthError: code, oauthErrorDescription: description, status, cause: e });
     }
-    const mapped: AuthErrorCode = code === 'invalid_grant' ? 'invalid_grant' : status !== undefined && status >= 500 ? 'network' : 'server_rejected';
-    return new AuthError(mapped, `${what} was rejected by the server (${serverWords(code, description, errorUri(err))}).`, {
+    const mapped: AuthErrorCode = code === 'invalid_grant' ? 'invalid_grant' : status >= 500 ? 'network' : 'server_rejected';
+    return new AuthError(mapped, `${what} was rejected by the server (${serverWords(code, description, errorUri(e))}).`, {
       oauthError: code, oauthErrorDescription: description, status, cause: e,
     });
   }
-  if (err?.name === 'WWWAuthenticateChallengeError') {
+  if (e instanceof oauth.WWWAuthenticateChallengeError) {
     // 401 with WWW-Authenticate (RFC 6749 §5.2 invalid_client, RFC 6750 invalid_token): the error is in the challenge.
-    const challenges = Array.isArray(err.cause) ? (err.cause as Array<{ parameters?: Record<string, string> }>) : [];
-    const params = challenges.find((c) => c.parameters?.error)?.parameters;
+    const params = e.cause.find((c) => c.parameters?.error)?.parameters;
     const fields = params?.error ? oauthFields(params) : undefined;
     const words = fields ? ` (${serverWords(fields.code, fields.description, params?.error_uri)})` : '';
-    return new AuthError('server_rejected', `${what} was refused by the server (HTTP ${err.status ?? 401})${words}.`, {
-      status: err.status, oauthError: fields?.code, oauthErrorDescription: fields?.description, cause: e,
+    return new AuthError('server_rejected', `${what} was refused by the server (HTTP ${e.status ?? 401})${words}.`, {
+      status: e.status, oauthError: fields?.code, oauthErrorDescription: fields?.description, cause: e,
     });
   }
-  const status = httpStatusOf(err);
+  if (e instanceof NetworkError) {
+    return new AuthError('network', `${what} failed: the server could not be reached (${shortNetworkReason(e.cause)}).`, { cause: e });
+  }
+  const status = httpStatusOf(e);
   if (status !== undefined && status >= 500) {
     return new AuthError('network', `${what} failed: the server answered HTTP ${status}. It will be retried.`, { status, cause: e });
   }
-  if (typeof err?.code === 'string' && err.code.startsWith('OAUTH_')) {
+  if (isLibraryError(e)) {
     const where = status !== undefined ? ` (HTTP ${status})` : '';
-    return new AuthError('invalid_response', `${what} failed${where}: ${libraryText(err.message)}.`, { status, cause: e });
+    return new AuthError('invalid_response', `${what} failed${where}: ${libraryText(e.message)}.`, { status, cause: e });
   }
-  if (err?.name === 'TypeError' || err?.name === 'FetchError' || /ECONNREFUSED|ENOTFOUND|ECONNRESET|EHOSTUNREACH|fetch failed|network/i.test(String(err?.message ?? ''))) {
-    return new AuthError('network', `${what} failed: the server could not be reached (${shortNetworkReason(err)}).`, { cause: e });
-  }
-  return new AuthError('invalid_response', `${what} failed: ${libraryText(err?.message ?? String(e))}`, { cause: e });
+  return new AuthError('invalid_response', `${what} failed: ${libraryText((e as Error | undefined)?.message ?? String(e))}`, { cause: e });
 }
 
-function httpStatusOf(err: { cause?: unknown; status?: number } | undefined): number | undefined {
+/** An error raised by oauth4webapi's checks, or openid-client's rewording of one (both carry an `OAUTH_…` code). */
+export function isLibraryError(e: unknown, code?: string): e is oauth.OperationProcessingError | client.ClientError {
+  return (e instanceof oauth.OperationProcessingError || e instanceof client.ClientError) && (code === undefined || e.code === code);
+}
+
+function timedOut(what: string, cause: unknown): AuthError {
+  return new AuthError('network', `${what} timed out: the server did not answer in time.`, { cause });
+}
+
+/**
+ * A timeout or abort the platform raised: `AbortSignal.timeout()` rejects with a DOMException named TimeoutError,
+ * an aborted fetch with one named AbortError (the DOM spec has no subclass per name, so the name is the type),
+ * Node's own abort errors carry `code: 'ABORT_ERR'`.
+ */
+function isTimeoutOrAbort(e: unknown): boolean {
+  if (e instanceof DOMException) return e.name === 'TimeoutError' || e.name === 'AbortError';
+  return e instanceof Error && (e as { code?: unknown }).code === 'ABORT_ERR';
+}
+
+function httpStatusOf(e: unknown): number | undefined {
+  const err = e as { cause?: unknown; status?: unknown } | undefined;
   if (typeof err?.status === 'number') return err.status;
+  // RESPONSE_IS_NOT_CONFORM and friends keep the Response as their cause.
   const cause = err?.cause as { status?: unknown } | undefined;
   return typeof cause?.status === 'number' ? cause.status : undefined;
 }
 
-function shortNetworkReason(err: { code?: string; message?: string; cause?: unknown } | undefined): string {
-  const cause = err?.cause as { code?: string } | undefined;
-  return plainText(cause?.code ?? err?.code ?? err?.message ?? 'network error', 200);
+/** The system error code (ECONNREFUSED, ENOTFOUND, …) of a platform fetch failure, else its message. */
+function shortNetworkReason(platformError: unknown): string {
+  const err = platformError as { code?: unknown; message?: unknown; cause?: { code?: unknown } } | undefined;
+  const reason = [err?.cause?.code, err?.code, err?.message].find((v) => typeof v === 'string' && v);
+  return plainText((reason as string | undefined) ?? 'network error', 200);
 }

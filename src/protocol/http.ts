@@ -4,7 +4,7 @@
  * proxy and certificate patches apply, global fetch in the web worker) with the https rule for every URL, a timeout,
  * a response size cap and a log line that never contains a body, a query string or a header value.
  */
-import { AuthError } from './errors';
+import { AuthError, NetworkError, ResponseTooLargeError } from './errors';
 import { serverUrlProblem } from './urls';
 
 export interface FetchInit {
@@ -64,7 +64,10 @@ export function createFetch(base: BaseFetch, options: HttpOptions = {}): (url: s
       // node-fetch replaces the abort reason with its own AbortError: give callers the real one (the user's cancel,
       // or our timeout) so a cancel never reads as a network failure.
       for (const s of [options.signal, init.signal, timeout]) if (s?.aborted) throw s.reason;
-      throw e;
+      if (e instanceof ResponseTooLargeError) throw e;
+      // Everything else the platform fetch throws means no usable answer came: one class, so toAuthError never has
+      // to guess from node-fetch's or undici's error names and messages.
+      throw new NetworkError(e);
     }
   };
 }
@@ -114,9 +117,7 @@ async function* chunksOf(body: AsyncIterable<Uint8Array> | ReadableStream<Uint8A
 }
 
 function tooLarge(maxBytes: number): Error {
-  const e = new Error(`the response is larger than ${Math.round(maxBytes / 1024)} KB`);
-  e.name = 'ResponseTooLargeError';
-  return e;
+  return new ResponseTooLargeError(`the response is larger than ${Math.round(maxBytes / 1024)} KB`);
 }
 
 /** Origin and path only: queries can carry codes and tokens. */

@@ -1,6 +1,7 @@
 /**
- * Identity-provider quirks, in one place. A provider entry with `"preset": "<id>"` gets that preset's named quirks
- * (src/presets.ts `quirks`); nothing else in the code asks which IdP it talks to.
+ * Identity-provider quirks, in one place. Each is a typed value (`quirk.githubJson`, `quirk.missingExpiresIn(7200)`)
+ * that a preset lists (src/presets.ts `quirks`) and the caller hands to the ProviderClient (`ClientDeps.quirks`);
+ * nothing else in the code asks which IdP it talks to.
  *
  * Most quirks are customFetch middleware: they rewrite a non-standard response into the standard shape BEFORE
  * openid-client/oauth4webapi validate it, so validation stays strict (research/oauth-libs.md §3.3). The rest replace
@@ -8,9 +9,8 @@
  */
 import type * as client from 'openid-client';
 import type { ProviderConfig } from '../config';
-import { findPreset } from '../presets';
 import { accountFrom, type Account } from './account';
-import { AuthError } from './errors';
+import { AuthError, toAuthError } from './errors';
 import type { FetchInit } from './http';
 import type { TokenSet } from './tokens';
 
@@ -29,6 +29,19 @@ export interface QuirkContext {
 export type AccountQuirk = (ctx: QuirkContext, tokens: TokenSet) => Promise<Account>;
 /** Revocation for IdPs without RFC 7009; resolves false when this kind of token cannot be revoked there. */
 export type RevokeQuirk = (ctx: QuirkContext, token: string, hint: 'refresh_token' | 'access_token') => Promise<boolean>;
+
+/**
+ * One quirk: what it changes in the protocol client. A quirk sets one member (besides its name); `combineQuirks`
+ * merges a preset's list into the Quirks the client uses.
+ */
+export interface Quirk {
+  /** For logs and tests: the quirk as written in presets.ts. */
+  readonly name: string;
+  readonly fetch?: FetchQuirk;
+  readonly account?: AccountQuirk;
+  readonly revoke?: RevokeQuirk;
+  readonly publicDeviceFlow?: true;
+}
 
 export interface Quirks {
   readonly names: readonly string[];
@@ -133,9 +146,8 @@ export const accountFromApi: AccountQuirk = async (ctx, tokens) => {
   try {
     res = await ctx.fetch(url, { method: 'GET', headers: { ...GITHUB_API_HEADERS, authorization: `Bearer ${tokens.accessToken}` }, redirect: 'manual' });
   } catch (e) {
-    // The fetch seam's own refusals (the https rule) are not network trouble: say what they say.
-    if (e instanceof AuthError) throw e;
-    throw new AuthError('network', `The user profile request failed: the server could not be reached (${(e as Error)?.name ?? 'error'}).`, { cause: e });
+    // The fetch seam's own refusals (the https rule) stay what they are; a dead server is `network`.
+    throw toAuthError(e, 'The user profile request');
   }
   if (res.status >= 500) throw new AuthError('network', `The user profile request failed: the server answered HTTP ${res.status}. It will be retried.`, { status: res.status });
   if (res.status !== 200) throw new AuthError('server_rejected', `The user profile request was refused (HTTP ${res.status}); the token may lack the read:user scope.`, { status: res.status });
@@ -172,53 +184,34 @@ export const githubRevocation: RevokeQuirk = async (ctx, token, hint) => {
 };
 
 // ---------------------------------------------------------------------------------------------------------------
-// Registry: names used in presets (`name` or `name:argument`).
+// The quirks presets can list: typed values, so a misspelt or unknown quirk is a compile error, not a runtime one.
 
-type QuirkDef =
-  | { kind: 'fetch'; make: (arg?: string) => FetchQuirk }
-  | { kind: 'account'; impl: AccountQuirk }
-  | { kind: 'revoke'; impl: RevokeQuirk }
-  | { kind: 'flag'; flag: 'publicDeviceFlow' };
+export const quirk = {
+  /** GitHub's token endpoint (githubJsonAndErrors). */
+  githubJson: { name: 'githubJson', fetch: githubJsonAndErrors },
+  jsonResponses: { name: 'jsonResponses', fetch: jsonResponses },
+  errorsWithHttp200: { name: 'errorsWithHttp200', fetch: errorsWithHttp200 },
+  commaScopes: { name: 'commaScopes', fetch: commaScopes },
+  defaultTokenType: { name: 'defaultTokenType', fetch: defaultTokenType },
+  /** Token responses without expires_in get the IdP's documented lifetime. */
+  missingExpiresIn: (seconds: number): Quirk => ({ name: `missingExpiresIn(${seconds})`, fetch: missingExpiresIn(seconds) }),
+  /** The account from GitHub's REST API (no ID token, no userinfo). */
+  githubAccount: { name: 'githubAccount', account: accountFromApi },
+  githubRevocation: { name: 'githubRevocation', revoke: githubRevocation },
+  publicDeviceFlow: { name: 'publicDeviceFlow', publicDeviceFlow: true },
+} as const satisfies Record<string, Quirk | ((...args: never[]) => Quirk)>;
 
-export const QUIRKS: Readonly<Record<string, QuirkDef>> = {
-  githubJsonAndErrors: { kind: 'fetch', make: () => githubJsonAndErrors },
-  jsonResponses: { kind: 'fetch', make: () => jsonResponses },
-  errorsWithHttp200: { kind: 'fetch', make: () => errorsWithHttp200 },
-  commaScopes: { kind: 'fetch', make: () => commaScopes },
-  defaultTokenType: { kind: 'fetch', make: () => defaultTokenType },
-  missingExpiresIn: { kind: 'fetch', make: (arg) => missingExpiresIn(arg !== undefined && /^\d+$/.test(arg) ? Number(arg) : undefined) },
-  accountFromApi: { kind: 'account', impl: accountFromApi },
-  githubRevocation: { kind: 'revoke', impl: githubRevocation },
-  publicDeviceFlow: { kind: 'flag', flag: 'publicDeviceFlow' },
-};
-
-/** Builds the quirks of a list of names; an unknown name is a programming error in presets.ts (a unit test checks). */
-export function quirksNamed(names: readonly string[]): Quirks {
-  const fetchQuirks: FetchQuirk[] = [];
-  let account: AccountQuirk | undefined;
-  let revoke: RevokeQuirk | undefined;
-  const flags = new Set<string>();
-  for (const full of names) {
-    const [name, arg] = full.split(':', 2);
-    const def = QUIRKS[name];
-    if (!def) throw new AuthError('config', `Unknown quirk "${name}".`);
-    if (def.kind === 'fetch') fetchQuirks.push(def.make(arg));
-    else if (def.kind === 'account') account = def.impl;
-    else if (def.kind === 'revoke') revoke = def.impl;
-    else flags.add(def.flag);
-  }
+/** Merges a list of quirks: fetch middleware in list order (the first is outermost); the last account/revoke wins. */
+export function combineQuirks(list: readonly Quirk[]): Quirks {
+  const fetchQuirks = list.flatMap((q) => (q.fetch ? [q.fetch] : []));
+  const last = [...list].reverse();
   return {
-    names,
+    names: list.map((q) => q.name),
     wrapFetch: compose(...fetchQuirks),
-    account,
-    revoke,
-    publicDeviceFlow: flags.has('publicDeviceFlow'),
+    account: last.find((q) => q.account)?.account,
+    revoke: last.find((q) => q.revoke)?.revoke,
+    publicDeviceFlow: list.some((q) => q.publicDeviceFlow),
   };
-}
-
-/** The quirks for a provider: those of its preset, or none. */
-export function quirksFor(config: ProviderConfig): Quirks {
-  return quirksNamed((config.preset && findPreset(config.preset)?.quirks) || []);
 }
 
 function isJson(res: Response): boolean {

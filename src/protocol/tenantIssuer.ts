@@ -2,26 +2,45 @@
  * Microsoft Entra ID's multi-tenant endpoints (`…/common/v2.0`, `…/organizations/v2.0`) publish the issuer as
  * `https://login.microsoftonline.com/{tenantid}/v2.0`: each ID token's `iss` names the user's own tenant, the one in
  * its `tid` claim. openid-client knows this, but only inside a Configuration made by its own discovery — the hint is a
- * symbol that does not survive serverMetadata(). The two places that validate ID tokens get it back here: our own
- * code exchange (oauth4webapi) and the Configuration for refresh, device polling and revocation (openid-client).
+ * symbol that does not survive serverMetadata(). The two places that validate ID tokens get it back here, through
+ * public API only: our own code exchange (oauth4webapi, given the metadata with the token's tenant filled in) and the
+ * Configuration for refresh, device polling and revocation (openid-client's own discovery, replayed).
  */
 import * as client from 'openid-client';
 import * as oauth from 'oauth4webapi';
 
 const TENANT_PLACEHOLDER = '{tenantid}';
-/** oauth4webapi's hook for "the expected `iss` of this ID token" (what openid-client itself sets for Entra ID). */
-const EXPECTED_ISSUER = (oauth as unknown as { _expectedIssuer: symbol })._expectedIssuer;
 
 export function hasTenantIssuer(as: Pick<oauth.AuthorizationServer, 'issuer'>): boolean {
   return as.issuer.includes(TENANT_PLACEHOLDER);
 }
 
-/** The metadata for oauth4webapi's ID token checks: `iss` must be the issuer with the token's own `tid` filled in. */
-export function withTenantIssuer<T extends oauth.AuthorizationServer>(as: T): T {
+/**
+ * The metadata for oauth4webapi's checks of the ID token in this token response: `iss` must be the issuer with the
+ * token's own `tid` filled in — the rule openid-client applies to Entra ID. The `tid` is read from the token before
+ * validation, as openid-client's hook reads it from the token under validation; every other check (signature,
+ * aud, nonce, exp, and `iss` against the result) is still the library's. `res` itself is left unread.
+ */
+export async function withTokenTenant<T extends oauth.AuthorizationServer>(as: T, res: Response): Promise<T> {
   if (!hasTenantIssuer(as)) return as;
-  const expected = ({ claims }: { claims: { tid?: unknown } }) =>
-    typeof claims.tid === 'string' ? as.issuer.replace(TENANT_PLACEHOLDER, claims.tid) : as.issuer;
-  return { ...as, [EXPECTED_ISSUER]: expected };
+  const body: unknown = await res.clone().json().catch(() => undefined);
+  const idToken = typeof body === 'object' && body !== null ? (body as { id_token?: unknown }).id_token : undefined;
+  const tid = typeof idToken === 'string' ? unverifiedPayload(idToken)?.tid : undefined;
+  return typeof tid === 'string' ? { ...as, issuer: as.issuer.replace(TENANT_PLACEHOLDER, tid) } : as;
+}
+
+/** A JWT's payload, decoded but NOT verified: only for choosing which issuer the library then checks it against. */
+function unverifiedPayload(jwt: string): Record<string, unknown> | undefined {
+  const part = jwt.split('.')[1];
+  if (!part) return undefined;
+  try {
+    const b64 = part.replace(/-/g, '+').replace(/_/g, '/');
+    const binary = atob(b64 + '='.repeat((4 - (b64.length % 4)) % 4));
+    const json: unknown = JSON.parse(new TextDecoder().decode(Uint8Array.from(binary, (c) => c.charCodeAt(0))));
+    return typeof json === 'object' && json !== null && !Array.isArray(json) ? (json as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -6,9 +6,7 @@
 import type * as vscode from 'vscode';
 import { activateWith, isTestOrDevelopment } from '../activate';
 import { consoleCaptureSink } from '../captureConsole';
-import { deviceCodeFlow } from '../flows/deviceCode';
-import { manualPasteFlow } from '../flows/manualPaste';
-import { uriHandlerFlow } from '../flows/uriHandler';
+import { WEB_FLOWS } from '../flows/web';
 import { setCaptureSink } from '../log';
 import type { BaseFetch } from '../protocol/http';
 
@@ -28,7 +26,7 @@ export function activate(context: vscode.ExtensionContext) {
   // log line and notification text goes to the worker's console behind a fixed prefix, where the UI tests collect
   // it (test/ui/web.ui.test.ts). An installed extension never does this.
   if (isTestOrDevelopment(context)) setCaptureSink(consoleCaptureSink);
-  return activateWith(context, { fetch: browserFetch, flows: [uriHandlerFlow(), deviceCodeFlow(), manualPasteFlow()] });
+  return activateWith(context, { fetch: browserFetch, flows: WEB_FLOWS });
 }
 
 export function deactivate() {}

@@ -8,7 +8,7 @@
  */
 import * as assert from 'node:assert/strict';
 import Module from 'node:module';
-import { deviceCodeFlow } from '../../src/flows/deviceCode';
+import { deviceCode } from '../../src/flows/deviceCode';
 import type { DeviceCodeInfo, FlowUi } from '../../src/flows/flow';
 import { escapeLogLine, guardNotificationText, plainText } from '../../src/protocol/plainText';
 import {
@@ -55,7 +55,7 @@ suite('security: server text is plain text', () => {
       waitForUriCallback: async () => { throw new Error('not used'); }, askForRedirectedUrl: async () => undefined,
       showDeviceCode: async (info) => { shown.push(info); return true; },
     };
-    const run = deviceCodeFlow().run({ client, requestedScopes: [], ui, signal: signInTimeout(10_000), progress: (m) => progress.push(m) });
+    const run = deviceCode.run({ client, requestedScopes: [], ui, signal: signInTimeout(10_000), progress: (m) => progress.push(m) });
     const err = await rejectsWith(run, 'invalid_grant');
     assertPlain(err.message, 'polling error');
     assert.match(err.message, /Sign in again/);

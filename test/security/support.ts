@@ -11,7 +11,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import * as net from 'node:net';
 import { dirname, join } from 'node:path';
 import type { ProviderConfig } from '../../src/config';
-import { loopbackFlow } from '../../src/flows/loopback';
+import { loopback } from '../../src/flows/loopback';
 import type { FlowUi } from '../../src/flows/flow';
 import { ProviderClient, type SignInResult } from '../../src/protocol/client';
 import { AuthError, type AuthErrorCode } from '../../src/protocol/errors';
@@ -161,6 +161,8 @@ export class RedirectBrowser implements FlowUi {
   /** Settles when every callback request has its answer (or was refused). */
   settled: Promise<void> = Promise.resolve();
   constructor(private readonly script: BrowserScript = {}) {}
+  /** The real media/ pages, as the Node build gives the loopback flow. */
+  callbackPages() { return mediaPages(); }
   /** Not part of these scenarios: the redirect always comes back. */
   async askForRedirectedUrl(): Promise<string | undefined> { return new Promise(() => {}); }
   async openExternal(url: string): Promise<boolean> {
@@ -216,7 +218,7 @@ export function openWindow(client: ProviderClient, providerId: string, secrets =
 export async function signInAndStore(client: ProviderClient, win: Window, browser = new RedirectBrowser(), signal = signInTimeout(10_000)): Promise<StoredSession> {
   let result: SignInResult;
   try {
-    result = await loopbackFlow(mediaPages).run({ client, requestedScopes: [], ui: browser, signal });
+    result = await loopback.run({ client, requestedScopes: [], ui: browser, signal });
   } finally {
     // The flow has answered the browser's page (or closed the listener): every callback has its answer now.
     await browser.settled;

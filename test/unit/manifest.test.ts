@@ -38,6 +38,13 @@ suite('package.json', () => {
     assert.deepEqual([...registered].filter((id) => !contributed.has(id)), []);
   });
 
+  test('src/ uses no private (underscore) exports of oauth4webapi or openid-client: only their public API', () => {
+    // Such symbols (e.g. oauth4webapi's _nodiscoverycheck, _expectedIssuer) can vanish or change meaning in any
+    // patch release; discovery.ts and tenantIssuer.ts do without them.
+    const offenders = sources(join(ROOT, 'src')).filter((f) => /\b(?:oauth|client)\._\w|\{\s*_\w+:\s*symbol\s*\}/.test(readFileSync(f, 'utf8')));
+    assert.deepEqual(offenders, []);
+  });
+
   test('the API commands are hidden from the command palette', () => {
     const hidden = new Map<string, string>(manifest.contributes.menus.commandPalette.map((m: { command: string; when: string }) => [m.command, m.when]));
     for (const id of API_COMMAND_IDS) assert.equal(hidden.get(id), 'false', id);

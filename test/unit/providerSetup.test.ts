@@ -1,12 +1,16 @@
 import * as assert from 'node:assert/strict';
 import { parseProvider } from '../../src/config';
 import { PRESETS, fillTemplate } from '../../src/presets';
+import { NODE_FLOWS } from '../../src/flows/node';
 import { buildEntry, describeCapabilities, describeRedirects, redirectLines, suggestId } from '../../src/providerSetup';
 
 const SAMPLE_ANSWERS: Record<string, string> = {
   base: 'https://idp.example.com/', realm: 'main', domain: 'example.okta.com', server: 'default', tenant: 'contoso.onmicrosoft.com',
   issuer: 'https://sso.example.com', audience: 'https://api.example.com',
 };
+
+/** The flows the Node build ships, by id (what the wizard gets from the entry point). */
+const shipped = (...ids: string[]) => ids.map((id) => NODE_FLOWS.find((f) => f.id === id)!);
 
 suite('providerSetup: Add Identity Provider (pure parts)', () => {
   for (const preset of PRESETS) {
@@ -40,12 +44,12 @@ suite('providerSetup: Add Identity Provider (pure parts)', () => {
   });
 
   test('redirect URIs: what this window sends for each flow the table picked, in that order', () => {
-    const desktop = redirectLines(['loopback', 'uri-handler'], 'vscode://openauth.oauth-accounts/callback');
+    const desktop = redirectLines(shipped('loopback', 'uri-handler'), 'vscode://openauth.oauth-accounts/callback');
     assert.deepEqual(desktop.map((l) => l.register), ['http://127.0.0.1/callback', 'vscode://openauth.oauth-accounts/callback']);
     assert.match(desktop[0].note ?? '', /"loopbackPorts": \[8400\]/, 'what to do for a server that matches ports exactly');
     // code-server: asExternalUri gives the workbench's callback page with a per-request query.
     const web = 'http://127.0.0.1:8080/stable-53c2f32/callback?vscode-reqid=3&vscode-scheme=code-oss&vscode-authority=openauth.oauth-accounts&vscode-path=/callback';
-    const remote = redirectLines(['uri-handler', 'device-code'], web);
+    const remote = redirectLines(shipped('uri-handler', 'device-code'), web);
     assert.equal(remote[0].sends, web);
     assert.equal(remote[0].register, 'http://127.0.0.1:8080/stable-53c2f32/callback');
     assert.match(remote[0].note ?? '', /changes on every sign-in/);

@@ -6,7 +6,7 @@
 import * as assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { loopbackFlow } from '../../src/flows/loopback';
+import { loopback } from '../../src/flows/loopback';
 import type { FlowUi } from '../../src/flows/flow';
 import type { AuthError } from '../../src/protocol/errors';
 import { startOpProcess, TEST_CLIENTS, type OpProcess } from '../support/op';
@@ -47,6 +47,7 @@ suite('a strict server: exact redirect URIs with ports, revocation only for conf
       visited,
       get settled() { return settled; },
       openExternal: async (url: string) => { visited.push(url); settled = op.drive(url).catch(() => undefined); return true; },
+      callbackPages: () => PAGES,
     };
     return ui as unknown as FlowUi & { visited: string[]; settled: Promise<unknown> };
   }
@@ -56,7 +57,7 @@ suite('a strict server: exact redirect URIs with ports, revocation only for conf
     try {
       const client = testClient(testConfig(op, { clientId: TEST_CLIENTS.strict, loopbackPorts: ports }));
       const ui = browser();
-      const result = await loopbackFlow(() => PAGES).run({ client, requestedScopes: [], ui, signal: AbortSignal.timeout(20_000) });
+      const result = await loopback.run({ client, requestedScopes: [], ui, signal: AbortSignal.timeout(20_000) });
       await ui.settled;
       assert.equal(result.account.label, 'alice');
       assert.equal(new URL(ui.visited[0]).searchParams.get('redirect_uri'), `http://127.0.0.1:${ports[1]}/callback`);
@@ -69,7 +70,7 @@ suite('a strict server: exact redirect URIs with ports, revocation only for conf
     const busy = await Promise.all(ports.map(occupy));
     try {
       const client = testClient(testConfig(op, { clientId: TEST_CLIENTS.strict, loopbackPorts: ports }));
-      await assert.rejects(loopbackFlow(() => PAGES).run({ client, requestedScopes: [], ui: browser(), signal: AbortSignal.timeout(5_000) }), (e: AuthError) =>
+      await assert.rejects(loopback.run({ client, requestedScopes: [], ui: browser(), signal: AbortSignal.timeout(5_000) }), (e: AuthError) =>
         e.code === 'flow_unavailable' && e.message.includes(`${ports[0]}, ${ports[1]}`) && /loopbackPorts/.test(e.message));
     } finally {
       for (const s of busy) s.close();

@@ -1,6 +1,8 @@
 import * as assert from 'node:assert/strict';
-import { selectFlows, type FlowId, type FlowUi } from '../../../src/flows/flow';
-import { manualPasteFlow, parsePastedCallback } from '../../../src/flows/manualPaste';
+import { selectFlows, type FlowUi } from '../../../src/flows/flow';
+import { NODE_FLOWS } from '../../../src/flows/node';
+import { WEB_FLOWS } from '../../../src/flows/web';
+import { manualPaste, parsePastedCallback } from '../../../src/flows/manualPaste';
 import { startOpProcess, type OpProcess } from '../../support/op';
 import { testClient, testConfig } from '../../support/protocolHarness';
 
@@ -24,9 +26,10 @@ suite('flows/manualPaste: paste the redirected URL', function () {
   });
 
   test('offered only where the server has no device endpoint', () => {
-    const implemented = new Set<FlowId>(['uri-handler', 'device-code', 'manual']);
-    assert.deepEqual(selectFlows({ host: 'remote', setting: 'auto', implemented, serverHasDeviceEndpoint: false }), ['uri-handler', 'manual']);
-    assert.deepEqual(selectFlows({ host: 'remote', setting: 'auto', implemented, serverHasDeviceEndpoint: true }), ['uri-handler', 'device-code']);
+    for (const flows of [NODE_FLOWS, WEB_FLOWS]) {
+      assert.deepEqual(selectFlows({ host: 'remote', setting: 'auto', flows, serverHasDeviceEndpoint: false }), ['uri-handler', 'manual']);
+      assert.deepEqual(selectFlows({ host: 'remote', setting: 'auto', flows, serverHasDeviceEndpoint: true }), ['uri-handler', 'device-code']);
+    }
   });
 
   test('the pasted address completes the sign-in when no redirect comes back', async () => {
@@ -48,7 +51,7 @@ suite('flows/manualPaste: paste the redirected URL', function () {
         return pastedFor;
       },
     };
-    const r = await manualPasteFlow().run({ client, requestedScopes: [], ui, signal: AbortSignal.timeout(20_000) });
+    const r = await manualPaste.run({ client, requestedScopes: [], ui, signal: AbortSignal.timeout(20_000) });
     assert.equal(r.account.label, 'alice');
   });
 });

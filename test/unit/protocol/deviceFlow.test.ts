@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { deviceCodeFlow } from '../../../src/flows/deviceCode';
+import { deviceCode } from '../../../src/flows/deviceCode';
 import type { DeviceCodeInfo, FlowUi } from '../../../src/flows/flow';
 import { AuthError } from '../../../src/protocol/errors';
 import { startOpProcess, type OpProcess } from '../../support/op';
@@ -74,7 +74,7 @@ suite('device authorization grant (RFC 8628) against oidc-provider', function ()
     const shown: DeviceCodeInfo[] = [];
     const progress: string[] = [];
     await op.setState({ nextAccount: 'bob' });
-    const r = await deviceCodeFlow().run({
+    const r = await deviceCode.run({
       client: testClient(testConfig(op)), requestedScopes: [], ui: fakeUi(op, shown), signal: new AbortController().signal, progress: (m) => progress.push(m),
     });
     assert.equal(r.account.label, 'bob');
@@ -83,7 +83,7 @@ suite('device authorization grant (RFC 8628) against oidc-provider', function ()
   });
 
   test('the flow: dismissing the code is a quiet cancel and nothing is polled', async () => {
-    await rejects(deviceCodeFlow().run({
+    await rejects(deviceCode.run({
       client: testClient(testConfig(op)), requestedScopes: [], ui: fakeUi(op, [], false), signal: new AbortController().signal,
     }), 'cancelled');
     await sleep(200);

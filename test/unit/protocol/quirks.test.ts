@@ -2,10 +2,10 @@ import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseProvider, type ProviderConfig } from '../../../src/config';
-import { fillTemplate, fillTemplates, PRESETS, presetDefaults } from '../../../src/presets';
+import { fillTemplate, fillTemplates, findPreset, PRESETS, presetDefaults, presetQuirks } from '../../../src/presets';
 import { ProviderClient, type SignInResult } from '../../../src/protocol/client';
 import type { BaseFetch, FetchInit } from '../../../src/protocol/http';
-import { githubJsonAndErrors, missingExpiresIn, QUIRKS, quirksFor, quirksNamed, type QuirkFetch } from '../../../src/protocol/quirks';
+import { accountFromApi, combineQuirks, githubJsonAndErrors, githubRevocation, missingExpiresIn, quirk, type QuirkFetch } from '../../../src/protocol/quirks';
 import { IdpFixture, oidcMetadata, type RecordedRequest, type TokenReply } from '../../support/idpFixture';
 import { rejectsWithAuthError } from '../../support/assertions';
 
@@ -18,8 +18,9 @@ function parsed(entry: Record<string, unknown>): ProviderConfig {
   return r.config;
 }
 
+/** A client as the provider registry builds it: the entry's preset's quirks injected. */
 function clientFor(config: ProviderConfig, fetchImpl: BaseFetch, secret?: string): ProviderClient {
-  return new ProviderClient(config, { fetch: fetchImpl, getClientSecret: async () => secret });
+  return new ProviderClient(config, { fetch: fetchImpl, getClientSecret: async () => secret, quirks: presetQuirks(config) });
 }
 
 async function signIn(fx: IdpFixture, c: ProviderClient, fetchImpl: BaseFetch, scopes: string[] = []): Promise<SignInResult & { authorizeUrl: URL }> {
@@ -115,14 +116,38 @@ suite('protocol/quirks: middleware', () => {
     assert.equal((await (await missingExpiresIn(7200)(fixed(200, present, 'application/json').fetch)('u', POST)).json()).expires_in, 60);
   });
 
-  test('every preset names only known quirks; a provider without preset has none', () => {
-    for (const p of PRESETS) for (const q of p.quirks ?? []) assert.ok(QUIRKS[q.split(':')[0]], `${p.id}: unknown quirk ${q}`);
-    for (const p of PRESETS) assert.doesNotThrow(() => quirksNamed(p.quirks ?? []));
-    assert.throws(() => quirksNamed(['noSuchQuirk']), /Unknown quirk "noSuchQuirk"/);
-    const plain = quirksFor(parsed({ id: 'x', label: 'X', clientId: 'c', issuer: 'https://sso.example.com' }));
+  test('presets list typed quirks; a provider without a preset (or a preset without quirks) has none', () => {
+    assert.deepEqual(findPreset('github')?.quirks, [quirk.githubJson, quirk.githubAccount, quirk.githubRevocation, quirk.publicDeviceFlow]);
+    assert.deepEqual(presetQuirks(parsed({ id: 'x', label: 'X', clientId: 'c', issuer: 'https://sso.example.com' })), []);
+    assert.deepEqual(presetQuirks(parsed({ id: 'k', label: 'K', clientId: 'c', preset: 'google' })), []);
+    assert.deepEqual(presetQuirks({ preset: 'no-longer-a-preset' }), [], 'a stored binding naming a removed preset gets none');
+    const plain = combineQuirks([]);
     assert.deepEqual(plain.names, []);
     assert.equal(plain.account, undefined);
     assert.equal(plain.revoke, undefined);
+    assert.equal(plain.publicDeviceFlow, false);
+  });
+
+  test('combineQuirks: each quirk contributes its one member; names say what applies', () => {
+    const github = combineQuirks(presetQuirks({ preset: 'github' }));
+    assert.deepEqual(github.names, ['githubJson', 'githubAccount', 'githubRevocation', 'publicDeviceFlow']);
+    assert.equal(github.account, accountFromApi);
+    assert.equal(github.revoke, githubRevocation);
+    assert.equal(github.publicDeviceFlow, true);
+    assert.deepEqual(combineQuirks(presetQuirks({ preset: 'gitlab' })).names, ['missingExpiresIn(7200)']);
+  });
+
+  test('combineQuirks: fetch quirks compose in list order, the first outermost', async () => {
+    const seen: string[] = [];
+    const tag = (name: string) => ({ name, fetch: (next: QuirkFetch): QuirkFetch => async (url, init) => { seen.push(`${name}>`); const r = await next(url, init); seen.push(`<${name}`); return r; } });
+    await combineQuirks([tag('a'), quirk.publicDeviceFlow, tag('b')]).wrapFetch(fixed(200, '{}', 'application/json').fetch)('u', POST);
+    assert.deepEqual(seen, ['a>', 'b>', '<b', '<a']);
+  });
+
+  test('quirk.missingExpiresIn(n) fills the lifetime it was given', async () => {
+    const body = JSON.stringify({ access_token: 'a', token_type: 'Bearer' });
+    const res = await combineQuirks([quirk.missingExpiresIn(28800)]).wrapFetch(fixed(200, body, 'application/json').fetch)('u', POST);
+    assert.equal((await res.json()).expires_in, 28800);
   });
 });
 
