@@ -26,7 +26,7 @@ export function openWindow(secrets: FakeSecrets, client: ProviderClient, clock: 
   const warnings: string[] = [];
   const store = new SessionStore(secrets, 'test', (l) => warnings.push(l), TEST_BINDING);
   const keeper = new SessionKeeper({
-    store, secrets, client, owner, now: clock.now, providerLabel: 'Test IdP',
+    store, secrets, client, owner, clock: clock.now, providerLabel: 'Test IdP',
     log: { info: () => {}, warn: (l) => warnings.push(l), error: (l) => warnings.push(l) },
     fire: (e) => events.push(e),
     notifySignedOut: (s, reason) => signedOut.push(`${s.account.label}: ${reason}`),
