@@ -1,15 +1,16 @@
 #!/usr/bin/env node
 // `npm test`: builds, then runs the unit, security, integration (real extension host in code-server) and UI (Playwright)
-// suites in that order, streaming their output, and ends with exactly one line "N passed, M failed" (all suites).
-// Exit code 0 only if every chosen suite ran and nothing failed; a suite that crashes or cannot start counts as
-// a failure. Choose suites with OAUTH_TEST_SUITES=unit,security,integration,ui (default: all four).
+// suites in that order, streaming their output, and ends with exactly one line "N passed, M failed, K skipped" (all
+// suites; skipped = pending tests: it.skip, xit, a test without a body). Exit code 0 only if every chosen suite ran
+// and nothing failed; a suite that crashes or cannot start counts as a failure, and so does a `.only(` left in any
+// test source (it would silently skip everything else), found by a grep before anything is built. Choose suites with OAUTH_TEST_SUITES=unit,security,integration,ui (default: all four).
 //
-// Each suite runs in its own process and reports { passed, failed, failures } through a JSON file named by
+// Each suite runs in its own process and reports { passed, failed, skipped, failures } through a JSON file named by
 // OAUTH_TEST_RESULTS: the mocha suites through a small spec-derived reporter written to out/ below, the
 // integration suite through out/test/host/runIntegration.js. Counting from a file, not from parsing the
 // console, keeps the totals right whatever the tests print.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,12 +36,14 @@ class ResultsReporter extends Mocha.reporters.Spec {
   constructor(runner, options) {
     super(runner, options);
     let passed = 0;
+    let skipped = 0;
     const failures = [];
     runner.on('pass', () => { passed++; });
+    runner.on('pending', () => { skipped++; });
     // Also fires for failing hooks, which then count as one failure each (as in mocha's own totals).
     runner.on('fail', (test, err) => { failures.push({ title: test.fullTitle(), error: String((err && (err.stack || err.message)) || err) }); });
     runner.once('end', () => {
-      if (process.env.OAUTH_TEST_RESULTS) fs.writeFileSync(process.env.OAUTH_TEST_RESULTS, JSON.stringify({ passed, failed: failures.length, failures }, null, 2));
+      if (process.env.OAUTH_TEST_RESULTS) fs.writeFileSync(process.env.OAUTH_TEST_RESULTS, JSON.stringify({ passed, failed: failures.length, skipped, failures }, null, 2));
     });
   }
 }
@@ -71,6 +74,26 @@ function run(cmd, args, env = {}) {
   });
 }
 
+// A `.only(` anywhere in the test sources narrows a suite to that test and passes: refuse to run at all.
+function* testSources(dir) {
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) { if (e.name !== 'node_modules' && e.name !== 'fixtures') yield* testSources(p); }
+    else if (/\.(ts|mts|js|mjs)$/.test(e.name)) yield p;
+  }
+}
+const onlies = [];
+for (const file of testSources(join(root, 'test'))) {
+  readFileSync(file, 'utf8').split('\n').forEach((line, i) => {
+    if (/\b(suite|test|describe|it|context|specify)\.only\(/.test(line)) onlies.push(`${file.slice(root.length + 1)}:${i + 1}: ${line.trim()}`);
+  });
+}
+if (onlies.length) {
+  console.error(`test: refusing to run: .only( in the test sources would skip every other test:\n  ${onlies.join('\n  ')}`);
+  console.log(`0 passed, ${onlies.length} failed, 0 skipped`);
+  process.exit(1);
+}
+
 const secs = (t0) => ((Date.now() - t0) / 1000).toFixed(1);
 const results = [];
 // "No secrets in logs" (test/host/leakCheck.ts): the integration and UI suites report { issued, scanned, leaked }.
@@ -80,7 +103,7 @@ const t0 = Date.now();
 console.log('test: building (node esbuild.mjs --tests)');
 const build = await run(process.execPath, ['esbuild.mjs', '--tests']);
 if (build.code !== 0) {
-  for (const name of chosen) results.push({ name, passed: 0, failed: 1, failures: [{ title: `${name} suite`, error: 'build failed (node esbuild.mjs --tests)' }], seconds: 0 });
+  for (const name of chosen) results.push({ name, passed: 0, failed: 1, skipped: 0, failures: [{ title: `${name} suite`, error: 'build failed (node esbuild.mjs --tests)' }], seconds: 0 });
 } else {
   if (chosen.includes('integration') || chosen.includes('ui')) {
     // The real VS Code those suites need, installed like `npm run demo` does (no-op when cached). A failure is
@@ -99,7 +122,7 @@ if (build.code !== 0) {
     const leakFile = join(tmp, `${name}.leak.json`);
     const r = await run(cmd, args, { OAUTH_TEST_RESULTS: file, OAUTH_LEAK_CHECK_SUMMARY: leakFile });
     if (existsSync(leakFile)) try { leaks.push({ name, ...JSON.parse(readFileSync(leakFile, 'utf8')) }); } catch { /* the suite's own failure says why */ }
-    let res = { passed: 0, failed: 0, failures: [] };
+    let res = { passed: 0, failed: 0, skipped: 0, failures: [] };
     if (existsSync(file)) {
       try { res = JSON.parse(readFileSync(file, 'utf8')); } catch (e) { res.failures.push({ title: `${name} suite`, error: `unreadable results: ${e}` }); }
     } else {
@@ -110,17 +133,18 @@ if (build.code !== 0) {
       res.failures.push({ title: `${name} suite`, error: `exited with code ${r.code} although no test failed` });
     }
     const failed = Math.max(res.failed ?? 0, res.failures.length);
-    results.push({ name, passed: res.passed ?? 0, failed, failures: res.failures, seconds: secs(started) });
-    console.log(`${name}: ${res.passed ?? 0} passed, ${failed} failed (${secs(started)} s)`);
+    results.push({ name, passed: res.passed ?? 0, failed, skipped: res.skipped ?? 0, failures: res.failures, seconds: secs(started) });
+    console.log(`${name}: ${res.passed ?? 0} passed, ${failed} failed, ${res.skipped ?? 0} skipped (${secs(started)} s)`);
   }
   rmSync(tmp, { recursive: true, force: true });
 }
 
 const passed = results.reduce((n, r) => n + r.passed, 0);
 const failed = results.reduce((n, r) => n + r.failed, 0);
+const pending = results.reduce((n, r) => n + (r.skipped ?? 0), 0);
 console.log(`\n===== summary (${secs(t0)} s) =====`);
 for (const r of results) {
-  console.log(`${r.name}: ${r.passed} passed, ${r.failed} failed (${r.seconds} s)`);
+  console.log(`${r.name}: ${r.passed} passed, ${r.failed} failed, ${r.skipped ?? 0} skipped (${r.seconds} s)`);
   for (const f of r.failures) console.log(`  ✗ ${f.title}: ${String(f.error).split('\n')[0]}`);
 }
 const skipped = ALL.filter((s) => !chosen.includes(s));
@@ -129,5 +153,5 @@ if (leaks.length) {
   const sum = (k) => leaks.reduce((n, l) => n + (l[k] ?? 0), 0);
   console.log(`secrets leaked: ${sum('leaked')} (${sum('issued')} secrets issued, ${sum('scanned')} lines scanned; ${leaks.map((l) => l.name).join(', ')})`);
 }
-console.log(`${passed} passed, ${failed} failed`);
+console.log(`${passed} passed, ${failed} failed, ${pending} skipped`);
 process.exit(failed > 0 ? 1 : 0);

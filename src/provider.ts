@@ -9,6 +9,7 @@ import type { Logger } from './log';
 import type { ProviderClient, SignInResult } from './protocol/client';
 import { isAuthError } from './protocol/errors';
 import { normalizeScopes, sameScopes, union } from './protocol/scopes';
+import type { Clock } from './protocol/tokens';
 import { SessionKeeper, type Revocation } from './sessionKeeper';
 import type { SignInRequest } from './signIn';
 import { SessionStore, type SecretStorageLike, type StoredSession } from './sessionStore';
@@ -28,7 +29,8 @@ export interface ProviderDeps {
   readonly signedOut?: (session: StoredSession, revocation: Revocation) => void;
   /** Sessions another configuration of this id obtained: revoke them where they came from (see serverBinding.ts). */
   readonly retire?: (sessions: StoredSession[]) => void;
-  readonly now?: () => number;
+  /** The session lifecycle's one clock (the keeper's); Date.now by default. */
+  readonly clock?: Clock;
 }
 
 export class OAuthAuthenticationProvider implements vscode.AuthenticationProvider, vscode.Disposable {
@@ -44,7 +46,7 @@ export class OAuthAuthenticationProvider implements vscode.AuthenticationProvide
       secrets: deps.secrets,
       client: deps.client,
       log: deps.log,
-      now: deps.now,
+      clock: deps.clock,
       fire: (e) => this.fire(e),
       providerLabel: deps.config.label,
       notifySignedOut: deps.notifySignedOut,
@@ -80,7 +82,7 @@ export class OAuthAuthenticationProvider implements vscode.AuthenticationProvide
       this.deps.log.warn(`sign-in failed: ${(e as Error)?.message ?? String(e)}`);
       throw e;
     }
-    const now = (this.deps.now ?? Date.now)();
+    const now = this.keeper.clock();
     const session: StoredSession = {
       v: 1,
       id: crypto.randomUUID(),

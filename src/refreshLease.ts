@@ -55,9 +55,9 @@ export async function releaseLease(o: LeaseOptions): Promise<void> {
 
 /**
  * Resolves when the lease is free or expired, or when `changed` fires (the holder stored new tokens), whichever comes
- * first; polls as a fallback because onDidChange is not guaranteed across every host.
+ * first, or when `signal` aborts; polls as a fallback because onDidChange is not guaranteed across every host.
  */
-export async function waitForLease(o: LeaseOptions, changed: (listener: () => void) => { dispose(): unknown }, maxWaitMs = DEFAULT_TTL_MS): Promise<void> {
+export async function waitForLease(o: LeaseOptions, changed: (listener: () => void) => { dispose(): unknown }, maxWaitMs = DEFAULT_TTL_MS, signal?: AbortSignal): Promise<void> {
   const deadline = o.now() + maxWaitMs;
   await new Promise<void>((resolve) => {
     let done = false;
@@ -66,9 +66,11 @@ export async function waitForLease(o: LeaseOptions, changed: (listener: () => vo
       done = true;
       sub.dispose();
       clearInterval(timer);
+      signal?.removeEventListener('abort', finish);
       resolve();
     };
     const sub = changed(finish);
+    signal?.addEventListener('abort', finish);
     const timer = setInterval(async () => {
       const lease = await readLease(o.secrets, o.key);
       if (!lease || lease.until <= o.now() || o.now() > deadline) finish();

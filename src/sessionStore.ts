@@ -17,6 +17,12 @@ export interface SecretStorageLike {
   keys?: () => Thenable<string[]>;
 }
 
+/** A stored-record lookup: never `undefined` for two different things. */
+export type Lookup =
+  | { readonly kind: 'present'; readonly session: StoredSession }
+  | { readonly kind: 'gone' }
+  | { readonly kind: 'unreadable' };
+
 export interface StoredSession {
   readonly v: 1;
   readonly id: string;
@@ -96,6 +102,17 @@ export class SessionStore {
     return s && this.isOurs(s) ? s : undefined;
   }
 
+  /**
+   * One session, with why it is missing: `gone` when the index no longer lists it (signed out, here or in another
+   * window), `unreadable` when it is listed but its record is missing, corrupt, bound elsewhere or cannot be read
+   * (then the caller keeps what it has: a damaged record is not a sign-out).
+   */
+  async lookup(id: string): Promise<Lookup> {
+    const s = await this.read(id);
+    if (s) return { kind: 'present', session: s };
+    return (await this.listed(id)) ? { kind: 'unreadable' } : { kind: 'gone' };
+  }
+
   private async readListed(): Promise<StoredSession[]> {
     const ids = await this.readIndex();
     const records = await Promise.all(ids.map((id) => this.readRecord(id)));
@@ -169,7 +186,10 @@ export function parseSession(raw: string, expectedId?: string): StoredSession | 
   if (!t || typeof t.accessToken !== 'string' || typeof t.tokenType !== 'string') return undefined;
   if (t.refreshToken !== undefined && typeof t.refreshToken !== 'string') return undefined;
   if (t.expiresAt !== undefined && typeof t.expiresAt !== 'number') return undefined;
+  if (t.issuedAt !== undefined && typeof t.issuedAt !== 'number') return undefined;
   if (s.binding !== undefined && !parseBinding(s.binding)) return undefined;
+  // Records written before TokenSet.issuedAt: the session's own times say when its token was issued.
+  if (t.issuedAt === undefined) return { ...(s as StoredSession), tokens: { ...(t as TokenSet), issuedAt: typeof s.refreshedAt === 'number' ? s.refreshedAt : s.createdAt } };
   return s as StoredSession;
 }
 

@@ -1,7 +1,11 @@
 /**
  * TokenSet: what a token response leaves us with, in our own small shape (≈ golang.org/x/oauth2's Token). Expiry is
- * an absolute time computed once when the response arrives; "fresh" applies one named margin.
+ * an absolute time computed once when the response arrives; "fresh" applies one named margin (refreshMargin) and is
+ * decided here, from the token alone, for every caller (the session keeper's reads and its proactive timer).
  */
+
+/** Epoch milliseconds now. Injected once (the session keeper's) so tests can move time; Date.now in production. */
+export type Clock = () => number;
 
 export interface IdTokenClaims {
   readonly iss: string;
@@ -21,6 +25,12 @@ export interface TokenSet {
   readonly expiresAt?: number;
   /** Scopes the server says it granted; undefined when it did not say (RFC 6749 §5.1: then as requested). */
   readonly grantedScopes?: readonly string[];
+  /**
+   * Epoch ms when the response arrived: with expiresAt it gives the lifetime, so short-lived tokens are refreshed
+   * after two thirds of it rather than 5 minutes early. Stored records from before this field get it on load
+   * (sessionStore.ts parseSession).
+   */
+  readonly issuedAt?: number;
 }
 
 export interface TokenEndpointResponseLike {
@@ -42,6 +52,7 @@ export function fromTokenResponse(res: TokenEndpointResponseLike, idClaims: IdTo
     idClaims: idClaims ?? previous?.idClaims,
     expiresAt: typeof res.expires_in === 'number' && res.expires_in > 0 ? now + res.expires_in * 1000 : undefined,
     grantedScopes: typeof res.scope === 'string' ? res.scope.split(' ').filter(Boolean) : previous?.grantedScopes,
+    issuedAt: now,
   };
 }
 
@@ -50,4 +61,25 @@ export function refreshMargin(lifetimeMs: number | undefined): number {
   const fiveMinutes = 5 * 60_000;
   if (lifetimeMs === undefined || lifetimeMs <= 0) return fiveMinutes;
   return Math.min(fiveMinutes, Math.floor(lifetimeMs / 3));
+}
+
+/**
+ * When the token stops being fresh: its expiry minus the refresh margin, or undefined when the server stated no
+ * expiry (such a token is used until the server refuses it).
+ */
+export function freshUntil(t: TokenSet): number | undefined {
+  if (t.expiresAt === undefined) return undefined;
+  const lifetime = t.issuedAt === undefined ? undefined : t.expiresAt - t.issuedAt;
+  return t.expiresAt - refreshMargin(lifetime);
+}
+
+/** Whether the access token may be handed out without refreshing first (≈ x/oauth2's Token.Valid). */
+export function isFresh(t: TokenSet, now: number): boolean {
+  const until = freshUntil(t);
+  return until === undefined || now < until;
+}
+
+/** Whether the access token has expired outright (no margin): past this it is never handed out. */
+export function isExpired(t: TokenSet, now: number): boolean {
+  return t.expiresAt !== undefined && now >= t.expiresAt;
 }

@@ -271,7 +271,7 @@ export async function saveScreenshot(page: Page, name: string): Promise<string> 
 const NOISE = /^(Resolving connection token|Resolved connection token|Creating a socket|\[reconnection-grace-time\]|Updating additional builtin extensions cache|\[Service Worker\]|\[AgentHost|\[AccountPolicyGate\]|Ignoring fetching additional builtin extensions|Canceled: Canceled|Timed out waiting for authentication provider 'github'|Started local extension host|Loading development extension|.*ENOTFOUND|.*open-vsx\.org|.*vsda)/;
 
 export interface TestFailure { title: string; error: string }
-export interface TestRunResult { passed: number; failed: number; failures: TestFailure[]; exitCode: number }
+export interface TestRunResult { passed: number; failed: number; skipped?: number; failures: TestFailure[]; exitCode: number }
 
 export interface RunOptions {
   testsEntry: string;                 // absolute path of the compiled extensionTestsPath module
@@ -341,10 +341,10 @@ export async function runExtensionTests(o: RunOptions): Promise<TestRunResult> {
       return fail(`timed out after ${timeoutS} s waiting for the extension host test run to finish; screenshot: ${shot}; server log: ${logCopy}`);
     }
     if (fs.existsSync(resultsFile)) {
-      const r = JSON.parse(fs.readFileSync(resultsFile, 'utf8')) as { passed: number; failed: number; failures: TestFailure[] };
+      const r = JSON.parse(fs.readFileSync(resultsFile, 'utf8')) as { passed: number; failed: number; skipped?: number; failures: TestFailure[] };
       // run() rejecting with zero recorded failures still means something broke (e.g. after mocha finished).
       if (code !== 0 && r.failed === 0) r.failures.push({ title: 'integration run', error: `test entry exited with code ${code}` });
-      return { passed: r.passed, failed: Math.max(r.failed, code !== 0 ? 1 : 0), failures: r.failures, exitCode: code === 0 ? 0 : 1 };
+      return { passed: r.passed, failed: Math.max(r.failed, code !== 0 ? 1 : 0), skipped: r.skipped ?? 0, failures: r.failures, exitCode: code === 0 ? 0 : 1 };
     }
     // No results file: the entry threw before mocha ran (load error) or it is not the project's index.ts.
     return fail(code === 0 ? 'test entry finished without writing results (OAUTH_TEST_RESULTS)'

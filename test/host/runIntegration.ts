@@ -30,9 +30,9 @@ async function main() {
   for (const f of result.failures) console.error(`\n✗ ${f.title}\n${f.error.replace(/^/gm, '    ')}`);
   console.log(`integration: ${report.summary}`);
   console.log(`integration: took ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  console.log(`integration: ${result.passed} passed, ${result.failed} failed`);
+  console.log(`integration: ${result.passed} passed, ${result.failed} failed, ${result.skipped ?? 0} skipped`);
   const out = process.env.OAUTH_TEST_RESULTS;
-  if (out) fs.writeFileSync(out, JSON.stringify({ passed: result.passed, failed: result.failed, failures: result.failures }, null, 2));
+  if (out) fs.writeFileSync(out, JSON.stringify({ passed: result.passed, failed: result.failed, skipped: result.skipped ?? 0, failures: result.failures }, null, 2));
   return result.failed > 0 || result.exitCode !== 0 ? 1 : 0;
 }
 

@@ -28,12 +28,13 @@ export function run(): Promise<void> {
   return new Promise((resolve, reject) => {
     const failures: { title: string; error: string }[] = [];
     let passed = 0;
+    let skipped = 0;
     let runner: Mocha.Runner;
     try {
       runner = mocha.run((failed) => {
         // The host runner reads counts from this file: the exit code alone cannot tell 1 failure from 20.
         const file = process.env.OAUTH_TEST_RESULTS;
-        if (file) fs.writeFileSync(file, JSON.stringify({ passed, failed, failures }, null, 2));
+        if (file) fs.writeFileSync(file, JSON.stringify({ passed, failed, skipped, failures }, null, 2));
         if (failed > 0) reject(new Error(`${failed} integration test(s) failed`));
         else resolve();
       });
@@ -45,6 +46,7 @@ export function run(): Promise<void> {
       return;
     }
     runner.on('pass', () => { passed++; });
+    runner.on('pending', () => { skipped++; });
     // 'fail' also fires for failing hooks, whose fullTitle names the hook ("before all" hook in ...).
     runner.on('fail', (test, err: Error) => {
       failures.push({ title: test.fullTitle(), error: String(err?.stack ?? err?.message ?? err) });

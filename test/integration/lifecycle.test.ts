@@ -24,17 +24,32 @@ suite('Token lifecycle in the real extension host', function () {
     await op?.stop();
   });
 
-  test('getSessions never hands out an expiring token: 100 concurrent callers share one refresh; same id, changed event', async () => {
+  test('getSessions never hands out an expiring token: 100 concurrent callers wait for exactly one refresh; same id, changed event', async () => {
     const { registry } = await api();
     const p = registry.get('it-life')!;
     const signedIn = await signIn('it-life');
     const changed = new Promise<vscode.AuthenticationProviderAuthenticationSessionsChangeEvent>((resolve) => p.onDidChangeSessions((e) => { if (e.changed) resolve(e); }));
-    // 5 s tokens are refreshed with a third of their lifetime left: wait until this one is in that window.
-    await new Promise((r) => setTimeout(r, 3600));
     await op.resetStats();
-    const results = await Promise.all(Array.from({ length: 100 }, () => p.getSessions(undefined, {})));
+    // The server holds refresh answers: the keeper's proactive timer (due when the token stops being fresh, the
+    // moment getSessions would refresh too) can start the refresh but cannot finish it before the callers arrive,
+    // so all 100 must be seen waiting on one refresh, whoever sent it.
+    await op.setState({ holdRefreshes: true });
+    let answered = 0;
+    let calls: Promise<vscode.AuthenticationSession[]>[] = [];
+    try {
+      // 5 s tokens are refreshed with a third of their lifetime left: wait until this one is in that window.
+      await new Promise((r) => setTimeout(r, 3600));
+      calls = Array.from({ length: 100 }, () => p.getSessions(undefined, {}).finally(() => { answered++; }));
+      await until('a refresh reached the server', async () => (await op.stats()).tokenByGrant.refresh_token > 0);
+      await new Promise((r) => setTimeout(r, 500));
+      assert.equal(answered, 0, 'no caller got an answer while the refresh was held (none got the expiring token)');
+      assert.equal((await op.stats()).tokenByGrant.refresh_token, 1, 'one refresh in flight for 100 waiting callers');
+    } finally {
+      await op.setState({ holdRefreshes: false });
+    }
+    const results = await Promise.all(calls);
     const stats = await op.stats();
-    assert.ok(stats.tokenByGrant.refresh_token <= 1, `token requests: ${stats.tokenByGrant.refresh_token}`);
+    assert.equal(stats.tokenByGrant.refresh_token, 1, `token requests: ${stats.tokenByGrant.refresh_token}`);
     const tokens = new Set(results.map((r) => r[0].accessToken));
     assert.equal(tokens.size, 1);
     const [session] = results[0];

@@ -11,6 +11,7 @@ export interface Window {
   readonly events: SessionChange[];
   readonly signedOut: string[];
   readonly warnings: string[];
+  readonly infos: string[];
 }
 
 /** A clock the test moves forward, so "an hour later" takes no time. */
@@ -24,14 +25,15 @@ export function openWindow(secrets: FakeSecrets, client: ProviderClient, clock: 
   const events: SessionChange[] = [];
   const signedOut: string[] = [];
   const warnings: string[] = [];
+  const infos: string[] = [];
   const store = new SessionStore(secrets, 'test', (l) => warnings.push(l), TEST_BINDING);
   const keeper = new SessionKeeper({
-    store, secrets, client, owner, now: clock.now, providerLabel: 'Test IdP',
-    log: { info: () => {}, warn: (l) => warnings.push(l), error: (l) => warnings.push(l) },
+    store, secrets, client, owner, clock: clock.now, providerLabel: 'Test IdP',
+    log: { info: (l) => infos.push(l), warn: (l) => warnings.push(l), error: (l) => warnings.push(l) },
     fire: (e) => events.push(e),
     notifySignedOut: (s, reason) => signedOut.push(`${s.account.label}: ${reason}`),
   });
-  return { keeper, events, signedOut, warnings };
+  return { keeper, events, signedOut, warnings, infos };
 }
 
 export function storedSession(id: string, r: { tokens: StoredSession['tokens']; account: StoredSession['account'] }, now: number): StoredSession {

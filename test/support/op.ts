@@ -93,6 +93,8 @@ export interface OpState {
   nextAccount: string | null;
   /** The next N device-code polls that would answer authorization_pending answer slow_down instead. */
   slowDownPolls: number;
+  /** Refresh answers (issued and counted in stats) are held until this is set false again. */
+  holdRefreshes: boolean;
 }
 
 export interface DriveResult {

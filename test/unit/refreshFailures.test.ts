@@ -6,7 +6,7 @@
 import * as assert from 'node:assert/strict';
 import { ProviderClient } from '../../src/protocol/client';
 import { AuthError } from '../../src/protocol/errors';
-import { refreshVerdict } from '../../src/sessionKeeper';
+import { refreshVerdict } from '../../src/refreshingSource';
 import { startOpProcess, type OpProcess } from '../support/op';
 import { FakeSecrets, openWindow, storedSession, TestClock } from '../support/keeperHarness';
 import { loopbackSignIn, testClient, testConfig } from '../support/protocolHarness';
