@@ -5,9 +5,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type * as vscode from 'vscode';
-import { activateWith, isTestOrDevelopment } from './activate';
+import { activateWith, isTestOrDevelopment } from './vscode/activate';
 import { NODE_FLOWS } from './flows/node';
-import { setCaptureSink } from './log';
+import { setCaptureSink } from './vscode/log';
 import { platformFetch } from './node/fetch';
 
 export function activate(context: vscode.ExtensionContext) {

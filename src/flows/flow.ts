@@ -5,7 +5,7 @@
  * values are derived from them. Only signIn.ts knows that more than one flow exists; flows themselves only see the
  * FlowUi and an AbortSignal.
  */
-import { everyOf } from '../constants';
+import { everyOf } from '../setup/constants';
 import type { CallbackPages } from '../node/callbackPages';
 import type { PendingAuthorization, ProviderClient, SignInResult } from '../protocol/client';
 import { AuthError } from '../protocol/errors';

@@ -5,7 +5,7 @@
  */
 import * as client from 'openid-client';
 import * as oauth from 'oauth4webapi';
-import type { ProviderConfig } from '../config';
+import type { ProviderConfig } from '../setup/config';
 import { AuthError, isLibraryError, toAuthError } from './errors';
 import { describeUrl } from './http';
 import { HTTP_LOOPBACK_RULE, serverUrlProblem } from './urls';

@@ -41,7 +41,7 @@ function cap(text: string, maxLength: number): string {
 }
 
 /**
- * The defense-in-depth guard for every notification text (src/notify.ts), applied to our own messages too, which
+ * The defense-in-depth guard for every notification text (src/vscode/notify.ts), applied to our own messages too, which
  * must stay readable (`oauthAccounts.providers[0]`): it only breaks the `](` that joins a link's label to its
  * target and removes control characters. Newlines survive only where `keepNewlines` (a modal's detail, which we
  * lay out in lines on purpose).

@@ -4,10 +4,10 @@
  * a browser cannot listen on a port. Sign-in uses the URI handler, or the device code flow.
  */
 import type * as vscode from 'vscode';
-import { activateWith, isTestOrDevelopment } from '../activate';
-import { consoleCaptureSink } from '../captureConsole';
+import { activateWith, isTestOrDevelopment } from '../vscode/activate';
+import { consoleCaptureSink } from '../vscode/captureConsole';
 import { WEB_FLOWS } from '../flows/web';
-import { setCaptureSink } from '../log';
+import { setCaptureSink } from '../vscode/log';
 import type { BaseFetch } from '../protocol/http';
 
 /** The browser's fetch; a request the browser blocks (no CORS headers) fails with a bare TypeError: say why. */

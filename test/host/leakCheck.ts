@@ -1,5 +1,5 @@
 // "No secrets in logs" (issue 7): a test run sets two files, the extension appends every log line and notification
-// text it shows to one (OAUTH_ACCOUNTS_LOG_FILE, src/log.ts + src/notify.ts), the test authorization server appends
+// text it shows to one (OAUTH_ACCOUNTS_LOG_FILE, src/vscode/log.ts + src/vscode/notify.ts), the test authorization server appends
 // every secret it issues or receives to the other (OAUTH_TEST_ISSUED_FILE, test/fixtures/op/opHarness.mjs): access,
 // refresh and ID tokens, authorization codes, PKCE verifiers, client secrets, device codes. A secret found in any
 // captured line is a leak. Plain Node, no vscode: used by the integration runner, the UI suite and a unit test.

@@ -53,7 +53,7 @@ suite('Extension API (registerProvider)', function () {
   });
 
   // The same API as commands, for extensions in another extension host (OAuth Accounts prefers the UI side; see
-  // src/api.ts). The UI suite runs this across two real hosts; here the contract itself.
+  // src/vscode/api.ts). The UI suite runs this across two real hosts; here the contract itself.
   test('the API commands: a handle proves the registrant; identical re-registration is idempotent; errors name the field', async () => {
     const exec = <T>(command: string, ...args: unknown[]) => Promise.resolve(vscode.commands.executeCommand<T>(command, ...args));
     const entry = { id: 'cmd-idp', label: 'Command IdP', issuer: op.issuer, clientId: TEST_CLIENTS.public, flow: 'loopback' as const };

@@ -1,9 +1,9 @@
-import { bindingOf } from '../../src/serverBinding';
+import { bindingOf } from '../../src/sessions/serverBinding';
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { ProviderClient } from '../../src/protocol/client';
-import { SessionKeeper } from '../../src/sessionKeeper';
-import { SessionStore } from '../../src/sessionStore';
+import { SessionKeeper } from '../../src/sessions/sessionKeeper';
+import { SessionStore } from '../../src/sessions/sessionStore';
 import { startOpProcess, TEST_CLIENTS, type OpProcess } from '../support/op';
 import { api, opPorts, setProviders, until, userinfo, signIn } from './support';
 

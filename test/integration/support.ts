@@ -1,6 +1,6 @@
 /** Helpers for tests that run inside the real extension host (code-server or desktop VS Code). */
 import * as vscode from 'vscode';
-import type { ProviderRegistry } from '../../src/providerRegistry';
+import type { ProviderRegistry } from '../../src/vscode/providerRegistry';
 
 export const EXTENSION_ID = 'openauth.oauth-accounts';
 

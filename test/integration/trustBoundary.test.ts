@@ -10,8 +10,8 @@
  */
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { keys } from '../../src/sessionStore';
-import { bindingOf, encodeClientSecret } from '../../src/serverBinding';
+import { keys } from '../../src/sessions/sessionStore';
+import { bindingOf, encodeClientSecret } from '../../src/sessions/serverBinding';
 import { CONFIDENTIAL_SECRET, startOpProcess, TEST_CLIENTS, type OpProcess } from '../support/op';
 import { startRecordingServer, type RecordingServer } from '../support/recordingServer';
 import { api, EXTENSION_ID, opPorts, setProviders, signIn, until } from './support';

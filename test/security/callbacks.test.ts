@@ -9,12 +9,12 @@ import * as assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import * as http from 'node:http';
 import * as fc from 'fast-check';
-import type { ProviderConfig } from '../../src/config';
+import type { ProviderConfig } from '../../src/setup/config';
 import { startLoopbackServer } from '../../src/node/loopbackServer';
 import { ProviderClient } from '../../src/protocol/client';
 import { AuthError } from '../../src/protocol/errors';
 import type { BaseFetch } from '../../src/protocol/http';
-import { UriCallbacks } from '../../src/uriCallbacks';
+import { UriCallbacks } from '../../src/vscode/uriCallbacks';
 import {
   clientFor, hostileConfig, mediaPages, openWindow, RedirectBrowser, rejectsWith, signInAndStore, startHostileAs,
   summary, type HostileAs, type Tenant,

@@ -8,11 +8,11 @@
 import * as assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import type { ProviderConfig } from '../../src/config';
+import type { ProviderConfig } from '../../src/setup/config';
 import { ProviderClient } from '../../src/protocol/client';
 import { AuthError, type AuthErrorCode } from '../../src/protocol/errors';
 import { createFetch, type BaseFetch } from '../../src/protocol/http';
-import type { StoredSession } from '../../src/sessionStore';
+import type { StoredSession } from '../../src/sessions/sessionStore';
 import { globalFetch, knownGap, openWindow, summary } from './support';
 
 type Phase = 'discovery' | 'exchange' | 'refresh' | 'revocation';

@@ -137,8 +137,8 @@ suite('security: plainText and the notification and log guards', () => {
 
 interface FakeVscode { calls: Array<{ kind: string; args: unknown[] }>; reports: unknown[]; progressTitles: string[] }
 
-/** src/notify.ts and src/log.ts with a stand-in for the `vscode` module (this suite runs on plain Node). */
-function loadWithFakeVscode(): { notify: typeof import('../../src/notify'); log: typeof import('../../src/log'); vscode: FakeVscode } {
+/** src/vscode/notify.ts and src/vscode/log.ts with a stand-in for the `vscode` module (this suite runs on plain Node). */
+function loadWithFakeVscode(): { notify: typeof import('../../src/vscode/notify'); log: typeof import('../../src/vscode/log'); vscode: FakeVscode } {
   const state: FakeVscode = { calls: [], reports: [], progressTitles: [] };
   const show = (kind: string) => async (...args: unknown[]) => { state.calls.push({ kind, args }); return undefined; };
   const fake = {
@@ -153,7 +153,7 @@ function loadWithFakeVscode(): { notify: typeof import('../../src/notify'); log:
   };
   const loader = Module as unknown as { _load(request: string, ...rest: unknown[]): unknown };
   const original = loader._load;
-  const paths = ['../../src/notify', '../../src/log'].map((p) => require.resolve(p));
+  const paths = ['../../src/vscode/notify', '../../src/vscode/log'].map((p) => require.resolve(p));
   for (const p of paths) delete require.cache[p]; // fresh modules bound to this fake
   loader._load = function (request: string, ...rest: unknown[]) { return request === 'vscode' ? fake : original.call(this, request, ...rest); };
   try {

@@ -6,13 +6,13 @@
  */
 import * as assert from 'node:assert/strict';
 import * as fc from 'fast-check';
-import { BUILT_IN_PROVIDER_IDS, describeProblem, parseProviders } from '../../src/config';
+import { BUILT_IN_PROVIDER_IDS, describeProblem, parseProviders } from '../../src/setup/config';
 import { serverUrlProblem } from '../../src/protocol/urls';
-import { redact } from '../../src/redact';
-import { keys, parseSession, SessionStore, type StoredSession } from '../../src/sessionStore';
+import { redact } from '../../src/vscode/redact';
+import { keys, parseSession, SessionStore, type StoredSession } from '../../src/sessions/sessionStore';
 import { FakeSecrets, openWindow, summary, clientFor } from './support';
 import { TEST_BINDING } from '../support/binding';
-import { sameBinding } from '../../src/serverBinding';
+import { sameBinding } from '../../src/sessions/serverBinding';
 
 const RUNS = Number(process.env.OAUTH_FUZZ_STORAGE_RUNS ?? 2_000);
 const seed = process.env.OAUTH_FUZZ_SEED ? { seed: Number(process.env.OAUTH_FUZZ_SEED) } : {};

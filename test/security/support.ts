@@ -10,14 +10,14 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import * as net from 'node:net';
 import { dirname, join } from 'node:path';
-import type { ProviderConfig } from '../../src/config';
+import type { ProviderConfig } from '../../src/setup/config';
 import { loopback } from '../../src/flows/loopback';
 import type { FlowUi } from '../../src/flows/flow';
 import { ProviderClient, type SignInResult } from '../../src/protocol/client';
 import { AuthError, type AuthErrorCode } from '../../src/protocol/errors';
 import type { BaseFetch } from '../../src/protocol/http';
-import { SessionKeeper } from '../../src/sessionKeeper';
-import { SessionStore, type StoredSession } from '../../src/sessionStore';
+import { SessionKeeper } from '../../src/sessions/sessionKeeper';
+import { SessionStore, type StoredSession } from '../../src/sessions/sessionStore';
 import { FakeSecrets } from '../support/fakeSecrets';
 
 export { FakeSecrets };

@@ -1,4 +1,4 @@
-/** The server binding the plain-Node session tests store under (see src/serverBinding.ts). */
-import type { ServerBinding } from '../../src/serverBinding';
+/** The server binding the plain-Node session tests store under (see src/sessions/serverBinding.ts). */
+import type { ServerBinding } from '../../src/sessions/serverBinding';
 
 export const TEST_BINDING: ServerBinding = { issuer: 'https://idp.example', endpoints: {}, clientId: 'test-client' };

@@ -1,7 +1,7 @@
 /** Builds SessionKeepers (one per simulated window) over a shared fake SecretStorage and a real test AS. */
-import type { StoredSession } from '../../src/sessionStore';
-import { SessionStore } from '../../src/sessionStore';
-import { SessionKeeper, type SessionChange } from '../../src/sessionKeeper';
+import type { StoredSession } from '../../src/sessions/sessionStore';
+import { SessionStore } from '../../src/sessions/sessionStore';
+import { SessionKeeper, type SessionChange } from '../../src/sessions/sessionKeeper';
 import type { ProviderClient } from '../../src/protocol/client';
 import { FakeSecrets } from './fakeSecrets';
 import { TEST_BINDING } from './binding';

@@ -17,7 +17,7 @@ import { waitForConsumerRecord } from './consumerRecords';
 import { confirmDeviceCode, copyAndOpen } from './deviceCodePage';
 import { REPO_ROOT } from '../host/codeServer';
 import { findLeaks, leakCheckFiles, MIN_SECRET_LENGTH } from '../host/leakCheck';
-import { capturedLineOf } from '../../src/captureConsole';
+import { capturedLineOf } from '../../src/vscode/captureConsole';
 
 const WEB = { id: 'web-idp', label: 'Web IdP' };
 const NO_CORS = { id: 'nocors-idp', label: 'No CORS IdP' };
@@ -162,7 +162,7 @@ suite('UI: the web bundle in the web-worker extension host', function () {
     assert.match(await waitForNotification(page, `Signed in to ${WEB.label} as alice`), /alice/);
     assert.equal((await op!.stats()).logins.alice, 1);
 
-    // It really ran in the web worker: the extension's own log says which extension host it chose flows for (src/ui.ts
+    // It really ran in the web worker: the extension's own log says which extension host it chose flows for (src/vscode/ui.ts
     // extensionHostKind(): no Node `process`). Playwright sees no requests of the worker, so this is the proof; the
     // CORS failure of the next test shows the requests are the browser's.
     const log = await extensionLog(page);

@@ -1,11 +1,11 @@
 // The "no secrets in logs" check (test/host/leakCheck.ts) must be able to fail: its matcher, a deliberately leaking
 // capture file, the test AS's record of what it issued (test/fixtures/op/opHarness.mjs, OAUTH_TEST_ISSUED_FILE),
-// and the rule that notifications in src/ go through src/notify.ts (the capture sees only what passes there).
+// and the rule that notifications in src/ go through src/vscode/notify.ts (the capture sees only what passes there).
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as client from 'openid-client';
-import { redact } from '../../src/redact';
+import { redact } from '../../src/vscode/redact';
 import { checkLeaks, findLeaks, leakCheckFiles, leakFailure, MIN_SECRET_LENGTH, secretPrefix } from '../host/leakCheck';
 import { CONFIDENTIAL_SECRET, TEST_CLIENTS, startOpProcess } from '../support/op';
 
@@ -108,7 +108,7 @@ suite('leak check', () => {
     }
   });
 
-  test('src/ shows notifications only through src/notify.ts (what the capture sees)', () => {
+  test('src/ shows notifications only through src/vscode/notify.ts (what the capture sees)', () => {
     const direct: string[] = [];
     const walk = (dir: string): void => {
       for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
@@ -121,6 +121,6 @@ suite('leak check', () => {
       }
     };
     walk(path.join(ROOT, 'src'));
-    assert.deepEqual(direct, [], 'call notify.showInformationMessage/… (src/notify.ts) instead of vscode.window.*');
+    assert.deepEqual(direct, [], 'call notify.showInformationMessage/… (src/vscode/notify.ts) instead of vscode.window.*');
   });
 });

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 // out/test/unit/ → the repository root.
 const ROOT = join(__dirname, '..', '..', '..');
 const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
-/** The ids in src/api.ts's API_COMMANDS (read as text: src/api.ts imports vscode, which unit tests cannot load). */
-const API_COMMAND_IDS = [...readFileSync(join(ROOT, 'src', 'api.ts'), 'utf8').matchAll(/^\s+\w+: '(oauthAccounts\.api\.\w+)',$/gm)].map((m) => m[1]);
+/** The ids in src/vscode/api.ts's API_COMMANDS (read as text: src/vscode/api.ts imports vscode, which unit tests cannot load). */
+const API_COMMAND_IDS = [...readFileSync(join(ROOT, 'src', 'vscode', 'api.ts'), 'utf8').matchAll(/^\s+\w+: '(oauthAccounts\.api\.\w+)',$/gm)].map((m) => m[1]);
 
 function sources(dir: string): string[] {
   return readdirSync(dir).flatMap((f) => {
@@ -31,7 +31,7 @@ suite('package.json', () => {
     for (const file of sources(join(ROOT, 'src'))) {
       for (const m of readFileSync(file, 'utf8').matchAll(/registerCommand\(\s*'([^']+)'/g)) registered.add(m[1]);
     }
-    assert.equal(API_COMMAND_IDS.length, 3, `API_COMMANDS in src/api.ts: ${API_COMMAND_IDS}`);
+    assert.equal(API_COMMAND_IDS.length, 3, `API_COMMANDS in src/vscode/api.ts: ${API_COMMAND_IDS}`);
     for (const id of API_COMMAND_IDS) registered.add(id);
     const contributed = new Set<string>(manifest.contributes.commands.map((c: { command: string }) => c.command));
     assert.ok(registered.size >= 10, `found only ${[...registered]}`);

@@ -6,7 +6,7 @@ import { createFetch, describeUrl } from '../../../src/protocol/http';
 import { defaultScopes, normalizeScopes, sameScopes, union } from '../../../src/protocol/scopes';
 import { fromTokenResponse, refreshMargin } from '../../../src/protocol/tokens';
 import { isLoopbackHost, serverUrlProblem } from '../../../src/protocol/urls';
-import { redact } from '../../../src/redact';
+import { redact } from '../../../src/vscode/redact';
 
 suite('protocol basics', () => {
   test('scopes compare as sets and never mutate the caller', () => {

@@ -1,8 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { parseProvider, type ProviderConfig } from '../../../src/config';
-import { fillTemplate, fillTemplates, findPreset, PRESETS, presetDefaults, presetQuirks } from '../../../src/presets';
+import { parseProvider, type ProviderConfig } from '../../../src/setup/config';
+import { fillTemplate, fillTemplates, findPreset, PRESETS, presetDefaults, presetQuirks } from '../../../src/setup/presets';
 import { ProviderClient, type SignInResult } from '../../../src/protocol/client';
 import type { BaseFetch, FetchInit } from '../../../src/protocol/http';
 import { accountFromApi, combineQuirks, githubJsonAndErrors, githubRevocation, missingExpiresIn, quirk, type QuirkFetch } from '../../../src/protocol/quirks';

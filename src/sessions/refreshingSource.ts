@@ -1,0 +1,57 @@
+/**
+ * The innermost TokenSource (≈ x/oauth2's tokenRefresher): one refresh_token grant and nothing else. A rotated
+ * refresh token comes back in the new TokenSet (an absent one means "keep yours", RFC 6749 §6, fromTokenResponse).
+ * A failure is thrown as a RefreshFailure that says what it means for the session.
+ */
+import type { Logger } from '../vscode/log';
+import type { ProviderClient } from '../protocol/client';
+import { toAuthError, type AuthError } from '../protocol/errors';
+import type { Clock } from '../protocol/tokens';
+import type { StoredSession } from './sessionStore';
+import type { TokenSource } from './tokenSource';
+
+export function refreshing(client: ProviderClient, clock: Clock, log: Pick<Logger, 'info'>): TokenSource {
+  return {
+    async token(current) {
+      const started = clock();
+      try {
+        const tokens = await client.refresh(current.tokens);
+        const refreshedAt = clock();
+        log.info(`the server answered the refresh in ${refreshedAt - started} ms`);
+        return { ...current, tokens, refreshedAt };
+      } catch (e) {
+        throw refreshFailure(current, e);
+      }
+    },
+  };
+}
+
+/**
+ * What a failed refresh means, by what the server said rather than only the `error` code: strict servers answer a
+ * dead refresh token with a bare HTTP 400 or 401 (no JSON, no invalid_grant). Those end the session unless they
+ * name a transient error; 5xx, 429, timeouts and network errors keep it for a retry.
+ */
+const TRANSIENT_OAUTH_ERRORS = new Set(['temporarily_unavailable', 'server_error', 'slow_down']);
+export function refreshVerdict(err: AuthError): 'dead' | 'retry' {
+  if (err.code === 'invalid_grant') return 'dead';
+  const status = err.details.status;
+  if (err.transient || status === 429 || (status !== undefined && status >= 500)) return 'retry';
+  if (err.details.oauthError && TRANSIENT_OAUTH_ERRORS.has(err.details.oauthError)) return 'retry';
+  return status === 400 || status === 401 ? 'dead' : 'retry';
+}
+
+/** A refresh of `session` that failed: `dead` ends the session, `retry` keeps it for a later attempt. */
+export class RefreshFailure extends Error {
+  override readonly name = 'RefreshFailure';
+  constructor(readonly session: StoredSession, readonly error: AuthError, readonly verdict: 'dead' | 'retry') {
+    super(error.message);
+  }
+}
+
+/** Classifies anything thrown while refreshing `session`; without a refresh token only a transient error keeps it. */
+export function refreshFailure(session: StoredSession, e: unknown): RefreshFailure {
+  if (e instanceof RefreshFailure) return e;
+  const err = toAuthError(e, 'The token refresh');
+  const dead = refreshVerdict(err) === 'dead' || (!session.tokens.refreshToken && !err.transient);
+  return new RefreshFailure(session, err, dead ? 'dead' : 'retry');
+}

@@ -1,0 +1,189 @@
+/**
+ * The token lifecycle of one provider's sessions, without `vscode` (unit-tested on plain Node against a real AS):
+ * memory in step with SecretStorage (sessionMemory.ts), timers (proactive refresh, back-off, expiry without refresh
+ * token), sign-out with revocation, and usable tokens from composed TokenSources (tokenSource.ts), which reach
+ * memory and storage only through the SessionPort built here.
+ */
+import { KeyedTimers } from './keyedTimers';
+import { leased } from './leasedSource';
+import type { Logger } from '../vscode/log';
+import type { ProviderClient } from '../protocol/client';
+import { isAuthError } from '../protocol/errors';
+import { freshUntil, isExpired, type Clock } from '../protocol/tokens';
+import { refreshing } from './refreshingSource';
+import { revokeTokens, type Revocation } from './revocation';
+import type { SessionIndex } from './sessionIndex';
+import { SessionMemory, type SessionChange } from './sessionMemory';
+import type { SecretStorageLike, SessionStore, StoredSession } from './sessionStore';
+import { settled } from './settledSource';
+import { reusing, type ReusingSource, type SessionPort } from './tokenSource';
+
+export type { Revocation } from './revocation';
+export type { SessionChange } from './sessionMemory';
+
+export interface KeeperDeps {
+  readonly store: SessionStore;
+  readonly secrets: SecretStorageLike;
+  readonly client: ProviderClient;
+  readonly log: Pick<Logger, 'info' | 'warn' | 'error'>;
+  readonly fire: (change: SessionChange) => void;
+  readonly providerLabel: string;
+  /** Tells the user once that an account must sign in again (with a Sign In action). */
+  readonly notifySignedOut?: (session: StoredSession, reason: string) => void;
+  /** The one clock of the session lifecycle (freshness, timers, leases); Date.now by default. */
+  readonly clock?: Clock;
+  /** Identifies this window for the refresh lease; random by default. */
+  readonly owner?: string;
+  /**
+   * Sessions found in storage that another configuration obtained (serverBinding.ts), already removed from storage:
+   * revoke them at the server that issued them and tell the user. Never given to this provider's client.
+   */
+  readonly retire?: (sessions: StoredSession[]) => void;
+}
+
+/** How long a sign-out waits for a refresh already in flight (whose new tokens it then revokes). */
+const SIGN_OUT_WAIT_MS = 15_000;
+
+export class SessionKeeper {
+  readonly clock: Clock;
+  private readonly memory: SessionMemory;
+  private ready?: Promise<SessionIndex>;
+  private readonly source: ReusingSource;
+  private readonly timers = new KeyedTimers((id) => void this.onTimer(id));
+  private readonly subscription: { dispose(): unknown };
+  private readonly changeListeners = new Set<() => void>();
+  private disposed = false;
+
+  constructor(private readonly deps: KeeperDeps) {
+    const { log, providerLabel } = deps;
+    const clock = (this.clock = deps.clock ?? Date.now);
+    this.memory = new SessionMemory(deps.store, { log, retire: deps.retire, changed: (c) => this.changed(c) });
+    const owner = deps.owner ?? crypto.randomUUID();
+    const lease = (id: string) => ({ secrets: deps.secrets, key: deps.store.leaseKey(id), owner, now: clock });
+    const port: SessionPort = {
+      lookup: async (id) => (await this.map(), this.memory.lookup(id)),
+      commit: (next) => this.commit(next),
+      onChange: (l) => { this.changeListeners.add(l); return { dispose: () => this.changeListeners.delete(l) }; },
+    };
+    const end = async (s: StoredSession, why: Error) => {
+      await this.remove(s.id, 'refresh rejected', { fromRefresh: true });
+      deps.notifySignedOut?.(s, why.message);
+    };
+    const retryIn = (id: string, ms: number) => this.timers.set(id, ms);
+    this.source = reusing(settled(leased(refreshing(deps.client, clock, log), { port, lease, clock, log }), { clock, providerLabel, log, end, retryIn }), clock);
+    this.subscription = deps.secrets.onDidChange((e) => {
+      if (!deps.store.owns(e.key) || !this.memory.isLoaded) return;
+      for (const l of [...this.changeListeners]) l();
+      void this.syncFromStorage();
+    });
+  }
+
+  /** Memory changed: timers follow it, and listeners hear of it. */
+  private changed(c: SessionChange): void {
+    for (const s of c.removed ?? []) this.timers.clear(s.id);
+    for (const s of [...(c.added ?? []), ...(c.changed ?? [])]) this.schedule(s);
+    this.deps.fire(c);
+  }
+
+  private map(): Promise<SessionIndex> {
+    return (this.ready ??= this.memory.index().then((m) => {
+      for (const s of m.values()) this.schedule(s);
+      return m;
+    }));
+  }
+
+  async sessions(): Promise<StoredSession[]> {
+    return [...(await this.map()).values()];
+  }
+
+  /** getSessions' lookup: see SessionIndex.matching. */
+  async matching(wanted: readonly string[] | undefined, accountId?: string): Promise<StoredSession[]> {
+    return (await this.map()).matching(wanted, accountId);
+  }
+
+  /** Stores a new session in place of `replaced`, whose tokens are then revoked. */
+  async add(session: StoredSession, replaced: StoredSession[]): Promise<void> {
+    await this.map();
+    await this.memory.add(session, replaced);
+    for (const r of replaced) void revokeTokens(this.deps.client, r, this.deps.log);
+  }
+
+  /**
+   * Removes locally first (never blocked by the network), then revokes at the server, best effort. A refresh of the
+   * session already on its way is not cancelled (the server may have answered): commit() finds the session gone and
+   * revokes what it produced; this waits for that, so "signed out" means done. Undefined when there was no session.
+   */
+  async remove(id: string, reason: string, { fromRefresh = false } = {}): Promise<{ session: StoredSession; revocation: Revocation } | undefined> {
+    await this.map();
+    const s = await this.memory.remove(id);
+    if (!s) return undefined;
+    this.deps.log.info(`session of ${s.account.label} removed (${reason})`);
+    const refreshing = fromRefresh ? undefined : this.source.inFlight(id);
+    const revocation = await revokeTokens(this.deps.client, s, this.deps.log);
+    if (refreshing) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([refreshing.catch(() => undefined), new Promise((r) => { timer = setTimeout(r, SIGN_OUT_WAIT_MS); })]);
+      clearTimeout(timer);
+    }
+    return { session: s, revocation };
+  }
+
+  /**
+   * The session if its access token may be handed out now, refreshing first when it is no longer fresh; undefined
+   * when it has ended. Network trouble keeps the session: the still-valid token, or an AuthError once it expired.
+   */
+  async usable(s: StoredSession): Promise<StoredSession | undefined> {
+    const current = (await this.map()).get(s.id);
+    return current && this.source.token(current);
+  }
+
+  /** SessionPort.commit: a sign-out (here, or in another window) that raced the refresh wins. */
+  private async commit(next: StoredSession): Promise<StoredSession | undefined> {
+    await this.map();
+    if (await this.memory.replace(next)) {
+      const at = next.tokens.expiresAt;
+      this.deps.log.info(`session of ${next.account.label} refreshed; access token expires ${at ? new Date(at).toISOString() : 'never (no expiry stated)'}`);
+      return next;
+    }
+    this.deps.log.info('the session was signed out while it was being refreshed; revoking the new tokens as well');
+    await revokeTokens(this.deps.client, next, this.deps.log);
+    await this.syncFromStorage();
+    return undefined;
+  }
+
+  /** Proactive refresh when the token stops being fresh; a session without refresh token goes when it expires. */
+  private schedule(s: StoredSession): void {
+    const due = s.tokens.refreshToken ? freshUntil(s.tokens) : s.tokens.expiresAt;
+    if (due === undefined) this.timers.clear(s.id);
+    else this.timers.set(s.id, due - this.clock());
+  }
+
+  private async onTimer(id: string): Promise<void> {
+    const s = (await this.map()).get(id);
+    if (!s || this.disposed) return;
+    if (!s.tokens.refreshToken) {
+      if (isExpired(s.tokens, this.clock())) {
+        await this.remove(id, 'access token expired and there is no refresh token');
+        this.deps.notifySignedOut?.(s, 'The access token expired and the server issued no refresh token.');
+      }
+      return;
+    }
+    try {
+      await this.usable(s);
+    } catch (e) {
+      if (!isAuthError(e)) this.deps.log.error(`background refresh failed: ${String(e)}`);
+    }
+  }
+
+  /** Another window added, refreshed or removed sessions: diff storage against memory and fire the difference. */
+  async syncFromStorage(): Promise<void> {
+    await this.map();
+    await this.memory.sync();
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.timers.stop();
+    this.subscription.dispose();
+  }
+}

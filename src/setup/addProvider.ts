@@ -1,0 +1,144 @@
+/**
+ * "OAuth Accounts: Add Identity Provider...": preset or issuer → discovery (shows what the server supports) →
+ * client id, id and label → the redirect URIs to register (with Copy) → written to user settings → offer to sign in.
+ * Every failure says what to do and lets the user correct the URL instead of starting over.
+ */
+import { interactiveSignIn } from '../vscode/commands';
+import { isValidProviderId } from './constants';
+import * as vscode from 'vscode';
+import * as notify from '../vscode/notify';
+import { parseProvider, PREFER_DEVICE_CODE_SETTING, SETTING, type FlowSetting } from './config';
+import { PRESETS, fillTemplate, type Preset } from './presets';
+import { ProviderClient } from '../protocol/client';
+import { isAuthError } from '../protocol/errors';
+import type { BaseFetch } from '../protocol/http';
+import { HTTP_LOOPBACK_RULE, serverUrlProblem } from '../protocol/urls';
+import type { ProviderRegistry } from '../vscode/providerRegistry';
+import { BUILT_IN_PROVIDER_IDS } from './config';
+import { selectFlows, type FlowInfo } from '../flows/flow';
+import { buildEntry, describeCapabilities, describeRedirects, redirectLines, suggestId } from './providerSetup';
+import { EXTENSION_ID, extensionHostKind } from '../vscode/ui';
+
+const title = 'Add Identity Provider';
+
+async function ask(prompt: string, o: { value?: string; placeholder?: string; validate?: (v: string) => string | undefined; optional?: boolean } = {}): Promise<string | undefined> {
+  return vscode.window.showInputBox({
+    title, prompt, value: o.value, placeHolder: o.placeholder, ignoreFocusOut: true,
+    validateInput: (v) => (!v.trim() && !o.optional ? 'Required.' : o.validate?.(v.trim())),
+  });
+}
+
+/** Who already registered `id` in this VS Code, in words, or undefined when it is free. */
+function idOwner(id: string, registry: ProviderRegistry): string | undefined {
+  if (BUILT_IN_PROVIDER_IDS.includes(id)) return 'VS Code\'s built-in sign-in';
+  for (const ext of vscode.extensions.all) {
+    if (ext.id.toLowerCase() === EXTENSION_ID) continue;
+    const contributed = (ext.packageJSON as { contributes?: { authentication?: Array<{ id?: unknown }> } })?.contributes?.authentication;
+    if (contributed?.some((a) => a?.id === id)) return `the extension ${ext.id}`;
+  }
+  if (registry.usedIds().has(id)) return registry.sourceOf(id) === 'api' ? 'another extension through the OAuth Accounts API' : 'a provider in your OAuth Accounts settings';
+  // Also entries of the setting that are not registered (invalid or duplicate): adding another would clash later.
+  const inSettings = vscode.workspace.getConfiguration().inspect<unknown[]>(SETTING)?.globalValue ?? [];
+  if (inSettings.some((e) => (e as { id?: unknown })?.id === id)) return 'an entry in your OAuth Accounts settings';
+  return undefined;
+}
+
+export async function addProviderCommand(registry: ProviderRegistry, fetch: BaseFetch, shipped: readonly FlowInfo[]): Promise<string | undefined> {
+  const pick = await vscode.window.showQuickPick(
+    PRESETS.map((p) => ({ label: p.label, description: p.description, preset: p })),
+    { title, placeHolder: 'Which identity provider?', ignoreFocusOut: true },
+  );
+  if (!pick) return undefined;
+  const preset: Preset = pick.preset;
+
+  // Answers and discovery, repeated until discovery works or the user gives up.
+  const answers: Record<string, string> = {};
+  let metadata: Awaited<ReturnType<ProviderClient['serverMetadata']>> | undefined;
+  for (;;) {
+    for (const q of preset.questions) {
+      const optional = q.prompt.includes('(optional');
+      const v = await ask(q.prompt, { value: answers[q.key] ?? q.defaultValue, placeholder: q.placeholder, optional });
+      if (v === undefined) return undefined;
+      answers[q.key] = v.trim();
+    }
+    if (!preset.issuer) break;
+    const issuer = fillTemplate(preset.issuer, answers);
+    const problem = serverUrlProblem(issuer);
+    const probe = problem ? undefined : new ProviderClient({ id: 'setup', label: preset.label, issuer, endpoints: {}, clientId: 'setup', clientAuthentication: 'none', authorizationParameters: {}, flow: 'auto' }, { fetch, getClientSecret: async () => undefined });
+    try {
+      if (problem) throw new Error(`The issuer ${issuer} ${problem}.`);
+      metadata = await notify.withProgress({ location: vscode.ProgressLocation.Notification, title: `Looking up ${issuer}…` }, () => probe!.serverMetadata());
+      break;
+    } catch (e) {
+      const why = isAuthError(e) ? e.message : (e as Error).message;
+      const retry = preset.questions.length ? 'Edit' : 'Retry';
+      const a = await notify.showErrorMessage(`OAuth Accounts could not use ${issuer}: ${why}`, { modal: true, detail: `Check the URL (it must be the issuer exactly as your identity provider publishes it, over https://; ${HTTP_LOOPBACK_RULE}).` }, retry);
+      if (a !== retry) return undefined;
+    }
+  }
+  if (metadata) {
+    const go = 'Continue';
+    const a = await notify.showInformationMessage(`Found ${metadata.issuer}`, { modal: true, detail: describeCapabilities(metadata).join('\n') }, go);
+    if (a !== go) return undefined;
+  }
+
+  const clientId = await ask(`Client id registered at ${preset.label}`, { placeholder: 'the application / client id' });
+  if (!clientId) return undefined;
+  // Refused while typing (not after the settings are written): an id registered twice is ignored by VS Code.
+  const inSettings = (vscode.workspace.getConfiguration().inspect<unknown[]>(SETTING)?.globalValue ?? []).map((e) => (e as { id?: unknown })?.id);
+  const taken = new Set([...registry.usedIds(), ...inSettings.filter((x): x is string => typeof x === 'string')]);
+  const label = await ask('Label shown in the Accounts menu', { value: preset.id === 'generic' && metadata ? new URL(metadata.issuer).host : preset.label });
+  if (!label) return undefined;
+  const id = await ask('Provider id (what extensions pass to vscode.authentication.getSession)', {
+    value: suggestId(label, taken),
+    validate: (v) => {
+      if (!isValidProviderId(v)) return 'Letters, digits, ".", "_" and "-" only, starting with a letter or digit (at most 100).';
+      const owner = idOwner(v, registry);
+      return owner ? `"${v}" is already registered in this VS Code by ${owner}; choose another id.` : undefined;
+    },
+  });
+  if (!id) return undefined;
+
+  const entry = buildEntry(preset, answers, { id, label, clientId });
+  const parsed = parseProvider(entry);
+  if ('problem' in parsed) {
+    void notify.showErrorMessage(`OAuth Accounts: the new provider is not valid: ${parsed.problem.field} ${parsed.problem.message}`);
+    return undefined;
+  }
+
+  // What this window will really send: the flows the table picks here, and the URI-handler callback as VS Code
+  // makes it reachable (vscode://… on desktop; an http(s) URL of the workbench in code-server or vscode.dev).
+  const flows = selectFlows({
+    host: extensionHostKind(), setting: (entry.flow as FlowSetting | undefined) ?? 'auto', flows: shipped,
+    serverHasDeviceEndpoint: !!(metadata?.device_authorization_endpoint ?? (entry.endpoints as Record<string, unknown> | undefined)?.deviceAuthorization),
+    serverHasAuthorizationEndpoint: metadata ? !!metadata.authorization_endpoint : undefined,
+    preferDeviceCode: vscode.workspace.getConfiguration().get<boolean>(PREFER_DEVICE_CODE_SETTING, false) === true,
+  });
+  const handler = (await vscode.env.asExternalUri(vscode.Uri.parse(`${vscode.env.uriScheme}://${EXTENSION_ID}/callback`))).toString(true);
+  const lines = redirectLines(flows.map((id) => shipped.find((f) => f.id === id)!), handler);
+  const uris = lines.flatMap((l) => (l.register ? [l.register] : []));
+  const copy = 'Copy Redirect URIs';
+  const next = 'Add Provider';
+  for (;;) {
+    const a = await notify.showInformationMessage(`Register at ${preset.label}`, {
+      modal: true,
+      detail: `${preset.registerHint}\n\nSign-in methods in this window, in the order they are tried, and their redirect URIs:\n${describeRedirects(lines)}`,
+    }, ...(uris.length ? [copy] : []), next);
+    if (a === copy) { await vscode.env.clipboard.writeText(uris.join('\n')); continue; }
+    if (a !== next) return undefined;
+    break;
+  }
+
+  const config = vscode.workspace.getConfiguration();
+  const current = config.inspect<unknown[]>(SETTING)?.globalValue ?? [];
+  await config.update(SETTING, [...current, entry], vscode.ConfigurationTarget.Global);
+  if (entry.clientAuthentication && entry.clientAuthentication !== 'none') {
+    await vscode.commands.executeCommand('oauthAccounts.setClientSecret', id);
+  }
+  const signIn = 'Sign In';
+  void notify.showInformationMessage(`Added "${label}" to your user settings.`, signIn).then((a) => {
+    // Our own button: straight to the sign-in (the command with arguments would ask again, as it does for others).
+    if (a === signIn) void interactiveSignIn(registry, id, []);
+  });
+  return id;
+}

@@ -1,0 +1,63 @@
+/**
+ * Wiring shared by the Node and web-worker entry points. activate() registers every configured provider
+ * synchronously — VS Code gives up on a provider that is not registered 5 s after activation — and touches neither
+ * the network nor SecretStorage on the way. Each entry point brings only what differs: its fetch and its flows.
+ */
+import * as vscode from 'vscode';
+import * as notify from './notify';
+import { SETTING } from '../setup/config';
+import type { Flow, FlowUi } from '../flows/flow';
+import { addProviderCommand } from '../setup/addProvider';
+import { createApi, registerApiCommands } from './api';
+import { registerCommands } from './commands';
+import { registerTokenCommands } from './tokenCommands';
+import { createLogger, setConsoleMirror } from './log';
+import type { BaseFetch } from '../protocol/http';
+import { ProviderRegistry } from './providerRegistry';
+import { UriCallbacks } from './uriCallbacks';
+
+/**
+ * Whether this is the extension's own test run or a development host (F5, `extensionDevelopmentPath`): the only
+ * runs in which the test-capture switches (OAUTH_ACCOUNTS_LOG_FILE, OAUTH_ACCOUNTS_LOG_CONSOLE, the web build's
+ * console capture) are honoured. An installed extension runs in Production and ignores them all.
+ */
+export function isTestOrDevelopment(context: Pick<vscode.ExtensionContext, 'extensionMode'>): boolean {
+  return context.extensionMode !== vscode.ExtensionMode.Production;
+}
+
+export interface Platform {
+  readonly fetch: BaseFetch;
+  /** The flows this build ships (flows/node.ts, flows/web.ts), in order of preference. */
+  readonly flows: readonly Flow[];
+  /** The loopback listener's pages, where the build has that flow. */
+  readonly callbackPages?: FlowUi['callbackPages'];
+}
+
+export function activateWith(context: vscode.ExtensionContext, platform: Platform) {
+  // Test and development runs only: an installed extension ignores OAUTH_ACCOUNTS_LOG_CONSOLE.
+  setConsoleMirror(isTestOrDevelopment(context) && typeof process !== 'undefined' && !!process.env?.OAUTH_ACCOUNTS_LOG_CONSOLE);
+  const channel = vscode.window.createOutputChannel('OAuth Accounts', { log: true });
+  const log = createLogger(channel);
+  // A browser workbench hands over the callback query still form-encoded, a desktop one decoded (see QueryEncoding).
+  const callbacks = new UriCallbacks((l) => log.info(l), vscode.env.uiKind === vscode.UIKind.Web ? 'form' : 'decoded');
+  callbacks.onLateAnswer = () => void notify.showInformationMessage('OAuth Accounts: that sign-in was already cancelled or had timed out in VS Code, so its answer was not used. Start the sign-in again.');
+  const registry = new ProviderRegistry({ context, log, callbacks, fetch: platform.fetch, flows: platform.flows, callbackPages: platform.callbackPages });
+  registry.applySettings();
+
+  context.subscriptions.push(
+    channel,
+    registry,
+    vscode.window.registerUriHandler({ handleUri: (uri) => void callbacks.deliver(uri.path, uri.query) }),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration(SETTING)) registry.applySettings();
+    }),
+    ...registerCommands(registry, context.secrets, channel),
+    ...registerTokenCommands(registry),
+    vscode.commands.registerCommand('oauthAccounts.addProvider', () => addProviderCommand(registry, platform.fetch, platform.flows)),
+    ...registerApiCommands(registry),
+  );
+  // Internals only for the extension's own test run: exported in production they would let any extension read
+  // every token and bypass VS Code's per-extension access control.
+  const api = createApi(registry);
+  return context.extensionMode === vscode.ExtensionMode.Test ? { ...api, testInternals: { registry, secrets: context.secrets } } : api;
+}

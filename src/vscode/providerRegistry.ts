@@ -1,0 +1,300 @@
+/**
+ * Keeps VS Code's registered authentication providers in step with the settings and the API: every valid
+ * entry is registered synchronously, a changed entry is re-registered, a removed one disposed — no reload. Problems
+ * are logged and shown once each, naming the provider and the field.
+ */
+import * as vscode from 'vscode';
+import * as notify from './notify';
+import { BUILT_IN_PROVIDER_IDS, configKey, describeProblem, parseProvider, parseProviders, PREFER_DEVICE_CODE_SETTING, SETTING, type ProviderConfig } from '../setup/config';
+import type { Flow, FlowUi } from '../flows/flow';
+import type { Logger } from './log';
+import { presetQuirks } from '../setup/presets';
+import { ProviderClient } from '../protocol/client';
+import type { BaseFetch } from '../protocol/http';
+import { OAuthAuthenticationProvider } from './provider';
+import { keys, type StoredSession } from '../sessions/sessionStore';
+import type { Revocation } from '../sessions/sessionKeeper';
+import { bindingOf, configForBinding, decodeClientSecret, describeBinding, type ServerBinding } from '../sessions/serverBinding';
+import { interactiveSignIn } from './commands';
+import { signIn } from './signIn';
+import { createFlowUi, EXTENSION_ID, extensionHostKind } from './ui';
+import type { UriCallbacks } from './uriCallbacks';
+
+interface Entry {
+  readonly key: string;
+  readonly config: ProviderConfig;
+  readonly provider: OAuthAuthenticationProvider;
+  readonly registration: vscode.Disposable;
+}
+
+export interface RegistryDeps {
+  readonly context: vscode.ExtensionContext;
+  readonly log: Logger;
+  readonly callbacks: UriCallbacks;
+  readonly fetch: BaseFetch;
+  readonly flows: readonly Flow[];
+  readonly callbackPages?: FlowUi['callbackPages'];
+}
+
+export class ProviderRegistry implements vscode.Disposable {
+  private readonly entries = new Map<string, Entry>();
+  private readonly shownProblems = new Set<string>();
+  private readonly notifiedSignOuts = new Set<string>();
+  private readonly pendingSignOutReports = new Map<string, Revocation & { timer: ReturnType<typeof setTimeout> }>();
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChangeProviders = this.changed.event;
+  /**
+   * Test runs only (the registry is exported only in ExtensionMode.Test): replaces parts of the flow UI that VS Code
+   * refuses under test, such as the device code modal ("refused to show dialog in tests").
+   */
+  testUiOverrides: Partial<FlowUi> = {};
+
+  /**
+   * The redirect flows' sign-in timeout. Development and test runs only may shorten it (OAUTH_ACCOUNTS_SIGN_IN_
+   * TIMEOUT_MS) so that the "try a different way?" prompt after a redirect that never comes back can be tested
+   * without waiting 5 minutes; an installed extension always uses the default.
+   */
+  private readonly signInTimeoutMs: number | undefined;
+
+  private fromSettings: ProviderConfig[] = [];
+  /** Providers declared in code by other extensions, in registration order. */
+  private readonly fromApi = new Map<string, { config: ProviderConfig; owner: string }>();
+
+  constructor(private readonly deps: RegistryDeps) {
+    this.signInTimeoutMs = devSignInTimeoutMs(deps.context.extensionMode);
+  }
+
+  /** Reads the setting and registers, updates or removes providers. No network, no secret reads. */
+  applySettings(): void {
+    const raw = vscode.workspace.getConfiguration().get<unknown>(SETTING);
+    const taken = this.takenIds();
+    for (const id of this.fromApi.keys()) taken.add(id);
+    const { providers, problems } = parseProviders(raw, taken);
+    for (const p of problems) this.reportProblem(describeProblem(p));
+    this.fromSettings = providers;
+    this.apply([...providers, ...[...this.fromApi.values()].map((a) => a.config)]);
+  }
+
+  /**
+   * The API's registerProvider: the same schema and validation as the setting. Throws an Error naming the field
+   * when the entry is invalid or its id is taken (by VS Code, another extension, the settings or an earlier call).
+   */
+  registerFromApi(entry: unknown, owner: string): vscode.Disposable {
+    const config = this.validateApiEntry(entry);
+    const taken = this.takenIds();
+    if (taken.has(config.id) || this.fromApi.has(config.id) || this.fromSettings.some((c) => c.id === config.id)) {
+      throw new Error(`OAuth Accounts: provider id "${config.id}" is already in use; choose another id.`);
+    }
+    this.fromApi.set(config.id, { config, owner });
+    this.deps.log.info(`${owner} registered provider "${config.id}"`);
+    this.apply([...this.fromSettings, ...[...this.fromApi.values()].map((a) => a.config)]);
+    return new vscode.Disposable(() => {
+      if (this.fromApi.get(config.id)?.config !== config) return;
+      this.fromApi.delete(config.id);
+      this.apply([...this.fromSettings, ...[...this.fromApi.values()].map((a) => a.config)]);
+    });
+  }
+
+  /** The entry as a config, or an Error naming the field — the same message as the setting's. */
+  validateApiEntry(entry: unknown): ProviderConfig {
+    const parsed = parseProvider(entry);
+    if ('problem' in parsed) throw new Error(`OAuth Accounts: ${describeProblem(parsed.problem).replace(`${SETTING}[0]`, 'registerProvider()')}`);
+    return parsed.config;
+  }
+
+  /** Where a provider came from, for getProviders(). */
+  sourceOf(id: string): 'settings' | 'api' | undefined {
+    if (this.fromApi.has(id)) return 'api';
+    return this.fromSettings.some((c) => c.id === id) ? 'settings' : undefined;
+  }
+
+  private takenIds(): Set<string> {
+    const ids = new Set(BUILT_IN_PROVIDER_IDS);
+    for (const ext of vscode.extensions.all) {
+      if (ext.id.toLowerCase() === EXTENSION_ID) continue;
+      const contributed = (ext.packageJSON as { contributes?: { authentication?: Array<{ id?: unknown }> } })?.contributes?.authentication;
+      for (const a of contributed ?? []) if (typeof a?.id === 'string') ids.add(a.id);
+    }
+    return ids;
+  }
+
+  private reportProblem(text: string): void {
+    this.deps.log.warn(`settings: ${text}`);
+    if (this.shownProblems.has(text)) return;
+    this.shownProblems.add(text);
+    void notify.showWarningMessage(`OAuth Accounts: ${text}`, 'Open Settings').then((a) => {
+      if (a) void vscode.commands.executeCommand('workbench.action.openSettingsJson');
+    });
+  }
+
+  private apply(configs: ProviderConfig[]): void {
+    const wanted = new Map(configs.map((c) => [c.id, c]));
+    let changed = false;
+    for (const [id, entry] of this.entries) {
+      const next = wanted.get(id);
+      if (next && configKey(next) === entry.key) continue;
+      this.unregister(id);
+      changed = true;
+    }
+    for (const config of configs) {
+      if (this.entries.has(config.id)) continue;
+      this.register(config);
+      changed = true;
+    }
+    if (changed) this.changed.fire();
+  }
+
+  private register(config: ProviderConfig): void {
+    const log = this.deps.log.forProvider(config.id);
+    const secrets = this.deps.context.secrets;
+    const client = new ProviderClient(config, {
+      fetch: this.deps.fetch,
+      quirks: presetQuirks(config),
+      getClientSecret: () => this.boundClientSecret(config.id, bindingOf(config)),
+      log: (l) => log.trace(l),
+    });
+    const base = createFlowUi(this.deps.callbacks);
+    const ui: FlowUi = {
+      openExternal: (url) => (this.testUiOverrides.openExternal ?? base.openExternal)(url),
+      externalCallbackUri: () => (this.testUiOverrides.externalCallbackUri ?? base.externalCallbackUri)(),
+      waitForUriCallback: (state, signal) => (this.testUiOverrides.waitForUriCallback ?? base.waitForUriCallback)(state, signal),
+      showDeviceCode: (info, signal) => (this.testUiOverrides.showDeviceCode ?? base.showDeviceCode)(info, signal),
+      askForRedirectedUrl: (validate, signal) => (this.testUiOverrides.askForRedirectedUrl ?? base.askForRedirectedUrl)(validate, signal),
+      callbackPages: this.deps.callbackPages,
+    };
+    const preferDeviceCode = () => vscode.workspace.getConfiguration().get<boolean>(PREFER_DEVICE_CODE_SETTING, false) === true;
+    const provider = new OAuthAuthenticationProvider({
+      config,
+      client,
+      secrets,
+      log,
+      signIn: (scopes, request) => signIn({ config, client, flows: this.deps.flows, ui, host: extensionHostKind, log, preferDeviceCode, timeoutMs: this.signInTimeoutMs }, scopes, request),
+      notifySignedOut: (s, reason) => this.notifySignedOut(config, s, reason),
+      retire: (sessions) => void this.retire(config, sessions),
+      signedOut: (s, revocation) => this.reportSignOut(config, s, revocation),
+      cancelled: () => void notify.showInformationMessage(`Sign-in to ${config.label} cancelled.`),
+    });
+    provider.onDidChangeSessions((e) => {
+      for (const s of e.added ?? []) this.notifiedSignOuts.delete(`${config.id}\n${s.account.id}`);
+    });
+    const registration = vscode.authentication.registerAuthenticationProvider(config.id, config.label, provider, { supportsMultipleAccounts: true });
+    this.entries.set(config.id, { key: configKey(config), config, provider, registration });
+    log.info(`registered provider "${config.label}" (${config.issuer ?? config.discoveryUrl ?? config.endpoints.authorization})`);
+  }
+
+  private unregister(id: string): void {
+    const e = this.entries.get(id);
+    if (!e) return;
+    e.registration.dispose();
+    e.provider.dispose();
+    this.entries.delete(id);
+    this.deps.log.forProvider(id).info('unregistered provider');
+  }
+
+  /**
+   * The stored client secret, only if it was set for this exact server and client (serverBinding.ts): after the
+   * entry's issuer, endpoints or client id change — by the user, or by an extension rewriting the setting or
+   * registering a freed id — the old secret is never sent to the new server.
+   */
+  private async boundClientSecret(id: string, binding: ServerBinding): Promise<string | undefined> {
+    const stored = decodeClientSecret(await this.deps.context.secrets.get(keys.clientSecret(id)), binding);
+    if (stored.kind === 'foreign') this.deps.log.forProvider(id).warn(`the stored client secret is not used: ${stored.why}. Run "OAuth Accounts: Set Client Secret..." for this provider.`);
+    return stored.kind === 'bound' ? stored.secret : undefined;
+  }
+
+  /**
+   * Sessions of this id that another configuration obtained: revoked at the server that issued them, with a client
+   * built from their own binding (never this provider's client), and the user told once.
+   */
+  private async retire(config: ProviderConfig, sessions: StoredSession[]): Promise<void> {
+    const log = this.deps.log.forProvider(config.id);
+    let revoked = 0;
+    for (const s of sessions) {
+      if (!s.binding) continue; // stored before bindings existed: where it came from is unknown, so it goes nowhere
+      const bound = configForBinding(s.binding, config.id, config.label);
+      const client = new ProviderClient(bound, {
+        fetch: this.deps.fetch,
+        quirks: presetQuirks(bound),
+        getClientSecret: () => this.boundClientSecret(config.id, s.binding!),
+        log: (l) => log.trace(l),
+      });
+      try {
+        if (s.tokens.refreshToken) await client.revoke(s.tokens.refreshToken, 'refresh_token');
+        await client.revoke(s.tokens.accessToken, 'access_token');
+        revoked++;
+        log.info(`retired session revoked at ${describeBinding(s.binding)}`);
+      } catch (e) {
+        log.warn(`could not revoke a retired session at ${describeBinding(s.binding)}: ${(e as Error)?.message ?? e}`);
+      }
+    }
+    void notify.showWarningMessage(
+      `${config.label}: ${sessions.length === 1 ? 'an account was' : `${sessions.length} accounts were`} signed out because the provider "${config.id}" now names a different server or client id. `
+        + (revoked ? 'The old tokens were revoked at the server that issued them.' : 'The old tokens were deleted from VS Code.'),
+      'Sign In',
+    ).then((a) => { if (a) void interactiveSignIn(this, config.id, []); });
+  }
+
+  /**
+   * One message per account and sign-out, however many sessions (scopes) it had: VS Code's Accounts menu removes
+   * them one by one. Says so when the server refused to revoke: the token then stays valid until it expires.
+   */
+  private reportSignOut(config: ProviderConfig, s: StoredSession, revocation: Revocation): void {
+    const key = `${config.id}\n${s.account.id}`;
+    const pending = this.pendingSignOutReports.get(key);
+    const worst = pending && pending.outcome === 'failed' ? pending : revocation;
+    if (pending) clearTimeout(pending.timer);
+    const timer = setTimeout(() => {
+      this.pendingSignOutReports.delete(key);
+      const who = `${config.label} (${s.account.label})`;
+      if (worst.outcome === 'failed') {
+        const why = worst.status ? `the server refused to revoke the token (HTTP ${worst.status})` : `the token could not be revoked (${worst.message})`;
+        void notify.showWarningMessage(`Signed out of ${who} in VS Code, but ${why}; it stays valid at the server until it expires.`, 'Show Log')
+          .then((a) => { if (a) void vscode.commands.executeCommand('oauthAccounts.showLog'); });
+      } else {
+        void notify.showInformationMessage(`Signed out of ${who}.${worst.outcome === 'unsupported' ? ' (The server has no revocation endpoint: its tokens were deleted from VS Code and expire on their own.)' : ''}`);
+      }
+    }, 300);
+    this.pendingSignOutReports.set(key, { ...worst, timer });
+  }
+
+  /** Signs one account out of every session it has with this provider; one message for all of them. */
+  async signOutAccount(providerId: string, accountId: string): Promise<void> {
+    const provider = this.get(providerId);
+    if (!provider) return;
+    for (const s of (await provider.keeper.sessions()).filter((x) => x.account.id === accountId)) await provider.removeSession(s.id);
+  }
+
+  /** Told once per account until it signs in again, with a Sign In action. */
+  private notifySignedOut(config: ProviderConfig, s: StoredSession, reason: string): void {
+    const key = `${config.id}\n${s.account.id}`;
+    if (this.notifiedSignOuts.has(key)) return;
+    this.notifiedSignOuts.add(key);
+    void notify
+      .showWarningMessage(`${config.label}: ${s.account.label} needs to sign in again. ${reason}`, 'Sign In')
+      .then((a) => { if (a) void interactiveSignIn(this, config.id, s.callerScopes ?? []); });
+  }
+
+  get(id: string): OAuthAuthenticationProvider | undefined {
+    return this.entries.get(id)?.provider;
+  }
+
+  configs(): ProviderConfig[] {
+    return [...this.entries.values()].map((e) => e.config);
+  }
+
+  /** Every provider id taken in this VS Code: VS Code's, other extensions' contributed ids, ours (settings, API). */
+  usedIds(): ReadonlySet<string> {
+    return new Set([...this.takenIds(), ...this.fromSettings.map((c) => c.id), ...this.fromApi.keys(), ...this.entries.keys()]);
+  }
+
+  dispose(): void {
+    for (const id of [...this.entries.keys()]) this.unregister(id);
+    this.changed.dispose();
+  }
+}
+
+function devSignInTimeoutMs(mode: vscode.ExtensionMode): number | undefined {
+  if (mode === vscode.ExtensionMode.Production || typeof process === 'undefined') return undefined;
+  const ms = Number(process.env.OAUTH_ACCOUNTS_SIGN_IN_TIMEOUT_MS);
+  return Number.isInteger(ms) && ms > 0 ? ms : undefined;
+}

@@ -1,0 +1,86 @@
+/**
+ * The interactive sign-in: pick the usable flows from the table, run them in order inside one cancellable
+ * progress notification with a 5-minute timeout for the redirect flows, and ask "try a different way?" when a flow times out or cannot work.
+ */
+import * as vscode from 'vscode';
+import * as notify from './notify';
+import type { ProviderConfig } from '../setup/config';
+import { isDiscouraged, selectFlows, whyUnavailable, type Flow, type FlowQuery, type FlowUi, type ExtensionHostKind } from '../flows/flow';
+import type { Logger } from './log';
+import type { ProviderClient, SignInResult } from '../protocol/client';
+import { AuthError, toAuthError } from '../protocol/errors';
+
+export const SIGN_IN_TIMEOUT_MS = 5 * 60_000;
+
+export interface SignInDeps {
+  readonly config: ProviderConfig;
+  readonly client: ProviderClient;
+  /** The flows this build ships, in order of preference. */
+  readonly flows: readonly Flow[];
+  readonly ui: FlowUi;
+  readonly host: () => ExtensionHostKind;
+  readonly log: Logger;
+  readonly timeoutMs?: number;
+  /** oauthAccounts.preferDeviceCode, read at each sign-in. */
+  readonly preferDeviceCode?: () => boolean;
+}
+
+export interface SignInRequest {
+  readonly account?: vscode.AuthenticationSessionAccountInformation;
+  readonly selectAccount?: boolean;
+}
+
+export async function signIn(deps: SignInDeps, scopes: readonly string[], { account, selectAccount }: SignInRequest = {}): Promise<SignInResult> {
+  const { config, client, log } = deps;
+  const metadata = await client.serverMetadata().catch((e) => { throw toAuthError(e, 'Discovery'); });
+  const query: FlowQuery = {
+    host: deps.host(),
+    setting: config.flow,
+    serverHasDeviceEndpoint: !!metadata.device_authorization_endpoint,
+    serverHasAuthorizationEndpoint: !!metadata.authorization_endpoint,
+    preferDeviceCode: deps.preferDeviceCode?.() ?? false,
+    flows: deps.flows,
+  };
+  const order = selectFlows(query);
+  if (order.length === 0) throw new AuthError('flow_unavailable', whyUnavailable(query));
+  log.info(`sign-in flows for a ${query.host} extension host: ${order.join(' → ')}`);
+  const forced = deps.flows.find((f) => f.id === config.flow);
+  if (forced && isDiscouraged(forced, query.host)) {
+    log.warn(`"flow": "${config.flow}" is forced although it usually cannot work in a ${query.host} extension host`);
+  }
+
+  return notify.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: `Signing in to ${config.label}…`, cancellable: true },
+    async (progress, token) => {
+      for (let i = 0; i < order.length; i++) {
+        const flow = deps.flows.find((f) => f.id === order[i])!;
+        if (i > 0 && !(await offerNextFlow(flow))) throw new AuthError('cancelled', 'Sign-in cancelled.');
+        const controller = new AbortController();
+        const limitMs = deps.timeoutMs ?? SIGN_IN_TIMEOUT_MS;
+        const limit = limitMs >= 120_000 ? `${Math.round(limitMs / 60_000)} minutes` : `${Math.round(limitMs / 1000)} seconds`;
+        const timeout = flow.capabilities.serverDeadline ? undefined
+          : setTimeout(() => controller.abort(new AuthError('timeout', `No answer from the browser within ${limit}.`)), limitMs);
+        const cancel = token.onCancellationRequested(() => controller.abort(new AuthError('cancelled', 'Sign-in cancelled.')));
+        try {
+          log.info(`starting the ${flow.id} flow`);
+          return await flow.run({ client, requestedScopes: scopes, loginHint: account?.label, selectAccount, ui: deps.ui, signal: controller.signal, progress: (message) => progress.report({ message }) });
+        } catch (e) {
+          const err = e instanceof AuthError ? e : toAuthError(e, 'Sign-in');
+          log.warn(`the ${flow.id} flow ended: ${err.code}${err.details.oauthError ? ` (${err.details.oauthError})` : ''}`);
+          const worthAnotherWay = err.code === 'timeout' || err.code === 'flow_unavailable';
+          if (!worthAnotherWay || i === order.length - 1) throw err;
+        } finally {
+          clearTimeout(timeout);
+          cancel.dispose();
+        }
+      }
+      throw new AuthError('flow_unavailable', 'No sign-in method worked.');
+    },
+  );
+}
+
+async function offerNextFlow(next: Flow): Promise<boolean> {
+  const yes = `Try ${next.label}`;
+  const answer = await notify.showWarningMessage(`Having trouble signing in? Try a different way (${next.label})?`, yes, 'Cancel');
+  return answer === yes;
+}
