@@ -35,6 +35,14 @@ export interface ProviderConfig {
   readonly loopbackPorts?: readonly number[];
   /** Preset id (src/presets.ts): its defaults were applied while parsing, its quirks apply in the protocol layer. */
   readonly preset?: string;
+  /**
+   * RFC 8707 resource indicators: the APIs (or MCP servers) the tokens are for, sent as `resource` on every
+   * authorization, token, refresh and device request. Part of the server binding (serverBinding.ts): the tokens of
+   * a provider are for exactly its resources, so different resources are different providers.
+   */
+  readonly resources?: readonly string[];
+  /** RFC 9126: push authorization requests when the server supports it (always done when the server requires it). */
+  readonly pushedAuthorizationRequests?: boolean;
 }
 
 export interface ConfigProblem {
@@ -51,7 +59,7 @@ export const PREFER_DEVICE_CODE_SETTING = 'oauthAccounts.preferDeviceCode';
 const ENDPOINT_KEYS = ['authorization', 'token', 'userinfo', 'revocation', 'deviceAuthorization', 'jwks'] as const;
 const CLIENT_AUTH: readonly ClientAuthentication[] = ['none', 'client_secret_basic', 'client_secret_post'];
 const FLOWS: readonly FlowSetting[] = ['auto', 'loopback', 'uri-handler', 'device-code'];
-const KNOWN_KEYS = new Set(['id', 'label', 'issuer', 'discoveryUrl', 'endpoints', 'clientId', 'clientAuthentication', 'scopes', 'authorizationParameters', 'accountLabelClaim', 'flow', 'preset', 'loopbackPorts']);
+const KNOWN_KEYS = new Set(['id', 'label', 'issuer', 'discoveryUrl', 'endpoints', 'clientId', 'clientAuthentication', 'scopes', 'authorizationParameters', 'accountLabelClaim', 'flow', 'preset', 'loopbackPorts', 'resources', 'pushedAuthorizationRequests']);
 /** Parameters we set ourselves; letting settings override them would break PKCE, state or the redirect. */
 const RESERVED_PARAMETERS = new Set(['client_id', 'redirect_uri', 'response_type', 'state', 'nonce', 'code_challenge', 'code_challenge_method', 'scope', 'response_mode', 'request', 'request_uri']);
 const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
@@ -169,6 +177,11 @@ export function parseProvider(input: unknown, index = 0): Parsed {
     }
     loopbackPorts = [...new Set(ports as number[])];
   }
+  const resources = parseResources(entry.resources);
+  if (typeof resources === 'string') return bad('resources', resources);
+  if (entry.pushedAuthorizationRequests !== undefined && typeof entry.pushedAuthorizationRequests !== 'boolean') {
+    return bad('pushedAuthorizationRequests', 'must be true or false.');
+  }
   return {
     config: {
       id: rawId,
@@ -183,9 +196,24 @@ export function parseProvider(input: unknown, index = 0): Parsed {
       accountLabelClaim: entry.accountLabelClaim as string | undefined,
       flow: flow as FlowSetting,
       ...(loopbackPorts ? { loopbackPorts } : {}),
+      ...(resources ? { resources } : {}),
+      ...(entry.pushedAuthorizationRequests !== undefined ? { pushedAuthorizationRequests: entry.pushedAuthorizationRequests as boolean } : {}),
       ...(entry.preset !== undefined ? { preset: entry.preset as string } : {}),
     },
   };
+}
+
+/** RFC 8707 §2: absolute URIs without a fragment (here: URLs under the https rule); a message when invalid. */
+function parseResources(v: unknown): string[] | undefined | string {
+  if (v === undefined) return undefined;
+  const example = 'must be a list of 1 to 10 resource URLs (https://, no #fragment), for example ["https://api.example.com/"].';
+  if (!Array.isArray(v) || v.length === 0 || v.length > 10 || v.some((r) => typeof r !== 'string')) return example;
+  for (const r of v as string[]) {
+    const problem = serverUrlProblem(r);
+    if (problem) return `${JSON.stringify(r.slice(0, 200))} ${problem}.`;
+    if (r.includes('#')) return `${JSON.stringify(r.slice(0, 200))} must not contain a fragment (RFC 8707 §2).`;
+  }
+  return [...new Set(v as string[])];
 }
 
 /**
