@@ -33,7 +33,8 @@ export interface ProviderEntry {
   issuer?: string;
   discoveryUrl?: string;
   endpoints?: { authorization?: string; token?: string; userinfo?: string; revocation?: string; deviceAuthorization?: string; jwks?: string };
-  clientId: string;
+  /** Leave out (with `issuer` set) to register dynamically (RFC 7591) at a server that offers it. */
+  clientId?: string;
   clientAuthentication?: 'none' | 'client_secret_basic' | 'client_secret_post';
   scopes?: string[];
   authorizationParameters?: Record<string, string>;

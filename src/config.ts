@@ -43,6 +43,11 @@ export interface ProviderConfig {
   readonly resources?: readonly string[];
   /** RFC 9126: push authorization requests when the server supports it (always done when the server requires it). */
   readonly pushedAuthorizationRequests?: boolean;
+  /**
+   * 'dynamic': the entry names no clientId; the client is registered at the issuer (RFC 7591) and its id kept in
+   * SecretStorage per issuer (registrationStore.ts). `clientId` is '' here until the registry fills it in.
+   */
+  readonly clientRegistration?: 'dynamic';
 }
 
 export interface ConfigProblem {
@@ -121,7 +126,9 @@ export function parseProvider(input: unknown, index = 0): Parsed {
     entry = withPresetDefaults(entry, presetDefaults(preset));
   }
   if (typeof entry.label !== 'string' || !entry.label.trim()) return bad('label', 'is required: the name shown in the Accounts menu.');
-  if (typeof entry.clientId !== 'string' || !entry.clientId.trim()) return bad('clientId', 'is required: the client id registered at the identity provider.');
+  // Without clientId the client is registered dynamically (RFC 7591), which needs the issuer to find the server.
+  const dynamic = entry.clientId === undefined && typeof entry.issuer === 'string';
+  if (!dynamic && (typeof entry.clientId !== 'string' || !entry.clientId.trim())) return bad('clientId', 'is required: the client id registered at the identity provider (it may be left out only with "issuer" set, for a server with dynamic client registration).');
 
   for (const field of ['issuer', 'discoveryUrl'] as const) {
     const v = entry[field];
@@ -147,6 +154,7 @@ export function parseProvider(input: unknown, index = 0): Parsed {
 
   const clientAuthentication = entry.clientAuthentication ?? 'none';
   if (!CLIENT_AUTH.includes(clientAuthentication as ClientAuthentication)) return bad('clientAuthentication', `must be one of ${CLIENT_AUTH.join(', ')}.`);
+  if (dynamic && clientAuthentication !== 'none') return bad('clientAuthentication', 'must be "none" without a clientId: dynamically registered clients are public (PKCE).');
   const flow = entry.flow ?? 'auto';
   if (!FLOWS.includes(flow as FlowSetting)) return bad('flow', `must be one of ${FLOWS.join(', ')}.`);
 
@@ -189,7 +197,8 @@ export function parseProvider(input: unknown, index = 0): Parsed {
       issuer: entry.issuer as string | undefined,
       discoveryUrl: entry.discoveryUrl as string | undefined,
       endpoints,
-      clientId: entry.clientId.trim(),
+      clientId: dynamic ? '' : (entry.clientId as string).trim(),
+      ...(dynamic ? { clientRegistration: 'dynamic' as const } : {}),
       clientAuthentication: clientAuthentication as ClientAuthentication,
       scopes,
       authorizationParameters,

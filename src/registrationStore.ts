@@ -25,8 +25,12 @@ export function registrationKey(issuer: string): string {
 export class RegistrationStore {
   constructor(private readonly secrets: Pick<SecretStorageLike, 'get' | 'store' | 'delete'>, private readonly log?: (line: string) => void) {}
 
-  /** The client registered at `issuer` through `registrationEndpoint`, or undefined (none, damaged or foreign). */
-  async get(issuer: string, registrationEndpoint: string): Promise<RegisteredClient | undefined> {
+  /**
+   * The client registered at `issuer` (through `registrationEndpoint`, when the caller has the metadata at hand), or
+   * undefined (none, damaged or foreign). Without the endpoint the issuer alone decides: that is what the record is
+   * keyed and bound by, and it lets a window start without a network request.
+   */
+  async get(issuer: string, registrationEndpoint?: string): Promise<RegisteredClient | undefined> {
     const raw = await this.secrets.get(registrationKey(issuer));
     if (!raw) return undefined;
     let rec: Partial<Record1> | undefined;
@@ -35,7 +39,7 @@ export class RegistrationStore {
       this.log?.(`the stored client registration for ${issuer} is damaged and is not used`);
       return undefined;
     }
-    if (rec.issuer !== issuer || rec.registrationEndpoint !== registrationEndpoint) {
+    if (rec.issuer !== issuer || (registrationEndpoint !== undefined && rec.registrationEndpoint !== registrationEndpoint)) {
       this.log?.(`the stored client registration for ${issuer} was made at another registration endpoint and is not used`);
       return undefined;
     }
