@@ -101,7 +101,9 @@ export async function addProviderCommand(registry: ProviderRegistry, fetch: Base
   }
 
   // A registration endpoint: offer dynamic registration (RFC 7591); otherwise (or by choice) a client id by hand.
-  const client = await chooseClient(registry, metadata, fetch, preset.label, (prompt, o) => ask(prompt, o));
+  // Registered clients are public: not offered for presets that need a confidential client.
+  const presetAuth = (preset.entry as { clientAuthentication?: string }).clientAuthentication;
+  const client = await chooseClient(registry, presetAuth && presetAuth !== 'none' ? undefined : metadata, fetch, preset.label, (prompt, o) => ask(prompt, o));
   if (!client) return undefined;
   const clientId = client.clientId ?? '';
   // Refused while typing (not after the settings are written): an id registered twice is ignored by VS Code.
