@@ -33,7 +33,8 @@ export interface ProviderEntry {
   issuer?: string;
   discoveryUrl?: string;
   endpoints?: { authorization?: string; token?: string; userinfo?: string; revocation?: string; deviceAuthorization?: string; jwks?: string };
-  clientId: string;
+  /** Leave out (with `issuer` set) to register dynamically (RFC 7591) at a server that offers it. */
+  clientId?: string;
   clientAuthentication?: 'none' | 'client_secret_basic' | 'client_secret_post';
   scopes?: string[];
   authorizationParameters?: Record<string, string>;
@@ -41,6 +42,13 @@ export interface ProviderEntry {
   flow?: 'auto' | 'loopback' | 'uri-handler' | 'device-code';
   /** Loopback ports registered at the server as http://127.0.0.1:<port>/callback (exact-match servers), tried in order. */
   loopbackPorts?: number[];
+  /**
+   * RFC 8707 resource indicators (https URLs, no fragment): the APIs or MCP servers the tokens are for, sent as
+   * `resource` on every authorization, token, refresh and device request. Changing them signs the old sessions out.
+   */
+  resources?: string[];
+  /** RFC 9126: push authorization requests when the server supports PAR (always done when it requires PAR). */
+  pushedAuthorizationRequests?: boolean;
   /** Preset whose defaults fill what the entry leaves out and whose IdP quirks apply (e.g. 'github'). */
   preset?: 'keycloak' | 'okta' | 'auth0' | 'entra' | 'google' | 'github' | 'gitlab' | 'dex' | 'generic';
 }

@@ -16,6 +16,7 @@ import { defaultScopes, union } from './scopes';
 import { combineQuirks, type Quirk, type QuirkContext, type Quirks } from './quirks';
 import { fromTokenResponse, type IdTokenClaims, type TokenSet } from './tokens';
 import { isHttpUrl, serverUrlProblem } from './urls';
+import { usePushedAuthorization, withResources } from './requestParams';
 
 /** How far a server's clock may run ahead of ours before an ID token's `iat` is refused. */
 const ID_TOKEN_CLOCK_SKEW_MS = 5 * 60_000;
@@ -160,9 +161,19 @@ export class ProviderClient {
       if (scopes.includes('offline_access')) prompts.push('consent');
       if (prompts.length) params.prompt = prompts.join(' ');
     }
-    const cfg = new client.Configuration(as, this.config.clientId);
-    if (this.insecure(as)) client.allowInsecureRequests(cfg);
-    const url = client.buildAuthorizationUrl(cfg, params).href;
+    let url: string;
+    if (usePushedAuthorization(this.config, as)) {
+      // RFC 9126: the parameters go to the server directly (client-authenticated), the browser gets a request_uri.
+      try {
+        url = (await client.buildAuthorizationUrlWithPAR(await this.configuration(opts.signal), withResources(this.config, params))).href;
+      } catch (e) {
+        throw toAuthError(e, 'The pushed authorization request');
+      }
+    } else {
+      const cfg = new client.Configuration(as, this.config.clientId);
+      if (this.insecure(as)) client.allowInsecureRequests(cfg);
+      url = client.buildAuthorizationUrl(cfg, withResources(this.config, params)).href;
+    }
     return { url, state, nonce, codeVerifier, redirectUri: opts.redirectUri, scopes };
   }
 
@@ -183,7 +194,7 @@ export class ProviderClient {
     }
     if (!params.get('code')) throw new AuthError('invalid_callback', 'The sign-in callback carries no authorization code. The sign-in was not completed.');
     const fetch = this.fetchFor(signal);
-    const opts = { [oauth.customFetch]: fetch, [oauth.allowInsecureRequests]: this.insecure(as), [oauth.jwksCache]: this.jwksCache, signal };
+    const opts = { [oauth.customFetch]: fetch, [oauth.allowInsecureRequests]: this.insecure(as), [oauth.jwksCache]: this.jwksCache, signal, additionalParameters: withResources(this.config) };
     let tokens: oauth.TokenEndpointResponse;
     let idClaims: IdTokenClaims | undefined;
     try {
@@ -217,7 +228,7 @@ export class ProviderClient {
     if (scopes.length) params.scope = scopes.join(' ');
     let response: oauth.DeviceAuthorizationResponse;
     try {
-      response = await client.initiateDeviceAuthorization(await this.configuration(signal, { deviceFlow: true }), params);
+      response = await client.initiateDeviceAuthorization(await this.configuration(signal, { deviceFlow: true }), withResources(this.config, params));
     } catch (e) {
       throw toAuthError(e, 'The device authorization request');
     }
@@ -256,7 +267,7 @@ export class ProviderClient {
       const poll = (async () => {
         const cfg = await this.configuration(polling, { deviceFlow: true });
         try {
-          return await client.pollDeviceAuthorizationGrant(cfg, handle.response, undefined, { signal: polling });
+          return await client.pollDeviceAuthorizationGrant(cfg, handle.response, withResources(this.config), { signal: polling });
         } catch (e) {
           throw polling.aborted ? reason() : toAuthError(e, 'The device sign-in');
         }
@@ -319,7 +330,7 @@ export class ProviderClient {
     if (!previous.refreshToken) throw new AuthError('invalid_grant', 'The session has no refresh token.');
     let res: Awaited<ReturnType<typeof client.refreshTokenGrant>>;
     try {
-      res = await client.refreshTokenGrant(await this.configuration(signal), previous.refreshToken);
+      res = await client.refreshTokenGrant(await this.configuration(signal), previous.refreshToken, withResources(this.config));
     } catch (e) {
       throw toAuthError(e, 'The token refresh');
     }

@@ -6,7 +6,8 @@
  * anywhere, never serves them, and retires the sessions at the server that issued them.
  *
  * The binding is made of every setting that decides where a token or secret is sent: issuer, discoveryUrl, the
- * endpoint overrides, the client id, and the preset (its quirks call the IdP's own APIs). Label, scopes, flow,
+ * endpoint overrides, the client id, the preset (its quirks call the IdP's own APIs) and the RFC 8707 resources (a
+ * token issued for resource A must never be served to a caller once the entry names resource B). Label, scopes, flow,
  * authorization parameters and the account claim do not: changing them keeps the sessions.
  * No `vscode` import: unit-tested on plain Node.
  */
@@ -18,6 +19,8 @@ export interface ServerBinding {
   readonly endpoints: Readonly<EndpointOverrides>;
   readonly clientId: string;
   readonly preset?: string;
+  /** RFC 8707 resources the tokens were issued for; absent ≡ none. */
+  readonly resources?: readonly string[];
   /** Kept so a retired session can be revoked the way it was obtained; not part of the match. */
   readonly clientAuthentication?: ClientAuthentication;
 }
@@ -29,6 +32,7 @@ export function bindingOf(config: ProviderConfig): ServerBinding {
     endpoints: { ...config.endpoints },
     clientId: config.clientId,
     ...(config.preset !== undefined ? { preset: config.preset } : {}),
+    ...(config.resources?.length ? { resources: [...config.resources] } : {}),
     clientAuthentication: config.clientAuthentication,
   };
 }
@@ -36,7 +40,10 @@ export function bindingOf(config: ProviderConfig): ServerBinding {
 /** Canonical text of the fields that decide where secrets go (endpoint keys sorted, absent ≡ undefined). */
 export function bindingKey(b: ServerBinding): string {
   const endpoints = Object.keys(b.endpoints ?? {}).sort().map((k) => [k, (b.endpoints as Record<string, string>)[k]]);
-  return JSON.stringify([b.issuer ?? null, b.discoveryUrl ?? null, endpoints, b.clientId, b.preset ?? null]);
+  const key: unknown[] = [b.issuer ?? null, b.discoveryUrl ?? null, endpoints, b.clientId, b.preset ?? null];
+  // Appended only when present, so the key of every binding stored before resources existed stays the same.
+  if (b.resources?.length) key.push([...b.resources].sort());
+  return JSON.stringify(key);
 }
 
 export function sameBinding(a: ServerBinding | undefined, b: ServerBinding | undefined): boolean {
@@ -65,6 +72,7 @@ export function configForBinding(b: ServerBinding, id: string, label: string): P
     authorizationParameters: {},
     flow: 'auto',
     ...(b.preset !== undefined ? { preset: b.preset } : {}),
+    ...(b.resources?.length ? { resources: [...b.resources] } : {}),
   };
 }
 
@@ -75,6 +83,7 @@ export function parseBinding(v: unknown): ServerBinding | undefined {
   const optionalString = (x: unknown) => x === undefined || typeof x === 'string';
   if (typeof b.clientId !== 'string' || !optionalString(b.issuer) || !optionalString(b.discoveryUrl) || !optionalString(b.preset)) return undefined;
   if (!optionalString(b.clientAuthentication)) return undefined;
+  if (b.resources !== undefined && (!Array.isArray(b.resources) || !b.resources.every((r) => typeof r === 'string'))) return undefined;
   if (!b.endpoints || typeof b.endpoints !== 'object' || Array.isArray(b.endpoints)) return undefined;
   if (!Object.values(b.endpoints).every((x) => typeof x === 'string')) return undefined;
   return b as unknown as ServerBinding;

@@ -18,6 +18,8 @@ import { BUILT_IN_PROVIDER_IDS } from './config';
 import { selectFlows, type FlowInfo } from '../flows/flow';
 import { buildEntry, describeCapabilities, describeRedirects, redirectLines, suggestId } from './providerSetup';
 import { EXTENSION_ID, extensionHostKind } from '../vscode/ui';
+import { authorizationServerChoices, discoverIssuer, lookUpServerUrl } from './resourceSetup';
+import { chooseClient } from './addProviderClient';
 
 const title = 'Add Identity Provider';
 
@@ -54,6 +56,8 @@ export async function addProviderCommand(registry: ProviderRegistry, fetch: Base
   // Answers and discovery, repeated until discovery works or the user gives up.
   const answers: Record<string, string> = {};
   let metadata: Awaited<ReturnType<ProviderClient['serverMetadata']>> | undefined;
+  // RFC 9728: the generic preset's URL may be an API or MCP endpoint; the entry then records it as its resource.
+  let resource: string | undefined;
   for (;;) {
     for (const q of preset.questions) {
       const optional = q.prompt.includes('(optional');
@@ -67,7 +71,21 @@ export async function addProviderCommand(registry: ProviderRegistry, fetch: Base
     const probe = problem ? undefined : new ProviderClient({ id: 'setup', label: preset.label, issuer, endpoints: {}, clientId: 'setup', clientAuthentication: 'none', authorizationParameters: {}, flow: 'auto' }, { fetch, getClientSecret: async () => undefined });
     try {
       if (problem) throw new Error(`The issuer ${issuer} ${problem}.`);
-      metadata = await notify.withProgress({ location: vscode.ProgressLocation.Notification, title: `Looking up ${issuer}…` }, () => probe!.serverMetadata());
+      if (preset.id !== 'generic') {
+        metadata = await notify.withProgress({ location: vscode.ProgressLocation.Notification, title: `Looking up ${issuer}…` }, () => probe!.serverMetadata());
+        break;
+      }
+      // The URL as typed (fillTemplate trims a trailing slash, which is part of a resource identifier).
+      const typed = answers.issuer;
+      const found = await notify.withProgress({ location: vscode.ProgressLocation.Notification, title: `Looking up ${typed}…` }, () => lookUpServerUrl(typed, fetch));
+      if (found.kind === 'issuer') { metadata = found.metadata; break; }
+      const servers = authorizationServerChoices(found.resource);
+      const chosen = servers.length === 1 ? servers[0] : await vscode.window.showQuickPick(servers, {
+        title, ignoreFocusOut: true, placeHolder: `${found.resource.resourceName ?? typed} accepts tokens from these authorization servers; sign in with which?`,
+      });
+      if (!chosen) return undefined;
+      metadata = await notify.withProgress({ location: vscode.ProgressLocation.Notification, title: `Looking up ${chosen.issuer}…` }, () => discoverIssuer(chosen.issuer, fetch));
+      resource = found.resource.resource;
       break;
     } catch (e) {
       const why = isAuthError(e) ? e.message : (e as Error).message;
@@ -78,12 +96,17 @@ export async function addProviderCommand(registry: ProviderRegistry, fetch: Base
   }
   if (metadata) {
     const go = 'Continue';
-    const a = await notify.showInformationMessage(`Found ${metadata.issuer}`, { modal: true, detail: describeCapabilities(metadata).join('\n') }, go);
+    const via = resource ? `Protected resource: ${resource} (RFC 9728); its tokens will be requested for it (RFC 8707).\n` : '';
+    const a = await notify.showInformationMessage(`Found ${metadata.issuer}`, { modal: true, detail: via + describeCapabilities(metadata).join('\n') }, go);
     if (a !== go) return undefined;
   }
 
-  const clientId = await ask(`Client id registered at ${preset.label}`, { placeholder: 'the application / client id' });
-  if (!clientId) return undefined;
+  // A registration endpoint: offer dynamic registration (RFC 7591); otherwise (or by choice) a client id by hand.
+  // Registered clients are public: not offered for presets that need a confidential client.
+  const presetAuth = (preset.entry as { clientAuthentication?: string }).clientAuthentication;
+  const client = await chooseClient(registry, presetAuth && presetAuth !== 'none' ? undefined : metadata, fetch, preset.label, (prompt, o) => ask(prompt, o));
+  if (!client) return undefined;
+  const clientId = client.clientId ?? '';
   // Refused while typing (not after the settings are written): an id registered twice is ignored by VS Code.
   const inSettings = (vscode.workspace.getConfiguration().inspect<unknown[]>(SETTING)?.globalValue ?? []).map((e) => (e as { id?: unknown })?.id);
   const taken = new Set([...registry.usedIds(), ...inSettings.filter((x): x is string => typeof x === 'string')]);
@@ -100,6 +123,11 @@ export async function addProviderCommand(registry: ProviderRegistry, fetch: Base
   if (!id) return undefined;
 
   const entry = buildEntry(preset, answers, { id, label, clientId });
+  if (client.registered) {
+    delete (entry as Record<string, unknown>).clientId; // registered per issuer in SecretStorage, not in settings
+    if (metadata) entry.issuer = metadata.issuer; // the store's key: exactly the issuer the server publishes
+  }
+  if (resource && metadata) { entry.issuer = metadata.issuer; entry.resources = [resource]; }
   const parsed = parseProvider(entry);
   if ('problem' in parsed) {
     void notify.showErrorMessage(`OAuth Accounts: the new provider is not valid: ${parsed.problem.field} ${parsed.problem.message}`);
@@ -120,6 +148,12 @@ export async function addProviderCommand(registry: ProviderRegistry, fetch: Base
   const copy = 'Copy Redirect URIs';
   const next = 'Add Provider';
   for (;;) {
+    if (client.registered) {
+      // Nothing to register by hand: say which path was taken.
+      const a = await notify.showInformationMessage(`Registered with ${metadata?.issuer ?? preset.label}`, { modal: true, detail: client.registered }, next);
+      if (a !== next) return undefined;
+      break;
+    }
     const a = await notify.showInformationMessage(`Register at ${preset.label}`, {
       modal: true,
       detail: `${preset.registerHint}\n\nSign-in methods in this window, in the order they are tried, and their redirect URIs:\n${describeRedirects(lines)}`,

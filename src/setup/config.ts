@@ -35,6 +35,19 @@ export interface ProviderConfig {
   readonly loopbackPorts?: readonly number[];
   /** Preset id (src/setup/presets.ts): its defaults were applied while parsing, its quirks apply in the protocol layer. */
   readonly preset?: string;
+  /**
+   * RFC 8707 resource indicators: the APIs (or MCP servers) the tokens are for, sent as `resource` on every
+   * authorization, token, refresh and device request. Part of the server binding (serverBinding.ts): the tokens of
+   * a provider are for exactly its resources, so different resources are different providers.
+   */
+  readonly resources?: readonly string[];
+  /** RFC 9126: push authorization requests when the server supports it (always done when the server requires it). */
+  readonly pushedAuthorizationRequests?: boolean;
+  /**
+   * 'dynamic': the entry names no clientId; the client is registered at the issuer (RFC 7591) and its id kept in
+   * SecretStorage per issuer (registrationStore.ts). `clientId` is '' here until the registry fills it in.
+   */
+  readonly clientRegistration?: 'dynamic';
 }
 
 export interface ConfigProblem {
@@ -51,7 +64,7 @@ export const PREFER_DEVICE_CODE_SETTING = 'oauthAccounts.preferDeviceCode';
 export const ENDPOINT_KEYS = everyOf<keyof EndpointOverrides>()(['authorization', 'token', 'userinfo', 'revocation', 'deviceAuthorization', 'jwks']);
 export const CLIENT_AUTHENTICATIONS = everyOf<ClientAuthentication>()(['none', 'client_secret_basic', 'client_secret_post']);
 /** Every field of an entry, in the order package.json lists them. */
-export const ENTRY_KEYS = everyOf<keyof ProviderEntry>()(['id', 'label', 'preset', 'issuer', 'discoveryUrl', 'endpoints', 'clientId', 'clientAuthentication', 'scopes', 'authorizationParameters', 'accountLabelClaim', 'loopbackPorts', 'flow']);
+export const ENTRY_KEYS = everyOf<keyof ProviderEntry>()(['id', 'label', 'preset', 'issuer', 'discoveryUrl', 'endpoints', 'clientId', 'clientAuthentication', 'scopes', 'authorizationParameters', 'accountLabelClaim', 'loopbackPorts', 'flow', 'resources', 'pushedAuthorizationRequests']);
 const KNOWN_KEYS: ReadonlySet<string> = new Set(ENTRY_KEYS);
 /** Parameters we set ourselves; letting settings override them would break PKCE, state or the redirect. */
 const RESERVED_PARAMETERS = new Set(['client_id', 'redirect_uri', 'response_type', 'state', 'nonce', 'code_challenge', 'code_challenge_method', 'scope', 'response_mode', 'request', 'request_uri']);
@@ -113,7 +126,9 @@ export function parseProvider(input: unknown, index = 0): Parsed {
     entry = withPresetDefaults(entry, presetDefaults(preset));
   }
   if (typeof entry.label !== 'string' || !entry.label.trim()) return bad('label', 'is required: the name shown in the Accounts menu.');
-  if (typeof entry.clientId !== 'string' || !entry.clientId.trim()) return bad('clientId', 'is required: the client id registered at the identity provider.');
+  // Without clientId the client is registered dynamically (RFC 7591), which needs the issuer to find the server.
+  const dynamic = entry.clientId === undefined && typeof entry.issuer === 'string';
+  if (!dynamic && (typeof entry.clientId !== 'string' || !entry.clientId.trim())) return bad('clientId', 'is required: the client id registered at the identity provider (it may be left out only with "issuer" set, for a server with dynamic client registration).');
 
   for (const field of ['issuer', 'discoveryUrl'] as const) {
     const v = entry[field];
@@ -139,6 +154,7 @@ export function parseProvider(input: unknown, index = 0): Parsed {
 
   const clientAuthentication = entry.clientAuthentication ?? 'none';
   if (!CLIENT_AUTHENTICATIONS.includes(clientAuthentication as ClientAuthentication)) return bad('clientAuthentication', `must be one of ${CLIENT_AUTHENTICATIONS.join(', ')}.`);
+  if (dynamic && clientAuthentication !== 'none') return bad('clientAuthentication', 'must be "none" without a clientId: dynamically registered clients are public (PKCE).');
   const flow = entry.flow ?? 'auto';
   if (!FLOW_SETTINGS.includes(flow as FlowSetting)) return bad('flow', `must be one of ${FLOW_SETTINGS.join(', ')}.`);
 
@@ -169,6 +185,11 @@ export function parseProvider(input: unknown, index = 0): Parsed {
     }
     loopbackPorts = [...new Set(ports as number[])];
   }
+  const resources = parseResources(entry.resources);
+  if (typeof resources === 'string') return bad('resources', resources);
+  if (entry.pushedAuthorizationRequests !== undefined && typeof entry.pushedAuthorizationRequests !== 'boolean') {
+    return bad('pushedAuthorizationRequests', 'must be true or false.');
+  }
   return {
     config: {
       id: rawId,
@@ -176,16 +197,32 @@ export function parseProvider(input: unknown, index = 0): Parsed {
       issuer: entry.issuer as string | undefined,
       discoveryUrl: entry.discoveryUrl as string | undefined,
       endpoints,
-      clientId: entry.clientId.trim(),
+      clientId: dynamic ? '' : (entry.clientId as string).trim(),
+      ...(dynamic ? { clientRegistration: 'dynamic' as const } : {}),
       clientAuthentication: clientAuthentication as ClientAuthentication,
       scopes,
       authorizationParameters,
       accountLabelClaim: entry.accountLabelClaim as string | undefined,
       flow: flow as FlowSetting,
       ...(loopbackPorts ? { loopbackPorts } : {}),
+      ...(resources ? { resources } : {}),
+      ...(entry.pushedAuthorizationRequests !== undefined ? { pushedAuthorizationRequests: entry.pushedAuthorizationRequests as boolean } : {}),
       ...(entry.preset !== undefined ? { preset: entry.preset as string } : {}),
     },
   };
+}
+
+/** RFC 8707 §2: absolute URIs without a fragment (here: URLs under the https rule); a message when invalid. */
+function parseResources(v: unknown): string[] | undefined | string {
+  if (v === undefined) return undefined;
+  const example = 'must be a list of 1 to 10 resource URLs (https://, no #fragment), for example ["https://api.example.com/"].';
+  if (!Array.isArray(v) || v.length === 0 || v.length > 10 || v.some((r) => typeof r !== 'string')) return example;
+  for (const r of v as string[]) {
+    const problem = serverUrlProblem(r);
+    if (problem) return `${JSON.stringify(r.slice(0, 200))} ${problem}.`;
+    if (r.includes('#')) return `${JSON.stringify(r.slice(0, 200))} must not contain a fragment (RFC 8707 §2).`;
+  }
+  return [...new Set(v as string[])];
 }
 
 /**

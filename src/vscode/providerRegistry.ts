@@ -19,6 +19,10 @@ import { interactiveSignIn } from './commands';
 import { signIn } from './signIn';
 import { createFlowUi, EXTENSION_ID, extensionHostKind } from './ui';
 import type { UriCallbacks } from './uriCallbacks';
+import { DynamicClientIds } from '../setup/dynamicClientIds';
+import { isForgottenClient } from '../setup/dynamicClient';
+import { createFetch } from '../protocol/http';
+import { RegistrationStore } from '../setup/registrationStore';
 
 interface Entry {
   readonly key: string;
@@ -60,12 +64,28 @@ export class ProviderRegistry implements vscode.Disposable {
   /** Providers declared in code by other extensions, in registration order. */
   private readonly fromApi = new Map<string, { config: ProviderConfig; owner: string }>();
 
+  /** Client ids of entries without clientId (RFC 7591 dynamic registration), see dynamicClientIds.ts. */
+  private readonly dynamicIds: DynamicClientIds;
+  /** Dynamically registered clients per issuer (shared with the wizard). */
+  readonly registrations: RegistrationStore;
+  private lastApplied: ProviderConfig[] = [];
+
   constructor(private readonly deps: RegistryDeps) {
     this.signInTimeoutMs = devSignInTimeoutMs(deps.context.extensionMode);
+    this.registrations = new RegistrationStore(deps.context.secrets, (l) => deps.log.warn(l));
+    this.dynamicIds = new DynamicClientIds({
+      store: this.registrations,
+      discover: (config) => new ProviderClient(config, { fetch: deps.fetch, getClientSecret: async () => undefined }).serverMetadata(),
+      fetch: createFetch(deps.fetch),
+      redirectUris: async () => [LOOPBACK_REGISTRATION, `${vscode.env.uriScheme}://${EXTENSION_ID}/callback`],
+      onResolved: () => this.apply(this.lastApplied),
+      onFailed: (config, message) => this.reportProblem(`provider "${config.id}" has no clientId and could not be registered at ${config.issuer}: ${message}`),
+    });
   }
 
   /** Reads the setting and registers, updates or removes providers. No network, no secret reads. */
   applySettings(): void {
+    this.dynamicIds.retryFailed();
     const raw = vscode.workspace.getConfiguration().get<unknown>(SETTING);
     const taken = this.takenIds();
     for (const id of this.fromApi.keys()) taken.add(id);
@@ -127,7 +147,10 @@ export class ProviderRegistry implements vscode.Disposable {
     });
   }
 
-  private apply(configs: ProviderConfig[]): void {
+  private apply(settings: ProviderConfig[]): void {
+    this.lastApplied = settings;
+    // Entries without clientId are registered once their registered client id is known (never with an empty one).
+    const configs = settings.flatMap((c) => this.dynamicIds.effective(c) ?? []);
     const wanted = new Map(configs.map((c) => [c.id, c]));
     let changed = false;
     for (const [id, entry] of this.entries) {
@@ -168,7 +191,14 @@ export class ProviderRegistry implements vscode.Disposable {
       client,
       secrets,
       log,
-      signIn: (scopes, request) => signIn({ config, client, flows: this.deps.flows, ui, host: extensionHostKind, log, preferDeviceCode, timeoutMs: this.signInTimeoutMs }, scopes, request),
+      signIn: (scopes, request) => signIn({ config, client, flows: this.deps.flows, ui, host: extensionHostKind, log, preferDeviceCode, timeoutMs: this.signInTimeoutMs }, scopes, request).catch(async (e: unknown) => {
+        // A dynamically registered client the server no longer knows: register again for the next sign-in.
+        if (isForgottenClient(e) && config.clientRegistration === 'dynamic') {
+          log.warn(`the server no longer knows client "${config.clientId}"; registering again`);
+          await this.dynamicIds.forget(config);
+        }
+        throw e;
+      }),
       notifySignedOut: (s, reason) => this.notifySignedOut(config, s, reason),
       retire: (sessions) => void this.retire(config, sessions),
       signedOut: (s, revocation) => this.reportSignOut(config, s, revocation),
@@ -292,6 +322,9 @@ export class ProviderRegistry implements vscode.Disposable {
     this.changed.dispose();
   }
 }
+
+/** RFC 8252 §7.3: any port of this loopback redirect URI is accepted by a conforming server. */
+const LOOPBACK_REGISTRATION = 'http://127.0.0.1/callback';
 
 function devSignInTimeoutMs(mode: vscode.ExtensionMode): number | undefined {
   if (mode === vscode.ExtensionMode.Production || typeof process === 'undefined') return undefined;

@@ -225,7 +225,11 @@ suite('security: storage and settings', () => {
           assert.ok(!BUILT_IN_PROVIDER_IDS.includes(c.id) && !ids.has(c.id));
           ids.add(c.id);
           assert.ok(c.label.trim() === c.label && c.label.length > 0);
-          assert.ok(c.clientId.trim() === c.clientId && c.clientId.length > 0);
+          // Without clientId: dynamic registration, which needs the issuer and a public client (the registry never
+          // registers such an entry before its registered id is known: test/unit/dynamicClientIds.test.ts).
+          if (c.clientRegistration === 'dynamic') assert.ok(c.clientId === '' && !!c.issuer && c.clientAuthentication === 'none');
+          else assert.ok(c.clientId.trim() === c.clientId && c.clientId.length > 0);
+          for (const r of c.resources ?? []) assert.equal(serverUrlProblem(r), undefined, r);
           for (const u of [c.issuer, c.discoveryUrl, ...Object.values(c.endpoints)]) if (u !== undefined) assert.equal(serverUrlProblem(u), undefined, u);
           assert.ok(c.issuer || c.discoveryUrl || (c.endpoints.authorization && c.endpoints.token));
           assert.ok(Object.keys(c.endpoints).every((k) => ENDPOINTS.includes(k)));

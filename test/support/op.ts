@@ -64,6 +64,12 @@ export interface OpOptions {
   strictLoopbackPorts?: number[];
   /** RFC 7009 revocation refused to public clients with HTTP 401 (confidential clients only). */
   revocationConfidentialOnly?: boolean;
+  /** RFC 8707: resource indicators the AS accepts; their access tokens are JWTs with aud = the resource, scope api:read. */
+  resourceIndicators?: string[];
+  /** RFC 9126: authorization requests must be pushed (require_pushed_authorization_requests). PAR is on either way. */
+  requirePar?: boolean;
+  /** RFC 7591 dynamic registration at /reg; with initialAccessToken, only for requests that bear it. */
+  registration?: boolean | { initialAccessToken: string };
 }
 
 export interface Stats {
@@ -117,6 +123,8 @@ export interface OpProcess {
    * login/consent, and stops at the first URL starting with `stopAt` without requesting it.
    */
   drive(goto: string, options?: { stopAt?: string; extraFormFields?: Record<string, string> }): Promise<DriveResult>;
+  /** Deletes a (dynamically registered) client at the AS, as a server that purges registrations would. */
+  forgetClient(clientId: string): Promise<void>;
   /** Kills the server (all connections closed) and waits for the process to exit. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -185,6 +193,7 @@ export async function startOpProcess(options: OpOptions = {}): Promise<OpProcess
     stats: async () => (await call('GET', '/__test/stats')) as Stats,
     resetStats: async () => { await call('POST', '/__test/reset'); },
     setState: async (partial) => { await call('POST', '/__test/state', partial); },
+    forgetClient: async (clientId) => { await call('POST', `/__test/forget-client/${encodeURIComponent(clientId)}`); },
     drive: async (goto, o = {}) => (await call('POST', '/__test/drive', { goto, ...o })) as DriveResult,
     stop: () => (stopped ??= (async () => {
       if (child.exitCode !== null || child.signalCode !== null) return;

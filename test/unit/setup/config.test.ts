@@ -23,7 +23,9 @@ suite('config: oauthAccounts.providers validation', () => {
     ['missing id', [{ ...base, id: undefined }], /"id" is required/],
     ['bad id characters', [{ ...base, id: 'my provider' }], /provider "my provider" .*"id" may contain only/],
     ['missing label', [{ ...base, label: ' ' }], /provider "corp" .*"label" is required/],
-    ['missing clientId', [{ ...base, clientId: undefined }], /"clientId" is required/],
+    ['empty clientId', [{ ...base, clientId: ' ' }], /"clientId" is required/],
+    // Left out with an issuer it means dynamic registration (resourceSetup.test.ts); without one it is required.
+    ['missing clientId without issuer', [{ ...base, issuer: undefined, discoveryUrl: 'https://sso.example.com/meta', clientId: undefined }], /"clientId" is required/],
     ['unknown key', [{ ...base, clientSecret: 'x' }], /"clientSecret" is not a known setting/],
     ['http on a remote host', [{ ...base, issuer: 'http://sso.example.com' }], /"issuer" must use https:\/\/ \(http only for loopback addresses: 127\.0\.0\.0\/8, localhost, \[::1\]\)/],
     ['not a URL', [{ ...base, issuer: 'sso.example.com' }], /"issuer" is not a valid URL/],

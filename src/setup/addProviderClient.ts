@@ -1,0 +1,63 @@
+/**
+ * The wizard's client step: with a server that offers RFC 7591 registration, register OAuth Accounts as a public
+ * native client (asking for an initial access token only when the server wants one), or let the user enter a
+ * client id registered by hand. Says which path it took. Kept apart from addProvider.ts so that file stays a flow.
+ */
+import * as vscode from 'vscode';
+import type { ServerMetadata } from 'openid-client';
+import * as notify from '../vscode/notify';
+import { ensureRegisteredClient } from './dynamicClient';
+import { isAuthError } from '../protocol/errors';
+import { createFetch, type BaseFetch } from '../protocol/http';
+import type { ProviderRegistry } from '../vscode/providerRegistry';
+import { EXTENSION_ID } from '../vscode/ui';
+
+export interface ClientChoice {
+  /** A client id entered by hand (undefined when registered). */
+  readonly clientId?: string;
+  /** What was registered or reused, for the wizard's last dialog (undefined when entered by hand). */
+  readonly registered?: string;
+}
+
+type Ask = (prompt: string, o: { placeholder?: string }) => Promise<string | undefined>;
+
+export async function chooseClient(registry: ProviderRegistry, metadata: ServerMetadata | undefined, fetch: BaseFetch, serverLabel: string, ask: Ask): Promise<ClientChoice | undefined> {
+  const byHand = async (): Promise<ClientChoice | undefined> => {
+    const clientId = await ask(`Client id registered at ${serverLabel}`, { placeholder: 'the application / client id' });
+    return clientId ? { clientId } : undefined;
+  };
+  if (!metadata || typeof metadata.registration_endpoint !== 'string') return byHand();
+  const auto = { label: 'Register automatically', description: 'dynamic client registration (RFC 7591): nothing to set up at the server' };
+  const manual = { label: 'Enter a client id', description: 'a client registered by hand at the server' };
+  const pick = await vscode.window.showQuickPick([auto, manual], { title: 'Add Identity Provider', placeHolder: `${metadata.issuer} offers dynamic client registration`, ignoreFocusOut: true });
+  if (!pick) return undefined;
+  if (pick === manual) return byHand();
+
+  // The redirect URIs every window of this VS Code sends: loopback on any port (RFC 8252 §7.3) and the URI handler.
+  const redirectUris = ['http://127.0.0.1/callback', `${vscode.env.uriScheme}://${EXTENSION_ID}/callback`];
+  let initialAccessToken: string | undefined;
+  for (;;) {
+    try {
+      const r = await notify.withProgress({ location: vscode.ProgressLocation.Notification, title: `Registering with ${metadata.issuer}…` },
+        () => ensureRegisteredClient(registry.registrations, metadata, { redirectUris, initialAccessToken }, createFetch(fetch)));
+      return {
+        registered: r.registeredNow
+          ? `OAuth Accounts registered itself at ${metadata.issuer} as the public client "${r.client.clientId}" (dynamic client registration). The client id is kept in VS Code's secret storage for this server and shared by all windows; it is registered again if the server forgets it.`
+          : `Using the client "${r.client.clientId}" OAuth Accounts registered at ${metadata.issuer} earlier (dynamic client registration).`,
+      };
+    } catch (e) {
+      const message = isAuthError(e) ? e.message : String((e as Error)?.message ?? e);
+      if (initialAccessToken === undefined && isAuthError(e, 'server_rejected') && /initial access token/.test(message)) {
+        initialAccessToken = await vscode.window.showInputBox({
+          title: 'Add Identity Provider', password: true, ignoreFocusOut: true,
+          prompt: `${metadata.issuer} registers clients only with an initial access token (RFC 7591 §3) from its administrator. It is sent once, to the registration endpoint, and not stored.`,
+        });
+        if (!initialAccessToken) return undefined;
+        continue;
+      }
+      const enter = 'Enter a Client Id';
+      const a = await notify.showErrorMessage(`OAuth Accounts could not register with ${metadata.issuer}: ${message}`, { modal: true }, enter);
+      return a === enter ? byHand() : undefined;
+    }
+  }
+}

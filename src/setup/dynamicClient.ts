@@ -1,0 +1,37 @@
+/**
+ * The client id of an entry without `clientId`: the one registered earlier at its server (RegistrationStore), or a
+ * new RFC 7591 registration. Shared by the wizard and the provider registry; no `vscode` import.
+ */
+import type { ServerMetadata } from 'openid-client';
+import { AuthError, isAuthError } from '../protocol/errors';
+import { registerPublicClient, type RegisteredClient, type RegistrationRequest } from '../protocol/registration';
+import type { RegistrationStore } from './registrationStore';
+
+type Fetch = Parameters<typeof registerPublicClient>[2];
+
+export interface EnsuredClient {
+  readonly client: RegisteredClient;
+  /** True when this call registered it (the wizard says which path it took). */
+  readonly registeredNow: boolean;
+}
+
+/** The stored registration for this server, else a new one (stored before it is returned). */
+export async function ensureRegisteredClient(store: RegistrationStore, as: ServerMetadata, req: RegistrationRequest, fetch: Fetch): Promise<EnsuredClient> {
+  const endpoint = as.registration_endpoint;
+  if (typeof endpoint !== 'string') {
+    throw new AuthError('config', `${as.issuer} does not offer dynamic client registration; set "clientId" to a client registered there.`);
+  }
+  const stored = await store.get(as.issuer, endpoint);
+  if (stored) return { client: stored, registeredNow: false };
+  const client = await registerPublicClient(as, req, fetch);
+  await store.set(as.issuer, endpoint, client);
+  return { client, registeredNow: true };
+}
+
+/**
+ * RFC 6749 §5.2 invalid_client from a token or device request: the server no longer knows the client (registrations
+ * can expire or be purged). The stored registration is then dropped so the next sign-in registers again.
+ */
+export function isForgottenClient(e: unknown): boolean {
+  return isAuthError(e) && e.details.oauthError === 'invalid_client';
+}

@@ -1,0 +1,76 @@
+/**
+ * Client ids of entries without `clientId` (config.clientRegistration === 'dynamic'), for the provider registry.
+ * VS Code providers are registered synchronously, but the id lives in SecretStorage (and may need a registration
+ * request), so an entry is registered once its id is known: `effective` answers from memory or starts resolving
+ * and reports back through `onResolved`. A provider is never registered with an empty client id, so no session is
+ * ever stored or matched under one (serverBinding.ts binds sessions to the real, registered id).
+ * No `vscode` import.
+ */
+import type { ServerMetadata } from 'openid-client';
+import type { ProviderConfig } from './config';
+import { ensureRegisteredClient } from './dynamicClient';
+import type { registerPublicClient } from '../protocol/registration';
+import type { RegistrationStore } from './registrationStore';
+
+export interface DynamicClientDeps {
+  readonly store: RegistrationStore;
+  /** The entry's server metadata (discovery through the fetch seam). */
+  readonly discover: (config: ProviderConfig) => Promise<ServerMetadata>;
+  readonly fetch: Parameters<typeof registerPublicClient>[2];
+  readonly redirectUris: () => Promise<string[]>;
+  /** An id became known (or was forgotten): apply the settings again. */
+  readonly onResolved: () => void;
+  /** Registration failed: say so once, naming the provider (the entry stays unregistered until the next change). */
+  readonly onFailed: (config: ProviderConfig, message: string) => void;
+}
+
+export class DynamicClientIds {
+  private readonly ids = new Map<string, string>();
+  private readonly inFlight = new Set<string>();
+  private readonly failed = new Set<string>();
+
+  constructor(private readonly deps: DynamicClientDeps) {}
+
+  /** `config` with its client id; undefined while the id is being looked up or registered, or after a failure. */
+  effective(config: ProviderConfig): ProviderConfig | undefined {
+    if (config.clientRegistration !== 'dynamic' || !config.issuer) return config;
+    const id = this.ids.get(config.issuer);
+    if (id) return { ...config, clientId: id };
+    this.resolve(config);
+    return undefined;
+  }
+
+  private resolve(config: ProviderConfig): void {
+    const issuer = config.issuer!;
+    if (this.inFlight.has(issuer) || this.failed.has(issuer)) return;
+    this.inFlight.add(issuer);
+    void (async () => {
+      const stored = await this.deps.store.get(issuer);
+      if (stored) return stored.clientId;
+      const as = await this.deps.discover(config);
+      return (await ensureRegisteredClient(this.deps.store, as, { redirectUris: await this.deps.redirectUris() }, this.deps.fetch)).client.clientId;
+    })().then((id) => {
+      this.inFlight.delete(issuer);
+      this.ids.set(issuer, id);
+      this.deps.onResolved();
+    }, (e: unknown) => {
+      this.inFlight.delete(issuer);
+      this.failed.add(issuer);
+      this.deps.onFailed(config, (e as Error)?.message ?? String(e));
+    });
+  }
+
+  /** Settings changed: failed registrations are tried again. */
+  retryFailed(): void {
+    this.failed.clear();
+  }
+
+  /** The server answered invalid_client for `clientId`: forget it here and in the store; the next apply registers again. */
+  async forget(config: ProviderConfig): Promise<void> {
+    if (config.clientRegistration !== 'dynamic' || !config.issuer) return;
+    if (this.ids.get(config.issuer) !== config.clientId) return;
+    await this.deps.store.forget(config.issuer, config.clientId);
+    this.ids.delete(config.issuer);
+    this.deps.onResolved();
+  }
+}

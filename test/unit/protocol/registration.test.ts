@@ -1,0 +1,92 @@
+import * as assert from 'node:assert/strict';
+import { ensureRegisteredClient, isForgottenClient } from '../../../src/setup/dynamicClient';
+import { grantTypesFor, registerPublicClient, DEVICE_CODE_GRANT } from '../../../src/protocol/registration';
+import { createFetch } from '../../../src/protocol/http';
+import { RegistrationStore, registrationKey } from '../../../src/setup/registrationStore';
+import { rejectsWithAuthError } from '../../support/assertions';
+import { startOpProcess, type OpProcess } from '../../support/op';
+import { loopbackSignIn, testClient, testConfig } from '../../support/protocolHarness';
+
+const REDIRECTS = ['http://127.0.0.1/callback', 'vscode://openauth.oauth-accounts/callback'];
+const seam = createFetch((u, i) => fetch(u, i as RequestInit), { timeoutMs: 5_000 });
+
+function memorySecrets() {
+  const m = new Map<string, string>();
+  return { m, get: async (k: string) => m.get(k), store: async (k: string, v: string) => { m.set(k, v); }, delete: async (k: string) => { m.delete(k); } };
+}
+
+suite('dynamic client registration (RFC 7591) against oidc-provider', function () {
+  this.timeout(30_000);
+  let op: OpProcess;
+  suiteSetup(async () => { op = await startOpProcess({ registration: true }); });
+  suiteTeardown(async () => { await op?.stop(); });
+
+  test('registers a public native client once per server, stores it by issuer, and signs in with it', async () => {
+    const as = await testClient(testConfig(op)).serverMetadata();
+    assert.deepEqual(grantTypesFor(as), ['authorization_code', 'refresh_token', DEVICE_CODE_GRANT]);
+    const secrets = memorySecrets();
+    const store = new RegistrationStore(secrets);
+    const first = await ensureRegisteredClient(store, as, { redirectUris: REDIRECTS }, seam);
+    assert.ok(first.registeredNow);
+    assert.ok(first.client.registrationAccessToken, 'RFC 7592 management token kept');
+    assert.ok(secrets.m.has(registrationKey(op.issuer)));
+    // Another window, another entry of the same server: the stored registration, no second request.
+    const again = await ensureRegisteredClient(new RegistrationStore(secrets), as, { redirectUris: REDIRECTS }, seam);
+    assert.equal(again.registeredNow, false);
+    assert.equal(again.client.clientId, first.client.clientId);
+    assert.equal((await op.stats()).routes.registration, 1);
+    const r = await loopbackSignIn(op, testClient(testConfig(op, { clientId: first.client.clientId })));
+    assert.equal(r.account.label, 'alice');
+    assert.ok(r.tokens.refreshToken, 'refresh_token grant registered');
+  });
+
+  test('a record is only used for the server and registration endpoint it was made at', async () => {
+    const secrets = memorySecrets();
+    const store = new RegistrationStore(secrets);
+    await store.set('https://a.example', 'https://a.example/reg', { clientId: 'x', redirectUris: [] });
+    assert.equal((await store.get('https://a.example', 'https://a.example/reg'))?.clientId, 'x');
+    assert.equal(await store.get('https://a.example', 'https://evil.example/reg'), undefined);
+    secrets.m.set(registrationKey('https://b.example'), secrets.m.get(registrationKey('https://a.example'))!);
+    assert.equal(await store.get('https://b.example', 'https://a.example/reg'), undefined, 'a copied record names its own issuer');
+  });
+
+  test('the server forgets the client: invalid_client, the record is dropped, the next call registers again', async () => {
+    const as = await testClient(testConfig(op)).serverMetadata();
+    const store = new RegistrationStore(memorySecrets());
+    const { client } = await ensureRegisteredClient(store, as, { redirectUris: REDIRECTS }, seam);
+    const signedIn = await loopbackSignIn(op, testClient(testConfig(op, { clientId: client.clientId })));
+    await op.forgetClient(client.clientId);
+    const err = await testClient(testConfig(op, { clientId: client.clientId })).refresh(signedIn.tokens).catch((e) => e);
+    assert.ok(isForgottenClient(err), String(err));
+    assert.ok(await store.forget(op.issuer, client.clientId));
+    const next = await ensureRegisteredClient(store, as, { redirectUris: REDIRECTS }, seam);
+    assert.ok(next.registeredNow);
+    assert.notEqual(next.client.clientId, client.clientId);
+    assert.equal(await store.forget(op.issuer, client.clientId), false, 'a stale id never deletes the new record');
+  });
+
+  test('initial access token (RFC 7591 §3): refused without it, registered with it', async () => {
+    const gated = await startOpProcess({ registration: { initialAccessToken: 'test-only-iat-0123456789' } });
+    try {
+      const as = await testClient(testConfig(gated)).serverMetadata();
+      await rejectsWithAuthError(registerPublicClient(as, { redirectUris: REDIRECTS }, seam), 'server_rejected', /initial access token/);
+      await rejectsWithAuthError(registerPublicClient(as, { redirectUris: REDIRECTS, initialAccessToken: 'wrong' }, seam), 'server_rejected', /initial access token/);
+      const c = await registerPublicClient(as, { redirectUris: REDIRECTS, initialAccessToken: 'test-only-iat-0123456789' }, seam);
+      assert.ok(c.clientId);
+    } finally {
+      await gated.stop();
+    }
+  });
+
+  test('a server without registration: the caller is told to enter a client id', async () => {
+    const plain = await startOpProcess();
+    try {
+      const as = await testClient(testConfig(plain)).serverMetadata();
+      assert.equal(as.registration_endpoint, undefined);
+      await rejectsWithAuthError(ensureRegisteredClient(new RegistrationStore(memorySecrets()), as, { redirectUris: REDIRECTS }, seam), 'config', /clientId/);
+      await rejectsWithAuthError(registerPublicClient(as, { redirectUris: REDIRECTS }, seam), 'flow_unavailable', /by hand/);
+    } finally {
+      await plain.stop();
+    }
+  });
+});

@@ -1,0 +1,82 @@
+import * as assert from 'node:assert/strict';
+import { parseProvider, type ProviderConfig } from '../../../src/setup/config';
+import { DynamicClientIds } from '../../../src/setup/dynamicClientIds';
+import { createFetch } from '../../../src/protocol/http';
+import { RegistrationStore } from '../../../src/setup/registrationStore';
+import { bindingOf } from '../../../src/sessions/serverBinding';
+import { startOpProcess, type OpProcess } from '../../support/op';
+import { testClient, testConfig } from '../../support/protocolHarness';
+
+function memorySecrets() {
+  const m = new Map<string, string>();
+  return { m, get: async (k: string) => m.get(k), store: async (k: string, v: string) => { m.set(k, v); }, delete: async (k: string) => { m.delete(k); } };
+}
+
+suite('registry: entries without clientId (dynamic registration)', function () {
+  this.timeout(30_000);
+  let op: OpProcess;
+  suiteSetup(async () => { op = await startOpProcess({ registration: true }); });
+  suiteTeardown(async () => { await op?.stop(); });
+
+  function setup(secrets = memorySecrets()) {
+    const events: string[] = [];
+    let resolved: () => void = () => {};
+    const ids = new DynamicClientIds({
+      store: new RegistrationStore(secrets),
+      discover: (c) => testClient(c).serverMetadata(),
+      fetch: createFetch((u, i) => fetch(u, i as RequestInit)),
+      redirectUris: async () => ['http://127.0.0.1/callback'],
+      onResolved: () => { events.push('resolved'); resolved(); },
+      onFailed: (_c, m) => { events.push(`failed: ${m}`); resolved(); },
+    });
+    const next = () => new Promise<void>((r) => { resolved = r; });
+    return { ids, events, next, secrets };
+  }
+
+  test('not registered until the id is known; then bound to the registered id; reused by another window; forgotten → a new id', async () => {
+    const parsed = parseProvider({ id: 'dyn', label: 'Dyn', issuer: op.issuer });
+    assert.ok('config' in parsed);
+    const config: ProviderConfig = parsed.config;
+    const a = setup();
+    let wait = a.next();
+    assert.equal(a.ids.effective(config), undefined, 'never registered with an empty client id');
+    await wait;
+    const first = a.ids.effective(config)!;
+    assert.ok(first.clientId);
+    assert.equal(bindingOf(first).clientId, first.clientId, 'sessions bind to the registered id');
+
+    const b = setup(a.secrets);
+    wait = b.next();
+    assert.equal(b.ids.effective(config), undefined);
+    await wait;
+    assert.equal(b.ids.effective(config)!.clientId, first.clientId, 'another window reuses the stored registration');
+    assert.equal((await op.stats()).routes.registration, 1);
+
+    wait = a.next();
+    await a.ids.forget(first);
+    await wait;
+    wait = a.next();
+    assert.equal(a.ids.effective(config), undefined);
+    await wait;
+    assert.notEqual(a.ids.effective(config)!.clientId, first.clientId);
+    const plainEntry = testConfig(op);
+    assert.equal(a.ids.effective(plainEntry), plainEntry, 'entries with a clientId pass through unchanged');
+  });
+
+  test('a server without registration: reported once, not registered', async () => {
+    const plain = await startOpProcess();
+    try {
+      const parsed = parseProvider({ id: 'dyn', label: 'Dyn', issuer: plain.issuer });
+      assert.ok('config' in parsed);
+      const s = setup();
+      const wait = s.next();
+      assert.equal(s.ids.effective(parsed.config), undefined);
+      await wait;
+      assert.match(s.events[0], /^failed: .*does not offer dynamic client registration/);
+      assert.equal(s.ids.effective(parsed.config), undefined, 'no retry storm: a failure waits for the next settings change');
+      assert.equal(s.events.length, 1);
+    } finally {
+      await plain.stop();
+    }
+  });
+});
