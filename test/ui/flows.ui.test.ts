@@ -236,8 +236,8 @@ suite('UI: the flow ladder when the redirect never comes back', function () {
     const tabs: Page[] = [];
     wb!.context.on('page', (p) => tabs.push(p));
     const started = Date.now();
-    // The only provider: Sign In goes straight to it, without the provider pick.
-    await runCommand(page, 'OAuth Accounts: Sign In...');
+    // The palette always asks which provider, even for one (a command run without arguments starts nothing alone).
+    await signInWith(page, REVERSE.label);
 
     const prompt = await waitForNotification(page, TRY_DEVICE_CODE, SIGN_IN_TIMEOUT_MS + 30_000);
     const promptAfter = (Date.now() - started) / 1000;

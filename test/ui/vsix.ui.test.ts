@@ -59,7 +59,13 @@ suite('UI: the packaged VSIX, installed into code-server', function () {
     await waitForWorkbench(page);
     await waitForActivation(cs!, 'openauth.oauth-accounts');
     const p = page;
-    await signInThroughNewTab(context, () => runCommand(p, 'OAuth Accounts: Sign In...'),
+    await signInThroughNewTab(context, async () => {
+      await runCommand(p, 'OAuth Accounts: Sign In...');
+      // The palette always asks which provider, even for one.
+      const row = p.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'VSIX IdP' }).first();
+      await row.waitFor({ timeout: 15_000 });
+      await row.click();
+    },
       () => waitForToast(p, /Signed in to VSIX IdP as alice/, 60_000));
     const items = await openAccountsMenu(p);
     assert.ok(items.some((i) => i.includes('alice (VSIX IdP)')), JSON.stringify(items));
