@@ -110,10 +110,11 @@ suite('Token lifecycle in the real extension host', function () {
       },
     });
     const log = { info: () => {}, warn: () => {}, error: () => {} };
-    const other = new SessionKeeper({ store: new SessionStore(secrets, 'it-life', () => {}, bindingOf(config)), secrets, client, log, fire: () => {}, providerLabel: 'IT', owner: 'other-window' });
+    // The other window's clock runs an hour ahead, so it refreshes at once, long before this window's own timer
+    // (a third of the 5 s lifetime before expiry) could start a refresh of its own and blur what is tested.
+    const other = new SessionKeeper({ store: new SessionStore(secrets, 'it-life', () => {}, bindingOf(config)), secrets, client, log, fire: () => {}, providerLabel: 'IT', owner: 'other-window', clock: () => Date.now() + 3_600_000 });
     try {
       const [s] = await other.sessions();
-      await new Promise((r) => setTimeout(r, 3600)); // inside the refresh margin
       const refreshing = other.usable(s);
       await until('the other window reached the server', () => produced);
       const p = registry.get('it-life')!;
