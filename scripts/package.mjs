@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // `npm run package`: the production bundles, then oauth-accounts.vsix with vsce, then what is inside (files, size).
-// The README's relative links (examples/, api/, screenshots) are turned into links to the repository by vsce's
-// --baseContentUrl/--baseImagesUrl, derived from package.json "repository": vsce can only guess them for GitHub
-// and GitLab, and refuses to package otherwise ("Couldn't detect the repository where this extension is published").
+// The README's relative links (examples/, api/, docs/api.md, CONTRIBUTING.md, SECURITY.md, screenshots: none of them
+// ships) are turned into links to the repository by vsce's --baseContentUrl/--baseImagesUrl, derived from
+// package.json "repository": vsce can only guess them for GitHub and GitLab, and refuses to package otherwise
+// ("Couldn't detect the repository where this extension is published").
 import { spawnSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';

@@ -1,4 +1,4 @@
-// The Markdown table of bench/results.md (also printed by run.mjs and pasted into the README's Performance section).
+// The Markdown table of bench/results.md (also printed by run.mjs and pasted into CONTRIBUTING.md's Performance section).
 const kb = (b) => (b == null ? 'n/a' : `${(b / 1024).toFixed(1)} KB`);
 const ms = (s) => (s?.median == null ? 'n/a' : `${fmt(s.median)} ms (${fmt(s.min)}–${fmt(s.max)})`);
 const fmt = (x) => (x == null ? 'n/a' : x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));

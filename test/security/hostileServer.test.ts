@@ -16,7 +16,7 @@ const PAGES = mediaPages();
 
 interface Case {
   readonly mode: HostileMode;
-  /** Row text for the README table. */
+  /** Row text for SECURITY.md's hostile-server table. */
   readonly what: string;
   readonly code: AuthErrorCode;
   readonly message: RegExp;
