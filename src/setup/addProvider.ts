@@ -143,11 +143,14 @@ export async function addProviderCommand(registry: ProviderRegistry, fetch: Base
     preferDeviceCode: vscode.workspace.getConfiguration().get<boolean>(PREFER_DEVICE_CODE_SETTING, false) === true,
   });
   const handler = (await vscode.env.asExternalUri(vscode.Uri.parse(`${vscode.env.uriScheme}://${EXTENSION_ID}/callback`))).toString(true);
-  const lines = redirectLines(flows.map((id) => shipped.find((f) => f.id === id)!), handler);
-  const uris = lines.flatMap((l) => (l.register ? [l.register] : []));
+  const shippedFlows = flows.map((id) => shipped.find((f) => f.id === id)!);
+  let lines = redirectLines(shippedFlows, handler);
+  const urisOf = (ls: typeof lines) => ls.flatMap((l) => l.registerEach ?? (l.register ? [l.register] : []));
   const copy = 'Copy Redirect URIs';
+  const fixedPorts = 'Use Fixed Ports...';
   const next = 'Add Provider';
   for (;;) {
+    const uris = urisOf(lines);
     if (client.registered) {
       // Nothing to register by hand: say which path was taken.
       const a = await notify.showInformationMessage(`Registered with ${metadata?.issuer ?? preset.label}`, { modal: true, detail: client.registered }, next);
@@ -157,8 +160,14 @@ export async function addProviderCommand(registry: ProviderRegistry, fetch: Base
     const a = await notify.showInformationMessage(`Register at ${preset.label}`, {
       modal: true,
       detail: `${preset.registerHint}\n\nSign-in methods in this window, in the order they are tried, and their redirect URIs:\n${describeRedirects(lines)}`,
-    }, ...(uris.length ? [copy] : []), next);
+    }, ...(uris.length ? [copy] : []), ...(flows.includes('loopback') ? [fixedPorts] : []), next);
     if (a === copy) { await vscode.env.clipboard.writeText(uris.join('\n')); continue; }
+    if (a === fixedPorts) {
+      // For servers that accept only redirect URIs registered exactly, port included.
+      const ports = await askLoopbackPorts();
+      if (ports) { entry.loopbackPorts = ports; lines = redirectLines(shippedFlows, handler, ports); }
+      continue;
+    }
     if (a !== next) return undefined;
     break;
   }
@@ -176,3 +185,20 @@ export async function addProviderCommand(registry: ProviderRegistry, fetch: Base
   });
   return id;
 }
+
+/** The loopback ports registered at the server (exact-match redirect URIs), as the `loopbackPorts` setting takes them. */
+async function askLoopbackPorts(): Promise<number[] | undefined> {
+  const parse = (v: string) => v.split(/[\s,]+/).filter(Boolean).map(Number);
+  const text = await vscode.window.showInputBox({
+    title: `${title}: fixed loopback ports`,
+    prompt: 'The ports registered at your identity provider as http://127.0.0.1:<port>/callback, tried in order (a busy one falls through to the next).',
+    placeHolder: '8400, 8401',
+    ignoreFocusOut: true,
+    validateInput: (v) => {
+      const ports = parse(v);
+      return ports.length && ports.length <= 20 && ports.every((p) => Number.isInteger(p) && p >= 1024 && p <= 65535) ? undefined : 'One to 20 port numbers between 1024 and 65535, separated by commas.';
+    },
+  });
+  return text === undefined ? undefined : [...new Set(parse(text))];
+}
+

@@ -46,16 +46,21 @@ export function describeCapabilities(as: ServerMetadata): string[] {
 }
 
 /** One line of "what to register": the flow, the redirect URI it sends from this window, and what to register. */
-export interface RedirectLine { flow: FlowId; label: string; sends?: string; register?: string; note?: string }
+export interface RedirectLine { flow: FlowId; label: string; sends?: string; register?: string; note?: string; /** Several URIs to register (fixed loopback ports). */ registerEach?: readonly string[] }
 
 /**
  * The redirect URIs this window will really send, for the flows the flow table picks here (`flows`, in order).
  * `handlerUri` is env.asExternalUri of the URI-handler callback in this window: vscode://… on desktop, an http(s) URL
  * of the workbench with a per-request query (vscode-reqid=…) in code-server, Codespaces and vscode.dev.
  */
-export function redirectLines(flows: readonly FlowInfo[], handlerUri: string): RedirectLine[] {
+export function redirectLines(flows: readonly FlowInfo[], handlerUri: string, loopbackPorts?: readonly number[]): RedirectLine[] {
   return flows.map(({ id, label }): RedirectLine => {
     const flow = id as FlowId;
+    if (flow === 'loopback' && loopbackPorts?.length) {
+      // Registered ports (exact-match servers): exactly these URIs, tried in order.
+      const uris = loopbackPorts.map((p) => `http://127.0.0.1:${p}/callback`);
+      return { flow, label, register: uris.join(' and '), registerEach: uris, note: 'each port registered exactly; a busy port falls through to the next' };
+    }
     if (flow === 'loopback') {
       return { flow, label, sends: 'http://127.0.0.1:<a free port>/callback', register: 'http://127.0.0.1/callback', note: 'RFC 8252: servers must accept any port for 127.0.0.1; if yours matches ports exactly, register e.g. http://127.0.0.1:8400/callback and add "loopbackPorts": [8400] to the entry' };
     }

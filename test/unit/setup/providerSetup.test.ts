@@ -47,6 +47,10 @@ suite('providerSetup: Add Identity Provider (pure parts)', () => {
     const desktop = redirectLines(shipped('loopback', 'uri-handler'), 'vscode://openauth.oauth-accounts/callback');
     assert.deepEqual(desktop.map((l) => l.register), ['http://127.0.0.1/callback', 'vscode://openauth.oauth-accounts/callback']);
     assert.match(desktop[0].note ?? '', /"loopbackPorts": \[8400\]/, 'what to do for a server that matches ports exactly');
+    // The wizard's "Use Fixed Ports...": exactly those URIs, each to register (and to copy).
+    const fixed = redirectLines(shipped('loopback'), 'vscode://openauth.oauth-accounts/callback', [8400, 8401]);
+    assert.deepEqual(fixed[0].registerEach, ['http://127.0.0.1:8400/callback', 'http://127.0.0.1:8401/callback']);
+    assert.match(describeRedirects(fixed), /register: http:\/\/127\.0\.0\.1:8400\/callback and http:\/\/127\.0\.0\.1:8401\/callback/);
     // code-server: asExternalUri gives the workbench's callback page with a per-request query.
     const web = 'http://127.0.0.1:8080/stable-53c2f32/callback?vscode-reqid=3&vscode-scheme=code-oss&vscode-authority=openauth.oauth-accounts&vscode-path=/callback';
     const remote = redirectLines(shipped('uri-handler', 'device-code'), web);
