@@ -6,17 +6,10 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { freePort } from '../support/ports';
 import { startOpProcess, TEST_CLIENTS, type OpProcess } from '../support/op';
 import { api, opPorts, setProviders, signIn, signOutAll, until, userinfo } from './support';
 
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 /** The notifications the extension showed (test capture: OAUTH_ACCOUNTS_LOG_FILE, test runs only). */
 function notifications(): string[] {

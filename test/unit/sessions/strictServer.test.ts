@@ -5,7 +5,7 @@
  */
 import * as assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { freePort } from '../../support/ports';
 import { loopback } from '../../../src/flows/loopback';
 import type { FlowUi } from '../../../src/flows/flow';
 import type { AuthError } from '../../../src/protocol/errors';
@@ -15,13 +15,6 @@ import { loopbackSignIn, PAGES, testClient, testConfig } from '../../support/pro
 import { IdpFixture, oidcMetadata } from '../../support/idpFixture';
 import { ProviderClient } from '../../../src/protocol/client';
 
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 async function occupy(port: number): Promise<Server> {
   const s = createServer((_, res) => res.end('someone else'));
