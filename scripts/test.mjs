@@ -105,6 +105,12 @@ const build = await run(process.execPath, ['esbuild.mjs', '--tests']);
 if (build.code !== 0) {
   for (const name of chosen) results.push({ name, passed: 0, failed: 1, skipped: 0, failures: [{ title: `${name} suite`, error: 'build failed (node esbuild.mjs --tests)' }], seconds: 0 });
 } else {
+  // The whole tree type-checks (src, test, api, the bench's measurement code): esbuild strips types without checking
+  // them, so an API change that breaks a caller nobody runs here (the bench) would otherwise go unseen. Counted as one.
+  const startedTc = Date.now();
+  console.log('\n===== typecheck (tsc -p . --noEmit) =====');
+  const tc = await run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', '.', '--noEmit']);
+  results.push({ name: 'typecheck', passed: tc.code === 0 ? 1 : 0, failed: tc.code === 0 ? 0 : 1, skipped: 0, failures: tc.code === 0 ? [] : [{ title: 'typecheck', error: 'tsc -p . --noEmit reported errors (above)' }], seconds: secs(startedTc) });
   if (chosen.includes('integration') || chosen.includes('ui')) {
     // The real VS Code those suites need, installed like `npm run demo` does (no-op when cached). A failure is
     // printed with its fix; the suites then fail with "test host not installed" and are counted.

@@ -13,10 +13,10 @@ import * as oidc from 'openid-client';
 import { OAuthAuthenticationProvider } from '../../src/vscode/provider';
 import { ProviderClient } from '../../src/protocol/client';
 import { signIn } from '../../src/vscode/signIn';
-import { loopbackFlow } from '../../src/flows/loopback';
+import { loopback } from '../../src/flows/loopback';
 import { platformFetch } from '../../src/node/fetch';
 import { keys, type StoredSession } from '../../src/sessions/sessionStore';
-import type { Flow, FlowId, FlowUi } from '../../src/flows/flow';
+import type { FlowUi } from '../../src/flows/flow';
 import type { ProviderConfig } from '../../src/setup/config';
 import { startOpProcess, TEST_CLIENTS, type OpProcess, type Stats } from '../../test/support/op';
 import { FakeSecrets } from '../../test/support/fakeSecrets';
@@ -25,7 +25,7 @@ import { TestClock } from '../../test/support/keeperHarness';
 const [mode, outFile, templateFile] = process.argv.slice(2);
 const HOUR = 3_600_000;
 const SCOPES = ['openid', 'profile', 'email', 'offline_access'];
-const PAGES = { success: '<p>ok</p>', error: '<p>error</p>' };
+const PAGES = { success: '<p>ok</p>', denied: '<p>denied</p>', failed: '<p>failed</p>' };
 const quietLog = { info() {}, warn() {}, error() {}, debug() {}, trace() {} } as never;
 
 const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
@@ -43,14 +43,18 @@ function makeProvider(op: OpProcess | undefined, secrets: FakeSecrets, clock: Te
   const config = configFor(issuer);
   const client = new ProviderClient(config, { fetch: platformFetch, getClientSecret: async () => undefined, now: clock.now });
   const ui: FlowUi = {
-    openExternal: async (url) => { await op!.drive(url); return true; }, // the AS plays the browser, consent automatic
+    // The AS plays the browser, consent automatic; in the background, since the loopback page is answered only
+    // after the code exchange (a browser does not wait for it either).
+    openExternal: async (url) => { void op!.drive(url).catch(() => undefined); return true; },
     externalCallbackUri: async () => { throw new Error('not used'); },
     waitForUriCallback: async () => { throw new Error('not used'); },
     showDeviceCode: async () => false,
+    askForRedirectedUrl: async () => undefined,
+    callbackPages: () => PAGES,
   };
-  const flows = new Map<FlowId, Flow>([['loopback', loopbackFlow(() => PAGES)]]);
+  const flows = [loopback];
   const provider = new OAuthAuthenticationProvider({
-    config, client, secrets, log: quietLog, now: clock.now,
+    config, client, secrets, log: quietLog, clock: clock.now,
     signIn: (scopes, request) => signIn({ config, client, flows, ui, host: () => 'local', log: quietLog }, scopes, request),
   });
   return { provider, client };
@@ -203,7 +207,8 @@ async function getSessions() {
   for (const n of [1, 100, 1000]) {
     const clock = new TestClock();
     const secrets = seed(n, clock.now());
-    const { provider } = makeProvider(undefined, secrets, clock);
+    // The template's own issuer: stored sessions are bound to the server that issued them (serverBinding.ts).
+    const { provider } = makeProvider(undefined, secrets, clock, loadTemplate().binding?.issuer);
     const target = n >> 1;
     const wanted = [...t.scopes, `scope:${target}`];
     const first = await provider.getSessions(wanted); // loads from SecretStorage once
@@ -239,7 +244,8 @@ async function memory() {
   for (let rep = 0; rep < 5; rep++) {
     const clock = new TestClock();
     const secrets = seed(1000, clock.now()); // the "keychain": lives outside the extension host in VS Code
-    const { provider } = makeProvider(undefined, secrets, clock);
+    // The template's own issuer: stored sessions are bound to the server that issued them (serverBinding.ts).
+    const { provider } = makeProvider(undefined, secrets, clock, loadTemplate().binding?.issuer);
     const before = await heap();
     const loaded = (await provider.getSessions(undefined)).length;
     if (loaded !== 1000) throw new Error(`loaded ${loaded} sessions`);
