@@ -12,10 +12,9 @@ import { presetQuirks } from '../setup/presets';
 import { ProviderClient } from '../protocol/client';
 import type { BaseFetch } from '../protocol/http';
 import { OAuthAuthenticationProvider } from './provider';
-import { keys, type StoredSession } from '../sessions/sessionStore';
-import type { Revocation } from '../sessions/sessionKeeper';
-import { bindingOf, configForBinding, decodeClientSecret, describeBinding, type ServerBinding } from '../sessions/serverBinding';
+import { bindingOf } from '../sessions/serverBinding';
 import { interactiveSignIn } from './commands';
+import { SessionNotices } from './sessionNotices';
 import { signIn } from './signIn';
 import { createFlowUi, EXTENSION_ID, extensionHostKind } from './ui';
 import type { UriCallbacks } from './uriCallbacks';
@@ -43,8 +42,8 @@ export interface RegistryDeps {
 export class ProviderRegistry implements vscode.Disposable {
   private readonly entries = new Map<string, Entry>();
   private readonly shownProblems = new Set<string>();
-  private readonly notifiedSignOuts = new Set<string>();
-  private readonly pendingSignOutReports = new Map<string, Revocation & { timer: ReturnType<typeof setTimeout> }>();
+  /** What the user is told about sessions, and the bound client secrets (sessionNotices.ts). */
+  private readonly notices: SessionNotices;
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeProviders = this.changed.event;
   /**
@@ -72,6 +71,7 @@ export class ProviderRegistry implements vscode.Disposable {
 
   constructor(private readonly deps: RegistryDeps) {
     this.signInTimeoutMs = devSignInTimeoutMs(deps.context.extensionMode);
+    this.notices = new SessionNotices({ secrets: deps.context.secrets, log: deps.log, fetch: deps.fetch, signIn: (id, scopes) => void interactiveSignIn(this, id, scopes) });
     this.registrations = new RegistrationStore(deps.context.secrets, (l) => deps.log.warn(l));
     this.dynamicIds = new DynamicClientIds({
       store: this.registrations,
@@ -173,7 +173,7 @@ export class ProviderRegistry implements vscode.Disposable {
     const client = new ProviderClient(config, {
       fetch: this.deps.fetch,
       quirks: presetQuirks(config),
-      getClientSecret: () => this.boundClientSecret(config.id, bindingOf(config)),
+      getClientSecret: () => this.notices.clientSecret(config.id, bindingOf(config)),
       log: (l) => log.trace(l),
     });
     const base = createFlowUi(this.deps.callbacks);
@@ -199,13 +199,13 @@ export class ProviderRegistry implements vscode.Disposable {
         }
         throw e;
       }),
-      notifySignedOut: (s, reason) => this.notifySignedOut(config, s, reason),
-      retire: (sessions) => void this.retire(config, sessions),
-      signedOut: (s, revocation) => this.reportSignOut(config, s, revocation),
+      notifySignedOut: (s, reason) => this.notices.mustSignInAgain(config, s, reason),
+      retire: (sessions) => void this.notices.retire(config, sessions),
+      signedOut: (s, revocation) => this.notices.signedOut(config, s, revocation),
       cancelled: () => void notify.showInformationMessage(`Sign-in to ${config.label} cancelled.`),
     });
     provider.onDidChangeSessions((e) => {
-      for (const s of e.added ?? []) this.notifiedSignOuts.delete(`${config.id}\n${s.account.id}`);
+      for (const s of e.added ?? []) this.notices.signedIn(config, s.account.id);
     });
     const registration = vscode.authentication.registerAuthenticationProvider(config.id, config.label, provider, { supportsMultipleAccounts: true });
     this.entries.set(config.id, { key: configKey(config), config, provider, registration });
@@ -221,87 +221,11 @@ export class ProviderRegistry implements vscode.Disposable {
     this.deps.log.forProvider(id).info('unregistered provider');
   }
 
-  /**
-   * The stored client secret, only if it was set for this exact server and client (serverBinding.ts): after the
-   * entry's issuer, endpoints or client id change — by the user, or by an extension rewriting the setting or
-   * registering a freed id — the old secret is never sent to the new server.
-   */
-  private async boundClientSecret(id: string, binding: ServerBinding): Promise<string | undefined> {
-    const stored = decodeClientSecret(await this.deps.context.secrets.get(keys.clientSecret(id)), binding);
-    if (stored.kind === 'foreign') this.deps.log.forProvider(id).warn(`the stored client secret is not used: ${stored.why}. Run "OAuth Accounts: Set Client Secret..." for this provider.`);
-    return stored.kind === 'bound' ? stored.secret : undefined;
-  }
-
-  /**
-   * Sessions of this id that another configuration obtained: revoked at the server that issued them, with a client
-   * built from their own binding (never this provider's client), and the user told once.
-   */
-  private async retire(config: ProviderConfig, sessions: StoredSession[]): Promise<void> {
-    const log = this.deps.log.forProvider(config.id);
-    let revoked = 0;
-    for (const s of sessions) {
-      if (!s.binding) continue; // stored before bindings existed: where it came from is unknown, so it goes nowhere
-      const bound = configForBinding(s.binding, config.id, config.label);
-      const client = new ProviderClient(bound, {
-        fetch: this.deps.fetch,
-        quirks: presetQuirks(bound),
-        getClientSecret: () => this.boundClientSecret(config.id, s.binding!),
-        log: (l) => log.trace(l),
-      });
-      try {
-        if (s.tokens.refreshToken) await client.revoke(s.tokens.refreshToken, 'refresh_token');
-        await client.revoke(s.tokens.accessToken, 'access_token');
-        revoked++;
-        log.info(`retired session revoked at ${describeBinding(s.binding)}`);
-      } catch (e) {
-        log.warn(`could not revoke a retired session at ${describeBinding(s.binding)}: ${(e as Error)?.message ?? e}`);
-      }
-    }
-    void notify.showWarningMessage(
-      `${config.label}: ${sessions.length === 1 ? 'an account was' : `${sessions.length} accounts were`} signed out because the provider "${config.id}" now names a different server or client id. `
-        + (revoked ? 'The old tokens were revoked at the server that issued them.' : 'The old tokens were deleted from VS Code.'),
-      'Sign In',
-    ).then((a) => { if (a) void interactiveSignIn(this, config.id, []); });
-  }
-
-  /**
-   * One message per account and sign-out, however many sessions (scopes) it had: VS Code's Accounts menu removes
-   * them one by one. Says so when the server refused to revoke: the token then stays valid until it expires.
-   */
-  private reportSignOut(config: ProviderConfig, s: StoredSession, revocation: Revocation): void {
-    const key = `${config.id}\n${s.account.id}`;
-    const pending = this.pendingSignOutReports.get(key);
-    const worst = pending && pending.outcome === 'failed' ? pending : revocation;
-    if (pending) clearTimeout(pending.timer);
-    const timer = setTimeout(() => {
-      this.pendingSignOutReports.delete(key);
-      const who = `${config.label} (${s.account.label})`;
-      if (worst.outcome === 'failed') {
-        const why = worst.status ? `the server refused to revoke the token (HTTP ${worst.status})` : `the token could not be revoked (${worst.message})`;
-        void notify.showWarningMessage(`Signed out of ${who} in VS Code, but ${why}; it stays valid at the server until it expires.`, 'Show Log')
-          .then((a) => { if (a) void vscode.commands.executeCommand('oauthAccounts.showLog'); });
-      } else {
-        void notify.showInformationMessage(`Signed out of ${who}.${worst.outcome === 'unsupported' ? ' (The server has no revocation endpoint: its tokens were deleted from VS Code and expire on their own.)' : ''}`);
-      }
-    }, 300);
-    this.pendingSignOutReports.set(key, { ...worst, timer });
-  }
-
   /** Signs one account out of every session it has with this provider; one message for all of them. */
   async signOutAccount(providerId: string, accountId: string): Promise<void> {
     const provider = this.get(providerId);
     if (!provider) return;
     for (const s of (await provider.keeper.sessions()).filter((x) => x.account.id === accountId)) await provider.removeSession(s.id);
-  }
-
-  /** Told once per account until it signs in again, with a Sign In action. */
-  private notifySignedOut(config: ProviderConfig, s: StoredSession, reason: string): void {
-    const key = `${config.id}\n${s.account.id}`;
-    if (this.notifiedSignOuts.has(key)) return;
-    this.notifiedSignOuts.add(key);
-    void notify
-      .showWarningMessage(`${config.label}: ${s.account.label} needs to sign in again. ${reason}`, 'Sign In')
-      .then((a) => { if (a) void interactiveSignIn(this, config.id, s.callerScopes ?? []); });
   }
 
   get(id: string): OAuthAuthenticationProvider | undefined {
