@@ -4,6 +4,7 @@
  * pass so text that looks like a placeholder stays text.
  */
 import type { AuthErrorCode } from '../protocol/errors';
+import { escapeHtml } from '../protocol/plainText';
 
 export interface CallbackPages {
   /** `{{provider}}`. */
@@ -52,15 +53,15 @@ export function failureSentence(code: AuthErrorCode | undefined): string {
 
 /** The page for `outcome`. */
 export function renderCallbackPage(pages: CallbackPages, outcome: CallbackOutcome, providerLabel: string): string {
-  const provider = plainText(providerLabel, MAX.provider) || 'your identity provider';
+  const provider = pageText(providerLabel, MAX.provider) || 'your identity provider';
   switch (outcome.kind) {
     case 'success':
       return fill(pages.success, { provider });
     case 'denied':
       return fill(pages.denied, {
         provider,
-        error: plainText(outcome.error, MAX.error) || 'error',
-        description: plainText(outcome.description ?? '', MAX.description),
+        error: pageText(outcome.error, MAX.error) || 'error',
+        description: pageText(outcome.description ?? '', MAX.description),
       });
     case 'failed':
       return fill(pages.failed, { provider, reason: failureSentence(outcome.code) });
@@ -76,12 +77,9 @@ function fill(template: string, values: Record<string, string>): string {
  * Text fit to show: control and invisible formatting characters (bidi overrides that reorder what the user reads,
  * zero-width characters) removed, whitespace collapsed, capped at `max` characters.
  */
-export function plainText(value: string, max: number): string {
+export function pageText(value: string, max: number): string {
   const clean = value.replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu, ' ').replace(/\s+/g, ' ').trim();
   const chars = [...clean];
   return chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : clean;
 }
 
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}

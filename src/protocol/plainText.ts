@@ -60,3 +60,8 @@ export function guardNotificationText(text: string, keepNewlines = false): strin
 export function escapeLogLine(line: string): string {
   return line.replace(/\r\n|[\r\n\v\f\u0085\u2028\u2029]/g, ' ⏎ ');
 }
+
+/** Text for an HTML page (the loopback callback pages, the token-details webview): escaped, never markup. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}

@@ -8,6 +8,7 @@
  */
 import * as client from 'openid-client';
 import * as oauth from 'oauth4webapi';
+import { decodeJwtPayload } from './tokens';
 
 const TENANT_PLACEHOLDER = '{tenantid}';
 
@@ -25,23 +26,10 @@ export async function withTokenTenant<T extends oauth.AuthorizationServer>(as: T
   if (!hasTenantIssuer(as)) return as;
   const body: unknown = await res.clone().json().catch(() => undefined);
   const idToken = typeof body === 'object' && body !== null ? (body as { id_token?: unknown }).id_token : undefined;
-  const tid = typeof idToken === 'string' ? unverifiedPayload(idToken)?.tid : undefined;
+  const tid = typeof idToken === 'string' ? decodeJwtPayload(idToken)?.tid : undefined;
   return typeof tid === 'string' ? { ...as, issuer: as.issuer.replace(TENANT_PLACEHOLDER, tid) } : as;
 }
 
-/** A JWT's payload, decoded but NOT verified: only for choosing which issuer the library then checks it against. */
-function unverifiedPayload(jwt: string): Record<string, unknown> | undefined {
-  const part = jwt.split('.')[1];
-  if (!part) return undefined;
-  try {
-    const b64 = part.replace(/-/g, '+').replace(/_/g, '/');
-    const binary = atob(b64 + '='.repeat((4 - (b64.length % 4)) % 4));
-    const json: unknown = JSON.parse(new TextDecoder().decode(Uint8Array.from(binary, (c) => c.charCodeAt(0))));
-    return typeof json === 'object' && json !== null && !Array.isArray(json) ? (json as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * A Configuration that accepts per-tenant ID tokens: openid-client's discovery for the configured issuer, answered

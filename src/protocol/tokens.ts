@@ -83,3 +83,16 @@ export function isFresh(t: TokenSet, now: number): boolean {
 export function isExpired(t: TokenSet, now: number): boolean {
   return t.expiresAt !== undefined && now >= t.expiresAt;
 }
+
+/** The payload of a JWT, or undefined when the string is not one. Not verified: for display, or for choosing what the library then verifies. */
+export function decodeJwtPayload(token: string): Record<string, unknown> | undefined {
+  const parts = token.split('.');
+  if (parts.length !== 3 || !parts[1]) return undefined;
+  try {
+    const json = atob(parts[1].replace(/-/g, '+').replace(/_/g, '/').padEnd(Math.ceil(parts[1].length / 4) * 4, '='));
+    const v = JSON.parse(decodeURIComponent(Array.from(json, (c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0')}`).join('')));
+    return v && typeof v === 'object' && !Array.isArray(v) ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}

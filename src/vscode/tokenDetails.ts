@@ -3,19 +3,10 @@
  * claims of JWTs — and never a raw token or signature. Pure, so a unit test can assert exactly that.
  */
 import type { StoredSession } from '../sessions/sessionStore';
+import { decodeJwtPayload } from '../protocol/tokens';
+import { escapeHtml } from '../protocol/plainText';
 
-/** The payload of a JWT, or undefined when the string is not one. Not verified: for display only. */
-export function decodeJwtPayload(token: string): Record<string, unknown> | undefined {
-  const parts = token.split('.');
-  if (parts.length !== 3 || !parts[1]) return undefined;
-  try {
-    const json = atob(parts[1].replace(/-/g, '+').replace(/_/g, '/').padEnd(Math.ceil(parts[1].length / 4) * 4, '='));
-    const v = JSON.parse(decodeURIComponent(Array.from(json, (c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0')}`).join('')));
-    return v && typeof v === 'object' && !Array.isArray(v) ? v : undefined;
-  } catch {
-    return undefined;
-  }
-}
+export { decodeJwtPayload };
 
 const TIME_CLAIMS = new Set(['exp', 'iat', 'nbf', 'auth_time', 'updated_at']);
 const when = (ms: number | undefined, now: number) =>
@@ -25,11 +16,6 @@ function relative(deltaMs: number): string {
   const s = Math.round(Math.abs(deltaMs) / 1000);
   const text = s < 120 ? `${s} s` : s < 7200 ? `${Math.round(s / 60)} min` : `${Math.round(s / 3600)} h`;
   return deltaMs >= 0 ? `in ${text}` : `${text} ago`;
-}
-
-/** Everything shown is text from a server or a setting: escaped, never markup. */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 function claimsJson(claims: Record<string, unknown>): string {

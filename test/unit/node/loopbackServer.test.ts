@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as net from 'node:net';
 import { startLoopbackServer, type LoopbackServer } from '../../../src/node/loopbackServer';
-import { plainText } from '../../../src/node/callbackPages';
+import { pageText } from '../../../src/node/callbackPages';
 import { outcomeOf } from '../../../src/flows/loopback';
 import { AuthError } from '../../../src/protocol/errors';
 
@@ -148,8 +148,8 @@ suite('node/loopbackServer', () => {
   });
 
   test('plain text: controls and invisible formatting removed, whitespace collapsed, capped by characters', () => {
-    assert.equal(plainText(' a\n\tb\u200b\u2066c\u0000 ', 10), 'a b c');
-    assert.equal(plainText('😀'.repeat(5), 3), '😀😀…');
+    assert.equal(pageText(' a\n\tb\u200b\u2066c\u0000 ', 10), 'a b c');
+    assert.equal(pageText('😀'.repeat(5), 3), '😀😀…');
   });
 });
 
