@@ -28,7 +28,7 @@ const MAX = { provider: 80, error: 64, description: 300 } as const;
 const NEXT_STEP = 'Return to VS Code and try again; the details are in the log (run "OAuth Accounts: Show Log").';
 
 /** One sentence per way a sign-in can fail after the browser came back, then what to do. */
-export function failureSentence(code: AuthErrorCode | undefined): string {
+function failureSentence(code: AuthErrorCode | undefined): string {
   switch (code) {
     case 'cancelled':
     case 'timeout':

@@ -41,7 +41,7 @@ export interface LoopbackServer {
 const CALLBACK_PATH = '/callback';
 /** Longest request line we look at; a real callback is a few hundred bytes. */
 const MAX_URL_LENGTH = 8 * 1024;
-export const DEFAULT_HOLD_TIMEOUT_MS = 120_000;
+const DEFAULT_HOLD_TIMEOUT_MS = 120_000;
 const SECURITY_HEADERS = {
   'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; img-src 'none'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'",
   'Referrer-Policy': 'no-referrer',

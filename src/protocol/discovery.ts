@@ -138,7 +138,7 @@ const OVERRIDE_KEYS: Readonly<Record<string, string>> = {
  * overridden in settings, which is the way out the message names. The fetch seam (http.ts) refuses such requests
  * anyway; this check is what gives the user the field's name.
  */
-export function checkEndpointUrls(metadata: client.ServerMetadata, config: ProviderConfig): void {
+function checkEndpointUrls(metadata: client.ServerMetadata, config: ProviderConfig): void {
   const fields: Array<[string, unknown]> = Object.entries(metadata).filter(([k]) => k.endsWith('_endpoint') || k === 'jwks_uri');
   const aliases = (metadata as { mtls_endpoint_aliases?: unknown }).mtls_endpoint_aliases;
   if (aliases && typeof aliases === 'object') {

@@ -21,7 +21,7 @@ import { serverUrlProblem } from './urls';
 
 type Fetch = (url: string, init: { method?: string; headers?: Record<string, string>; redirect?: 'manual'; signal?: AbortSignal }) => Promise<Response>;
 
-export const PROTECTED_RESOURCE_WELL_KNOWN = '/.well-known/oauth-protected-resource';
+const PROTECTED_RESOURCE_WELL_KNOWN = '/.well-known/oauth-protected-resource';
 
 export interface ProtectedResourceMetadata {
   /** The resource identifier, identical to the URL it was looked up for. */

@@ -6,7 +6,7 @@
  */
 import type { Account } from '../protocol/account';
 import type { TokenSet } from '../protocol/tokens';
-import { parseBinding, sameBinding, type ServerBinding } from './serverBinding';
+import { bindingKey, parseBinding, type ServerBinding } from './serverBinding';
 
 /** The part of vscode.SecretStorage we use (a fake in unit tests). */
 export interface SecretStorageLike {
@@ -61,10 +61,15 @@ export class SessionStore {
     private readonly warn: (line: string) => void,
     /** The current configuration's binding: only records bound to it are this provider's sessions. */
     readonly binding: ServerBinding,
-  ) {}
+  ) {
+    this.ownKey = bindingKey(binding);
+  }
+
+  /** Computed once: every read compares each record's binding with it. */
+  private readonly ownKey: string;
 
   private isOurs(s: StoredSession): boolean {
-    return sameBinding(s.binding, this.binding);
+    return !!s.binding && bindingKey(s.binding) === this.ownKey;
   }
 
   /** Whether a SecretStorage key belongs to this provider's sessions (for onDidChange). */
@@ -92,8 +97,9 @@ export class SessionStore {
    * another configuration, or before bindings existed), which are to be retired.
    */
   async readSplit(): Promise<{ ours: StoredSession[]; foreign: StoredSession[] }> {
-    const all = await this.readListed();
-    return { ours: all.filter((s) => this.isOurs(s)), foreign: all.filter((s) => !this.isOurs(s)) };
+    const split = { ours: [] as StoredSession[], foreign: [] as StoredSession[] };
+    for (const s of await this.readListed()) (this.isOurs(s) ? split.ours : split.foreign).push(s);
+    return split;
   }
 
   /** One session, if it is bound to the current configuration. */

@@ -6,7 +6,7 @@
  *
  * - refreshing (refreshingSource.ts): one refresh grant; a failure says what it means (RefreshFailure).
  * - leased (leasedSource.ts): one window at a time through the SecretStorage lease; adopts another window's result.
- * - settled (sessionKeeper.ts): what a failure does to the session (sign-out, or back-off while the token lasts).
+ * - settled (settledSource.ts): what a failure does to the session (sign-out, or back-off while the token lasts).
  * - reusing (here): hands the session out while its token is fresh; concurrent callers share one refresh.
  * The keeper owns memory, timers and storage; the layers reach them only through a SessionPort.
  * No `vscode` import: unit-tested on plain Node.

@@ -13,11 +13,11 @@ import { ProviderClient } from '../protocol/client';
 import { isAuthError } from '../protocol/errors';
 import type { BaseFetch } from '../protocol/http';
 import { HTTP_LOOPBACK_RULE, serverUrlProblem } from '../protocol/urls';
-import type { ProviderRegistry } from '../vscode/providerRegistry';
+import { contributedProviderIds, type ProviderRegistry } from '../vscode/providerRegistry';
 import { BUILT_IN_PROVIDER_IDS } from './config';
 import { selectFlows, type FlowInfo } from '../flows/flow';
 import { buildEntry, describeCapabilities, describeRedirects, redirectLines, suggestId } from './providerSetup';
-import { EXTENSION_ID, extensionHostKind } from '../vscode/ui';
+import { extensionHostKind, externalCallbackUri } from '../vscode/ui';
 import { authorizationServerChoices, discoverIssuer, lookUpServerUrl } from './resourceSetup';
 import { chooseClient } from './addProviderClient';
 
@@ -30,18 +30,19 @@ async function ask(prompt: string, o: { value?: string; placeholder?: string; va
   });
 }
 
+/** Ids in the user's setting, registered or not (invalid or duplicate entries would clash later too). */
+function idsInSettings(): string[] {
+  const entries = vscode.workspace.getConfiguration().inspect<unknown[]>(SETTING)?.globalValue ?? [];
+  return entries.map((e) => (e as { id?: unknown })?.id).filter((x): x is string => typeof x === 'string');
+}
+
 /** Who already registered `id` in this VS Code, in words, or undefined when it is free. */
-function idOwner(id: string, registry: ProviderRegistry): string | undefined {
+function idOwner(id: string, registry: ProviderRegistry, inSettings: readonly string[]): string | undefined {
   if (BUILT_IN_PROVIDER_IDS.includes(id)) return 'VS Code\'s built-in sign-in';
-  for (const ext of vscode.extensions.all) {
-    if (ext.id.toLowerCase() === EXTENSION_ID) continue;
-    const contributed = (ext.packageJSON as { contributes?: { authentication?: Array<{ id?: unknown }> } })?.contributes?.authentication;
-    if (contributed?.some((a) => a?.id === id)) return `the extension ${ext.id}`;
-  }
+  const extension = contributedProviderIds().get(id);
+  if (extension) return `the extension ${extension}`;
   if (registry.usedIds().has(id)) return registry.sourceOf(id) === 'api' ? 'another extension through the OAuth Accounts API' : 'a provider in your OAuth Accounts settings';
-  // Also entries of the setting that are not registered (invalid or duplicate): adding another would clash later.
-  const inSettings = vscode.workspace.getConfiguration().inspect<unknown[]>(SETTING)?.globalValue ?? [];
-  if (inSettings.some((e) => (e as { id?: unknown })?.id === id)) return 'an entry in your OAuth Accounts settings';
+  if (inSettings.includes(id)) return 'an entry in your OAuth Accounts settings';
   return undefined;
 }
 
@@ -68,11 +69,10 @@ export async function addProviderCommand(registry: ProviderRegistry, fetch: Base
     if (!preset.issuer) break;
     const issuer = fillTemplate(preset.issuer, answers);
     const problem = serverUrlProblem(issuer);
-    const probe = problem ? undefined : new ProviderClient({ id: 'setup', label: preset.label, issuer, endpoints: {}, clientId: 'setup', clientAuthentication: 'none', authorizationParameters: {}, flow: 'auto' }, { fetch, getClientSecret: async () => undefined });
     try {
       if (problem) throw new Error(`The issuer ${issuer} ${problem}.`);
       if (preset.id !== 'generic') {
-        metadata = await notify.withProgress({ location: vscode.ProgressLocation.Notification, title: `Looking up ${issuer}…` }, () => probe!.serverMetadata());
+        metadata = await notify.withProgress({ location: vscode.ProgressLocation.Notification, title: `Looking up ${issuer}…` }, () => discoverIssuer(issuer, fetch));
         break;
       }
       // The URL as typed (fillTemplate trims a trailing slash, which is part of a resource identifier).
@@ -108,15 +108,15 @@ export async function addProviderCommand(registry: ProviderRegistry, fetch: Base
   if (!client) return undefined;
   const clientId = client.clientId ?? '';
   // Refused while typing (not after the settings are written): an id registered twice is ignored by VS Code.
-  const inSettings = (vscode.workspace.getConfiguration().inspect<unknown[]>(SETTING)?.globalValue ?? []).map((e) => (e as { id?: unknown })?.id);
-  const taken = new Set([...registry.usedIds(), ...inSettings.filter((x): x is string => typeof x === 'string')]);
+  const inSettings = idsInSettings();
+  const taken = new Set([...registry.usedIds(), ...inSettings]);
   const label = await ask('Label shown in the Accounts menu', { value: preset.id === 'generic' && metadata ? new URL(metadata.issuer).host : preset.label });
   if (!label) return undefined;
   const id = await ask('Provider id (what extensions pass to vscode.authentication.getSession)', {
     value: suggestId(label, taken),
     validate: (v) => {
       if (!isValidProviderId(v)) return 'Letters, digits, ".", "_" and "-" only, starting with a letter or digit (at most 100).';
-      const owner = idOwner(v, registry);
+      const owner = idOwner(v, registry, inSettings);
       return owner ? `"${v}" is already registered in this VS Code by ${owner}; choose another id.` : undefined;
     },
   });
@@ -142,7 +142,7 @@ export async function addProviderCommand(registry: ProviderRegistry, fetch: Base
     serverHasAuthorizationEndpoint: metadata ? !!metadata.authorization_endpoint : undefined,
     preferDeviceCode: vscode.workspace.getConfiguration().get<boolean>(PREFER_DEVICE_CODE_SETTING, false) === true,
   });
-  const handler = (await vscode.env.asExternalUri(vscode.Uri.parse(`${vscode.env.uriScheme}://${EXTENSION_ID}/callback`))).toString(true);
+  const handler = await externalCallbackUri();
   const shippedFlows = flows.map((id) => shipped.find((f) => f.id === id)!);
   let lines = redirectLines(shippedFlows, handler);
   const urisOf = (ls: typeof lines) => ls.flatMap((l) => l.registerEach ?? (l.register ? [l.register] : []));

@@ -10,7 +10,7 @@ import { ensureRegisteredClient } from './dynamicClient';
 import { isAuthError } from '../protocol/errors';
 import { createFetch, type BaseFetch } from '../protocol/http';
 import type { ProviderRegistry } from '../vscode/providerRegistry';
-import { EXTENSION_ID } from '../vscode/ui';
+import { registrationRedirectUris } from '../vscode/ui';
 
 export interface ClientChoice {
   /** A client id entered by hand (undefined when registered). */
@@ -33,8 +33,7 @@ export async function chooseClient(registry: ProviderRegistry, metadata: ServerM
   if (!pick) return undefined;
   if (pick === manual) return byHand();
 
-  // The redirect URIs every window of this VS Code sends: loopback on any port (RFC 8252 §7.3) and the URI handler.
-  const redirectUris = ['http://127.0.0.1/callback', `${vscode.env.uriScheme}://${EXTENSION_ID}/callback`];
+  const redirectUris = registrationRedirectUris();
   let initialAccessToken: string | undefined;
   for (;;) {
     try {

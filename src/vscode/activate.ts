@@ -1,7 +1,7 @@
 /**
  * Wiring shared by the Node and web-worker entry points. activate() registers every configured provider
  * synchronously — VS Code gives up on a provider that is not registered 5 s after activation — and touches neither
- * the network nor SecretStorage on the way. Each entry point brings only what differs: its fetch and its flows.
+ * the network nor SecretStorage on the way (entries without a clientId are the exception, see applySettings). Each entry point brings only what differs: its fetch and its flows.
  */
 import * as vscode from 'vscode';
 import * as notify from './notify';

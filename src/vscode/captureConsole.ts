@@ -2,9 +2,9 @@
  * Test-only capture for the web-worker extension host, which has no file system: each captured line (log line or
  * notification text, see `capture` in ./log) goes to the worker's console behind this prefix, where the UI tests
  * collect it from the browser (Playwright console events) and add it to the "no secrets in logs" scan
- * (test/host/leakCheck.ts). No `vscode` here, so the UI tests import the prefix from this file.
+ * (test/host/leakCheck.ts). No `vscode` here, so the UI tests import `capturedLineOf` from this file.
  */
-export const CAPTURE_CONSOLE_PREFIX = '[oauth-accounts capture] ';
+const CAPTURE_CONSOLE_PREFIX = '[oauth-accounts capture] ';
 
 /** One console message per captured line (a modal's detail may span lines). */
 export function consoleCaptureSink(line: string): void {

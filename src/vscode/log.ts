@@ -17,7 +17,7 @@ export interface Logger {
 
 /**
  * Test runs mirror the channel to the console (where the host runner collects it) with OAUTH_ACCOUNTS_LOG_CONSOLE
- * set. Decided by activate (`configureTestCapture`), never at module load: an installed (Production) extension
+ * set. Decided by activate (`setConsoleMirror`), never at module load: an installed (Production) extension
  * ignores the variable, so nothing in a user's environment can copy their log elsewhere.
  */
 let mirror = false;

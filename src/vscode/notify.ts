@@ -2,7 +2,7 @@
  * Every notification the extension shows (messages, modal dialogs, progress notifications) goes through here, so
  * test runs can capture its text (see `capture` in ./log) and check that no secret ever reaches the user's screen.
  * Same signatures as `vscode.window`; `vscode.window` is read at call time, so test doubles of it keep working.
- * A unit test (test/unit/notify.test.ts) keeps src/ from calling vscode.window.show*Message directly.
+ * A unit test (test/unit/leakCheck.test.ts) keeps src/ from calling vscode.window.show*Message directly.
  */
 import * as vscode from 'vscode';
 import { capture } from './log';

@@ -8,7 +8,6 @@ import * as notify from './notify';
 import { BUILT_IN_PROVIDER_IDS, configKey, describeProblem, parseProvider, parseProviders, PREFER_DEVICE_CODE_SETTING, SETTING, type ProviderConfig } from '../setup/config';
 import type { Flow, FlowUi } from '../flows/flow';
 import type { Logger } from './log';
-import { presetQuirks } from '../setup/presets';
 import { ProviderClient } from '../protocol/client';
 import type { BaseFetch } from '../protocol/http';
 import { OAuthAuthenticationProvider } from './provider';
@@ -16,7 +15,7 @@ import { bindingOf } from '../sessions/serverBinding';
 import { interactiveSignIn } from './commands';
 import { SessionNotices } from './sessionNotices';
 import { signIn } from './signIn';
-import { createFlowUi, EXTENSION_ID, extensionHostKind } from './ui';
+import { createFlowUi, EXTENSION_ID, extensionHostKind, registrationRedirectUris } from './ui';
 import type { UriCallbacks } from './uriCallbacks';
 import { DynamicClientIds } from '../setup/dynamicClientIds';
 import { isForgottenClient } from '../setup/dynamicClient';
@@ -67,7 +66,6 @@ export class ProviderRegistry implements vscode.Disposable {
   private readonly dynamicIds: DynamicClientIds;
   /** Dynamically registered clients per issuer (shared with the wizard). */
   readonly registrations: RegistrationStore;
-  private lastApplied: ProviderConfig[] = [];
 
   constructor(private readonly deps: RegistryDeps) {
     this.signInTimeoutMs = devSignInTimeoutMs(deps.context.extensionMode);
@@ -77,13 +75,17 @@ export class ProviderRegistry implements vscode.Disposable {
       store: this.registrations,
       discover: (config) => new ProviderClient(config, { fetch: deps.fetch, getClientSecret: async () => undefined }).serverMetadata(),
       fetch: createFetch(deps.fetch),
-      redirectUris: async () => [LOOPBACK_REGISTRATION, `${vscode.env.uriScheme}://${EXTENSION_ID}/callback`],
-      onResolved: () => this.apply(this.lastApplied),
+      redirectUris: async () => registrationRedirectUris(),
+      onResolved: () => this.apply(),
       onFailed: (config, message) => this.reportProblem(`provider "${config.id}" has no clientId and could not be registered at ${config.issuer}: ${message}`),
     });
   }
 
-  /** Reads the setting and registers, updates or removes providers. No network, no secret reads. */
+  /**
+   * Reads the setting and registers, updates or removes providers, synchronously, with no network and no secret
+   * reads — except entries without a clientId (dynamic registration, dynamicClientIds.ts), which start reading their
+   * client id from SecretStorage (or registering it) and are registered when it is known.
+   */
   applySettings(): void {
     this.dynamicIds.retryFailed();
     const raw = vscode.workspace.getConfiguration().get<unknown>(SETTING);
@@ -92,7 +94,7 @@ export class ProviderRegistry implements vscode.Disposable {
     const { providers, problems } = parseProviders(raw, taken);
     for (const p of problems) this.reportProblem(describeProblem(p));
     this.fromSettings = providers;
-    this.apply([...providers, ...[...this.fromApi.values()].map((a) => a.config)]);
+    this.apply();
   }
 
   /**
@@ -101,17 +103,16 @@ export class ProviderRegistry implements vscode.Disposable {
    */
   registerFromApi(entry: unknown, owner: string): vscode.Disposable {
     const config = this.validateApiEntry(entry);
-    const taken = this.takenIds();
-    if (taken.has(config.id) || this.fromApi.has(config.id) || this.fromSettings.some((c) => c.id === config.id)) {
+    if (this.usedIds().has(config.id)) {
       throw new Error(`OAuth Accounts: provider id "${config.id}" is already in use; choose another id.`);
     }
     this.fromApi.set(config.id, { config, owner });
     this.deps.log.info(`${owner} registered provider "${config.id}"`);
-    this.apply([...this.fromSettings, ...[...this.fromApi.values()].map((a) => a.config)]);
+    this.apply();
     return new vscode.Disposable(() => {
       if (this.fromApi.get(config.id)?.config !== config) return;
       this.fromApi.delete(config.id);
-      this.apply([...this.fromSettings, ...[...this.fromApi.values()].map((a) => a.config)]);
+      this.apply();
     });
   }
 
@@ -129,13 +130,7 @@ export class ProviderRegistry implements vscode.Disposable {
   }
 
   private takenIds(): Set<string> {
-    const ids = new Set(BUILT_IN_PROVIDER_IDS);
-    for (const ext of vscode.extensions.all) {
-      if (ext.id.toLowerCase() === EXTENSION_ID) continue;
-      const contributed = (ext.packageJSON as { contributes?: { authentication?: Array<{ id?: unknown }> } })?.contributes?.authentication;
-      for (const a of contributed ?? []) if (typeof a?.id === 'string') ids.add(a.id);
-    }
-    return ids;
+    return new Set([...BUILT_IN_PROVIDER_IDS, ...contributedProviderIds().keys()]);
   }
 
   private reportProblem(text: string): void {
@@ -147,10 +142,11 @@ export class ProviderRegistry implements vscode.Disposable {
     });
   }
 
-  private apply(settings: ProviderConfig[]): void {
-    this.lastApplied = settings;
+  /** Registers, updates or removes providers so that they match the settings' and the API's entries. */
+  private apply(): void {
+    const all = [...this.fromSettings, ...[...this.fromApi.values()].map((a) => a.config)];
     // Entries without clientId are registered once their registered client id is known (never with an empty one).
-    const configs = settings.flatMap((c) => this.dynamicIds.effective(c) ?? []);
+    const configs = all.flatMap((c) => this.dynamicIds.effective(c) ?? []);
     const wanted = new Map(configs.map((c) => [c.id, c]));
     let changed = false;
     for (const [id, entry] of this.entries) {
@@ -170,12 +166,7 @@ export class ProviderRegistry implements vscode.Disposable {
   private register(config: ProviderConfig): void {
     const log = this.deps.log.forProvider(config.id);
     const secrets = this.deps.context.secrets;
-    const client = new ProviderClient(config, {
-      fetch: this.deps.fetch,
-      quirks: presetQuirks(config),
-      getClientSecret: () => this.notices.clientSecret(config.id, bindingOf(config)),
-      log: (l) => log.trace(l),
-    });
+    const client = this.notices.boundClient(config, bindingOf(config));
     const base = createFlowUi(this.deps.callbacks);
     const ui: FlowUi = {
       openExternal: (url) => (this.testUiOverrides.openExternal ?? base.openExternal)(url),
@@ -247,11 +238,19 @@ export class ProviderRegistry implements vscode.Disposable {
   }
 }
 
-/** RFC 8252 §7.3: any port of this loopback redirect URI is accepted by a conforming server. */
-const LOOPBACK_REGISTRATION = 'http://127.0.0.1/callback';
-
 function devSignInTimeoutMs(mode: vscode.ExtensionMode): number | undefined {
   if (mode === vscode.ExtensionMode.Production || typeof process === 'undefined') return undefined;
   const ms = Number(process.env.OAUTH_ACCOUNTS_SIGN_IN_TIMEOUT_MS);
   return Number.isInteger(ms) && ms > 0 ? ms : undefined;
+}
+
+/** Authentication provider ids other extensions contribute, with the extension that owns each. */
+export function contributedProviderIds(): Map<string, string> {
+  const ids = new Map<string, string>();
+  for (const ext of vscode.extensions.all) {
+    if (ext.id.toLowerCase() === EXTENSION_ID) continue;
+    const contributed = (ext.packageJSON as { contributes?: { authentication?: Array<{ id?: unknown }> } })?.contributes?.authentication;
+    for (const a of contributed ?? []) if (typeof a?.id === 'string' && !ids.has(a.id)) ids.set(a.id, ext.id);
+  }
+  return ids;
 }

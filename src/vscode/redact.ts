@@ -1,5 +1,5 @@
 /**
- * Log redaction, kept free of `vscode` so it is unit-tested on plain Node (test/unit/redact.test.ts, a property test
+ * Log redaction, kept free of `vscode` so it is unit-tested on plain Node (test/unit/vscode/redact.test.ts, a property test
  * over the shapes below). It is the safety net behind the rule that callers never log secrets at all, so it errs on
  * the side of masking: a masked `state` costs some debugging, a surviving refresh token costs an account.
  */

@@ -12,7 +12,8 @@ import { ProviderClient } from '../protocol/client';
 import type { BaseFetch } from '../protocol/http';
 import { keys, type SecretStorageLike, type StoredSession } from '../sessions/sessionStore';
 import type { Revocation } from '../sessions/sessionKeeper';
-import { configForBinding, decodeClientSecret, describeBinding, type ServerBinding } from '../sessions/serverBinding';
+import { bindingKey, configForBinding, decodeClientSecret, describeBinding, type ServerBinding } from '../sessions/serverBinding';
+import { revokeTokens } from '../sessions/revocation';
 
 export interface SessionNoticesDeps {
   readonly secrets: Pick<SecretStorageLike, 'get'>;
@@ -28,6 +29,17 @@ export class SessionNotices {
   private readonly pendingReports = new Map<string, Revocation & { timer: ReturnType<typeof setTimeout> }>();
 
   constructor(private readonly deps: SessionNoticesDeps) {}
+
+  /** A protocol client for `config` whose client secret is only the one stored for `binding`. */
+  boundClient(config: ProviderConfig, binding: ServerBinding): ProviderClient {
+    const log = this.deps.log.forProvider(config.id);
+    return new ProviderClient(config, {
+      fetch: this.deps.fetch,
+      quirks: presetQuirks(config),
+      getClientSecret: () => this.clientSecret(config.id, binding),
+      log: (l) => log.trace(l),
+    });
+  }
 
   /** An account signed in again: it may be told again when its next session ends. */
   signedIn(config: ProviderConfig, accountId: string): void {
@@ -52,23 +64,15 @@ export class SessionNotices {
   async retire(config: ProviderConfig, sessions: StoredSession[]): Promise<void> {
     const log = this.deps.log.forProvider(config.id);
     let revoked = 0;
+    // One client per old binding (one discovery), never the provider's current client.
+    const clients = new Map<string, ProviderClient>();
     for (const s of sessions) {
       if (!s.binding) continue; // stored before bindings existed: where it came from is unknown, so it goes nowhere
-      const bound = configForBinding(s.binding, config.id, config.label);
-      const client = new ProviderClient(bound, {
-        fetch: this.deps.fetch,
-        quirks: presetQuirks(bound),
-        getClientSecret: () => this.clientSecret(config.id, s.binding!),
-        log: (l) => log.trace(l),
-      });
-      try {
-        if (s.tokens.refreshToken) await client.revoke(s.tokens.refreshToken, 'refresh_token');
-        await client.revoke(s.tokens.accessToken, 'access_token');
-        revoked++;
-        log.info(`retired session revoked at ${describeBinding(s.binding)}`);
-      } catch (e) {
-        log.warn(`could not revoke a retired session at ${describeBinding(s.binding)}: ${(e as Error)?.message ?? e}`);
-      }
+      const key = bindingKey(s.binding);
+      const client = clients.get(key) ?? this.boundClient(configForBinding(s.binding, config.id, config.label), s.binding);
+      clients.set(key, client);
+      log.info(`revoking a retired session at ${describeBinding(s.binding)}`);
+      if ((await revokeTokens(client, s, log)).outcome === 'revoked') revoked++;
     }
     void notify.showWarningMessage(
       `${config.label}: ${sessions.length === 1 ? 'an account was' : `${sessions.length} accounts were`} signed out because the provider "${config.id}" now names a different server or client id. `

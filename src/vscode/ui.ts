@@ -18,14 +18,29 @@ export function openExternalUrl(url: string): Thenable<boolean> {
   return vscode.env.openExternal(url as unknown as vscode.Uri);
 }
 
+/** The URI handler's callback inside this VS Code (`vscode://openauth.oauth-accounts/callback` on desktop). */
+export function uriHandlerCallback(): vscode.Uri {
+  return vscode.Uri.parse(`${vscode.env.uriScheme}://${EXTENSION_ID}/callback`);
+}
+
+/** The callback as this window makes it reachable from a browser (env.asExternalUri), un-encoded. */
+export async function externalCallbackUri(): Promise<string> {
+  // toString(true): the un-encoded form, so the query of a web workbench's callback URL stays a query.
+  return (await vscode.env.asExternalUri(uriHandlerCallback())).toString(true);
+}
+
+/**
+ * The redirect URIs a dynamically registered client is registered with (RFC 7591): loopback on any port (RFC 8252
+ * §7.3) and the URI handler. The wizard and the registry share one registration per issuer, so one list.
+ */
+export function registrationRedirectUris(): string[] {
+  return ['http://127.0.0.1/callback', uriHandlerCallback().toString()];
+}
+
 export function createFlowUi(callbacks: UriCallbacks): FlowUi {
   return {
     openExternal: (url) => Promise.resolve(openExternalUrl(url)),
-    async externalCallbackUri() {
-      const internal = vscode.Uri.parse(`${vscode.env.uriScheme}://${EXTENSION_ID}/callback`);
-      // toString(true): the un-encoded form, so the query of a web workbench's callback URL stays a query.
-      return (await vscode.env.asExternalUri(internal)).toString(true);
-    },
+    externalCallbackUri,
     waitForUriCallback: (state, signal) => callbacks.wait(state, signal),
     showDeviceCode,
     askForRedirectedUrl,

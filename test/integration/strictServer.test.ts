@@ -6,7 +6,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { freePort } from '../support/ports';
+import { freePort } from '../host/codeServer';
 import { startOpProcess, TEST_CLIENTS, type OpProcess } from '../support/op';
 import { api, opPorts, setProviders, signIn, signOutAll, until, userinfo } from './support';
 

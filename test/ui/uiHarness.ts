@@ -124,7 +124,7 @@ export async function startWorkbench(o: StartOptions & {
    * http only to localhost and 127.0.0.1, not to a test AS on 127.0.0.2). */
   bypassCSP?: boolean;
   /** Every console message of the browser context (pages, their frames and workers), from before the first page
-   * loads: the web-worker build's test capture arrives this way (src/captureConsole.ts). */
+   * loads: the web-worker build's test capture arrives this way (src/vscode/captureConsole.ts). */
   onConsole?: (text: string) => void;
 } = {}): Promise<Workbench> {
   const ops = await allocateOpPorts();

@@ -5,7 +5,7 @@
  */
 import * as assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
-import { freePort } from '../../support/ports';
+import { freePort } from '../../host/codeServer';
 import { loopback } from '../../../src/flows/loopback';
 import type { FlowUi } from '../../../src/flows/flow';
 import type { AuthError } from '../../../src/protocol/errors';
