@@ -9,6 +9,9 @@ import { AuthError, toAuthError } from './errors';
 import { describeUrl } from './http';
 import { isHttpUrl, serverUrlProblem } from './urls';
 
+/** The server registers clients only with an RFC 7591 §3 initial access token: callers may ask for one and retry. */
+export class InitialAccessTokenRequired extends AuthError {}
+
 type Fetch = (url: string, init: import('./http').FetchInit) => Promise<Response>;
 
 export const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
@@ -68,7 +71,7 @@ export async function registerPublicClient(as: ServerMetadata, req: Registration
     const status = mapped.details.status;
     // 401/403 (or invalid_token): the server wants an initial access token, or a different one.
     if (status === 401 || status === 403 || mapped.details.oauthError === 'invalid_token') {
-      throw new AuthError('server_rejected', `${as.issuer} refused the client registration without a valid initial access token (RFC 7591 §3). Ask its administrator for one, or register a client by hand and enter its id.`, { cause: e });
+      throw new InitialAccessTokenRequired('server_rejected', `${as.issuer} refused the client registration without a valid initial access token (RFC 7591 §3). Ask its administrator for one, or register a client by hand and enter its id.`, { cause: e });
     }
     throw mapped;
   }

@@ -14,10 +14,13 @@
  * when it came from a challenge: then it is the URL the request went to). Anything else is refused, naming both
  * values, because a document that names another resource could send the user's tokens for this one elsewhere.
  */
-import { AuthError } from './errors';
+import { AuthError, toAuthError } from './errors';
 import { describeUrl } from './http';
 import { plainText } from './plainText';
 import { serverUrlProblem } from './urls';
+
+/** The URL has no RFC 9728 metadata anywhere it may be published (it may be an issuer instead). */
+export class NoResourceMetadata extends AuthError {}
 
 type Fetch = (url: string, init: { method?: string; headers?: Record<string, string>; redirect?: 'manual'; signal?: AbortSignal }) => Promise<Response>;
 
@@ -131,16 +134,16 @@ export async function discoverProtectedResource(resource: string, fetch: Fetch, 
     }
     tried.push(`${describeUrl(resource)} (HTTP ${res.status}${res.status === 401 ? ' without resource_metadata' : ''})`);
   }
-  throw new AuthError('discovery', `${describeUrl(resource)} publishes no OAuth protected resource metadata (RFC 9728); tried ${tried.join(', ')}. Enter the authorization server's issuer URL instead.`);
+  throw new NoResourceMetadata('discovery', `${describeUrl(resource)} publishes no OAuth protected resource metadata (RFC 9728); tried ${tried.join(', ')}. Enter the authorization server's issuer URL instead.`);
 }
 
 async function request(fetch: Fetch, url: string, signal: AbortSignal | undefined, accept: string): Promise<Response> {
   try {
     return await fetch(url, { method: 'GET', headers: { accept }, redirect: 'manual', signal });
   } catch (e) {
-    if (e instanceof AuthError) throw e;
     if (signal?.aborted) throw new AuthError('cancelled', 'Cancelled.', { cause: e });
-    throw new AuthError('network', `${describeUrl(url)} could not be reached (${plainText((e as Error)?.name ?? 'error', 60)}).`, { cause: e });
+    // The one mapping of network, timeout and size failures (an AuthError, e.g. the https rule's, passes through).
+    throw toAuthError(e, `The request to ${describeUrl(url)}`);
   }
 }
 

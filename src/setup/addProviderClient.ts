@@ -8,6 +8,7 @@ import type { ServerMetadata } from 'openid-client';
 import * as notify from '../vscode/notify';
 import { ensureRegisteredClient } from './dynamicClient';
 import { isAuthError } from '../protocol/errors';
+import { InitialAccessTokenRequired } from '../protocol/registration';
 import { createFetch, type BaseFetch } from '../protocol/http';
 import type { ProviderRegistry } from '../vscode/providerRegistry';
 import { registrationRedirectUris } from '../vscode/ui';
@@ -46,7 +47,7 @@ export async function chooseClient(registry: ProviderRegistry, metadata: ServerM
       };
     } catch (e) {
       const message = isAuthError(e) ? e.message : String((e as Error)?.message ?? e);
-      if (initialAccessToken === undefined && isAuthError(e, 'server_rejected') && /initial access token/.test(message)) {
+      if (initialAccessToken === undefined && e instanceof InitialAccessTokenRequired) {
         initialAccessToken = await vscode.window.showInputBox({
           title: 'Add Identity Provider', password: true, ignoreFocusOut: true,
           prompt: `${metadata.issuer} registers clients only with an initial access token (RFC 7591 §3) from its administrator. It is sent once, to the registration endpoint, and not stored.`,

@@ -7,7 +7,7 @@ import type { ServerMetadata } from 'openid-client';
 import { ProviderClient } from '../protocol/client';
 import { AuthError, isAuthError } from '../protocol/errors';
 import { createFetch, type BaseFetch } from '../protocol/http';
-import { discoverProtectedResource, type ProtectedResourceMetadata } from '../protocol/resourceMetadata';
+import { discoverProtectedResource, NoResourceMetadata, type ProtectedResourceMetadata } from '../protocol/resourceMetadata';
 
 export type LookUp =
   | { readonly kind: 'issuer'; readonly metadata: ServerMetadata }
@@ -35,7 +35,7 @@ export async function lookUpServerUrl(url: string, fetch: BaseFetch, signal?: Ab
     return { kind: 'resource', resource: await discoverProtectedResource(url, createFetch(fetch, { signal, timeoutMs: 15_000 }), { signal }) };
   } catch (e) {
     // A document that exists but is wrong (another resource, no usable server) is the more useful message.
-    if (isAuthError(e, 'discovery') && /publishes no OAuth protected resource metadata/.test(e.message)) {
+    if (e instanceof NoResourceMetadata) {
       throw new AuthError('discovery', `${url} is neither an authorization server (${(asIssuer as Error).message.replace(/\.$/, '')}) nor a protected resource with RFC 9728 metadata.`, { cause: e });
     }
     throw e;
