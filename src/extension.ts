@@ -1,14 +1,14 @@
 /**
- * The Node extension host entry (desktop, and remote hosts: SSH, containers, WSL, code-server): node-fetch, so
- * VS Code's proxy and certificate patches apply, and every flow including the loopback listener.
+ * The Node extension host entry (desktop, and remote hosts: SSH, containers, WSL, code-server). Its engine bundle
+ * (dist/engine.js, engine/node.ts, loaded on first use) has node-fetch, so VS Code's proxy and certificate patches
+ * apply, and every flow including the loopback listener.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type * as vscode from 'vscode';
 import { activateWith, isTestOrDevelopment } from './vscode/activate';
-import { NODE_FLOWS } from './flows/node';
 import { setCaptureSink } from './vscode/log';
-import { platformFetch } from './node/fetch';
+import { loadNodeEngine } from './node/engineBundle';
 
 export function activate(context: vscode.ExtensionContext) {
   // Test runs only ("no secrets in logs", test/host/leakCheck.ts): append every log line and notification text to
@@ -18,8 +18,7 @@ export function activate(context: vscode.ExtensionContext) {
   if (captureFile) setCaptureSink((line) => fs.appendFileSync(captureFile, line.replace(/\r?\n/g, '\n  ') + '\n'));
   const media = (name: string) => fs.readFileSync(path.join(context.extensionPath, 'media', name), 'utf8');
   return activateWith(context, {
-    fetch: platformFetch,
-    flows: NODE_FLOWS,
+    loadEngine: () => loadNodeEngine(__dirname),
     callbackPages: () => ({ success: media('callback-success.html'), denied: media('callback-denied.html'), failed: media('callback-failed.html') }),
   });
 }

@@ -10,7 +10,8 @@ import type { ProviderConfig } from '../setup/config';
 import { accountFrom, type Account } from './account';
 import { discoverMetadata } from './discovery';
 import { hasTenantIssuer, tenantAwareConfiguration, withTokenTenant } from './tenantIssuer';
-import { AuthError, DEVICE_CODE_EXPIRED, isLibraryError, toAuthError } from './errors';
+import { AuthError, DEVICE_CODE_EXPIRED } from './errors';
+import { isLibraryError, toAuthError } from './libraryErrors';
 import { createFetch, type BaseFetch, type HttpLog } from './http';
 import { defaultScopes, union } from './scopes';
 import { combineQuirks, type Quirk, type QuirkContext, type Quirks } from './quirks';
@@ -347,15 +348,14 @@ export class ProviderClient {
 
   /** RFC 7009 revocation, when the server has an endpoint (discovered or configured). Returns false without one. */
   async revoke(token: string, hint: 'refresh_token' | 'access_token', signal?: AbortSignal): Promise<boolean> {
-    if (this.quirks.revoke) {
-      try { return await this.quirks.revoke(await this.quirkContext(signal), token, hint); } catch (e) { throw toAuthError(e, 'The token revocation'); }
-    }
-    const as = await this.serverMetadata(signal);
-    if (!as.revocation_endpoint) return false;
     try {
+      if (this.quirks.revoke) return await this.quirks.revoke(await this.quirkContext(signal), token, hint);
+      const as = await this.serverMetadata(signal);
+      if (!as.revocation_endpoint) return false;
       await client.tokenRevocation(await this.configuration(signal), token, { token_type_hint: hint });
       return true;
     } catch (e) {
+      // Everything, discovery included, leaves as an AuthError: the session layer maps nothing (errors.ts).
       throw toAuthError(e, 'The token revocation');
     }
   }

@@ -6,7 +6,8 @@
 import * as client from 'openid-client';
 import * as oauth from 'oauth4webapi';
 import type { ProviderConfig } from '../setup/config';
-import { AuthError, isLibraryError, toAuthError } from './errors';
+import { AuthError } from './errors';
+import { isLibraryError, toAuthError } from './libraryErrors';
 import { describeUrl } from './http';
 import { HTTP_LOOPBACK_RULE, serverUrlProblem } from './urls';
 import { plainText } from './plainText';

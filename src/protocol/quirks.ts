@@ -10,7 +10,8 @@
 import type * as client from 'openid-client';
 import type { ProviderConfig } from '../setup/config';
 import { accountFrom, type Account } from './account';
-import { AuthError, toAuthError } from './errors';
+import { AuthError } from './errors';
+import { toAuthError } from './libraryErrors';
 import type { FetchInit } from './http';
 import type { TokenSet } from './tokens';
 

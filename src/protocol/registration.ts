@@ -5,7 +5,8 @@
  */
 import * as oauth from 'oauth4webapi';
 import type { ServerMetadata } from 'openid-client';
-import { AuthError, toAuthError } from './errors';
+import { AuthError } from './errors';
+import { toAuthError } from './libraryErrors';
 import { describeUrl } from './http';
 import { isHttpUrl, serverUrlProblem } from './urls';
 

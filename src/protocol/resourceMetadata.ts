@@ -14,7 +14,8 @@
  * when it came from a challenge: then it is the URL the request went to). Anything else is refused, naming both
  * values, because a document that names another resource could send the user's tokens for this one elsewhere.
  */
-import { AuthError, toAuthError } from './errors';
+import { AuthError } from './errors';
+import { toAuthError } from './libraryErrors';
 import { describeUrl } from './http';
 import { plainText } from './plainText';
 import { serverUrlProblem } from './urls';

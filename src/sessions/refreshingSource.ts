@@ -4,13 +4,12 @@
  * A failure is thrown as a RefreshFailure that says what it means for the session.
  */
 import type { Logger } from '../vscode/log';
-import type { ProviderClient } from '../protocol/client';
-import { toAuthError, type AuthError } from '../protocol/errors';
+import { type AuthError, asAuthError } from '../protocol/errors';
 import type { Clock } from '../protocol/tokens';
 import type { StoredSession } from './sessionStore';
-import type { TokenSource } from './tokenSource';
+import type { TokenClient, TokenSource } from './tokenSource';
 
-export function refreshing(client: ProviderClient, clock: Clock, log: Pick<Logger, 'info'>): TokenSource {
+export function refreshing(client: TokenClient, clock: Clock, log: Pick<Logger, 'info'>): TokenSource {
   return {
     async token(current) {
       const started = clock();
@@ -51,7 +50,7 @@ export class RefreshFailure extends Error {
 /** Classifies anything thrown while refreshing `session`; without a refresh token only a transient error keeps it. */
 export function refreshFailure(session: StoredSession, e: unknown): RefreshFailure {
   if (e instanceof RefreshFailure) return e;
-  const err = toAuthError(e, 'The token refresh');
+  const err = asAuthError(e, 'The token refresh');
   const dead = refreshVerdict(err) === 'dead' || (!session.tokens.refreshToken && !err.transient);
   return new RefreshFailure(session, err, dead ? 'dead' : 'retry');
 }

@@ -7,7 +7,6 @@
 import { KeyedTimers } from './keyedTimers';
 import { leased } from './leasedSource';
 import type { Logger } from '../vscode/log';
-import type { ProviderClient } from '../protocol/client';
 import { isAuthError } from '../protocol/errors';
 import { freshUntil, isExpired, type Clock } from '../protocol/tokens';
 import { refreshing } from './refreshingSource';
@@ -16,7 +15,7 @@ import type { SessionIndex } from './sessionIndex';
 import { SessionMemory, type SessionChange } from './sessionMemory';
 import type { SecretStorageLike, SessionStore, StoredSession } from './sessionStore';
 import { settled } from './settledSource';
-import { reusing, type ReusingSource, type SessionPort } from './tokenSource';
+import { reusing, type ReusingSource, type SessionPort, type TokenClient } from './tokenSource';
 
 export type { Revocation } from './revocation';
 export type { SessionChange } from './sessionMemory';
@@ -24,7 +23,7 @@ export type { SessionChange } from './sessionMemory';
 export interface KeeperDeps {
   readonly store: SessionStore;
   readonly secrets: SecretStorageLike;
-  readonly client: ProviderClient;
+  readonly client: TokenClient;
   readonly log: Pick<Logger, 'info' | 'warn' | 'error'>;
   readonly fire: (change: SessionChange) => void;
   readonly providerLabel: string;

@@ -13,6 +13,13 @@
  */
 import { isExpired, isFresh, type Clock } from '../protocol/tokens';
 import type { Lookup, StoredSession } from './sessionStore';
+import type { ProviderClient } from '../protocol/client';
+
+/**
+ * All the session layer asks of a protocol client. Both methods throw only AuthError; the provider's client may
+ * still be loading (vscode/lazyClient.ts), so the session layer never constructs one.
+ */
+export type TokenClient = Pick<ProviderClient, 'refresh' | 'revoke'>;
 
 /** Hands out a session whose access token may be used now. Safe for concurrent use. */
 export interface TokenSource {

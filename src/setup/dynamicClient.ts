@@ -3,7 +3,7 @@
  * new RFC 7591 registration. Shared by the wizard and the provider registry; no `vscode` import.
  */
 import type { ServerMetadata } from 'openid-client';
-import { AuthError, isAuthError } from '../protocol/errors';
+import { AuthError } from '../protocol/errors';
 import { registerPublicClient, type RegisteredClient, type RegistrationRequest } from '../protocol/registration';
 import type { RegistrationStore } from './registrationStore';
 
@@ -26,12 +26,4 @@ export async function ensureRegisteredClient(store: RegistrationStore, as: Serve
   const client = await registerPublicClient(as, req, fetch);
   await store.set(as.issuer, endpoint, client);
   return { client, registeredNow: true };
-}
-
-/**
- * RFC 6749 §5.2 invalid_client from a token or device request: the server no longer knows the client (registrations
- * can expire or be purged). The stored registration is then dropped so the next sign-in registers again.
- */
-export function isForgottenClient(e: unknown): boolean {
-  return isAuthError(e) && e.details.oauthError === 'invalid_client';
 }

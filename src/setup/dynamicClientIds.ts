@@ -6,18 +6,17 @@
  * ever stored or matched under one (serverBinding.ts binds sessions to the real, registered id).
  * No `vscode` import.
  */
-import type { ServerMetadata } from 'openid-client';
 import type { ProviderConfig } from './config';
-import { ensureRegisteredClient } from './dynamicClient';
-import type { registerPublicClient } from '../protocol/registration';
+import { isAuthError } from '../protocol/errors';
 import type { RegistrationStore } from './registrationStore';
 
 export interface DynamicClientDeps {
   readonly store: RegistrationStore;
-  /** The entry's server metadata (discovery through the fetch seam). */
-  readonly discover: (config: ProviderConfig) => Promise<ServerMetadata>;
-  readonly fetch: Parameters<typeof registerPublicClient>[2];
-  readonly redirectUris: () => Promise<string[]>;
+  /**
+   * Registers a client at the entry's server when none is stored (discovery and RFC 7591, dynamicClient.ts, run
+   * by the engine bundle) and returns its id.
+   */
+  readonly register: (config: ProviderConfig) => Promise<string>;
   /** An id became known (or was forgotten): apply the settings again. */
   readonly onResolved: () => void;
   /** Registration failed: say so once, naming the provider (the entry stays unregistered until the next change). */
@@ -46,9 +45,7 @@ export class DynamicClientIds {
     this.inFlight.add(issuer);
     void (async () => {
       const stored = await this.deps.store.get(issuer);
-      if (stored) return stored.clientId;
-      const as = await this.deps.discover(config);
-      return (await ensureRegisteredClient(this.deps.store, as, { redirectUris: await this.deps.redirectUris() }, this.deps.fetch)).client.clientId;
+      return stored ? stored.clientId : await this.deps.register(config);
     })().then((id) => {
       this.inFlight.delete(issuer);
       this.ids.set(issuer, id);
@@ -73,4 +70,12 @@ export class DynamicClientIds {
     this.ids.delete(config.issuer);
     this.deps.onResolved();
   }
+}
+
+/**
+ * RFC 6749 §5.2 invalid_client from a token or device request: the server no longer knows the client (registrations
+ * can expire or be purged). The stored registration is then dropped so the next sign-in registers again.
+ */
+export function isForgottenClient(e: unknown): boolean {
+  return isAuthError(e) && e.details.oauthError === 'invalid_client';
 }

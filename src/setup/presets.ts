@@ -1,11 +1,10 @@
 /**
  * Presets: what a person knows about their identity provider (a tenant, a realm, a domain) turned into a provider
- * entry with the right issuer, scopes and parameters. Each preset is data; IdP quirks that data cannot express are
- * listed in `quirks` as typed values implemented in one place (protocol/quirks.ts), never as `if (provider === …)`
- * elsewhere.
+ * entry with the right issuer, scopes and parameters. Each preset is data, read while parsing the settings at
+ * activation; IdP quirks that data cannot express are typed values listed per preset in presetQuirks.ts (loaded with
+ * the protocol client on first use), never `if (provider === …)` elsewhere.
  */
 import { EXTENSION_ID } from './constants';
-import { quirk, type Quirk } from '../protocol/quirks';
 
 export interface PresetQuestion {
   /** Placeholder name used in templates: `{tenant}`. */
@@ -26,11 +25,6 @@ export interface Preset {
   readonly entry: Readonly<Record<string, unknown>>;
   /** What to register at the identity provider, shown by the wizard and the README. */
   readonly registerHint: string;
-  /**
-   * Quirks from protocol/quirks.ts, given to the protocol client of every provider whose entry says
-   * `"preset": "<id>"` (see presetQuirks). Only for what data cannot express.
-   */
-  readonly quirks?: readonly Quirk[];
 }
 
 export const PRESETS: readonly Preset[] = [
@@ -92,7 +86,6 @@ export const PRESETS: readonly Preset[] = [
       clientAuthentication: 'client_secret_post',
     },
     registerHint: 'OAuth app (Settings → Developer settings → OAuth Apps) with Authorization callback URL http://127.0.0.1/callback (GitHub accepts any loopback port); enable Device Flow for remote windows. Store its client secret with "OAuth Accounts: Set Client Secret...".',
-    quirks: [quirk.githubJson, quirk.githubAccount, quirk.githubRevocation, quirk.publicDeviceFlow],
   },
   {
     id: 'gitlab', label: 'GitLab', description: 'GitLab.com or self-managed GitLab',
@@ -100,8 +93,6 @@ export const PRESETS: readonly Preset[] = [
     questions: [{ key: 'base', prompt: 'GitLab URL', defaultValue: 'https://gitlab.com' }],
     entry: { scopes: ['openid', 'profile', 'email', 'read_user'] },
     registerHint: 'Application (not confidential) with scopes openid profile email read_user; redirect URIs: the ones below.',
-    // GitLab documents a 2-hour access-token lifetime; older versions sent no expires_in (gitlab#360729).
-    quirks: [quirk.missingExpiresIn(7200)],
   },
   {
     id: 'dex', label: 'Dex', description: 'Dex (static public client)',
@@ -127,11 +118,6 @@ export function fillTemplate(template: string, answers: Readonly<Record<string, 
 /** The preset with this id, or undefined. */
 export function findPreset(id: string): Preset | undefined {
   return PRESETS.find((p) => p.id === id);
-}
-
-/** The quirks for a provider entry (or a session's binding): those of its preset, or none. */
-export function presetQuirks(config: { readonly preset?: string }): readonly Quirk[] {
-  return (config.preset !== undefined && findPreset(config.preset)?.quirks) || [];
 }
 
 /** `{key}` placeholders in every string of a JSON-like value (the preset's `entry`). */

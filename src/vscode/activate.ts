@@ -1,18 +1,18 @@
 /**
  * Wiring shared by the Node and web-worker entry points. activate() registers every configured provider
  * synchronously — VS Code gives up on a provider that is not registered 5 s after activation — and touches neither
- * the network nor SecretStorage on the way (entries without a clientId are the exception, see applySettings). Each entry point brings only what differs: its fetch and its flows.
+ * the network nor SecretStorage on the way (entries without a clientId are the exception, see applySettings). Each
+ * entry point brings only what differs: how it loads its engine bundle (its fetch and flows) on first use.
  */
 import * as vscode from 'vscode';
 import * as notify from './notify';
 import { SETTING } from '../setup/config';
-import type { Flow, FlowUi } from '../flows/flow';
-import { addProviderCommand } from '../setup/addProvider';
+import type { FlowUi } from '../flows/flow';
+import type { Engine } from '../engine/engine';
 import { createApi, registerApiCommands } from './api';
 import { registerCommands } from './commands';
-import { registerTokenCommands } from './tokenCommands';
 import { createLogger, setConsoleMirror } from './log';
-import type { BaseFetch } from '../protocol/http';
+import { lazyEngine } from './engineLoader';
 import { ProviderRegistry } from './providerRegistry';
 import { UriCallbacks } from './uriCallbacks';
 
@@ -26,9 +26,8 @@ export function isTestOrDevelopment(context: Pick<vscode.ExtensionContext, 'exte
 }
 
 export interface Platform {
-  readonly fetch: BaseFetch;
-  /** The flows this build ships (flows/node.ts, flows/web.ts), in order of preference. */
-  readonly flows: readonly Flow[];
+  /** Loads this host's engine bundle (engine/engine.ts: fetch, flows, protocol client, wizard); called on first use. */
+  readonly loadEngine: () => Promise<Engine>;
   /** The loopback listener's pages, where the build has that flow. */
   readonly callbackPages?: FlowUi['callbackPages'];
 }
@@ -41,7 +40,8 @@ export function activateWith(context: vscode.ExtensionContext, platform: Platfor
   // A browser workbench hands over the callback query still form-encoded, a desktop one decoded (see QueryEncoding).
   const callbacks = new UriCallbacks((l) => log.info(l), vscode.env.uiKind === vscode.UIKind.Web ? 'form' : 'decoded');
   callbacks.onLateAnswer = () => void notify.showInformationMessage('OAuth Accounts: that sign-in was already cancelled or had timed out in VS Code, so its answer was not used. Start the sign-in again.');
-  const registry = new ProviderRegistry({ context, log, callbacks, fetch: platform.fetch, flows: platform.flows, callbackPages: platform.callbackPages });
+  const engine = lazyEngine(platform.loadEngine);
+  const registry = new ProviderRegistry({ context, log, callbacks, engine, callbackPages: platform.callbackPages });
   registry.applySettings();
 
   context.subscriptions.push(
@@ -52,8 +52,10 @@ export function activateWith(context: vscode.ExtensionContext, platform: Platfor
       if (e.affectsConfiguration(SETTING)) registry.applySettings();
     }),
     ...registerCommands(registry, context.secrets, channel),
-    ...registerTokenCommands(registry),
-    vscode.commands.registerCommand('oauthAccounts.addProvider', () => addProviderCommand(registry, platform.fetch, platform.flows)),
+    // The wizard and the token tools live in the engine bundle: loaded when first used, not at activation.
+    vscode.commands.registerCommand('oauthAccounts.addProvider', async () => (await engine()).addProvider(registry)),
+    vscode.commands.registerCommand('oauthAccounts.copyAccessToken', async (): Promise<void> => (await engine()).copyAccessToken(registry)),
+    vscode.commands.registerCommand('oauthAccounts.showTokenDetails', async (): Promise<void> => (await engine()).showTokenDetails(registry)),
     ...registerApiCommands(registry),
   );
   // Internals only for the extension's own test run: exported in production they would let any extension read

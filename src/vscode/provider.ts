@@ -6,7 +6,8 @@
 import * as vscode from 'vscode';
 import type { ProviderConfig } from '../setup/config';
 import type { Logger } from './log';
-import type { ProviderClient, SignInResult } from '../protocol/client';
+import type { SignInResult } from '../protocol/client';
+import type { TokenClient } from '../sessions/tokenSource';
 import { isAuthError } from '../protocol/errors';
 import { normalizeScopes, sameScopes, union } from '../protocol/scopes';
 import type { Clock } from '../protocol/tokens';
@@ -17,7 +18,7 @@ import { bindingOf } from '../sessions/serverBinding';
 
 export interface ProviderDeps {
   readonly config: ProviderConfig;
-  readonly client: ProviderClient;
+  readonly client: TokenClient;
   readonly secrets: SecretStorageLike;
   readonly log: Logger;
   /** Runs the interactive sign-in (flows, progress, timeout); throws AuthError. */

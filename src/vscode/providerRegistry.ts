@@ -6,20 +6,16 @@
 import * as vscode from 'vscode';
 import * as notify from './notify';
 import { BUILT_IN_PROVIDER_IDS, configKey, describeProblem, parseProvider, parseProviders, PREFER_DEVICE_CODE_SETTING, SETTING, type ProviderConfig } from '../setup/config';
-import type { Flow, FlowUi } from '../flows/flow';
+import type { FlowUi } from '../flows/flow';
 import type { Logger } from './log';
-import { ProviderClient } from '../protocol/client';
-import type { BaseFetch } from '../protocol/http';
+import type { Engine } from '../engine/engine';
 import { OAuthAuthenticationProvider } from './provider';
 import { bindingOf } from '../sessions/serverBinding';
 import { interactiveSignIn } from './commands';
 import { SessionNotices } from './sessionNotices';
-import { signIn } from './signIn';
 import { createFlowUi, EXTENSION_ID, extensionHostKind, registrationRedirectUris } from './ui';
 import type { UriCallbacks } from './uriCallbacks';
-import { DynamicClientIds } from '../setup/dynamicClientIds';
-import { isForgottenClient } from '../setup/dynamicClient';
-import { createFetch } from '../protocol/http';
+import { DynamicClientIds, isForgottenClient } from '../setup/dynamicClientIds';
 import { RegistrationStore } from '../setup/registrationStore';
 
 interface Entry {
@@ -33,8 +29,8 @@ export interface RegistryDeps {
   readonly context: vscode.ExtensionContext;
   readonly log: Logger;
   readonly callbacks: UriCallbacks;
-  readonly fetch: BaseFetch;
-  readonly flows: readonly Flow[];
+  /** The engine bundle (protocol client, flows, sign-in), loaded on first use: never at activation. */
+  readonly engine: () => Promise<Engine>;
   readonly callbackPages?: FlowUi['callbackPages'];
 }
 
@@ -69,13 +65,14 @@ export class ProviderRegistry implements vscode.Disposable {
 
   constructor(private readonly deps: RegistryDeps) {
     this.signInTimeoutMs = devSignInTimeoutMs(deps.context.extensionMode);
-    this.notices = new SessionNotices({ secrets: deps.context.secrets, log: deps.log, fetch: deps.fetch, signIn: (id, scopes) => void interactiveSignIn(this, id, scopes) });
+    this.notices = new SessionNotices({ secrets: deps.context.secrets, log: deps.log, engine: deps.engine, signIn: (id, scopes) => void interactiveSignIn(this, id, scopes) });
     this.registrations = new RegistrationStore(deps.context.secrets, (l) => deps.log.warn(l));
     this.dynamicIds = new DynamicClientIds({
       store: this.registrations,
-      discover: (config) => new ProviderClient(config, { fetch: deps.fetch, getClientSecret: async () => undefined }).serverMetadata(),
-      fetch: createFetch(deps.fetch),
-      redirectUris: async () => registrationRedirectUris(),
+      register: async (config) => {
+        const engine = await deps.engine();
+        return engine.registeredClientId(engine.createClient(config, { getClientSecret: async () => undefined }), this.registrations, await registrationRedirectUris());
+      },
       onResolved: () => this.apply(),
       onFailed: (config, message) => this.reportProblem(`provider "${config.id}" has no clientId and could not be registered at ${config.issuer}: ${message}`),
     });
@@ -182,14 +179,19 @@ export class ProviderRegistry implements vscode.Disposable {
       client,
       secrets,
       log,
-      signIn: (scopes, request) => signIn({ config, client, flows: this.deps.flows, ui, host: extensionHostKind, log, preferDeviceCode, timeoutMs: this.signInTimeoutMs }, scopes, request).catch(async (e: unknown) => {
-        // A dynamically registered client the server no longer knows: register again for the next sign-in.
-        if (isForgottenClient(e) && config.clientRegistration === 'dynamic') {
-          log.warn(`the server no longer knows client "${config.clientId}"; registering again`);
-          await this.dynamicIds.forget(config);
+      signIn: async (scopes, request) => {
+        try {
+          const [engine, protocolClient] = await Promise.all([this.deps.engine(), client.get()]);
+          return await engine.signIn({ config, client: protocolClient, ui, host: extensionHostKind, log, preferDeviceCode, timeoutMs: this.signInTimeoutMs }, scopes, request);
+        } catch (e) {
+          // A dynamically registered client the server no longer knows: register again for the next sign-in.
+          if (isForgottenClient(e) && config.clientRegistration === 'dynamic') {
+            log.warn(`the server no longer knows client "${config.clientId}"; registering again`);
+            await this.dynamicIds.forget(config);
+          }
+          throw e;
         }
-        throw e;
-      }),
+      },
       notifySignedOut: (s, reason) => this.notices.mustSignInAgain(config, s, reason),
       retire: (sessions) => void this.notices.retire(config, sessions),
       signedOut: (s, revocation) => this.notices.signedOut(config, s, revocation),

@@ -6,10 +6,9 @@
 import * as vscode from 'vscode';
 import * as notify from './notify';
 import type { ProviderConfig } from '../setup/config';
-import { presetQuirks } from '../setup/presets';
 import type { Logger } from './log';
-import { ProviderClient } from '../protocol/client';
-import type { BaseFetch } from '../protocol/http';
+import type { Engine } from '../engine/engine';
+import { LazyClient } from './lazyClient';
 import { keys, type SecretStorageLike, type StoredSession } from '../sessions/sessionStore';
 import type { Revocation } from '../sessions/sessionKeeper';
 import { bindingKey, configForBinding, decodeClientSecret, describeBinding, type ServerBinding } from '../sessions/serverBinding';
@@ -18,7 +17,8 @@ import { revokeTokens } from '../sessions/revocation';
 export interface SessionNoticesDeps {
   readonly secrets: Pick<SecretStorageLike, 'get'>;
   readonly log: Logger;
-  readonly fetch: BaseFetch;
+  /** The engine bundle, loaded on first use (engineLoader.ts). */
+  readonly engine: () => Promise<Engine>;
   /** Our own "Sign In" buttons: straight to the interactive sign-in. */
   readonly signIn: (providerId: string, scopes: readonly string[]) => void;
 }
@@ -30,15 +30,13 @@ export class SessionNotices {
 
   constructor(private readonly deps: SessionNoticesDeps) {}
 
-  /** A protocol client for `config` whose client secret is only the one stored for `binding`. */
-  boundClient(config: ProviderConfig, binding: ServerBinding): ProviderClient {
+  /** A protocol client for `config` whose client secret is only the one stored for `binding` (created on first use). */
+  boundClient(config: ProviderConfig, binding: ServerBinding): LazyClient {
     const log = this.deps.log.forProvider(config.id);
-    return new ProviderClient(config, {
-      fetch: this.deps.fetch,
-      quirks: presetQuirks(config),
+    return new LazyClient(async () => (await this.deps.engine()).createClient(config, {
       getClientSecret: () => this.clientSecret(config.id, binding),
       log: (l) => log.trace(l),
-    });
+    }));
   }
 
   /** An account signed in again: it may be told again when its next session ends. */
@@ -65,7 +63,7 @@ export class SessionNotices {
     const log = this.deps.log.forProvider(config.id);
     let revoked = 0;
     // One client per old binding (one discovery), never the provider's current client.
-    const clients = new Map<string, ProviderClient>();
+    const clients = new Map<string, LazyClient>();
     for (const s of sessions) {
       if (!s.binding) continue; // stored before bindings existed: where it came from is unknown, so it goes nowhere
       const key = bindingKey(s.binding);

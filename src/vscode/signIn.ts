@@ -8,7 +8,8 @@ import type { ProviderConfig } from '../setup/config';
 import { isDiscouraged, selectFlows, whyUnavailable, type Flow, type FlowQuery, type FlowUi, type ExtensionHostKind } from '../flows/flow';
 import type { Logger } from './log';
 import type { ProviderClient, SignInResult } from '../protocol/client';
-import { AuthError, toAuthError } from '../protocol/errors';
+import { AuthError } from '../protocol/errors';
+import { toAuthError } from '../protocol/libraryErrors';
 
 export const SIGN_IN_TIMEOUT_MS = 5 * 60_000;
 

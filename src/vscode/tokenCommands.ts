@@ -1,4 +1,9 @@
-/** Token tools in the command palette: copy an access token (with a warning), show a session's details. */
+/**
+ * Token tools in the command palette: copy an access token (with a warning), show a session's details. Part of the
+ * engine bundle; activate.ts registers the commands. Neither returns anything: any installed extension can run
+ * them, and a token or its claims leave this extension only through vscode.authentication.getSession, where VS
+ * Code's per-extension consent applies.
+ */
 import * as vscode from 'vscode';
 import * as notify from './notify';
 import type { ProviderRegistry } from './providerRegistry';
@@ -28,38 +33,33 @@ async function pickSession(registry: ProviderRegistry, placeHolder: string): Pro
   return pick?.p;
 }
 
-export function registerTokenCommands(registry: ProviderRegistry): vscode.Disposable[] {
-  return [
-    // Neither command returns anything: any installed extension can run them, and a token or its claims leave this
-    // extension only through vscode.authentication.getSession, where VS Code's per-extension consent applies.
-    vscode.commands.registerCommand('oauthAccounts.copyAccessToken', async (): Promise<void> => {
-      const picked = await pickSession(registry, 'Copy the access token of which account?');
-      if (!picked) return;
-      const copy = 'Copy Token';
-      const answer = await notify.showWarningMessage(
-        `Copy the access token of ${picked.session.account.label} (${picked.providerLabel})?`,
-        { modal: true, detail: 'The token is a secret: whoever has it can act as you until it expires. Paste it only where you trust it, and never into a chat, issue or log.' },
-        copy,
-      );
-      if (answer !== copy) return;
-      // Through the provider, so an expiring token is refreshed first.
-      const [fresh] = await registry.get(picked.providerId)!.getSessions(undefined, { account: picked.session.account }).then((l) => l.filter((s) => s.id === picked.session.id));
-      if (!fresh) return void notify.showWarningMessage('That session has ended; sign in again.');
-      await vscode.env.clipboard.writeText(fresh.accessToken);
-      void notify.showInformationMessage(`Access token of ${picked.session.account.label} copied to the clipboard.`);
-    }),
-    vscode.commands.registerCommand('oauthAccounts.showTokenDetails', async (): Promise<void> => {
-      const picked = await pickSession(registry, 'Show the token details of which account?');
-      if (!picked) return;
-      // A webview, not a text document: every extension can read open text documents (workspace.textDocuments),
-      // nobody can read a webview's content. No scripts, no local resources.
-      const panel = vscode.window.createWebviewPanel(
-        'oauthAccounts.tokenDetails',
-        `Token details: ${tokenDetailsTitle(picked.session, picked.providerLabel)}`,
-        vscode.ViewColumn.Active,
-        { enableScripts: false, enableCommandUris: false, localResourceRoots: [] },
-      );
-      panel.webview.html = renderTokenDetails(picked.session, picked.providerLabel, Date.now());
-    }),
-  ];
+export async function copyAccessToken(registry: ProviderRegistry): Promise<void> {
+  const picked = await pickSession(registry, 'Copy the access token of which account?');
+  if (!picked) return;
+  const copy = 'Copy Token';
+  const answer = await notify.showWarningMessage(
+    `Copy the access token of ${picked.session.account.label} (${picked.providerLabel})?`,
+    { modal: true, detail: 'The token is a secret: whoever has it can act as you until it expires. Paste it only where you trust it, and never into a chat, issue or log.' },
+    copy,
+  );
+  if (answer !== copy) return;
+  // Through the provider, so an expiring token is refreshed first.
+  const [fresh] = await registry.get(picked.providerId)!.getSessions(undefined, { account: picked.session.account }).then((l) => l.filter((s) => s.id === picked.session.id));
+  if (!fresh) return void notify.showWarningMessage('That session has ended; sign in again.');
+  await vscode.env.clipboard.writeText(fresh.accessToken);
+  void notify.showInformationMessage(`Access token of ${picked.session.account.label} copied to the clipboard.`);
+}
+
+export async function showTokenDetails(registry: ProviderRegistry): Promise<void> {
+  const picked = await pickSession(registry, 'Show the token details of which account?');
+  if (!picked) return;
+  // A webview, not a text document: every extension can read open text documents (workspace.textDocuments),
+  // nobody can read a webview's content. No scripts, no local resources.
+  const panel = vscode.window.createWebviewPanel(
+    'oauthAccounts.tokenDetails',
+    `Token details: ${tokenDetailsTitle(picked.session, picked.providerLabel)}`,
+    vscode.ViewColumn.Active,
+    { enableScripts: false, enableCommandUris: false, localResourceRoots: [] },
+  );
+  panel.webview.html = renderTokenDetails(picked.session, picked.providerLabel, Date.now());
 }

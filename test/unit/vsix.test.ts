@@ -44,7 +44,7 @@ suite('VSIX (npm run package)', function () {
     const names = entries(buf).map((e) => e.name).sort();
     assert.deepEqual(names, [
       '[Content_Types].xml', 'extension.vsixmanifest', 'extension/LICENSE.txt', 'extension/changelog.md',
-      'extension/dist/extension.js', 'extension/dist/web/extension.js', 'extension/media/callback-denied.html',
+      'extension/dist/engine.js', 'extension/dist/extension.js', 'extension/dist/web/engine.js', 'extension/dist/web/extension.js', 'extension/media/callback-denied.html',
       'extension/media/callback-failed.html', 'extension/media/callback-success.html', 'extension/media/icon.png', 'extension/package.json', 'extension/readme.md',
     ]);
   });
@@ -58,8 +58,10 @@ suite('VSIX (npm run package)', function () {
 
   test('is small: production bundles (no source maps, no node_modules), under 200 KB', () => {
     assert.ok(buf.length < 200 * 1024, `${buf.length} bytes`);
-    const bundle = read(buf, entries(buf).find((e) => e.name === 'extension/dist/extension.js')!);
-    assert.doesNotMatch(bundle, /sourceMappingURL/, 'minified production build, not the development one');
+    for (const name of ['extension/dist/extension.js', 'extension/dist/engine.js', 'extension/dist/web/extension.js', 'extension/dist/web/engine.js']) {
+      const bundle = read(buf, entries(buf).find((e) => e.name === name)!);
+      assert.doesNotMatch(bundle, /sourceMappingURL/, `${name}: minified production build, not the development one`);
+    }
   });
 
   test('the shipped README has no relative links left (they would be broken on the extension page)', () => {

@@ -1,48 +1,59 @@
 import * as assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import * as vm from 'node:vm';
-import * as esbuild from 'esbuild';
 
 // out/test/unit/ → the repository root.
 const ROOT = join(__dirname, '..', '..', '..');
 const NODE_BUILTINS = /\brequire\(\s*["'](?:node:[^"']+|assert|buffer|child_process|crypto|dns|events|fs|http|https|net|os|path|querystring|stream|tls|url|util|zlib|worker_threads)["']\s*\)/g;
+const HOST = 'oauth-accounts-host:';
 
-/** The same options as esbuild.mjs's webBundle, built in memory so the test never reads a stale dist/. */
-async function buildWebBundle(): Promise<string> {
-  const r = await esbuild.build({
-    absWorkingDir: ROOT,
-    entryPoints: ['src/web/extension.ts'],
-    bundle: true,
-    write: false,
-    format: 'cjs',
-    platform: 'browser',
-    target: 'es2022',
-    mainFields: ['browser', 'module', 'main'],
-    external: ['vscode'],
-    logLevel: 'silent',
-  });
-  return r.outputFiles[0].text;
+interface Built { activation: string; engine: string; shared: string[] }
+
+/** Built exactly as esbuild.mjs builds them (scripts/bundles.mjs), in memory so the test never reads a stale dist/. */
+async function buildWebBundles(): Promise<Built> {
+  // A real dynamic import (scripts/bundles.mjs is an ES module); esbuild would turn a literal import() into require().
+  type Result = { outputFiles?: Array<{ text: string }> };
+  type BuildHost = (host: 'node' | 'web', o: { root: string; write: boolean }) => Promise<{ activation: Result; engine: Result; shared: string[] }>;
+  const load = new Function('url', 'return import(url)') as (url: string) => Promise<{ buildHost: BuildHost }>;
+  const { buildHost } = await load(pathToFileURL(join(ROOT, 'scripts', 'bundles.mjs')).href);
+  const r = await buildHost('web', { root: ROOT, write: false });
+  return { activation: r.activation.outputFiles![0].text, engine: r.engine.outputFiles![0].text, shared: r.shared };
 }
 
 function requiresOf(code: string): string[] {
   return [...new Set([...code.matchAll(/\brequire\(\s*["']([^"']+)["']\s*\)/g)].map((m) => m[1]))];
 }
 
-suite('web-worker bundle', function () {
+suite('web-worker bundles', function () {
   this.timeout(30_000);
-  let code: string;
-  suiteSetup(async () => { code = await buildWebBundle(); });
+  let built: Built;
+  suiteSetup(async () => { built = await buildWebBundles(); });
 
-  test('requires nothing but vscode: no Node built-ins, no node-fetch, no loopback listener', () => {
+  test('activation bundle: requires nothing but vscode, and no protocol library, fetch or flow code', () => {
+    const code = built.activation;
     assert.deepEqual(requiresOf(code), ['vscode']);
+    assert.deepEqual(code.match(NODE_BUILTINS) ?? [], []);
+    for (const absent of ['node-fetch', 'startLoopbackServer', 'oauth4webapi', 'authorizationCodeGrant', 'initiateDeviceAuthorization']) {
+      assert.ok(!code.includes(absent), `${absent} belongs in the engine bundle, loaded on first use`);
+    }
+  });
+
+  test('engine bundle: requires only vscode and modules the activation bundle provides; device code in, loopback out', () => {
+    const code = built.engine;
+    const requires = requiresOf(code);
+    assert.deepEqual(requires.filter((r) => r !== 'vscode' && !r.startsWith(HOST)), []);
+    assert.deepEqual(requires.filter((r) => r.startsWith(HOST)).map((r) => r.slice(HOST.length)).sort(), built.shared);
+    for (const file of built.shared) assert.ok(built.activation.includes(JSON.stringify(file)), `the activation bundle's table has ${file}`);
+    assert.ok(built.shared.includes('src/protocol/errors.ts'), 'one AuthError class for both bundles');
     assert.deepEqual(code.match(NODE_BUILTINS) ?? [], []);
     assert.ok(!code.includes('node-fetch'), 'node-fetch is for the Node host only');
     assert.ok(!code.includes('startLoopbackServer'), 'a web worker cannot listen on a port');
-    assert.ok(code.includes('device_authorization_endpoint') || code.includes('initiateDeviceAuthorization'), 'device code is in');
+    assert.ok(code.includes('initiateDeviceAuthorization') || code.includes('device_authorization_endpoint'), 'device code is in');
   });
 
-  test('loads in a sandbox with only web APIs (no process, Buffer or require) and exports activate', () => {
+  test('activation bundle loads in a sandbox with only web APIs (no process, Buffer or require) and exports activate', () => {
     const exported: Record<string, unknown> = {};
     const module = { exports: exported };
     const web = ['fetch', 'Headers', 'Request', 'Response', 'URL', 'URLSearchParams', 'TextEncoder', 'TextDecoder', 'AbortController',
@@ -51,7 +62,7 @@ suite('web-worker bundle', function () {
     const sandbox: Record<string, unknown> = { module, exports: exported, require: (id: string) => { if (id === 'vscode') return {}; throw new Error(`require("${id}") in the web bundle`); } };
     for (const name of web) sandbox[name] = (globalThis as Record<string, unknown>)[name];
     sandbox.self = sandbox;
-    vm.runInNewContext(code, sandbox, { filename: 'dist/web/extension.js' });
+    vm.runInNewContext(built.activation, sandbox, { filename: 'dist/web/extension.js' });
     assert.equal(typeof (module.exports as { activate?: unknown }).activate, 'function');
     assert.equal(typeof (module.exports as { deactivate?: unknown }).deactivate, 'function');
   });

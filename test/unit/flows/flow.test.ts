@@ -86,9 +86,9 @@ suite('flows: what each build ships', () => {
     assert.deepEqual(WEB_FLOWS, NODE_FLOWS.filter((f) => f.capabilities.webworker), 'same values, same order of preference');
   });
 
-  test('the entry points pass exactly these lists', () => {
-    assert.match(readFileSync(join(ROOT, 'src', 'extension.ts'), 'utf8'), /flows: NODE_FLOWS,/);
-    assert.match(readFileSync(join(ROOT, 'src', 'web', 'extension.ts'), 'utf8'), /flows: WEB_FLOWS[ ,}]/);
+  test('each host\'s engine bundle ships exactly its list', () => {
+    assert.match(readFileSync(join(ROOT, 'src', 'engine', 'node.ts'), 'utf8'), /engineFor\(\{ fetch: platformFetch, flows: NODE_FLOWS \}\)/);
+    assert.match(readFileSync(join(ROOT, 'src', 'engine', 'web.ts'), 'utf8'), /engineFor\(\{ fetch: browserFetch, flows: WEB_FLOWS \}\)/);
   });
 
   test('the "flow" setting offers auto and every forcible flow; the manual fallback is not one', () => {

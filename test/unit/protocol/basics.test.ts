@@ -1,7 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { accountFrom } from '../../../src/protocol/account';
 import * as oauth from 'oauth4webapi';
-import { AuthError, NetworkError, toAuthError } from '../../../src/protocol/errors';
+import { AuthError, NetworkError } from '../../../src/protocol/errors';
+import { toAuthError } from '../../../src/protocol/libraryErrors';
 import { createFetch, describeUrl } from '../../../src/protocol/http';
 import { defaultScopes, normalizeScopes, sameScopes, union } from '../../../src/protocol/scopes';
 import { fromTokenResponse, refreshMargin } from '../../../src/protocol/tokens';

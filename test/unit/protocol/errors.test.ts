@@ -5,7 +5,8 @@
 import * as assert from 'node:assert/strict';
 import * as client from 'openid-client';
 import * as oauth from 'oauth4webapi';
-import { AuthError, NetworkError, ResponseTooLargeError, toAuthError } from '../../../src/protocol/errors';
+import { AuthError, NetworkError, ResponseTooLargeError } from '../../../src/protocol/errors';
+import { toAuthError } from '../../../src/protocol/libraryErrors';
 import { createFetch } from '../../../src/protocol/http';
 
 const json = (status: number) => new Response('{}', { status, headers: { 'content-type': 'application/json' } });

@@ -2,7 +2,8 @@ import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseProvider, type ProviderConfig } from '../../../src/setup/config';
-import { fillTemplate, fillTemplates, findPreset, PRESETS, presetDefaults, presetQuirks } from '../../../src/setup/presets';
+import { fillTemplate, fillTemplates, findPreset, PRESETS, presetDefaults } from '../../../src/setup/presets';
+import { PRESET_QUIRKS, presetQuirks } from '../../../src/setup/presetQuirks';
 import { ProviderClient, type SignInResult } from '../../../src/protocol/client';
 import type { BaseFetch, FetchInit } from '../../../src/protocol/http';
 import { accountFromApi, combineQuirks, githubJsonAndErrors, githubRevocation, missingExpiresIn, quirk, type QuirkFetch } from '../../../src/protocol/quirks';
@@ -117,7 +118,8 @@ suite('protocol/quirks: middleware', () => {
   });
 
   test('presets list typed quirks; a provider without a preset (or a preset without quirks) has none', () => {
-    assert.deepEqual(findPreset('github')?.quirks, [quirk.githubJson, quirk.githubAccount, quirk.githubRevocation, quirk.publicDeviceFlow]);
+    assert.deepEqual(presetQuirks({ preset: 'github' }), [quirk.githubJson, quirk.githubAccount, quirk.githubRevocation, quirk.publicDeviceFlow]);
+    for (const id of Object.keys(PRESET_QUIRKS)) assert.ok(findPreset(id), `quirks listed for "${id}", which is not a preset`);
     assert.deepEqual(presetQuirks(parsed({ id: 'x', label: 'X', clientId: 'c', issuer: 'https://sso.example.com' })), []);
     assert.deepEqual(presetQuirks(parsed({ id: 'k', label: 'K', clientId: 'c', preset: 'google' })), []);
     assert.deepEqual(presetQuirks({ preset: 'no-longer-a-preset' }), [], 'a stored binding naming a removed preset gets none');

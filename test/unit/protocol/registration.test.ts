@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { ensureRegisteredClient, isForgottenClient } from '../../../src/setup/dynamicClient';
+import { ensureRegisteredClient } from '../../../src/setup/dynamicClient';
+import { isForgottenClient } from '../../../src/setup/dynamicClientIds';
 import { grantTypesFor, registerPublicClient, DEVICE_CODE_GRANT } from '../../../src/protocol/registration';
 import { createFetch } from '../../../src/protocol/http';
 import { RegistrationStore, registrationKey } from '../../../src/setup/registrationStore';

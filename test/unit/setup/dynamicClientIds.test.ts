@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { parseProvider, type ProviderConfig } from '../../../src/setup/config';
 import { DynamicClientIds } from '../../../src/setup/dynamicClientIds';
+import { ensureRegisteredClient } from '../../../src/setup/dynamicClient';
 import { createFetch } from '../../../src/protocol/http';
 import { RegistrationStore } from '../../../src/setup/registrationStore';
 import { bindingOf } from '../../../src/sessions/serverBinding';
@@ -21,11 +22,10 @@ suite('registry: entries without clientId (dynamic registration)', function () {
   function setup(secrets = memorySecrets()) {
     const events: string[] = [];
     let resolved: () => void = () => {};
+    const store = new RegistrationStore(secrets);
     const ids = new DynamicClientIds({
-      store: new RegistrationStore(secrets),
-      discover: (c) => testClient(c).serverMetadata(),
-      fetch: createFetch((u, i) => fetch(u, i as RequestInit)),
-      redirectUris: async () => ['http://127.0.0.1/callback'],
+      store,
+      register: async (c) => (await ensureRegisteredClient(store, await testClient(c).serverMetadata(), { redirectUris: ['http://127.0.0.1/callback'] }, createFetch((u, i) => fetch(u, i as RequestInit)))).client.clientId,
       onResolved: () => { events.push('resolved'); resolved(); },
       onFailed: (_c, m) => { events.push(`failed: ${m}`); resolved(); },
     });

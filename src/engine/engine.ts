@@ -1,0 +1,48 @@
+/**
+ * The engine: everything that is not needed to register providers and answer getSessions from memory — the
+ * protocol client (openid-client, the platform's fetch), the flows, the interactive sign-in, dynamic client
+ * registration, the Add Identity Provider wizard and the token tools. It is a separate bundle (dist/engine.js,
+ * dist/web/engine.js, see scripts/bundles.mjs) loaded on first use: the first sign-in, refresh, revocation, wizard
+ * or token tool. The activation bundle only knows its type.
+ *
+ * Modules both bundles use (errors, log, notify, the registry, …) are not copied into this one: the build points
+ * its imports of them at the activation bundle's instances (engineBundle.ts), so there is one AuthError class, one
+ * log sink and one registry.
+ */
+import type { ProviderConfig } from '../setup/config';
+import type { Flow } from '../flows/flow';
+import type { BaseFetch } from '../protocol/http';
+import { ProviderClient, type ClientDeps } from '../protocol/client';
+import { createFetch } from '../protocol/http';
+import { presetQuirks } from '../setup/presetQuirks';
+import { ensureRegisteredClient } from '../setup/dynamicClient';
+import type { RegistrationStore } from '../setup/registrationStore';
+import { addProviderCommand } from '../setup/addProvider';
+import { signIn, type SignInDeps, type SignInRequest } from '../vscode/signIn';
+import { copyAccessToken, showTokenDetails } from '../vscode/tokenCommands';
+import type { ProviderRegistry } from '../vscode/providerRegistry';
+
+export interface EnginePlatform {
+  readonly fetch: BaseFetch;
+  /** The flows this build ships (flows/node.ts, flows/web.ts), in order of preference. */
+  readonly flows: readonly Flow[];
+}
+
+export function engineFor(platform: EnginePlatform) {
+  return {
+    flows: platform.flows,
+    /** A protocol client for `config`, with its preset's quirks and this build's fetch. */
+    createClient: (config: ProviderConfig, deps: Omit<ClientDeps, 'fetch' | 'quirks'>) =>
+      new ProviderClient(config, { ...deps, fetch: platform.fetch, quirks: presetQuirks(config) }),
+    signIn: (deps: Omit<SignInDeps, 'flows'>, scopes: readonly string[], request: SignInRequest) =>
+      signIn({ ...deps, flows: platform.flows }, scopes, request),
+    /** The client id registered for an entry without clientId: the stored one for its server, else a new registration. */
+    registeredClientId: async (client: ProviderClient, store: RegistrationStore, redirectUris: string[]) =>
+      (await ensureRegisteredClient(store, await client.serverMetadata(), { redirectUris }, createFetch(platform.fetch))).client.clientId,
+    addProvider: (registry: ProviderRegistry) => addProviderCommand(registry, platform.fetch, platform.flows),
+    copyAccessToken,
+    showTokenDetails,
+  };
+}
+
+export type Engine = ReturnType<typeof engineFor>;
