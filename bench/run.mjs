@@ -45,12 +45,16 @@ await part('bundle', async () => {
   const gz = (f) => gzipSync(readFileSync(f)).length;
   const nodeF = join(tmp, 'ext', 'dist', 'extension.js'), webF = join(tmp, 'ext', 'dist', 'web', 'extension.js');
   const ghF = join(builtins, 'github-authentication', 'dist', 'extension.js'), msF = join(builtins, 'microsoft-authentication', 'dist', 'extension.js');
-  const b = results.bundle = { nodeBytes: size(nodeF), webBytes: size(webF), nodeGzipBytes: gz(nodeF), webGzipBytes: gz(webF) };
+  const nodeEngineF = join(tmp, 'ext', 'dist', 'engine.js'), webEngineF = join(tmp, 'ext', 'dist', 'web', 'engine.js');
+  const b = results.bundle = {
+    nodeBytes: size(nodeF), webBytes: size(webF), nodeGzipBytes: gz(nodeF), webGzipBytes: gz(webF),
+    nodeEngineBytes: size(nodeEngineF), webEngineBytes: size(webEngineF),
+  };
   if (existsSync(ghF)) Object.assign(b, { githubAuthBytes: size(ghF), githubAuthGzipBytes: gz(ghF), nodeToGithubRatio: round(b.nodeBytes / size(ghF)) });
   else results.unmeasured.githubAuthBytes = host.error ? `the test host could not be installed: ${host.error}` : `not found in code-server ${ghF}`;
   if (existsSync(msF)) Object.assign(b, { microsoftAuthBytes: size(msF), microsoftAuthGzipBytes: gz(msF), nodeToMicrosoftRatio: round(b.nodeBytes / size(msF)) });
   else results.unmeasured.microsoftAuthBytes = host.error ? 'the test host could not be installed (see githubAuthBytes)' : `not found in code-server: ${msF}`;
-  b.note = 'esbuild.mjs --production options (minified, web-streams-polyfill external), built into bench/tmp/ext; built-ins from the code-server install.';
+  b.note = 'esbuild.mjs --production (scripts/bundles.mjs), built into bench/tmp/ext. nodeBytes/webBytes: the activation bundles (dist/extension.js, dist/web/extension.js), loaded at activation; *EngineBytes: the engine bundles, loaded on first sign-in, refresh, revocation, wizard or token tool. Built-ins from the code-server install.';
 });
 
 await part('protocol', async () => {
@@ -83,7 +87,7 @@ await part('activation', async () => {
   const sumCalls = (c) => (c ? c.get + c.store + c.delete + c.keys : NaN);
   results.activation = {
     ms: summary(pick('ms')), githubAuthMs: summary(pick('githubAuthMs')), ratio: round(summary(pick('ms')).median / summary(pick('githubAuthMs')).median),
-    activateCallMs: summary(pick('activateCallMs')), codeLoadingMs: summary(pick('codeLoadingMs')),
+    activateCallMs: summary(pick('activateCallMs')), activateCallCpuMs: summary(pick('activateCallCpuMs')), codeLoadingMs: summary(pick('codeLoadingMs')),
     providers: Math.min(...ok.map((r) => r.providersRegistered ?? 0)),
     networkRequestsDuringActivation: maxOf((r) => r.asRequestsAfterActivate),
     secretStorageCallsDuringActivation: maxOf((r) => sumCalls(r.secretCallsDuringActivate)),
@@ -91,7 +95,7 @@ await part('activation', async () => {
     networkRequestsWithin1sAfter: maxOf((r) => r.asRequestsAfter1s),
     githubWasAlreadyActive: ok.some((r) => r.githubWasActive), oursWasAlreadyActive: ok.some((r) => r.oursWasActive),
     reps: runs.length, successfulReps: ok.length,
-    note: 'Wall time of `await extension.activate()` in code-server\'s Node extension host, fresh host per repetition, alternating which extension goes first. ms includes the host\'s module loading and bookkeeping; activateCallMs is our activate() call alone, codeLoadingMs the require() of our bundle. Network: requests at the test AS that is the issuer of all 10 providers. SecretStorage: counted by wrapping context.secrets of our activate() (via the host\'s Module._load; no public hook exists). github-authentication: code-server\'s own dist/, manifest without contributes.authentication so the workbench cannot activate it before the bench does.',
+    note: 'Wall time of `await extension.activate()` in code-server\'s Node extension host, fresh host per repetition, alternating which extension goes first. ms includes the host\'s module loading and bookkeeping; activateCallMs is our activate() call alone (wall time; activateCallCpuMs the host process CPU time during it), codeLoadingMs the require() of our bundle. Network: requests at the test AS that is the issuer of all 10 providers. SecretStorage: counted by wrapping context.secrets of our activate() (via the host\'s Module._load; no public hook exists). github-authentication: code-server\'s own dist/, manifest without contributes.authentication so the workbench cannot activate it before the bench does.',
   };
   if (!ok.every((r) => r.wrapped)) results.activation.note += ' WARNING: the SecretStorage wrapper was not installed in some runs (counts there are not valid).';
 });

@@ -74,20 +74,22 @@ function hostModulesTable(root, files) {
 const inputsOf = (result) => new Set(Object.keys(result.metafile.inputs).filter((f) => f.startsWith('src/')));
 
 /**
- * Builds both bundles of one host. `write: false` returns them in memory (tests); `production` minifies.
+ * Builds both bundles of one host into `outRoot` (default: the repository, so dist/). `write: false` returns them in
+ * memory (tests); `production` minifies.
  * Returns { activation, engine } as esbuild results (with metafiles) and the shared module list.
  */
-export async function buildHost(name, { root = process.cwd(), production = false, write = true } = {}) {
+export async function buildHost(name, { root = process.cwd(), production = false, write = true, outRoot = root } = {}) {
   const host = HOSTS[name];
+  const outdir = join(outRoot, host.outdir);
   const common = {
     absWorkingDir: root, bundle: true, format: 'cjs', minify: production, sourcemap: write && !production,
     legalComments: 'none', logLevel: 'warning', metafile: true, write, ...host.options,
   };
-  const activationOptions = (files) => ({ ...common, entryPoints: [host.activation], outfile: join(host.outdir, 'extension.js'), plugins: [hostModulesTable(root, files)] });
+  const activationOptions = (files) => ({ ...common, entryPoints: [host.activation], outfile: join(outdir, 'extension.js'), plugins: [hostModulesTable(root, files)] });
   const first = await esbuild.build({ ...activationOptions(new Set()), write: false, sourcemap: false, minify: false });
   const activationFiles = inputsOf(first);
   const shared = new Set();
-  const engine = await esbuild.build({ ...common, entryPoints: [host.engine], outfile: join(host.outdir, 'engine.js'), plugins: [shareWithActivation(root, activationFiles, shared)] });
+  const engine = await esbuild.build({ ...common, entryPoints: [host.engine], outfile: join(outdir, 'engine.js'), plugins: [shareWithActivation(root, activationFiles, shared)] });
   const activation = await esbuild.build(activationOptions(shared));
   const added = [...inputsOf(activation)].filter((f) => !activationFiles.has(f));
   if (added.length) throw new Error(`the host-module table added modules to the activation bundle: ${added.join(', ')}`);

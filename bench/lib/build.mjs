@@ -1,13 +1,12 @@
 // esbuild builds for the bench, all into bench/tmp (git-ignored); never touches dist/ or out/.
 import * as esbuild from 'esbuild';
 import { join } from 'node:path';
+import { buildHost } from '../../scripts/bundles.mjs';
 
-/** Same options as esbuild.mjs's nodeBundle/webBundle with --production (kept in sync by hand). */
+/** Exactly what `node esbuild.mjs --production` builds (scripts/bundles.mjs), into outDir/dist. */
 export async function productionBundles(root, outDir) {
-  const common = { bundle: true, format: 'cjs', minify: true, sourcemap: false, legalComments: 'none', logLevel: 'warning', absWorkingDir: root, metafile: true };
-  const node = await esbuild.build({ ...common, entryPoints: ['src/extension.ts'], outfile: join(outDir, 'dist/extension.js'), platform: 'node', target: 'node20', external: ['vscode', 'web-streams-polyfill'] });
-  const web = await esbuild.build({ ...common, entryPoints: ['src/web/extension.ts'], outfile: join(outDir, 'dist/web/extension.js'), platform: 'browser', target: 'es2022', mainFields: ['browser', 'module', 'main'], external: ['vscode'] });
-  return { node: node.metafile, web: web.metafile };
+  const [node, web] = await Promise.all([buildHost('node', { root, production: !process.env.BENCH_NO_MINIFY, outRoot: outDir }), buildHost('web', { root, production: true, outRoot: outDir })]);
+  return { node, web };
 }
 
 /** The plain-Node measurement script and the host runner, bundled with src/ and test/support (vscode stubbed). */

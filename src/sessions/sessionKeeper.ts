@@ -77,6 +77,10 @@ export class SessionKeeper {
     });
   }
 
+  get store(): SessionStore {
+    return this.deps.store;
+  }
+
   /** Memory changed: timers follow it, and listeners hear of it. */
   private changed(c: SessionChange): void {
     for (const s of c.removed ?? []) this.timers.clear(s.id);

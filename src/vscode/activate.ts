@@ -11,7 +11,7 @@ import type { FlowUi } from '../flows/flow';
 import type { Engine } from '../engine/engine';
 import { createApi, registerApiCommands } from './api';
 import { registerCommands } from './commands';
-import { createLogger, setConsoleMirror } from './log';
+import { createLogger, DeferredChannel, setConsoleMirror } from './log';
 import { lazyEngine } from './engineLoader';
 import { ProviderRegistry } from './providerRegistry';
 import { UriCallbacks } from './uriCallbacks';
@@ -35,7 +35,7 @@ export interface Platform {
 export function activateWith(context: vscode.ExtensionContext, platform: Platform) {
   // Test and development runs only: an installed extension ignores OAUTH_ACCOUNTS_LOG_CONSOLE.
   setConsoleMirror(isTestOrDevelopment(context) && typeof process !== 'undefined' && !!process.env?.OAUTH_ACCOUNTS_LOG_CONSOLE);
-  const channel = vscode.window.createOutputChannel('OAuth Accounts', { log: true });
+  const channel = new DeferredChannel(() => vscode.window.createOutputChannel('OAuth Accounts', { log: true }));
   const log = createLogger(channel);
   // A browser workbench hands over the callback query still form-encoded, a desktop one decoded (see QueryEncoding).
   const callbacks = new UriCallbacks((l) => log.info(l), vscode.env.uiKind === vscode.UIKind.Web ? 'form' : 'decoded');

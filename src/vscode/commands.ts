@@ -11,15 +11,16 @@ import * as notify from './notify';
 import { SETTING } from '../setup/config';
 import { isAuthError } from '../protocol/errors';
 import type { ProviderRegistry } from './providerRegistry';
+import type { DeferredChannel } from './log';
 import { keys } from '../sessions/sessionStore';
 import { bindingOf, encodeClientSecret } from '../sessions/serverBinding';
 
-export function registerCommands(registry: ProviderRegistry, secrets: vscode.SecretStorage, channel: vscode.LogOutputChannel): vscode.Disposable[] {
+export function registerCommands(registry: ProviderRegistry, secrets: vscode.SecretStorage, channel: DeferredChannel): vscode.Disposable[] {
   return [
     vscode.commands.registerCommand('oauthAccounts.signIn', (providerId?: unknown, scopes?: unknown) => signInCommand(registry, providerId, scopes)),
     vscode.commands.registerCommand('oauthAccounts.signOut', (providerId?: unknown, accountId?: unknown) => signOutCommand(registry, providerId, accountId)),
     vscode.commands.registerCommand('oauthAccounts.setClientSecret', (providerId?: unknown) => setClientSecretCommand(registry, secrets, providerId)),
-    vscode.commands.registerCommand('oauthAccounts.showLog', () => { channel.show(); }),
+    vscode.commands.registerCommand('oauthAccounts.showLog', () => { channel.open().show(); }),
   ];
 }
 

@@ -36,13 +36,62 @@ export function capture(line: string): void {
   try { captureSink(line); } catch { /* a test sink must never break the extension */ }
 }
 
-export function createLogger(channel: vscode.LogOutputChannel, tag = ''): Logger {
+type Level = 'trace' | 'info' | 'warn' | 'error';
+
+/** Where log lines go; `line` formats (and redacts) the line when it is written. */
+export interface LogTarget {
+  write(level: Level, line: () => string): void;
+}
+
+/** A channel (or a stand-in with the same four methods) written to at once. */
+export function channelTarget(channel: Pick<vscode.LogOutputChannel, Level>): LogTarget {
+  return { write: (level, line) => channel[level](line()) };
+}
+
+/**
+ * The output channel, created on the next turn of the event loop rather than in activate(): creating it, and
+ * redacting and writing the activation's lines (one per registered provider), is work VS Code does not need before
+ * activate() returns. Lines written before then wait here, in order; `open()` (Show Log) creates it at once.
+ */
+export class DeferredChannel implements LogTarget {
+  private channel?: vscode.LogOutputChannel;
+  private queue: Array<[Level, () => string]> = [];
+  private readonly timer: ReturnType<typeof setTimeout>;
+  private disposed = false;
+
+  constructor(private readonly create: () => vscode.LogOutputChannel) {
+    this.timer = setTimeout(() => this.open(), 0);
+  }
+
+  open(): vscode.LogOutputChannel {
+    if (!this.channel) {
+      this.channel = this.create();
+      for (const [level, line] of this.queue) this.channel[level](line());
+      this.queue = [];
+    }
+    return this.channel;
+  }
+
+  write(level: Level, line: () => string): void {
+    if (this.channel) this.channel[level](line());
+    else if (!this.disposed) this.queue.push([level, line]);
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    clearTimeout(this.timer);
+    this.queue = [];
+    this.channel?.dispose();
+  }
+}
+
+export function createLogger(target: LogTarget, tag = ''): Logger {
   const prefix = tag ? `[${tag}] ` : '';
-  const at = (level: 'trace' | 'info' | 'warn' | 'error') => (l: string) => {
+  const at = (level: Level) => (l: string) => target.write(level, () => {
     const line = escapeLogLine(prefix + redact(l));
-    channel[level](line);
     if (mirror) console.log(`[oauth-accounts ${level}] ${line}`);
     capture(`[${level}] ${line}`);
-  };
-  return { trace: at('trace'), info: at('info'), warn: at('warn'), error: at('error'), forProvider: (id) => createLogger(channel, id) };
+    return line;
+  });
+  return { trace: at('trace'), info: at('info'), warn: at('warn'), error: at('error'), forProvider: (id) => createLogger(target, id) };
 }

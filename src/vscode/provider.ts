@@ -37,13 +37,24 @@ export interface ProviderDeps {
 export class OAuthAuthenticationProvider implements vscode.AuthenticationProvider, vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<vscode.AuthenticationProviderAuthenticationSessionsChangeEvent>();
   readonly onDidChangeSessions = this.emitter.event;
-  readonly store: SessionStore;
-  readonly keeper: SessionKeeper;
+  private lifecycle?: SessionKeeper;
 
-  constructor(private readonly deps: ProviderDeps) {
-    this.store = new SessionStore(deps.secrets, deps.config.id, (l) => deps.log.warn(l), bindingOf(deps.config));
-    this.keeper = new SessionKeeper({
-      store: this.store,
+  /** Registering a provider at activation builds nothing else: the store and keeper come with the first use. */
+  constructor(private readonly deps: ProviderDeps) {}
+
+  /** The token lifecycle; created on first use, so ten providers cost ten small objects at activation. */
+  get keeper(): SessionKeeper {
+    return (this.lifecycle ??= this.createKeeper());
+  }
+
+  get store(): SessionStore {
+    return this.keeper.store;
+  }
+
+  private createKeeper(): SessionKeeper {
+    const { deps } = this;
+    return new SessionKeeper({
+      store: new SessionStore(deps.secrets, deps.config.id, (l) => deps.log.warn(l), bindingOf(deps.config)),
       secrets: deps.secrets,
       client: deps.client,
       log: deps.log,
@@ -111,7 +122,7 @@ export class OAuthAuthenticationProvider implements vscode.AuthenticationProvide
   }
 
   dispose(): void {
-    this.keeper.dispose();
+    this.lifecycle?.dispose();
     this.emitter.dispose();
   }
 }

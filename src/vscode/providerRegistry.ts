@@ -19,7 +19,6 @@ import { DynamicClientIds, isForgottenClient } from '../setup/dynamicClientIds';
 import { RegistrationStore } from '../setup/registrationStore';
 
 interface Entry {
-  readonly key: string;
   readonly config: ProviderConfig;
   readonly provider: OAuthAuthenticationProvider;
   readonly registration: vscode.Disposable;
@@ -148,7 +147,7 @@ export class ProviderRegistry implements vscode.Disposable {
     let changed = false;
     for (const [id, entry] of this.entries) {
       const next = wanted.get(id);
-      if (next && configKey(next) === entry.key) continue;
+      if (next && configKey(next) === configKey(entry.config)) continue;
       this.unregister(id);
       changed = true;
     }
@@ -163,7 +162,7 @@ export class ProviderRegistry implements vscode.Disposable {
   private register(config: ProviderConfig): void {
     const log = this.deps.log.forProvider(config.id);
     const secrets = this.deps.context.secrets;
-    const client = this.notices.boundClient(config, bindingOf(config));
+    const client = this.notices.boundClient(config, () => bindingOf(config));
     const base = createFlowUi(this.deps.callbacks);
     const ui: FlowUi = {
       openExternal: (url) => (this.testUiOverrides.openExternal ?? base.openExternal)(url),
@@ -201,7 +200,7 @@ export class ProviderRegistry implements vscode.Disposable {
       for (const s of e.added ?? []) this.notices.signedIn(config, s.account.id);
     });
     const registration = vscode.authentication.registerAuthenticationProvider(config.id, config.label, provider, { supportsMultipleAccounts: true });
-    this.entries.set(config.id, { key: configKey(config), config, provider, registration });
+    this.entries.set(config.id, { config, provider, registration });
     log.info(`registered provider "${config.label}" (${config.issuer ?? config.discoveryUrl ?? config.endpoints.authorization})`);
   }
 

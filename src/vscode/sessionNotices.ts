@@ -30,13 +30,16 @@ export class SessionNotices {
 
   constructor(private readonly deps: SessionNoticesDeps) {}
 
-  /** A protocol client for `config` whose client secret is only the one stored for `binding` (created on first use). */
-  boundClient(config: ProviderConfig, binding: ServerBinding): LazyClient {
-    const log = this.deps.log.forProvider(config.id);
-    return new LazyClient(async () => (await this.deps.engine()).createClient(config, {
-      getClientSecret: () => this.clientSecret(config.id, binding),
-      log: (l) => log.trace(l),
-    }));
+  /** A protocol client for `config` whose client secret is only the one stored for `binding` (both made on first use). */
+  boundClient(config: ProviderConfig, binding: () => ServerBinding): LazyClient {
+    return new LazyClient(async () => {
+      const log = this.deps.log.forProvider(config.id);
+      const bound = binding();
+      return (await this.deps.engine()).createClient(config, {
+        getClientSecret: () => this.clientSecret(config.id, bound),
+        log: (l) => log.trace(l),
+      });
+    });
   }
 
   /** An account signed in again: it may be told again when its next session ends. */
@@ -67,7 +70,8 @@ export class SessionNotices {
     for (const s of sessions) {
       if (!s.binding) continue; // stored before bindings existed: where it came from is unknown, so it goes nowhere
       const key = bindingKey(s.binding);
-      const client = clients.get(key) ?? this.boundClient(configForBinding(s.binding, config.id, config.label), s.binding);
+      const binding = s.binding;
+      const client = clients.get(key) ?? this.boundClient(configForBinding(binding, config.id, config.label), () => binding);
       clients.set(key, client);
       log.info(`revoking a retired session at ${describeBinding(s.binding)}`);
       if ((await revokeTokens(client, s, log)).outcome === 'revoked') revoked++;

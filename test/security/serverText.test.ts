@@ -127,7 +127,7 @@ suite('security: plainText and the notification and log guards', () => {
     const { log } = loadWithFakeVscode();
     const lines: string[] = [];
     const channel = { trace: (l: string) => lines.push(l), info: (l: string) => lines.push(l), warn: (l: string) => lines.push(l), error: (l: string) => lines.push(l) };
-    log.createLogger(channel as never, 'hostile').warn(`token request failed: ${HOSTILE_TEXT} refresh_token=abcdefghijkl`);
+    log.createLogger(log.channelTarget(channel), 'hostile').warn(`token request failed: ${HOSTILE_TEXT} refresh_token=abcdefghijkl`);
     assert.equal(lines.length, 1);
     assert.doesNotMatch(lines[0], /[\r\n]/);
     assert.match(lines[0], /^\[hostile\] token request failed: Denied\. ⏎ \[Sign in again\]/);
