@@ -1,8 +1,8 @@
 /**
  * Client ids of entries without `clientId` (config.clientRegistration === 'dynamic'), for the provider registry.
  * VS Code providers are registered synchronously, but the id lives in SecretStorage (and may need a registration
- * request), so an entry is registered once its id is known: `effective` answers from memory or starts resolving
- * and reports back through `onResolved`. A provider is never registered with an empty client id, so no session is
+ * request), so an entry is registered once its id is known: `effective` answers from memory or starts resolving —
+ * after activate() has returned, never inside it — and reports back through `onResolved`. A provider is never registered with an empty client id, so no session is
  * ever stored or matched under one (serverBinding.ts binds sessions to the real, registered id).
  * No `vscode` import.
  */
@@ -44,6 +44,9 @@ export class DynamicClientIds {
     if (this.inFlight.has(issuer) || this.failed.has(issuer)) return;
     this.inFlight.add(issuer);
     void (async () => {
+      // Off the activation path: applySettings runs inside activate(), which must touch neither SecretStorage nor
+      // the network. The lookup starts on the next turn of the event loop.
+      await new Promise((r) => setTimeout(r, 0));
       const stored = await this.deps.store.get(issuer);
       return stored ? stored.clientId : await this.deps.register(config);
     })().then((id) => {

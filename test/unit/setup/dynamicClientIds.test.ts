@@ -63,6 +63,23 @@ suite('registry: entries without clientId (dynamic registration)', function () {
     assert.equal(a.ids.effective(plainEntry), plainEntry, 'entries with a clientId pass through unchanged');
   });
 
+  test('nothing is read from SecretStorage or the network while effective() runs (it is called inside activate())', async () => {
+    const parsed = parseProvider({ id: 'dyn2', label: 'Dyn', issuer: op.issuer });
+    assert.ok('config' in parsed);
+    const secrets = memorySecrets();
+    const reads: string[] = [];
+    const counting = { ...secrets, get: async (k: string) => { reads.push(k); return secrets.get(k); } };
+    const a = setup(counting);
+    const before = (await op.stats()).routes.registration ?? 0;
+    const wait = a.next();
+    assert.equal(a.ids.effective(parsed.config), undefined);
+    await Promise.resolve();
+    assert.deepEqual(reads, [], 'no SecretStorage read during the call or its microtasks');
+    await wait;
+    assert.ok(reads.length >= 1, 'read afterwards');
+    assert.equal((await op.stats()).routes.registration, before + 1);
+  });
+
   test('a server without registration: reported once, not registered', async () => {
     const plain = await startOpProcess();
     try {
