@@ -9,6 +9,7 @@
 import type { ProviderConfig } from './config';
 import { isAuthError } from '../protocol/errors';
 import type { RegistrationStore } from './registrationStore';
+import type { TokenClient } from '../sessions/tokenSource';
 
 export interface DynamicClientDeps {
   readonly store: RegistrationStore;
@@ -81,4 +82,23 @@ export class DynamicClientIds {
  */
 export function isForgottenClient(e: unknown): boolean {
   return isAuthError(e) && e.details.oauthError === 'invalid_client';
+}
+
+/**
+ * A dynamically registered client's token client: when a refresh is answered invalid_client (the server forgot the
+ * registration), `forget` drops it, so the sign-in the user is then asked for registers again instead of failing
+ * once more with the dead client id. The error still ends the session as before.
+ */
+export function forgettingClient(client: TokenClient, forget: () => Promise<void>): TokenClient {
+  return {
+    refresh: async (...args) => {
+      try {
+        return await client.refresh(...args);
+      } catch (e) {
+        if (isForgottenClient(e)) await forget();
+        throw e;
+      }
+    },
+    revoke: (...args) => client.revoke(...args),
+  };
 }

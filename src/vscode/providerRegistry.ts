@@ -15,7 +15,7 @@ import { interactiveSignIn } from './commands';
 import { SessionNotices } from './sessionNotices';
 import { createFlowUi, EXTENSION_ID, extensionHostKind, registrationRedirectUris } from './ui';
 import type { UriCallbacks } from './uriCallbacks';
-import { DynamicClientIds, isForgottenClient } from '../setup/dynamicClientIds';
+import { DynamicClientIds, forgettingClient, isForgottenClient } from '../setup/dynamicClientIds';
 import { RegistrationStore } from '../setup/registrationStore';
 
 interface Entry {
@@ -175,7 +175,7 @@ export class ProviderRegistry implements vscode.Disposable {
     const preferDeviceCode = () => vscode.workspace.getConfiguration().get<boolean>(PREFER_DEVICE_CODE_SETTING, false) === true;
     const provider = new OAuthAuthenticationProvider({
       config,
-      client,
+      client: config.clientRegistration === 'dynamic' ? forgettingClient(client, () => this.forgetClient(config, log)) : client,
       secrets,
       log,
       signIn: async (scopes, request) => {
@@ -184,10 +184,7 @@ export class ProviderRegistry implements vscode.Disposable {
           return await engine.signIn({ config, client: protocolClient, ui, host: extensionHostKind, log, preferDeviceCode, timeoutMs: this.signInTimeoutMs }, scopes, request);
         } catch (e) {
           // A dynamically registered client the server no longer knows: register again for the next sign-in.
-          if (isForgottenClient(e) && config.clientRegistration === 'dynamic') {
-            log.warn(`the server no longer knows client "${config.clientId}"; registering again`);
-            await this.dynamicIds.forget(config);
-          }
+          if (isForgottenClient(e) && config.clientRegistration === 'dynamic') await this.forgetClient(config, log);
           throw e;
         }
       },
@@ -202,6 +199,12 @@ export class ProviderRegistry implements vscode.Disposable {
     const registration = vscode.authentication.registerAuthenticationProvider(config.id, config.label, provider, { supportsMultipleAccounts: true });
     this.entries.set(config.id, { config, provider, registration });
     log.info(`registered provider "${config.label}" (${config.issuer ?? config.discoveryUrl ?? config.endpoints.authorization})`);
+  }
+
+  /** The server no longer knows this entry's registered client: drop it, so the next sign-in registers again. */
+  private async forgetClient(config: ProviderConfig, log: Logger): Promise<void> {
+    log.warn(`the server no longer knows client "${config.clientId}"; registering again`);
+    await this.dynamicIds.forget(config);
   }
 
   private unregister(id: string): void {

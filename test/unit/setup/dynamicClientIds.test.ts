@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { parseProvider, type ProviderConfig } from '../../../src/setup/config';
-import { DynamicClientIds } from '../../../src/setup/dynamicClientIds';
+import { DynamicClientIds, forgettingClient } from '../../../src/setup/dynamicClientIds';
+import { AuthError } from '../../../src/protocol/errors';
 import { ensureRegisteredClient } from '../../../src/setup/dynamicClient';
 import { createFetch } from '../../../src/protocol/http';
 import { RegistrationStore } from '../../../src/setup/registrationStore';
@@ -95,5 +96,17 @@ suite('registry: entries without clientId (dynamic registration)', function () {
     } finally {
       await plain.stop();
     }
+  });
+
+  test('a refresh answered invalid_client forgets the registration (the next sign-in registers again); other failures do not', async () => {
+    let forgotten = 0;
+    const failWith = (e: Error) => forgettingClient({ refresh: async () => { throw e; }, revoke: async () => true }, async () => { forgotten++; });
+    const tokens = { accessToken: 'a', refreshToken: 'r', tokenType: 'Bearer' } as never;
+    const invalidClient = new AuthError('server_rejected', 'The token refresh was refused', { oauthError: 'invalid_client', status: 401 });
+    await assert.rejects(failWith(invalidClient).refresh(tokens), (e) => e === invalidClient, 'the error still ends the session');
+    assert.equal(forgotten, 1);
+    await assert.rejects(failWith(new AuthError('invalid_grant', 'gone', { oauthError: 'invalid_grant' })).refresh(tokens));
+    await assert.rejects(failWith(new AuthError('network', 'down')).refresh(tokens));
+    assert.equal(forgotten, 1, 'a dead grant or a network error keeps the registration');
   });
 });
