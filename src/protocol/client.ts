@@ -10,56 +10,21 @@ import type { ProviderConfig } from '../setup/config';
 import { accountFrom, type Account } from './account';
 import { discoverMetadata } from './discovery';
 import { hasTenantIssuer, tenantAwareConfiguration, withTokenTenant } from './tenantIssuer';
-import { AuthError, DEVICE_CODE_EXPIRED } from './errors';
+import { AuthError } from './errors';
 import { isLibraryError, toAuthError } from './libraryErrors';
-import { createFetch, type BaseFetch, type HttpLog } from './http';
+import { createFetch } from './http';
 import { defaultScopes, union } from './scopes';
-import { combineQuirks, type Quirk, type QuirkContext, type Quirks } from './quirks';
+import { combineQuirks, type QuirkContext, type Quirks } from './quirks';
 import { fromTokenResponse, type IdTokenClaims, type TokenSet } from './tokens';
 import { isHttpUrl, serverUrlProblem } from './urls';
 import { usePushedAuthorization, withResources } from './requestParams';
+import { untilExpiry } from './deviceDeadline';
+import type { ClientDeps, DeviceAuthorization, PendingAuthorization, SignInResult } from './clientTypes';
+
+export type { ClientDeps, DeviceAuthorization, PendingAuthorization, SignInResult } from './clientTypes';
 
 /** How far a server's clock may run ahead of ours before an ID token's `iat` is refused. */
 const ID_TOKEN_CLOCK_SKEW_MS = 5 * 60_000;
-
-export interface ClientDeps {
-  readonly fetch: BaseFetch;
-  /** Read when a token request needs it, never cached: the user may set it while a provider is registered. */
-  readonly getClientSecret: () => Promise<string | undefined>;
-  readonly log?: HttpLog;
-  readonly timeoutMs?: number;
-  readonly now?: () => number;
-  /** The IdP's quirks (its preset's: presets.ts presetQuirks); none for a standards-conforming server. */
-  readonly quirks?: readonly Quirk[];
-}
-
-/** Everything needed to finish one authorization request, held by the caller (never logged: it has secrets). */
-export interface PendingAuthorization {
-  readonly url: string;
-  readonly state: string;
-  readonly nonce?: string;
-  readonly codeVerifier: string;
-  readonly redirectUri: string;
-  readonly scopes: readonly string[];
-}
-
-export interface SignInResult {
-  readonly tokens: TokenSet;
-  readonly account: Account;
-  /** Scopes that were requested from the server (requested ∪ defaults). */
-  readonly requestedScopes: readonly string[];
-}
-
-/** A started RFC 8628 device authorization, held by the caller (never logged: `response` has the device_code). */
-export interface DeviceAuthorization {
-  readonly userCode: string;
-  readonly verificationUri: string;
-  readonly verificationUriComplete?: string;
-  /** Epoch ms after which polling stops (the server's expires_in). */
-  readonly expiresAt: number;
-  readonly scopes: readonly string[];
-  readonly response: oauth.DeviceAuthorizationResponse;
-}
 
 export class ProviderClient {
   private metadata?: Promise<client.ServerMetadata>;
@@ -254,35 +219,20 @@ export class ProviderClient {
    * (its reason is thrown). The ID token is validated like the code flow's; the account comes from it, then userinfo.
    */
   async pollDeviceAuthorization(handle: DeviceAuthorization, signal?: AbortSignal): Promise<SignInResult> {
-    const expiry = new AbortController();
-    const expiryTimer = setTimeout(() => expiry.abort(new AuthError('timeout', DEVICE_CODE_EXPIRED)), Math.max(0, handle.expiresAt - this.now()));
-    const polling = signal ? AbortSignal.any([signal, expiry.signal]) : expiry.signal;
-    const reason = () => (polling.reason instanceof AuthError ? polling.reason : new AuthError('cancelled', 'Sign-in cancelled.'));
-    let onAbort: (() => void) | undefined;
-    // openid-client notices an abort only when its current wait step ends (up to 5 s): Cancel must not wait for it.
-    const aborted = new Promise<never>((_, reject) => {
-      onAbort = () => reject(reason());
-      if (polling.aborted) onAbort(); else polling.addEventListener('abort', onAbort, { once: true });
-    });
-    try {
-      const poll = (async () => {
-        const cfg = await this.configuration(polling, { deviceFlow: true });
-        try {
-          return await client.pollDeviceAuthorizationGrant(cfg, handle.response, withResources(this.config), { signal: polling });
-        } catch (e) {
-          throw polling.aborted ? reason() : toAuthError(e, 'The device sign-in');
-        }
-      })();
-      const res = await Promise.race([poll, aborted]);
+    return untilExpiry(handle.expiresAt - this.now(), signal, async (polling, reason) => {
+      const cfg = await this.configuration(polling, { deviceFlow: true });
+      let res: Awaited<ReturnType<typeof client.pollDeviceAuthorizationGrant>>;
+      try {
+        res = await client.pollDeviceAuthorizationGrant(cfg, handle.response, withResources(this.config), { signal: polling });
+      } catch (e) {
+        throw polling.aborted ? reason() : toAuthError(e, 'The device sign-in');
+      }
       const claims = res.claims() as IdTokenClaims | undefined;
       this.checkIssuedAt(claims);
       const tokenSet = fromTokenResponse(res as Parameters<typeof fromTokenResponse>[0], claims, this.now());
       const account = await this.account(tokenSet, signal);
       return { tokens: tokenSet, account, requestedScopes: handle.scopes };
-    } finally {
-      clearTimeout(expiryTimer);
-      if (onAbort) polling.removeEventListener('abort', onAbort);
-    }
+    });
   }
 
   /**
