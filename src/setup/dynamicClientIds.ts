@@ -26,8 +26,9 @@ export interface DynamicClientDeps {
 
 export class DynamicClientIds {
   private readonly ids = new Map<string, string>();
-  private readonly inFlight = new Set<string>();
-  private readonly failed = new Set<string>();
+  /** Lookups (or registrations) in flight, and those that failed, per issuer: each settles to the id or the error. */
+  private readonly lookups = new Map<string, Promise<string>>();
+  private readonly failed = new Map<string, Error>();
 
   constructor(private readonly deps: DynamicClientDeps) {}
 
@@ -36,29 +37,45 @@ export class DynamicClientIds {
     if (config.clientRegistration !== 'dynamic' || !config.issuer) return config;
     const id = this.ids.get(config.issuer);
     if (id) return { ...config, clientId: id };
-    this.resolve(config);
+    void this.lookup(config).catch(() => undefined);
     return undefined;
   }
 
-  private resolve(config: ProviderConfig): void {
+  /**
+   * The client id once it is known (after `onResolved` has run, so the registry already holds the provider that
+   * uses it); rejects with why it could not be had.
+   */
+  async whenKnown(config: ProviderConfig): Promise<string> {
+    if (!config.issuer) throw new Error('no issuer to register at');
+    return this.ids.get(config.issuer) ?? this.lookup(config);
+  }
+
+  private lookup(config: ProviderConfig): Promise<string> {
     const issuer = config.issuer!;
-    if (this.inFlight.has(issuer) || this.failed.has(issuer)) return;
-    this.inFlight.add(issuer);
-    void (async () => {
+    const failure = this.failed.get(issuer);
+    if (failure) return Promise.reject(failure);
+    let pending = this.lookups.get(issuer);
+    if (pending) return pending;
+    pending = (async () => {
       // Off the activation path: applySettings runs inside activate(), which must touch neither SecretStorage nor
       // the network. The lookup starts on the next turn of the event loop.
       await new Promise((r) => setTimeout(r, 0));
       const stored = await this.deps.store.get(issuer);
       return stored ? stored.clientId : await this.deps.register(config);
     })().then((id) => {
-      this.inFlight.delete(issuer);
+      this.lookups.delete(issuer);
       this.ids.set(issuer, id);
       this.deps.onResolved();
+      return id;
     }, (e: unknown) => {
-      this.inFlight.delete(issuer);
-      this.failed.add(issuer);
-      this.deps.onFailed(config, (e as Error)?.message ?? String(e));
+      this.lookups.delete(issuer);
+      const error = e instanceof Error ? e : new Error(String(e));
+      this.failed.set(issuer, error);
+      this.deps.onFailed(config, error.message);
+      throw error;
     });
+    this.lookups.set(issuer, pending);
+    return pending;
   }
 
   /** Settings changed: failed registrations are tried again. */

@@ -1,7 +1,7 @@
 /**
  * Wiring shared by the Node and web-worker entry points. activate() registers every configured provider
  * synchronously — VS Code gives up on a provider that is not registered 5 s after activation — and touches neither
- * the network nor SecretStorage on the way (entries without a clientId are the exception, see applySettings). Each
+ * the network nor SecretStorage on the way (entries without a clientId too: see applySettings). Each
  * entry point brings only what differs: how it loads its engine bundle (its fetch and flows) on first use.
  */
 import * as vscode from 'vscode';

@@ -79,9 +79,10 @@ async function signInCommand(registry: ProviderRegistry, providerId: unknown, sc
 
 /** Signs in with progress and reports the outcome. Used by the command and by our own "Sign In" buttons. */
 export async function interactiveSignIn(registry: ProviderRegistry, id: string, scopes: readonly string[]): Promise<void> {
-  const provider = registry.get(id);
+  // An entry without clientId may still be waiting for its client id: its stand-in signs in once it is known.
+  const provider = registry.registered(id);
   if (!provider) return;
-  const label = registry.configs().find((c) => c.id === id)?.label ?? id;
+  const label = registry.labelOf(id);
   try {
     const session = await provider.createSession([...scopes], {});
     void notify.showInformationMessage(`Signed in to ${label} as ${session.account.label}.`);
@@ -92,7 +93,7 @@ export async function interactiveSignIn(registry: ProviderRegistry, id: string, 
 }
 
 export async function showSignInError(id: string, registry: ProviderRegistry, e: unknown): Promise<void> {
-  const label = registry.configs().find((c) => c.id === id)?.label ?? id;
+  const label = registry.labelOf(id);
   const text = isAuthError(e) ? e.message : (e as Error)?.message ?? String(e);
   const a = await notify.showErrorMessage(`Sign in to ${label} failed: ${text}`, 'Show Log');
   if (a) void vscode.commands.executeCommand('oauthAccounts.showLog');

@@ -10,6 +10,7 @@ import type { FlowUi } from '../flows/flow';
 import type { Logger } from './log';
 import type { Engine } from '../engine/engine';
 import { OAuthAuthenticationProvider } from './provider';
+import { PendingProvider } from './pendingProvider';
 import { bindingOf } from '../sessions/serverBinding';
 import { interactiveSignIn } from './commands';
 import { SessionNotices } from './sessionNotices';
@@ -20,7 +21,9 @@ import { RegistrationStore } from '../setup/registrationStore';
 
 interface Entry {
   readonly config: ProviderConfig;
-  readonly provider: OAuthAuthenticationProvider;
+  /** The provider; absent while an entry without clientId waits for its client id (then `pending` stands in). */
+  readonly provider?: OAuthAuthenticationProvider;
+  readonly pending?: PendingProvider;
   readonly registration: vscode.Disposable;
 }
 
@@ -79,8 +82,8 @@ export class ProviderRegistry implements vscode.Disposable {
 
   /**
    * Reads the setting and registers, updates or removes providers, synchronously, with no network and no secret
-   * reads — except entries without a clientId (dynamic registration, dynamicClientIds.ts), which start reading their
-   * client id from SecretStorage (or registering it) and are registered when it is known.
+   * reads. Entries without a clientId (dynamic registration) are registered too, as a PendingProvider; their client
+   * id is read from SecretStorage (or registered) after activation (dynamicClientIds.ts).
    */
   applySettings(): void {
     this.dynamicIds.retryFailed();
@@ -141,8 +144,9 @@ export class ProviderRegistry implements vscode.Disposable {
   /** Registers, updates or removes providers so that they match the settings' and the API's entries. */
   private apply(): void {
     const all = [...this.fromSettings, ...[...this.fromApi.values()].map((a) => a.config)];
-    // Entries without clientId are registered once their registered client id is known (never with an empty one).
-    const configs = all.flatMap((c) => this.dynamicIds.effective(c) ?? []);
+    // An entry without clientId is registered at once as a PendingProvider, and replaced by the real provider (a
+    // changed config key: the client id) once its registered client id is known — never used with an empty one.
+    const configs = all.map((c) => this.dynamicIds.effective(c) ?? c);
     const wanted = new Map(configs.map((c) => [c.id, c]));
     let changed = false;
     for (const [id, entry] of this.entries) {
@@ -160,6 +164,7 @@ export class ProviderRegistry implements vscode.Disposable {
   }
 
   private register(config: ProviderConfig): void {
+    if (config.clientRegistration === 'dynamic' && !config.clientId) return this.registerPending(config);
     const log = this.deps.log.forProvider(config.id);
     const secrets = this.deps.context.secrets;
     const client = this.notices.boundClient(config, () => bindingOf(config));
@@ -207,11 +212,26 @@ export class ProviderRegistry implements vscode.Disposable {
     await this.dynamicIds.forget(config);
   }
 
+  /** An entry without clientId, until its client id is known (pendingProvider.ts). */
+  private registerPending(config: ProviderConfig): void {
+    const pending = new PendingProvider({
+      config,
+      ready: async () => {
+        await this.dynamicIds.whenKnown(config);
+        return this.entries.get(config.id)?.provider;
+      },
+    });
+    const registration = vscode.authentication.registerAuthenticationProvider(config.id, config.label, pending, { supportsMultipleAccounts: true });
+    this.entries.set(config.id, { config, pending, registration });
+    this.deps.log.forProvider(config.id).info(`registered provider "${config.label}" (${config.issuer}); its registered client id is looked up next`);
+  }
+
   private unregister(id: string): void {
     const e = this.entries.get(id);
     if (!e) return;
     e.registration.dispose();
-    e.provider.dispose();
+    e.provider?.dispose();
+    e.pending?.dispose();
     this.entries.delete(id);
     this.deps.log.forProvider(id).info('unregistered provider');
   }
@@ -227,8 +247,19 @@ export class ProviderRegistry implements vscode.Disposable {
     return this.entries.get(id)?.provider;
   }
 
+  /** What VS Code has registered under `id`: the provider, or the stand-in of an entry waiting for its client id. */
+  registered(id: string): vscode.AuthenticationProvider | undefined {
+    const e = this.entries.get(id);
+    return e?.provider ?? e?.pending;
+  }
+
+  labelOf(id: string): string {
+    return this.entries.get(id)?.config.label ?? id;
+  }
+
+  /** Providers ready for use (an entry without clientId once its client id is known). */
   configs(): ProviderConfig[] {
-    return [...this.entries.values()].map((e) => e.config);
+    return [...this.entries.values()].filter((e) => e.provider).map((e) => e.config);
   }
 
   /** Every provider id taken in this VS Code: VS Code's, other extensions' contributed ids, ours (settings, API). */
