@@ -44,6 +44,7 @@ suite('registry: entries without clientId (dynamic registration)', function () {
     await wait;
     const first = a.ids.effective(config)!;
     assert.ok(first.clientId);
+    assert.equal(await a.ids.whenKnown(config), first.clientId, 'a waiting sign-in gets the same id');
     assert.equal(bindingOf(first).clientId, first.clientId, 'sessions bind to the registered id');
 
     const b = setup(a.secrets);
@@ -93,6 +94,9 @@ suite('registry: entries without clientId (dynamic registration)', function () {
       assert.match(s.events[0], /^failed: .*does not offer dynamic client registration/);
       assert.equal(s.ids.effective(parsed.config), undefined, 'no retry storm: a failure waits for the next settings change');
       assert.equal(s.events.length, 1);
+      // What a sign-in waiting for the client id (PendingProvider) is told: the failure, at once, without a new request.
+      await assert.rejects(s.ids.whenKnown(parsed.config), /does not offer dynamic client registration/);
+      assert.equal(s.events.length, 1, 'reported once');
     } finally {
       await plain.stop();
     }
