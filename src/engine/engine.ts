@@ -1,7 +1,7 @@
 /**
  * The engine: everything that is not needed to register providers and answer getSessions from memory — the
  * protocol client (openid-client, the platform's fetch), the flows, the interactive sign-in, dynamic client
- * registration, the Add Identity Provider wizard and the token tools. It is a separate bundle (dist/engine.js,
+ * registration, the Add Identity Provider wizard, the token tools and the palette commands' dialogs. It is a separate bundle (dist/engine.js,
  * dist/web/engine.js, see scripts/bundles.mjs) loaded on first use: the first sign-in, refresh, revocation, wizard
  * or token tool. The activation bundle only knows its type.
  *
@@ -20,6 +20,7 @@ import type { RegistrationStore } from '../setup/registrationStore';
 import { addProviderCommand } from '../setup/addProvider';
 import { signIn, type SignInDeps, type SignInRequest } from '../vscode/signIn';
 import { copyAccessToken, showTokenDetails } from '../vscode/tokenCommands';
+import { setClientSecretCommand, signInCommand, signOutCommand } from '../vscode/paletteCommands';
 import type { ProviderRegistry } from '../vscode/providerRegistry';
 
 export interface EnginePlatform {
@@ -42,6 +43,9 @@ export function engineFor(platform: EnginePlatform) {
     addProvider: (registry: ProviderRegistry) => addProviderCommand(registry, platform.fetch, platform.flows),
     copyAccessToken,
     showTokenDetails,
+    signInCommand,
+    signOutCommand,
+    setClientSecretCommand,
   };
 }
 

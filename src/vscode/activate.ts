@@ -51,7 +51,7 @@ export function activateWith(context: vscode.ExtensionContext, platform: Platfor
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration(SETTING)) registry.applySettings();
     }),
-    ...registerCommands(registry, context.secrets, channel),
+    ...registerCommands(registry, context.secrets, channel, engine),
     // The wizard and the token tools live in the engine bundle: loaded when first used, not at activation.
     vscode.commands.registerCommand('oauthAccounts.addProvider', async () => (await engine()).addProvider(registry)),
     vscode.commands.registerCommand('oauthAccounts.copyAccessToken', async (): Promise<void> => (await engine()).copyAccessToken(registry)),
