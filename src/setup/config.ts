@@ -5,7 +5,7 @@
 import type { ProviderEntry } from '../../api/oauth-accounts';
 import { everyOf, isValidProviderId } from './constants';
 import { FLOW_SETTINGS, type FlowSetting } from '../flows/flow';
-import { findPreset, presetDefaults, PRESETS } from './presets';
+import { presetDefaults, presetEntry, PRESET_IDS } from './presets';
 import { serverUrlProblem } from '../protocol/urls';
 
 // The entry's schema is the published ProviderEntry (api/oauth-accounts.d.ts); the run-time lists below are checked
@@ -121,8 +121,8 @@ export function parseProvider(input: unknown, index = 0): Parsed {
   if (!isValidProviderId(rawId)) return bad('id', 'may contain only letters, digits, ".", "_" and "-", and must start with a letter or digit.');
   for (const key of Object.keys(entry)) if (!KNOWN_KEYS.has(key)) return bad(key, `is not a known setting (known: ${[...KNOWN_KEYS].join(', ')}).`);
   if (entry.preset !== undefined) {
-    const preset = typeof entry.preset === 'string' ? findPreset(entry.preset) : undefined;
-    if (!preset) return bad('preset', `is not a known preset (known: ${PRESETS.map((p) => p.id).join(', ')}).`);
+    const preset = typeof entry.preset === 'string' ? presetEntry(entry.preset) : undefined;
+    if (!preset) return bad('preset', `is not a known preset (known: ${PRESET_IDS.join(', ')}).`);
     entry = withPresetDefaults(entry, presetDefaults(preset));
   }
   if (typeof entry.label !== 'string' || !entry.label.trim()) return bad('label', 'is required: the name shown in the Accounts menu.');

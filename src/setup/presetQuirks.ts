@@ -4,7 +4,7 @@
  * settings at activation does not load the quirks' code: this file is part of the protocol bundle (engine/).
  */
 import { quirk, type Quirk } from '../protocol/quirks';
-import { findPreset } from './presets';
+import { presetEntry } from './presets';
 
 export const PRESET_QUIRKS: Readonly<Record<string, readonly Quirk[]>> = {
   github: [quirk.githubJson, quirk.githubAccount, quirk.githubRevocation, quirk.publicDeviceFlow],
@@ -14,6 +14,6 @@ export const PRESET_QUIRKS: Readonly<Record<string, readonly Quirk[]>> = {
 
 /** The quirks for a provider entry (or a session's binding): those of its preset, or none. */
 export function presetQuirks(config: { readonly preset?: string }): readonly Quirk[] {
-  if (config.preset === undefined || !findPreset(config.preset)) return [];
+  if (config.preset === undefined || !presetEntry(config.preset)) return [];
   return PRESET_QUIRKS[config.preset] ?? [];
 }

@@ -1,80 +1,27 @@
 /**
- * Presets: what a person knows about their identity provider (a tenant, a realm, a domain) turned into a provider
- * entry with the right issuer, scopes and parameters. Each preset is data, read while parsing the settings at
- * activation; IdP quirks that data cannot express are typed values listed per preset in presetQuirks.ts (loaded with
- * the protocol client on first use), never `if (provider === …)` elsewhere.
+ * Presets: what `"preset": "<id>"` adds to a settings entry — the issuer (or endpoints) and the defaults an identity
+ * provider needs. Read while parsing the settings at activation, so only data is here: the wizard's questions and
+ * hints for each preset are in presetGuide.ts and the IdP quirks in presetQuirks.ts (both loaded on first use);
+ * never `if (provider === …)` elsewhere. Templates hold `{key}` placeholders, filled from the wizard's answers or
+ * from `defaults`.
  */
-import { EXTENSION_ID } from './constants';
-
-export interface PresetQuestion {
-  /** Placeholder name used in templates: `{tenant}`. */
-  readonly key: string;
-  readonly prompt: string;
-  readonly placeholder?: string;
-  readonly defaultValue?: string;
-}
-
-export interface Preset {
-  readonly id: string;
-  readonly label: string;
-  readonly description: string;
-  /** Issuer URL with `{key}` placeholders filled from the answers. Absent for servers without OpenID discovery. */
+export interface PresetEntry {
+  /** Issuer URL template. Absent for servers without OpenID discovery (their endpoints are in `entry`). */
   readonly issuer?: string;
-  readonly questions: readonly PresetQuestion[];
-  /** Defaults merged into the generated entry (the user's answers win). */
+  /** Defaults merged into the entry (the user's own fields win). */
   readonly entry: Readonly<Record<string, unknown>>;
-  /** What to register at the identity provider, shown by the wizard and the README. */
-  readonly registerHint: string;
+  /** Answers used when the wizard's question is not asked or left as it is (Keycloak's realm: master). */
+  readonly defaults?: Readonly<Record<string, string>>;
 }
 
-export const PRESETS: readonly Preset[] = [
-  {
-    id: 'keycloak', label: 'Keycloak', description: 'Keycloak realm (public client)',
-    issuer: '{base}/realms/{realm}',
-    questions: [
-      { key: 'base', prompt: 'Keycloak base URL', placeholder: 'https://keycloak.example.com' },
-      { key: 'realm', prompt: 'Realm', defaultValue: 'master' },
-    ],
-    entry: {},
-    registerHint: 'Client authentication off, Standard flow on; Valid redirect URIs: the ones below.',
-  },
-  {
-    id: 'okta', label: 'Okta', description: 'Okta custom authorization server (Native app)',
-    issuer: 'https://{domain}/oauth2/{server}',
-    questions: [
-      { key: 'domain', prompt: 'Okta domain', placeholder: 'example.okta.com' },
-      { key: 'server', prompt: 'Authorization server id', defaultValue: 'default' },
-    ],
-    entry: { scopes: ['openid', 'profile', 'email', 'offline_access'] },
-    registerHint: 'Native app with Authorization Code and Refresh Token grants; sign-in redirect URIs: the ones below.',
-  },
-  {
-    id: 'auth0', label: 'Auth0', description: 'Auth0 tenant (Native application)',
-    issuer: 'https://{domain}/',
-    questions: [
-      { key: 'domain', prompt: 'Auth0 domain', placeholder: 'example.eu.auth0.com' },
-      { key: 'audience', prompt: 'API audience (optional: for a JWT access token for your API)', placeholder: 'https://api.example.com' },
-    ],
-    entry: { scopes: ['openid', 'profile', 'email', 'offline_access'], flow: 'uri-handler' },
-    registerHint: `Native application; Allowed Callback URLs: vscode://${EXTENSION_ID}/callback. Enable Allow Offline Access on the API for refresh tokens.`,
-  },
-  {
-    id: 'entra', label: 'Microsoft Entra ID', description: 'Entra ID tenant (public client)',
-    issuer: 'https://login.microsoftonline.com/{tenant}/v2.0',
-    questions: [{ key: 'tenant', prompt: 'Tenant id (a GUID, your domain, or common / organizations for a multi-tenant app)', placeholder: '00000000-0000-0000-0000-000000000000' }],
-    entry: { scopes: ['openid', 'profile', 'email', 'offline_access'] },
-    registerHint: 'Authentication → Mobile and desktop applications → redirect URI http://127.0.0.1/callback; Allow public client flows on.',
-  },
-  {
-    id: 'google', label: 'Google', description: 'Google account (Desktop app client)',
-    issuer: 'https://accounts.google.com',
-    questions: [],
-    entry: { clientAuthentication: 'client_secret_post', authorizationParameters: { access_type: 'offline', prompt: 'consent' } },
-    registerHint: 'OAuth client of type Desktop app (loopback redirects on any port). Store its client secret with "OAuth Accounts: Set Client Secret...".',
-  },
-  {
-    id: 'github', label: 'GitHub', description: 'GitHub.com or GitHub Enterprise Server (OAuth app)',
-    questions: [{ key: 'base', prompt: 'GitHub URL', defaultValue: 'https://github.com' }],
+export const PRESET_ENTRIES = {
+  keycloak: { issuer: '{base}/realms/{realm}', defaults: { realm: 'master' }, entry: {} },
+  okta: { issuer: 'https://{domain}/oauth2/{server}', defaults: { server: 'default' }, entry: { scopes: ['openid', 'profile', 'email', 'offline_access'] } },
+  auth0: { issuer: 'https://{domain}/', entry: { scopes: ['openid', 'profile', 'email', 'offline_access'], flow: 'uri-handler' } },
+  entra: { issuer: 'https://login.microsoftonline.com/{tenant}/v2.0', entry: { scopes: ['openid', 'profile', 'email', 'offline_access'] } },
+  google: { issuer: 'https://accounts.google.com', entry: { clientAuthentication: 'client_secret_post', authorizationParameters: { access_type: 'offline', prompt: 'consent' } } },
+  github: {
+    defaults: { base: 'https://github.com' },
     entry: {
       endpoints: {
         authorization: '{base}/login/oauth/authorize',
@@ -85,39 +32,23 @@ export const PRESETS: readonly Preset[] = [
       // GitHub does not distinguish public and confidential clients: the web flow's code exchange needs the secret.
       clientAuthentication: 'client_secret_post',
     },
-    registerHint: 'OAuth app (Settings → Developer settings → OAuth Apps) with Authorization callback URL http://127.0.0.1/callback (GitHub accepts any loopback port); enable Device Flow for remote windows. Store its client secret with "OAuth Accounts: Set Client Secret...".',
   },
-  {
-    id: 'gitlab', label: 'GitLab', description: 'GitLab.com or self-managed GitLab',
-    issuer: '{base}',
-    questions: [{ key: 'base', prompt: 'GitLab URL', defaultValue: 'https://gitlab.com' }],
-    entry: { scopes: ['openid', 'profile', 'email', 'read_user'] },
-    registerHint: 'Application (not confidential) with scopes openid profile email read_user; redirect URIs: the ones below.',
-  },
-  {
-    id: 'dex', label: 'Dex', description: 'Dex (static public client)',
-    issuer: '{issuer}',
-    questions: [{ key: 'issuer', prompt: 'Dex issuer URL', placeholder: 'https://dex.example.com' }],
-    entry: { scopes: ['openid', 'profile', 'email', 'offline_access'] },
-    registerHint: 'staticClients entry with public: true (loopback redirects then work on any port).',
-  },
-  {
-    id: 'generic', label: 'Other OpenID Connect / OAuth 2.0 server', description: 'Any server with an issuer URL',
-    issuer: '{issuer}',
-    questions: [{ key: 'issuer', prompt: 'Issuer URL', placeholder: 'https://sso.example.com' }],
-    entry: {},
-    registerHint: 'A public client (PKCE) allowing the redirect URIs below.',
-  },
-];
+  gitlab: { issuer: '{base}', defaults: { base: 'https://gitlab.com' }, entry: { scopes: ['openid', 'profile', 'email', 'read_user'] } },
+  dex: { issuer: '{issuer}', entry: { scopes: ['openid', 'profile', 'email', 'offline_access'] } },
+  generic: { issuer: '{issuer}', entry: {} },
+} as const satisfies Record<string, PresetEntry>;
+
+export type PresetId = keyof typeof PRESET_ENTRIES;
+export const PRESET_IDS = Object.keys(PRESET_ENTRIES) as PresetId[];
+
+/** The preset with this id, or undefined (own keys only: "constructor" is not a preset). */
+export function presetEntry(id: string): PresetEntry | undefined {
+  return Object.hasOwn(PRESET_ENTRIES, id) ? PRESET_ENTRIES[id as PresetId] : undefined;
+}
 
 /** Fills `{key}` placeholders; trailing slashes of base URLs are trimmed so `{base}/realms` never has `//`. */
 export function fillTemplate(template: string, answers: Readonly<Record<string, string>>): string {
   return template.replace(/\{(\w+)\}/g, (_m, key: string) => (answers[key] ?? '').trim().replace(/\/+$/, ''));
-}
-
-/** The preset with this id, or undefined. */
-export function findPreset(id: string): Preset | undefined {
-  return PRESETS.find((p) => p.id === id);
 }
 
 /** `{key}` placeholders in every string of a JSON-like value (the preset's `entry`). */
@@ -129,13 +60,11 @@ export function fillTemplates(value: unknown, answers: Readonly<Record<string, s
 }
 
 /**
- * What `"preset": "<id>"` adds to a settings entry: the preset's `entry` and issuer with the questions' default
- * answers. A field whose template needs an answer without a default (Keycloak's base URL) is left out: the entry
- * must set it.
+ * What `"preset": "<id>"` adds to a settings entry: the preset's `entry` and issuer with its default answers. A
+ * field whose template needs an answer without a default (Keycloak's base URL) is left out: the entry must set it.
  */
-export function presetDefaults(preset: Preset): Record<string, unknown> {
-  const answers: Record<string, string> = {};
-  for (const q of preset.questions) if (q.defaultValue) answers[q.key] = q.defaultValue;
+export function presetDefaults(preset: PresetEntry): Record<string, unknown> {
+  const answers: Readonly<Record<string, string>> = preset.defaults ?? {};
   const resolvable = (v: unknown): boolean => {
     if (typeof v === 'string') return [...v.matchAll(/\{(\w+)\}/g)].every((m) => answers[m[1]] !== undefined);
     if (Array.isArray(v)) return v.every(resolvable);

@@ -4,7 +4,8 @@
  */
 import type { ServerMetadata } from 'openid-client';
 import type { FlowId, FlowInfo } from '../flows/flow';
-import { fillTemplate, fillTemplates, type Preset } from './presets';
+import { fillTemplate, fillTemplates } from './presets';
+import type { Preset } from './presetGuide';
 
 /** A settings entry as the wizard writes it (validated by parseProvider before it is saved). */
 export type ProviderEntry = Record<string, unknown> & { id: string; label: string; clientId: string };

@@ -2,7 +2,8 @@ import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseProvider, type ProviderConfig } from '../../../src/setup/config';
-import { fillTemplate, fillTemplates, findPreset, PRESETS, presetDefaults } from '../../../src/setup/presets';
+import { fillTemplate, fillTemplates, presetDefaults, PRESET_ENTRIES, PRESET_IDS, type PresetEntry } from '../../../src/setup/presets';
+import { findPreset, PRESETS } from '../../../src/setup/presetGuide';
 import { PRESET_QUIRKS, presetQuirks } from '../../../src/setup/presetQuirks';
 import { ProviderClient, type SignInResult } from '../../../src/protocol/client';
 import type { BaseFetch, FetchInit } from '../../../src/protocol/http';
@@ -200,6 +201,18 @@ suite('protocol/quirks: the "preset" setting', () => {
     const dts = readFileSync(path.join(__dirname, '../../../../api/oauth-accounts.d.ts'), 'utf8');
     const union = /preset\?: ([^;]+);/.exec(dts)?.[1].split('|').map((s) => s.trim().replace(/'/g, ''));
     assert.deepEqual(union?.sort(), PRESETS.map((p) => p.id).sort(), 'the published API typings list the same presets');
+  });
+
+  test('the wizard asks exactly what each preset\'s templates need, and every default answers a question', () => {
+    assert.deepEqual(PRESETS.map((p) => p.id), PRESET_IDS, 'one guide per preset, in the same order');
+    for (const preset of PRESETS) {
+      const data: PresetEntry = PRESET_ENTRIES[preset.id];
+      const placeholders = new Set([...JSON.stringify([data.issuer ?? '', data.entry]).matchAll(/\{(\w+)\}/g)].map((m) => m[1]));
+      const asked = preset.questions.map((q) => q.key);
+      // Auth0's audience is asked but not a template: the wizard turns it into an authorization parameter.
+      assert.deepEqual([...placeholders].sort(), asked.filter((k) => k !== 'audience').sort(), preset.id);
+      for (const key of Object.keys(data.defaults ?? {})) assert.ok(asked.includes(key), `${preset.id}: default for "${key}", which is never asked`);
+    }
   });
 
   const SAMPLE_ANSWERS: Record<string, string> = {

@@ -11,7 +11,7 @@ import * as ts from 'typescript';
 import { CLIENT_AUTHENTICATIONS, ENDPOINT_KEYS, ENTRY_KEYS, parseProvider } from '../../../src/setup/config';
 import { EXTENSION_ID, PROVIDER_ID_MAX_LENGTH, PROVIDER_ID_PATTERN } from '../../../src/setup/constants';
 import { FLOW_SETTINGS } from '../../../src/flows/flow';
-import { PRESETS } from '../../../src/setup/presets';
+import { PRESETS } from '../../../src/setup/presetGuide';
 
 // out/test/unit/ → the repository root.
 const ROOT = join(__dirname, '..', '..', '..', '..');

@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { parseProvider } from '../../../src/setup/config';
-import { PRESETS, fillTemplate } from '../../../src/setup/presets';
+import { fillTemplate } from '../../../src/setup/presets';
+import { PRESETS } from '../../../src/setup/presetGuide';
 import { NODE_FLOWS } from '../../../src/flows/node';
 import { buildEntry, describeCapabilities, describeRedirects, redirectLines, suggestId } from '../../../src/setup/providerSetup';
 
