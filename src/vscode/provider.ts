@@ -70,6 +70,11 @@ export class OAuthAuthenticationProvider implements vscode.AuthenticationProvide
     return this.deps.config.id;
   }
 
+  /** The entry this provider serves, with its client id. */
+  get config(): ProviderConfig {
+    return this.deps.config;
+  }
+
   async getSessions(scopes: readonly string[] | undefined, options: vscode.AuthenticationProviderSessionOptions = {}): Promise<vscode.AuthenticationSession[]> {
     const wanted = scopes === undefined ? undefined : normalizeScopes(scopes);
     const matching = await this.keeper.matching(wanted, options.account?.id);

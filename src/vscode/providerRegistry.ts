@@ -5,25 +5,26 @@
  */
 import * as vscode from 'vscode';
 import * as notify from './notify';
-import { BUILT_IN_PROVIDER_IDS, configKey, describeProblem, parseProvider, parseProviders, PREFER_DEVICE_CODE_SETTING, SETTING, type ProviderConfig } from '../setup/config';
+import { BUILT_IN_PROVIDER_IDS, configKey, describeProblem, parseProvider, parseProviders, SETTING, type ProviderConfig } from '../setup/config';
 import type { FlowUi } from '../flows/flow';
 import type { Logger } from './log';
 import type { Engine } from '../engine/engine';
-import { OAuthAuthenticationProvider } from './provider';
-import { PendingProvider } from './pendingProvider';
-import { bindingOf } from '../sessions/serverBinding';
+import type { OAuthAuthenticationProvider } from './provider';
+import { DynamicProvider } from './dynamicProvider';
+import { createProvider, type ProviderFactoryDeps } from './providerFactory';
 import { interactiveSignIn } from './commands';
 import { SessionNotices } from './sessionNotices';
-import { createFlowUi, EXTENSION_ID, extensionHostKind, registrationRedirectUris } from './ui';
+import { EXTENSION_ID, registrationRedirectUris } from './ui';
 import type { UriCallbacks } from './uriCallbacks';
-import { DynamicClientIds, forgettingClient, isForgottenClient } from '../setup/dynamicClientIds';
+import { DynamicClientIds } from '../setup/dynamicClientIds';
 import { RegistrationStore } from '../setup/registrationStore';
 
 interface Entry {
+  /** As configured; an entry without clientId keeps its empty one here (its registered id is in `dynamic`). */
   readonly config: ProviderConfig;
-  /** The provider; absent while an entry without clientId waits for its client id (then `pending` stands in). */
+  /** Registered with VS Code: the provider, or for an entry without clientId the DynamicProvider in front of it. */
   readonly provider?: OAuthAuthenticationProvider;
-  readonly pending?: PendingProvider;
+  readonly dynamic?: DynamicProvider;
   readonly registration: vscode.Disposable;
 }
 
@@ -49,13 +50,6 @@ export class ProviderRegistry implements vscode.Disposable {
    */
   testUiOverrides: Partial<FlowUi> = {};
 
-  /**
-   * The redirect flows' sign-in timeout. Development and test runs only may shorten it (OAUTH_ACCOUNTS_SIGN_IN_
-   * TIMEOUT_MS) so that the "try a different way?" prompt after a redirect that never comes back can be tested
-   * without waiting 5 minutes; an installed extension always uses the default.
-   */
-  private readonly signInTimeoutMs: number | undefined;
-
   private fromSettings: ProviderConfig[] = [];
   /** Providers declared in code by other extensions, in registration order. */
   private readonly fromApi = new Map<string, { config: ProviderConfig; owner: string }>();
@@ -65,9 +59,19 @@ export class ProviderRegistry implements vscode.Disposable {
   /** Dynamically registered clients per issuer (shared with the wizard). */
   readonly registrations: RegistrationStore;
 
+  /** What every provider is built with (providerFactory.ts). */
+  private readonly factory: ProviderFactoryDeps;
+
   constructor(private readonly deps: RegistryDeps) {
-    this.signInTimeoutMs = devSignInTimeoutMs(deps.context.extensionMode);
     this.notices = new SessionNotices({ secrets: deps.context.secrets, log: deps.log, engine: deps.engine, signIn: (id, scopes) => void interactiveSignIn(this, id, scopes) });
+    this.factory = {
+      secrets: deps.context.secrets, log: deps.log, callbacks: deps.callbacks, engine: deps.engine, notices: this.notices,
+      callbackPages: deps.callbackPages, uiOverrides: () => this.testUiOverrides, signInTimeoutMs: devSignInTimeoutMs(deps.context.extensionMode),
+      forgetClient: async (config, log) => {
+        log.warn(`the server no longer knows client "${config.clientId}"; registering again`);
+        await this.dynamicIds.forget(config);
+      },
+    };
     this.registrations = new RegistrationStore(deps.context.secrets, (l) => deps.log.warn(l));
     this.dynamicIds = new DynamicClientIds({
       store: this.registrations,
@@ -82,7 +86,7 @@ export class ProviderRegistry implements vscode.Disposable {
 
   /**
    * Reads the setting and registers, updates or removes providers, synchronously, with no network and no secret
-   * reads. Entries without a clientId (dynamic registration) are registered too, as a PendingProvider; their client
+   * reads. Entries without a clientId (dynamic registration) are registered too, as a DynamicProvider; their client
    * id is read from SecretStorage (or registered) after activation (dynamicClientIds.ts).
    */
   applySettings(): void {
@@ -143,10 +147,7 @@ export class ProviderRegistry implements vscode.Disposable {
 
   /** Registers, updates or removes providers so that they match the settings' and the API's entries. */
   private apply(): void {
-    const all = [...this.fromSettings, ...[...this.fromApi.values()].map((a) => a.config)];
-    // An entry without clientId is registered at once as a PendingProvider, and replaced by the real provider (a
-    // changed config key: the client id) once its registered client id is known — never used with an empty one.
-    const configs = all.map((c) => this.dynamicIds.effective(c) ?? c);
+    const configs = [...this.fromSettings, ...[...this.fromApi.values()].map((a) => a.config)];
     const wanted = new Map(configs.map((c) => [c.id, c]));
     let changed = false;
     for (const [id, entry] of this.entries) {
@@ -160,70 +161,28 @@ export class ProviderRegistry implements vscode.Disposable {
       this.register(config);
       changed = true;
     }
+    for (const entry of this.entries.values()) if (entry.dynamic && this.attachClientId(entry.config, entry.dynamic)) changed = true;
     if (changed) this.changed.fire();
   }
 
   private register(config: ProviderConfig): void {
-    if (config.clientRegistration === 'dynamic' && !config.clientId) return this.registerPending(config);
-    const log = this.deps.log.forProvider(config.id);
-    const secrets = this.deps.context.secrets;
-    const client = this.notices.boundClient(config, () => bindingOf(config));
-    const base = createFlowUi(this.deps.callbacks);
-    const ui: FlowUi = {
-      openExternal: (url) => (this.testUiOverrides.openExternal ?? base.openExternal)(url),
-      externalCallbackUri: () => (this.testUiOverrides.externalCallbackUri ?? base.externalCallbackUri)(),
-      waitForUriCallback: (state, signal) => (this.testUiOverrides.waitForUriCallback ?? base.waitForUriCallback)(state, signal),
-      showDeviceCode: (info, signal) => (this.testUiOverrides.showDeviceCode ?? base.showDeviceCode)(info, signal),
-      askForRedirectedUrl: (validate, signal) => (this.testUiOverrides.askForRedirectedUrl ?? base.askForRedirectedUrl)(validate, signal),
-      callbackPages: this.deps.callbackPages,
-    };
-    const preferDeviceCode = () => vscode.workspace.getConfiguration().get<boolean>(PREFER_DEVICE_CODE_SETTING, false) === true;
-    const provider = new OAuthAuthenticationProvider({
-      config,
-      client: config.clientRegistration === 'dynamic' ? forgettingClient(client, () => this.forgetClient(config, log)) : client,
-      secrets,
-      log,
-      signIn: async (scopes, request) => {
-        try {
-          const [engine, protocolClient] = await Promise.all([this.deps.engine(), client.get()]);
-          return await engine.signIn({ config, client: protocolClient, ui, host: extensionHostKind, log, preferDeviceCode, timeoutMs: this.signInTimeoutMs }, scopes, request);
-        } catch (e) {
-          // A dynamically registered client the server no longer knows: register again for the next sign-in.
-          if (isForgottenClient(e) && config.clientRegistration === 'dynamic') await this.forgetClient(config, log);
-          throw e;
-        }
-      },
-      notifySignedOut: (s, reason) => this.notices.mustSignInAgain(config, s, reason),
-      retire: (sessions) => void this.notices.retire(config, sessions),
-      signedOut: (s, revocation) => this.notices.signedOut(config, s, revocation),
-      cancelled: () => void notify.showInformationMessage(`Sign-in to ${config.label} cancelled.`),
-    });
-    provider.onDidChangeSessions((e) => {
-      for (const s of e.added ?? []) this.notices.signedIn(config, s.account.id);
-    });
+    // An entry without clientId: registered now like every entry, its provider attached once its client id is known.
+    const dynamic = config.clientRegistration === 'dynamic' ? new DynamicProvider(config, () => this.dynamicIds.whenKnown(config)) : undefined;
+    const provider = dynamic ?? createProvider(config, this.factory);
     const registration = vscode.authentication.registerAuthenticationProvider(config.id, config.label, provider, { supportsMultipleAccounts: true });
-    this.entries.set(config.id, { config, provider, registration });
-    log.info(`registered provider "${config.label}" (${config.issuer ?? config.discoveryUrl ?? config.endpoints.authorization})`);
+    this.entries.set(config.id, { config, registration, ...(dynamic ? { dynamic } : { provider: provider as OAuthAuthenticationProvider }) });
+    this.deps.log.forProvider(config.id).info(`registered provider "${config.label}" (${config.issuer ?? config.discoveryUrl ?? config.endpoints.authorization})${dynamic ? '; its registered client id is looked up next' : ''}`);
   }
 
-  /** The server no longer knows this entry's registered client: drop it, so the next sign-in registers again. */
-  private async forgetClient(config: ProviderConfig, log: Logger): Promise<void> {
-    log.warn(`the server no longer knows client "${config.clientId}"; registering again`);
-    await this.dynamicIds.forget(config);
-  }
-
-  /** An entry without clientId, until its client id is known (pendingProvider.ts). */
-  private registerPending(config: ProviderConfig): void {
-    const pending = new PendingProvider({
-      config,
-      ready: async () => {
-        await this.dynamicIds.whenKnown(config);
-        return this.entries.get(config.id)?.provider;
-      },
-    });
-    const registration = vscode.authentication.registerAuthenticationProvider(config.id, config.label, pending, { supportsMultipleAccounts: true });
-    this.entries.set(config.id, { config, pending, registration });
-    this.deps.log.forProvider(config.id).info(`registered provider "${config.label}" (${config.issuer}); its registered client id is looked up next`);
+  /**
+   * An entry without clientId: gives its DynamicProvider the provider for the client id now known (none while it is
+   * looked up, or after the server forgot it). True when that changed.
+   */
+  private attachClientId(config: ProviderConfig, dynamic: DynamicProvider): boolean {
+    const effective = this.dynamicIds.effective(config);
+    if (effective?.clientId === dynamic.current?.config.clientId) return false;
+    dynamic.attach(effective && createProvider(effective, this.factory));
+    return true;
   }
 
   private unregister(id: string): void {
@@ -231,7 +190,7 @@ export class ProviderRegistry implements vscode.Disposable {
     if (!e) return;
     e.registration.dispose();
     e.provider?.dispose();
-    e.pending?.dispose();
+    e.dynamic?.dispose();
     this.entries.delete(id);
     this.deps.log.forProvider(id).info('unregistered provider');
   }
@@ -243,23 +202,25 @@ export class ProviderRegistry implements vscode.Disposable {
     for (const s of (await provider.keeper.sessions()).filter((x) => x.account.id === accountId)) await provider.removeSession(s.id);
   }
 
+  /** The provider serving `id`, with its client id (undefined while an entry without clientId has none yet). */
   get(id: string): OAuthAuthenticationProvider | undefined {
-    return this.entries.get(id)?.provider;
+    const e = this.entries.get(id);
+    return e?.provider ?? e?.dynamic?.current;
   }
 
-  /** What VS Code has registered under `id`: the provider, or the stand-in of an entry waiting for its client id. */
+  /** What VS Code has registered under `id`: the provider, or the DynamicProvider of an entry without clientId. */
   registered(id: string): vscode.AuthenticationProvider | undefined {
     const e = this.entries.get(id);
-    return e?.provider ?? e?.pending;
+    return e?.provider ?? e?.dynamic;
   }
 
   labelOf(id: string): string {
     return this.entries.get(id)?.config.label ?? id;
   }
 
-  /** Providers ready for use (an entry without clientId once its client id is known). */
+  /** Providers ready for use, with their client ids (an entry without clientId once its client id is known). */
   configs(): ProviderConfig[] {
-    return [...this.entries.values()].filter((e) => e.provider).map((e) => e.config);
+    return [...this.entries.keys()].flatMap((id) => this.get(id)?.config ?? []);
   }
 
   /** Every provider id taken in this VS Code: VS Code's, other extensions' contributed ids, ours (settings, API). */

@@ -1,0 +1,72 @@
+/**
+ * One configured entry (with its client id) made into an OAuthAuthenticationProvider: its lazily created protocol
+ * client, its flow UI, the sign-in through the engine bundle, and what the user is told (sessionNotices.ts). The
+ * registry decides when; this file only builds.
+ */
+import * as vscode from 'vscode';
+import * as notify from './notify';
+import { PREFER_DEVICE_CODE_SETTING, type ProviderConfig } from '../setup/config';
+import type { FlowUi } from '../flows/flow';
+import type { Engine } from '../engine/engine';
+import type { Logger } from './log';
+import { OAuthAuthenticationProvider } from './provider';
+import { bindingOf } from '../sessions/serverBinding';
+import type { SessionNotices } from './sessionNotices';
+import { createFlowUi, extensionHostKind } from './ui';
+import type { UriCallbacks } from './uriCallbacks';
+import { forgettingClient, isForgottenClient } from '../setup/dynamicClientIds';
+
+export interface ProviderFactoryDeps {
+  readonly secrets: vscode.SecretStorage;
+  readonly log: Logger;
+  readonly callbacks: UriCallbacks;
+  readonly engine: () => Promise<Engine>;
+  readonly notices: SessionNotices;
+  readonly callbackPages?: FlowUi['callbackPages'];
+  /** Test runs only: parts of the flow UI VS Code refuses under test (see ProviderRegistry.testUiOverrides). */
+  readonly uiOverrides: () => Partial<FlowUi>;
+  readonly signInTimeoutMs?: number;
+  /** The server no longer knows this dynamically registered client: drop it so the next sign-in registers again. */
+  readonly forgetClient: (config: ProviderConfig, log: Logger) => Promise<void>;
+}
+
+export function createProvider(config: ProviderConfig, deps: ProviderFactoryDeps): OAuthAuthenticationProvider {
+  const log = deps.log.forProvider(config.id);
+  const { notices } = deps;
+  const client = notices.boundClient(config, () => bindingOf(config));
+  const base = createFlowUi(deps.callbacks);
+  const ui: FlowUi = {
+    openExternal: (url) => (deps.uiOverrides().openExternal ?? base.openExternal)(url),
+    externalCallbackUri: () => (deps.uiOverrides().externalCallbackUri ?? base.externalCallbackUri)(),
+    waitForUriCallback: (state, signal) => (deps.uiOverrides().waitForUriCallback ?? base.waitForUriCallback)(state, signal),
+    showDeviceCode: (info, signal) => (deps.uiOverrides().showDeviceCode ?? base.showDeviceCode)(info, signal),
+    askForRedirectedUrl: (validate, signal) => (deps.uiOverrides().askForRedirectedUrl ?? base.askForRedirectedUrl)(validate, signal),
+    callbackPages: deps.callbackPages,
+  };
+  const preferDeviceCode = () => vscode.workspace.getConfiguration().get<boolean>(PREFER_DEVICE_CODE_SETTING, false) === true;
+  const dynamic = config.clientRegistration === 'dynamic';
+  const provider = new OAuthAuthenticationProvider({
+    config,
+    client: dynamic ? forgettingClient(client, () => deps.forgetClient(config, log)) : client,
+    secrets: deps.secrets,
+    log,
+    signIn: async (scopes, request) => {
+      try {
+        const [engine, protocolClient] = await Promise.all([deps.engine(), client.get()]);
+        return await engine.signIn({ config, client: protocolClient, ui, host: extensionHostKind, log, preferDeviceCode, timeoutMs: deps.signInTimeoutMs }, scopes, request);
+      } catch (e) {
+        // A dynamically registered client the server no longer knows: register again for the next sign-in.
+        if (dynamic && isForgottenClient(e)) await deps.forgetClient(config, log);
+        throw e;
+      }
+    },
+    notifySignedOut: (s, reason) => notices.mustSignInAgain(config, s, reason),
+    retire: (sessions) => void notices.retire(config, sessions),
+    signedOut: (s, revocation) => notices.signedOut(config, s, revocation),
+    cancelled: () => void notify.showInformationMessage(`Sign-in to ${config.label} cancelled.`),
+  });
+  provider.onDidChangeSessions((e) => {
+    for (const s of e.added ?? []) notices.signedIn(config, s.account.id);
+  });
+  return provider;
+}
