@@ -93,5 +93,9 @@ export async function buildHost(name, { root = process.cwd(), production = false
   const activation = await esbuild.build(activationOptions(shared));
   const added = [...inputsOf(activation)].filter((f) => !activationFiles.has(f));
   if (added.length) throw new Error(`the host-module table added modules to the activation bundle: ${added.join(', ')}`);
+  // A module in both bundles would be two instances (two AuthError classes, two registries): an import form the
+  // share-with-activation plugin does not resolve must fail the build, not copy the module.
+  const twice = [...inputsOf(engine)].filter((f) => activationFiles.has(f));
+  if (twice.length) throw new Error(`in both bundles (import them by a relative path the build resolves): ${twice.join(', ')}`);
   return { activation, engine, shared: [...shared].sort() };
 }

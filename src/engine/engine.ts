@@ -6,8 +6,8 @@
  * or token tool. The activation bundle only knows its type.
  *
  * Modules both bundles use (errors, log, notify, the registry, …) are not copied into this one: the build points
- * its imports of them at the activation bundle's instances (engineBundle.ts), so there is one AuthError class, one
- * log sink and one registry.
+ * its imports of them at the activation bundle's instances (engineBundle.ts), so there is one AuthError class and one
+ * registry, and the build fails if a source file ends up in both bundles.
  */
 import type { ProviderConfig } from '../setup/config';
 import type { Flow } from '../flows/flow';

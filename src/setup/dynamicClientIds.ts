@@ -88,6 +88,8 @@ export class DynamicClientIds {
     if (config.clientRegistration !== 'dynamic' || !config.issuer) return;
     if (this.ids.get(config.issuer) !== config.clientId) return;
     await this.deps.store.forget(config.issuer, config.clientId);
+    // Two failures with the same dead id: the first may already have registered a new one meanwhile. Keep that.
+    if (this.ids.get(config.issuer) !== config.clientId) return;
     this.ids.delete(config.issuer);
     this.deps.onResolved();
   }
@@ -95,7 +97,7 @@ export class DynamicClientIds {
 
 /**
  * RFC 6749 §5.2 invalid_client from a token or device request: the server no longer knows the client (registrations
- * can expire or be purged). The stored registration is then dropped so the next sign-in registers again.
+ * can expire or be purged). The stored registration is then dropped and a new client registered.
  */
 export function isForgottenClient(e: unknown): boolean {
   return isAuthError(e) && e.details.oauthError === 'invalid_client';

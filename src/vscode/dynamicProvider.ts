@@ -9,7 +9,7 @@ import * as vscode from 'vscode';
 import type { ProviderConfig } from '../setup/config';
 import { AuthError } from '../protocol/errors';
 import { plainText } from '../protocol/plainText';
-import type { OAuthAuthenticationProvider } from './provider';
+import { toVsCodeSession, type OAuthAuthenticationProvider } from './provider';
 
 export class DynamicProvider implements vscode.AuthenticationProvider, vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<vscode.AuthenticationProviderAuthenticationSessionsChangeEvent>();
@@ -24,10 +24,26 @@ export class DynamicProvider implements vscode.AuthenticationProvider, vscode.Di
     return this.inner?.provider;
   }
 
-  attach(provider: OAuthAuthenticationProvider | undefined): void {
-    this.inner?.subscription.dispose();
-    this.inner?.provider.dispose();
-    this.inner = provider && { provider, subscription: provider.onDidChangeSessions((e) => this.emitter.fire(e)) };
+  /**
+   * The provider for a new client id. The previous one (a client the server forgot) is let go once VS Code has been
+   * told its sessions are gone: they were bound to that client, and the new provider retires them from storage.
+   */
+  attach(provider: OAuthAuthenticationProvider): void {
+    const previous = this.inner;
+    this.inner = { provider, subscription: provider.onDidChangeSessions((e) => this.emitter.fire(e)) };
+    if (previous) void this.letGo(previous);
+  }
+
+  private async letGo(previous: NonNullable<DynamicProvider['inner']>): Promise<void> {
+    try {
+      const gone = await previous.provider.keeper.sessions();
+      if (gone.length) this.emitter.fire({ added: undefined, changed: undefined, removed: gone.map((s) => toVsCodeSession(s)) });
+    } catch {
+      // unreadable storage: the new provider reports what it finds
+    } finally {
+      previous.subscription.dispose();
+      previous.provider.dispose();
+    }
   }
 
   private async ready(): Promise<OAuthAuthenticationProvider | undefined> {
@@ -44,7 +60,10 @@ export class DynamicProvider implements vscode.AuthenticationProvider, vscode.Di
   async createSession(scopes: readonly string[], options?: vscode.AuthenticationProviderSessionOptions): Promise<vscode.AuthenticationSession> {
     let real: OAuthAuthenticationProvider | undefined;
     try {
-      real = await this.ready();
+      // Always through whenKnown: after the server forgot the client, a sign-in waits for the new registration
+      // instead of trying the dead client id once more.
+      await this.whenKnown();
+      real = this.inner?.provider;
     } catch (e) {
       if (e instanceof AuthError) throw e;
       throw new AuthError('config', `${this.config.label} has no clientId and none could be registered at ${this.config.issuer} (${plainText((e as Error)?.message ?? String(e))}). Set "clientId" to a client registered there.`, { cause: e });
@@ -59,7 +78,9 @@ export class DynamicProvider implements vscode.AuthenticationProvider, vscode.Di
   }
 
   dispose(): void {
-    this.attach(undefined);
+    this.inner?.subscription.dispose();
+    this.inner?.provider.dispose();
+    this.inner = undefined;
     this.emitter.dispose();
   }
 }

@@ -60,12 +60,19 @@ export class DeferredChannel implements LogTarget {
   private disposed = false;
 
   constructor(private readonly create: () => vscode.LogOutputChannel) {
-    this.timer = setTimeout(() => this.open(), 0);
+    this.timer = setTimeout(() => { try { this.open(); } catch { /* reported when Show Log calls open() */ } }, 0);
   }
 
   open(): vscode.LogOutputChannel {
     if (!this.channel) {
-      this.channel = this.create();
+      try {
+        this.channel = this.create();
+      } catch (e) {
+        // Never queue for a channel that cannot be made: that would grow for the rest of the session.
+        this.queue = [];
+        this.disposed = true;
+        throw e;
+      }
       for (const [level, line] of this.queue) this.channel[level](line());
       this.queue = [];
     }

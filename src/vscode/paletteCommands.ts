@@ -72,7 +72,7 @@ export async function signOutCommand(registry: ProviderRegistry, providerId: unk
   const accounts: Array<{ providerId: string; providerLabel: string; accountId: string; accountLabel: string }> = [];
   for (const c of registry.configs()) {
     if (typeof providerId === 'string' && c.id !== providerId) continue;
-    const sessions = await registry.get(c.id)!.keeper.sessions();
+    const sessions = (await registry.get(c.id)?.keeper.sessions()) ?? [];
     for (const s of sessions) {
       if (typeof accountId === 'string' && s.account.id !== accountId) continue;
       if (!accounts.some((a) => a.providerId === c.id && a.accountId === s.account.id)) {

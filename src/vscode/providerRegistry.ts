@@ -79,7 +79,13 @@ export class ProviderRegistry implements vscode.Disposable {
         const engine = await deps.engine();
         return engine.registeredClientId(engine.createClient(config, { getClientSecret: async () => undefined }), this.registrations, await registrationRedirectUris());
       },
-      onResolved: () => this.apply(),
+      onResolved: () => {
+        try {
+          this.apply();
+        } catch (e) {
+          this.deps.log.error(`applying a registered client id failed: ${(e as Error)?.message ?? String(e)}`);
+        }
+      },
       onFailed: (config, message) => this.reportProblem(`provider "${config.id}" has no clientId and could not be registered at ${config.issuer}: ${message}`),
     });
   }
@@ -180,8 +186,10 @@ export class ProviderRegistry implements vscode.Disposable {
    */
   private attachClientId(config: ProviderConfig, dynamic: DynamicProvider): boolean {
     const effective = this.dynamicIds.effective(config);
-    if (effective?.clientId === dynamic.current?.config.clientId) return false;
-    dynamic.attach(effective && createProvider(effective, this.factory));
+    // A forgotten client id (undefined while the next is registered) keeps its provider until the new one is known:
+    // the refresh that found it dead is still ending its session there, and VS Code must hear that.
+    if (!effective || effective.clientId === dynamic.current?.config.clientId) return false;
+    dynamic.attach(createProvider(effective, this.factory));
     return true;
   }
 
@@ -218,9 +226,12 @@ export class ProviderRegistry implements vscode.Disposable {
     return this.entries.get(id)?.config.label ?? id;
   }
 
-  /** Providers ready for use, with their client ids (an entry without clientId once its client id is known). */
+  /**
+   * Every registered entry: with its client id once known, else (an entry without clientId still waiting for one)
+   * as configured. `get(id)` may then still be undefined.
+   */
   configs(): ProviderConfig[] {
-    return [...this.entries.keys()].flatMap((id) => this.get(id)?.config ?? []);
+    return [...this.entries.values()].map((e) => this.get(e.config.id)?.config ?? e.config);
   }
 
   /** Every provider id taken in this VS Code: VS Code's, other extensions' contributed ids, ours (settings, API). */

@@ -19,7 +19,8 @@ interface Picked {
 async function pickSession(registry: ProviderRegistry, placeHolder: string): Promise<Picked | undefined> {
   const all: Picked[] = [];
   for (const c of registry.configs()) {
-    for (const session of await registry.get(c.id)!.keeper.sessions()) all.push({ providerId: c.id, providerLabel: c.label, session });
+    // An entry without clientId has no provider (and no session) until its client id is known.
+    for (const session of (await registry.get(c.id)?.keeper.sessions()) ?? []) all.push({ providerId: c.id, providerLabel: c.label, session });
   }
   if (all.length === 0) {
     void notify.showInformationMessage('OAuth Accounts: you are not signed in to any identity provider.');
@@ -44,7 +45,8 @@ export async function copyAccessToken(registry: ProviderRegistry): Promise<void>
   );
   if (answer !== copy) return;
   // Through the provider, so an expiring token is refreshed first.
-  const [fresh] = await registry.get(picked.providerId)!.getSessions(undefined, { account: picked.session.account }).then((l) => l.filter((s) => s.id === picked.session.id));
+  const sessions = (await registry.get(picked.providerId)?.getSessions(undefined, { account: picked.session.account })) ?? [];
+  const fresh = sessions.find((s) => s.id === picked.session.id);
   if (!fresh) return void notify.showWarningMessage('That session has ended; sign in again.');
   await vscode.env.clipboard.writeText(fresh.accessToken);
   void notify.showInformationMessage(`Access token of ${picked.session.account.label} copied to the clipboard.`);

@@ -113,4 +113,33 @@ suite('registry: entries without clientId (dynamic registration)', function () {
     await assert.rejects(failWith(new AuthError('network', 'down')).refresh(tokens));
     assert.equal(forgotten, 1, 'a dead grant or a network error keeps the registration');
   });
+
+  test('two failures with the same dead client id forget it once; the id registered in between is kept', async () => {
+    const parsed = parseProvider({ id: 'dyn3', label: 'Dyn', issuer: 'https://sso.example.com' });
+    assert.ok('config' in parsed);
+    let n = 0;
+    let resolvedCount = 0;
+    let resolved: () => void = () => {};
+    const ids = new DynamicClientIds({
+      store: new RegistrationStore(memorySecrets()),
+      register: async () => `client-${++n}`,
+      onResolved: () => { resolvedCount++; resolved(); },
+      onFailed: () => {},
+    });
+    const next = () => new Promise<void>((r) => { resolved = r; });
+    let wait = next();
+    ids.effective(parsed.config);
+    await wait;
+    const first = ids.effective(parsed.config)!;
+    assert.equal(first.clientId, 'client-1');
+    wait = next();
+    await Promise.all([ids.forget(first), ids.forget(first)]);
+    assert.equal(resolvedCount, 2, 'forgotten once (one apply), not twice');
+    assert.equal(ids.effective(parsed.config), undefined);
+    wait = next();
+    await wait;
+    assert.equal(ids.effective(parsed.config)?.clientId, 'client-2');
+    await ids.forget(first);
+    assert.equal(ids.effective(parsed.config)?.clientId, 'client-2', 'a late failure of the dead id does not drop the new one');
+  });
 });
