@@ -13,7 +13,8 @@ suite('An entry without clientId in the real extension host', function () {
   this.timeout(120_000);
   let op: OpProcess;
 
-  suiteSetup(async () => { op = await startOpProcess({ port: opPorts()[0], registration: true }); });
+  // Access tokens live 6 s, so the second test's refresh comes within seconds.
+  suiteSetup(async () => { op = await startOpProcess({ port: opPorts()[0], registration: true, accessTokenTtl: 6 }); });
   suiteTeardown(async () => {
     await setProviders(undefined);
     await op?.stop();
@@ -39,6 +40,30 @@ suite('An entry without clientId in the real extension host', function () {
     const session = await signIn('it-dynamic');
     assert.equal(session.account.label, 'alice');
     assert.equal((await userinfo(op.issuer, session.accessToken)).status, 200);
+    await signOutAll('it-dynamic');
+  });
+
+  test('the server forgets the client: the refresh ends the session (VS Code is told), a new client is registered, sign-in works again', async () => {
+    const { registry } = await api();
+    const before = (await op.stats()).routes.registration ?? 0;
+    const session = await signIn('it-dynamic');
+    const oldClient = registry.get('it-dynamic')!.config.clientId;
+    const removed = new Promise<void>((resolve) => {
+      const sub = vscode.authentication.onDidChangeSessions(async (e) => {
+        if (e.provider.id !== 'it-dynamic') return;
+        if ((await vscode.authentication.getAccounts('it-dynamic')).length === 0) { sub.dispose(); resolve(); }
+      });
+    });
+    await op.forgetClient(oldClient);
+    // getSessions refreshes once the token is no longer fresh (after 4 of its 6 s): invalid_client ends the session.
+    await until('the session to end', async () => (await registry.registered('it-dynamic')!.getSessions(undefined, {})).length === 0, 20_000);
+    await removed;
+    const next = await until('a new client id', () => { const c = registry.get('it-dynamic')?.config.clientId; return c && c !== oldClient ? c : undefined; });
+    assert.notEqual(next, oldClient);
+    assert.equal((await op.stats()).routes.registration, before + 1, 'registered again, once');
+    const again = await signIn('it-dynamic');
+    assert.notEqual(again.accessToken, session.accessToken);
+    assert.equal((await userinfo(op.issuer, again.accessToken)).status, 200);
     await signOutAll('it-dynamic');
   });
 });
