@@ -6,7 +6,7 @@
  */
 import * as client from 'openid-client';
 import * as oauth from 'oauth4webapi';
-import { AuthError, DEVICE_CODE_EXPIRED, NetworkError, ResponseTooLargeError, type AuthErrorCode } from './errors';
+import { asAuthError, AuthError, DEVICE_CODE_EXPIRED, NetworkError, ResponseTooLargeError, type AuthErrorCode } from './errors';
 import { plainText } from './plainText';
 
 /** The server's own words, when it gave any: `invalid_scope: scope foo is not allowed (see https://…)`. */
@@ -93,7 +93,7 @@ export function toAuthError(e: unknown, what: string): AuthError {
     const where = status !== undefined ? ` (HTTP ${status})` : '';
     return new AuthError('invalid_response', `${what} failed${where}: ${libraryText(e.message)}.`, { status, cause: e });
   }
-  return new AuthError('invalid_response', `${what} failed: ${libraryText((e as Error | undefined)?.message ?? String(e))}`, { cause: e });
+  return asAuthError(e, what);
 }
 
 /** An error raised by oauth4webapi's checks, or openid-client's rewording of one (both carry an `OAUTH_…` code). */

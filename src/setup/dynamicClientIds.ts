@@ -109,15 +109,17 @@ export function isForgottenClient(e: unknown): boolean {
  * once more with the dead client id. The error still ends the session as before.
  */
 export function forgettingClient(client: TokenClient, forget: () => Promise<void>): TokenClient {
-  return {
-    refresh: async (...args) => {
-      try {
-        return await client.refresh(...args);
-      } catch (e) {
-        if (isForgottenClient(e)) await forget();
-        throw e;
-      }
-    },
-    revoke: (...args) => client.revoke(...args),
+  return { refresh: forgettingOnInvalidClient((...args) => client.refresh(...args), forget), revoke: (...args) => client.revoke(...args) };
+}
+
+/** `run`, except that an invalid_client answer first runs `forget` (then the error goes on as it was). */
+export function forgettingOnInvalidClient<A extends unknown[], R>(run: (...args: A) => Promise<R>, forget: () => Promise<void>): (...args: A) => Promise<R> {
+  return async (...args) => {
+    try {
+      return await run(...args);
+    } catch (e) {
+      if (isForgottenClient(e)) await forget();
+      throw e;
+    }
   };
 }

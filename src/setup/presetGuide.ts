@@ -88,8 +88,3 @@ export const PRESETS: readonly Preset[] = [
     registerHint: 'A public client (PKCE) allowing the redirect URIs below.',
   }),
 ];
-
-/** The wizard's preset with this id, or undefined. */
-export function findPreset(id: string): Preset | undefined {
-  return PRESETS.find((p) => p.id === id);
-}

@@ -43,9 +43,16 @@ export function runEngineBundle(compiled: Function, require: BundleRequire): Eng
  * next use tries again.
  */
 export function lazyEngine(load: () => Promise<Engine>): () => Promise<Engine> {
-  let loading: Promise<Engine> | undefined;
-  return () => (loading ??= load().catch((e: unknown) => {
-    loading = undefined;
+  return onceUntilFailure(() => load().catch((e: unknown) => {
     throw new AuthError('config', `OAuth Accounts could not load its sign-in code (${plainText((e as Error)?.message ?? String(e), 300)}). Reinstall the extension, then reload the window.`, { cause: e });
+  }));
+}
+
+/** `load`'s result, shared by every call; a rejection is not kept, so the next call loads again. */
+export function onceUntilFailure<T>(load: () => Promise<T>): () => Promise<T> {
+  let pending: Promise<T> | undefined;
+  return () => (pending ??= load().catch((e: unknown) => {
+    pending = undefined;
+    throw e;
   }));
 }

@@ -5,18 +5,14 @@
  */
 import type { ProviderClient } from '../protocol/client';
 import type { TokenClient } from '../sessions/tokenSource';
+import { onceUntilFailure } from './engineLoader';
 
 export class LazyClient implements TokenClient {
-  private client?: Promise<ProviderClient>;
-
-  constructor(private readonly create: () => Promise<ProviderClient>) {}
-
   /** The client; a failed creation (the engine did not load) is tried again on the next call. */
-  get(): Promise<ProviderClient> {
-    return (this.client ??= this.create().catch((e: unknown) => {
-      this.client = undefined;
-      throw e;
-    }));
+  readonly get: () => Promise<ProviderClient>;
+
+  constructor(create: () => Promise<ProviderClient>) {
+    this.get = onceUntilFailure(create);
   }
 
   async refresh(...args: Parameters<ProviderClient['refresh']>): ReturnType<ProviderClient['refresh']> {

@@ -43,11 +43,6 @@ export interface LogTarget {
   write(level: Level, line: () => string): void;
 }
 
-/** A channel (or a stand-in with the same four methods) written to at once. */
-export function channelTarget(channel: Pick<vscode.LogOutputChannel, Level>): LogTarget {
-  return { write: (level, line) => channel[level](line()) };
-}
-
 /**
  * The output channel, created on the next turn of the event loop rather than in activate(): creating it, and
  * redacting and writing the activation's lines (one per registered provider), is work VS Code does not need before

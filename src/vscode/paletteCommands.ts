@@ -55,7 +55,7 @@ export async function signInCommand(registry: ProviderRegistry, providerId: unkn
   if (!id) return;
   const requested = Array.isArray(scopes) ? scopes.filter((s): s is string => typeof s === 'string').slice(0, 50) : [];
   if (providerId !== undefined || scopes !== undefined) {
-    const label = registry.configs().find((c) => c.id === id)?.label ?? id;
+    const label = registry.labelOf(id);
     const ok = await confirm(
       `Sign in to ${label}?`,
       `Something other than the Command Palette (another extension, or a link) asked OAuth Accounts to sign in${requested.length ? ` with the scopes ${requested.join(' ').slice(0, 300)}` : ''}. `

@@ -9,12 +9,12 @@ import { PREFER_DEVICE_CODE_SETTING, type ProviderConfig } from '../setup/config
 import type { FlowUi } from '../flows/flow';
 import type { Engine } from '../engine/engine';
 import type { Logger } from './log';
-import { OAuthAuthenticationProvider } from './provider';
+import { OAuthAuthenticationProvider, type ProviderDeps } from './provider';
 import { bindingOf } from '../sessions/serverBinding';
 import type { SessionNotices } from './sessionNotices';
 import { createFlowUi, extensionHostKind } from './ui';
 import type { UriCallbacks } from './uriCallbacks';
-import { forgettingClient, isForgottenClient } from '../setup/dynamicClientIds';
+import { forgettingClient, forgettingOnInvalidClient } from '../setup/dynamicClientIds';
 
 export interface ProviderFactoryDeps {
   readonly secrets: vscode.SecretStorage;
@@ -44,22 +44,20 @@ export function createProvider(config: ProviderConfig, deps: ProviderFactoryDeps
     callbackPages: deps.callbackPages,
   };
   const preferDeviceCode = () => vscode.workspace.getConfiguration().get<boolean>(PREFER_DEVICE_CODE_SETTING, false) === true;
+  // A dynamically registered client the server no longer knows (a sign-in or refresh answered invalid_client):
+  // forget it, so a new one is registered.
   const dynamic = config.clientRegistration === 'dynamic';
+  const forget = () => deps.forgetClient(config, log);
+  const signIn: ProviderDeps['signIn'] = async (scopes, request) => {
+    const [engine, protocolClient] = await Promise.all([deps.engine(), client.get()]);
+    return engine.signIn({ config, client: protocolClient, ui, host: extensionHostKind, log, preferDeviceCode, timeoutMs: deps.signInTimeoutMs }, scopes, request);
+  };
   const provider = new OAuthAuthenticationProvider({
     config,
-    client: dynamic ? forgettingClient(client, () => deps.forgetClient(config, log)) : client,
+    client: dynamic ? forgettingClient(client, forget) : client,
     secrets: deps.secrets,
     log,
-    signIn: async (scopes, request) => {
-      try {
-        const [engine, protocolClient] = await Promise.all([deps.engine(), client.get()]);
-        return await engine.signIn({ config, client: protocolClient, ui, host: extensionHostKind, log, preferDeviceCode, timeoutMs: deps.signInTimeoutMs }, scopes, request);
-      } catch (e) {
-        // A dynamically registered client the server no longer knows: register again for the next sign-in.
-        if (dynamic && isForgottenClient(e)) await deps.forgetClient(config, log);
-        throw e;
-      }
-    },
+    signIn: dynamic ? forgettingOnInvalidClient(signIn, forget) : signIn,
     notifySignedOut: (s, reason) => notices.mustSignInAgain(config, s, reason),
     retire: (sessions) => void notices.retire(config, sessions),
     signedOut: (s, revocation) => notices.signedOut(config, s, revocation),

@@ -174,9 +174,9 @@ export class ProviderRegistry implements vscode.Disposable {
   private register(config: ProviderConfig): void {
     // An entry without clientId: registered now like every entry, its provider attached once its client id is known.
     const dynamic = config.clientRegistration === 'dynamic' ? new DynamicProvider(config, () => this.dynamicIds.whenKnown(config)) : undefined;
-    const provider = dynamic ?? createProvider(config, this.factory);
-    const registration = vscode.authentication.registerAuthenticationProvider(config.id, config.label, provider, { supportsMultipleAccounts: true });
-    this.entries.set(config.id, { config, registration, ...(dynamic ? { dynamic } : { provider: provider as OAuthAuthenticationProvider }) });
+    const provider = dynamic ? undefined : createProvider(config, this.factory);
+    const registration = vscode.authentication.registerAuthenticationProvider(config.id, config.label, (dynamic ?? provider)!, { supportsMultipleAccounts: true });
+    this.entries.set(config.id, { config, registration, provider, dynamic });
     this.deps.log.forProvider(config.id).info(`registered provider "${config.label}" (${config.issuer ?? config.discoveryUrl ?? config.endpoints.authorization})${dynamic ? '; its registered client id is looked up next' : ''}`);
   }
 

@@ -127,13 +127,20 @@ suite('security: plainText and the notification and log guards', () => {
     const { log } = loadWithFakeVscode();
     const lines: string[] = [];
     const channel = { trace: (l: string) => lines.push(l), info: (l: string) => lines.push(l), warn: (l: string) => lines.push(l), error: (l: string) => lines.push(l) };
-    log.createLogger(log.channelTarget(channel), 'hostile').warn(`token request failed: ${HOSTILE_TEXT} refresh_token=abcdefghijkl`);
+    log.createLogger(opened(log, channel), 'hostile').warn(`token request failed: ${HOSTILE_TEXT} refresh_token=abcdefghijkl`);
     assert.equal(lines.length, 1);
     assert.doesNotMatch(lines[0], /[\r\n]/);
     assert.match(lines[0], /^\[hostile\] token request failed: Denied\. ⏎ \[Sign in again\]/);
     assert.ok(!lines[0].includes('abcdefghijkl'));
   });
 });
+
+/** A DeferredChannel over `channel`, already open: lines are written at once. */
+function opened(log: typeof import('../../src/vscode/log'), channel: object): import('../../src/vscode/log').DeferredChannel {
+  const deferred = new log.DeferredChannel(() => channel as never);
+  deferred.open();
+  return deferred;
+}
 
 interface FakeVscode { calls: Array<{ kind: string; args: unknown[] }>; reports: unknown[]; progressTitles: string[] }
 

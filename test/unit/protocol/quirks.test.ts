@@ -2,8 +2,8 @@ import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseProvider, type ProviderConfig } from '../../../src/setup/config';
-import { fillTemplate, fillTemplates, presetDefaults, PRESET_ENTRIES, PRESET_IDS, type PresetEntry } from '../../../src/setup/presets';
-import { findPreset, PRESETS } from '../../../src/setup/presetGuide';
+import { fillTemplate, fillTemplates, presetDefaults, presetEntry, PRESET_ENTRIES, PRESET_IDS, type PresetEntry } from '../../../src/setup/presets';
+import { PRESETS } from '../../../src/setup/presetGuide';
 import { PRESET_QUIRKS, presetQuirks } from '../../../src/setup/presetQuirks';
 import { ProviderClient, type SignInResult } from '../../../src/protocol/client';
 import type { BaseFetch, FetchInit } from '../../../src/protocol/http';
@@ -120,7 +120,7 @@ suite('protocol/quirks: middleware', () => {
 
   test('presets list typed quirks; a provider without a preset (or a preset without quirks) has none', () => {
     assert.deepEqual(presetQuirks({ preset: 'github' }), [quirk.githubJson, quirk.githubAccount, quirk.githubRevocation, quirk.publicDeviceFlow]);
-    for (const id of Object.keys(PRESET_QUIRKS)) assert.ok(findPreset(id), `quirks listed for "${id}", which is not a preset`);
+    for (const id of Object.keys(PRESET_QUIRKS)) assert.ok(presetEntry(id), `quirks listed for "${id}", which is not a preset`);
     assert.deepEqual(presetQuirks(parsed({ id: 'x', label: 'X', clientId: 'c', issuer: 'https://sso.example.com' })), []);
     assert.deepEqual(presetQuirks(parsed({ id: 'k', label: 'K', clientId: 'c', preset: 'google' })), []);
     assert.deepEqual(presetQuirks({ preset: 'no-longer-a-preset' }), [], 'a stored binding naming a removed preset gets none');
