@@ -48,16 +48,18 @@ suite('An entry without clientId in the real extension host', function () {
     const before = (await op.stats()).routes.registration ?? 0;
     const session = await signIn('it-dynamic');
     const oldClient = registry.get('it-dynamic')!.config.clientId;
-    const removed = new Promise<void>((resolve) => {
-      const sub = vscode.authentication.onDidChangeSessions(async (e) => {
-        if (e.provider.id !== 'it-dynamic') return;
-        if ((await vscode.authentication.getAccounts('it-dynamic')).length === 0) { sub.dispose(); resolve(); }
+    // VS Code is told: a session change event for the provider, after which the account is gone from VS Code's list
+    // (VS Code updates that list after delivering the event, so it is polled, not read once inside the listener).
+    const told = new Promise<void>((resolve) => {
+      const sub = vscode.authentication.onDidChangeSessions((e) => {
+        if (e.provider.id === 'it-dynamic') { sub.dispose(); resolve(); }
       });
     });
     await op.forgetClient(oldClient);
     // getSessions refreshes once the token is no longer fresh (after 4 of its 6 s): invalid_client ends the session.
     await until('the session to end', async () => (await registry.registered('it-dynamic')!.getSessions(undefined, {})).length === 0, 20_000);
-    await removed;
+    await told;
+    await until('the account to leave VS Code', async () => (await vscode.authentication.getAccounts('it-dynamic')).length === 0);
     const next = await until('a new client id', () => { const c = registry.get('it-dynamic')?.config.clientId; return c && c !== oldClient ? c : undefined; });
     assert.notEqual(next, oldClient);
     assert.equal((await op.stats()).routes.registration, before + 1, 'registered again, once');
