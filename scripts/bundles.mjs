@@ -8,7 +8,8 @@
 // modules (src/vscode/engineLoader.ts hands them over). Three builds per host: activation (to learn its modules),
 // engine (to learn which of them it imports), activation again with the table — which must not change its modules.
 import * as esbuild from 'esbuild';
-import { existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 
 const HOST_PREFIX = 'oauth-accounts-host:';
@@ -71,6 +72,24 @@ function hostModulesTable(root, files) {
   };
 }
 
+/**
+ * The build's identity, `__OAUTH_ACCOUNTS_BUILD__` in the bundles: a hash of every file under src/ and of
+ * package.json. Results the extension keeps across starts (src/setup/validatedSettings.ts) are reused only by the
+ * same build, so changed validation code never trusts an older verdict. Same sources, same id: the build stays
+ * reproducible.
+ */
+export function buildId(root) {
+  const hash = createHash('sha256');
+  const walk = (dir) => readdirSync(join(root, dir), { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1)).forEach((d) => {
+    const rel = `${dir}/${d.name}`;
+    if (d.isDirectory()) walk(rel);
+    else hash.update(`${rel}\0`).update(readFileSync(join(root, rel))).update('\0');
+  });
+  walk('src');
+  hash.update(readFileSync(join(root, 'package.json')));
+  return hash.digest('hex').slice(0, 16);
+}
+
 const inputsOf = (result) => new Set(Object.keys(result.metafile.inputs).filter((f) => f.startsWith('src/')));
 
 /**
@@ -84,6 +103,7 @@ export async function buildHost(name, { root = process.cwd(), production = false
   const common = {
     absWorkingDir: root, bundle: true, format: 'cjs', minify: production, sourcemap: write && !production,
     legalComments: 'none', logLevel: 'warning', metafile: true, write, ...host.options,
+    define: { __OAUTH_ACCOUNTS_BUILD__: JSON.stringify(buildId(root)) },
   };
   const activationOptions = (files) => ({ ...common, entryPoints: [host.activation], outfile: join(outdir, 'extension.js'), plugins: [hostModulesTable(root, files)] });
   const first = await esbuild.build({ ...activationOptions(new Set()), write: false, sourcemap: false, minify: false });

@@ -1,6 +1,6 @@
 // extensionTestsPath entry for the activation bench (plain CommonJS, no build step). Runs inside code-server's real
-// Node extension host, where bench/tmp/ext (the production bundle, activationEvents emptied so nothing activates it
-// before we do) and bench/tmp/devexts/github-authentication (code-server's own github-authentication, byte-identical
+// Node extension host, where bench/tmp/installed/oauth-accounts (the production bundle, installed, activationEvents
+// emptied so nothing activates it before we do) is installed and bench/tmp/devexts/github-authentication (code-server's own github-authentication, byte-identical
 // dist/, manifest without `contributes.authentication` so the workbench's startup session requests cannot activate
 // it first; as a development extension with the same id it replaces the built-in one) are the development extensions and 10 providers are configured in user settings.
 // Writes its measurements to BENCH_HOST_OUT; OAUTH_TEST_RESULTS gets the pass/fail shape the host runner expects.
@@ -19,6 +19,7 @@ const secretCalls = { get: 0, store: 0, delete: 0, keys: 0, onDidChange: 0 };
 const ourMain = fs.realpathSync(process.env.BENCH_EXT_MAIN);
 const origLoad = Module._load;
 let wrappedExports;
+let keptAfter = () => undefined;
 Module._load = function (request, parent, isMain) {
   const tLoad = performance.now();
   const exports = origLoad.apply(this, arguments);
@@ -41,6 +42,10 @@ Module._load = function (request, parent, isMain) {
           onDidChange: (...a) => { secretCalls.onDidChange++; return real.onDidChange(...a); },
         };
         const ctx = Object.create(context, { secrets: { value: secrets, enumerable: true } });
+        // Whether an earlier start kept the validated setting (src/setup/validatedSettings.ts) for this one to reuse.
+        out.keptBefore = context.globalState.get('validatedSettings') !== undefined;
+        out.extensionMode = context.extensionMode;
+        keptAfter = () => context.globalState.get('validatedSettings') !== undefined;
         const t0 = performance.now();
         const cpu0 = process.cpuUsage();
         const r = activate.call(this, ctx);
@@ -81,12 +86,12 @@ exports.run = async function run() {
         out.ms = r.ms; out.oursWasActive = r.wasActive;
         out.secretCallsDuringActivate = { ...secretCalls };
         out.asRequestsAfterActivate = await asRequests() - out.asRequestsBefore;
-        const internals = vscode.extensions.getExtension(OURS).exports?.testInternals;
-        out.providersRegistered = internals?.registry?.configs?.().length ?? null;
+        out.providersRegistered = vscode.extensions.getExtension(OURS).exports?.getProviders?.().length ?? null;
       } else { out.githubAuthMs = r.ms; out.githubWasActive = r.wasActive; out.githubPath = r.path; }
     }
     await new Promise((r) => setTimeout(r, 1000)); // anything started in the background by activation shows up now
     out.secretCallsAfter1s = { ...secretCalls };
+    out.keptAfter = keptAfter();
     out.asRequestsAfter1s = await asRequests() - out.asRequestsBefore;
   } catch (e) {
     out.errors.push(String(e && e.stack || e));

@@ -1,13 +1,16 @@
 // Activation bench driver: starts the test AS, then runs bench/host/index.js in a fresh code-server extension host
-// (test/host/codeServer.ts) per repetition, with 10 providers whose issuer is that AS in user settings.
-//   node hostRunner.cjs <extensionPath> <entry> <reps> <out.json>
+// (test/host/codeServer.ts) per start, with 10 providers whose issuer is that AS in user settings and our extension
+// installed (ExtensionMode.Production). Each repetition is two starts with one browser profile and origin, as a
+// user's restart: the first with an empty profile (nothing kept from an earlier start: right after installing,
+// updating or changing the setting), the second with what the first kept (every later start).
+//   node hostRunner.cjs <devExtensionsFolder> <entry> <reps> <out.json> <ourExtensionFolder>
 import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runExtensionTests } from '../../test/host/codeServer';
+import { freePort, runExtensionTests } from '../../test/host/codeServer';
 import { startOpProcess, TEST_CLIENTS } from '../../test/support/op';
 
-const [extensionPath, testsEntry, reps, outFile] = process.argv.slice(2);
+const [extensionPath, testsEntry, reps, outFile, ours] = process.argv.slice(2);
 
 async function main() {
   const op = await startOpProcess();
@@ -18,18 +21,22 @@ async function main() {
       id: `bench-${i}`, label: `Bench IdP ${i}`, issuer: op.issuer, clientId: TEST_CLIENTS.public, scopes: ['openid', 'profile', 'email', 'offline_access'],
     }));
     for (let rep = 0; rep < Number(reps); rep++) {
-      const hostOut = join(dir, `rep-${rep}.json`);
-      await op.resetStats();
-      const r = await runExtensionTests({
-        testsEntry, extensionPath, timeoutS: 120,
-        userSettings: { 'oauthAccounts.providers': providers },
-        env: { BENCH_ISSUER: op.issuer, BENCH_HOST_OUT: hostOut, BENCH_EXT_MAIN: join(extensionPath, 'oauth-accounts', 'dist', 'extension.js'), BENCH_REP: String(rep) },
-      });
-      let data: Record<string, unknown> = {};
-      try { data = JSON.parse(readFileSync(hostOut, 'utf8')); } catch { /* no output: recorded below */ }
-      const stats = await op.stats();
-      runs.push({ ...data, exitCode: r.exitCode, failures: r.failures, asStatsWholeRun: { discovery: stats.discovery, jwks: stats.jwks, token: stats.token, userinfo: stats.userinfo } });
-      process.stderr.write(`  activation rep ${rep + 1}/${reps}: ours ${fmt(data.ms)} ms, github-authentication ${fmt(data.githubAuthMs)} ms${r.exitCode ? ` (exit ${r.exitCode})` : ''}\n`);
+      const browserProfile = mkdtempSync(join(dir, `profile-${rep}-`));
+      const port = await freePort();
+      for (const start of ['first', 'later'] as const) {
+        const hostOut = join(dir, `rep-${rep}-${start}.json`);
+        await op.resetStats();
+        const r = await runExtensionTests({
+          testsEntry, extensionPath, timeoutS: 120, linkedExtensions: [ours], browserProfile, port,
+          userSettings: { 'oauthAccounts.providers': providers },
+          env: { BENCH_ISSUER: op.issuer, BENCH_HOST_OUT: hostOut, BENCH_EXT_MAIN: join(ours, 'dist', 'extension.js'), BENCH_REP: String(rep) },
+        });
+        let data: Record<string, unknown> = {};
+        try { data = JSON.parse(readFileSync(hostOut, 'utf8')); } catch { /* no output: recorded below */ }
+        const stats = await op.stats();
+        runs.push({ ...data, start, exitCode: r.exitCode, failures: r.failures, asStatsWholeRun: { discovery: stats.discovery, jwks: stats.jwks, token: stats.token, userinfo: stats.userinfo } });
+        process.stderr.write(`  activation rep ${rep + 1}/${reps} (${start} start): ours ${fmt(data.ms)} ms (activate() ${fmt(data.activateCallMs)} ms, validated settings kept before: ${data.keptBefore ?? '?'}), github-authentication ${fmt(data.githubAuthMs)} ms${r.exitCode ? ` (exit ${r.exitCode})` : ''}\n`);
+      }
     }
   } finally {
     await op.stop();

@@ -82,16 +82,25 @@ export function describeProblem(p: ConfigProblem): string {
  * built-ins, other extensions' providers, providers registered through our API).
  */
 export function parseProviders(raw: unknown, takenIds: ReadonlySet<string> = new Set(BUILT_IN_PROVIDER_IDS)): { providers: ProviderConfig[]; problems: ConfigProblem[] } {
+  return resolveIds(validateEntries(raw), takenIds);
+}
+
+/**
+ * Each entry on its own, in order: what depends only on the setting's value, so the result can be kept and reused
+ * for the same value (validatedSettings.ts). Every field of the result survives a JSON round trip.
+ */
+export function validateEntries(raw: unknown): Parsed[] {
+  if (raw === undefined || raw === null) return [];
+  if (!Array.isArray(raw)) return [{ problem: { index: 0, field: '', message: `must be a list of providers, not ${typeOf(raw)}.` } }];
+  return raw.map((entry, index) => parseProvider(entry, index));
+}
+
+/** The checks that depend on more than one entry or on the rest of VS Code: ids unique, and not taken elsewhere. */
+export function resolveIds(parsed: readonly Parsed[], takenIds: ReadonlySet<string>): { providers: ProviderConfig[]; problems: ConfigProblem[] } {
   const providers: ProviderConfig[] = [];
   const problems: ConfigProblem[] = [];
-  if (raw === undefined || raw === null) return { providers, problems };
-  if (!Array.isArray(raw)) {
-    problems.push({ index: 0, field: '', message: `must be a list of providers, not ${typeOf(raw)}.` });
-    return { providers, problems };
-  }
   const seen = new Set<string>();
-  raw.forEach((entry, index) => {
-    const result = parseProvider(entry, index);
+  parsed.forEach((result, index) => {
     if ('problem' in result) { problems.push(result.problem); return; }
     const { config } = result;
     if (seen.has(config.id)) {
@@ -106,7 +115,7 @@ export function parseProviders(raw: unknown, takenIds: ReadonlySet<string> = new
   return { providers, problems };
 }
 
-type Parsed = { config: ProviderConfig } | { problem: ConfigProblem };
+export type Parsed = { config: ProviderConfig } | { problem: ConfigProblem };
 
 /** Validates one entry; the first problem found is reported (fixing it reveals the next, like a compiler). */
 export function parseProvider(input: unknown, index = 0): Parsed {

@@ -15,6 +15,11 @@ import { createLogger, DeferredChannel, setConsoleMirror } from './log';
 import { lazyEngine } from './engineLoader';
 import { ProviderRegistry } from './providerRegistry';
 import { UriCallbacks } from './uriCallbacks';
+import { ValidatedSettings } from '../setup/validatedSettings';
+
+declare const __OAUTH_ACCOUNTS_BUILD__: string | undefined;
+/** Set by the bundler (scripts/bundles.mjs); undefined in code loaded from src/ directly (unit tests). */
+const BUILD = typeof __OAUTH_ACCOUNTS_BUILD__ === 'string' ? __OAUTH_ACCOUNTS_BUILD__ : undefined;
 
 /**
  * Whether this is the extension's own test run or a development host (F5, `extensionDevelopmentPath`): the only
@@ -41,7 +46,9 @@ export function activateWith(context: vscode.ExtensionContext, platform: Platfor
   const callbacks = new UriCallbacks((l) => log.info(l), vscode.env.uiKind === vscode.UIKind.Web ? 'form' : 'decoded');
   callbacks.onLateAnswer = () => void notify.showInformationMessage('OAuth Accounts: that sign-in was already cancelled or had timed out in VS Code, so its answer was not used. Start the sign-in again.');
   const engine = lazyEngine(platform.loadEngine);
-  const registry = new ProviderRegistry({ context, log, callbacks, engine, callbackPages: platform.callbackPages });
+  // Validation of an unchanged setting is reused from the last start (validatedSettings.ts).
+  const validated = new ValidatedSettings(context.globalState, BUILD, (m) => log.warn(`could not keep the validated settings for the next start: ${m}`));
+  const registry = new ProviderRegistry({ context, log, callbacks, engine, callbackPages: platform.callbackPages, validate: (raw) => validated.entries(raw) });
   registry.applySettings();
 
   context.subscriptions.push(
@@ -61,5 +68,5 @@ export function activateWith(context: vscode.ExtensionContext, platform: Platfor
   // Internals only for the extension's own test run: exported in production they would let any extension read
   // every token and bypass VS Code's per-extension access control.
   const api = createApi(registry);
-  return context.extensionMode === vscode.ExtensionMode.Test ? { ...api, testInternals: { registry, secrets: context.secrets } } : api;
+  return context.extensionMode === vscode.ExtensionMode.Test ? { ...api, testInternals: { registry, secrets: context.secrets, globalState: context.globalState } } : api;
 }

@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import * as notify from './notify';
-import { BUILT_IN_PROVIDER_IDS, configKey, describeProblem, parseProvider, parseProviders, SETTING, type ProviderConfig } from '../setup/config';
+import { BUILT_IN_PROVIDER_IDS, configKey, describeProblem, parseProvider, resolveIds, SETTING, validateEntries, type Parsed, type ProviderConfig } from '../setup/config';
 import type { FlowUi } from '../flows/flow';
 import type { Logger } from './log';
 import type { Engine } from '../engine/engine';
@@ -35,6 +35,8 @@ export interface RegistryDeps {
   /** The engine bundle (protocol client, flows, sign-in), loaded on first use: never at activation. */
   readonly engine: () => Promise<Engine>;
   readonly callbackPages?: FlowUi['callbackPages'];
+  /** The setting's entries validated one by one (default validateEntries; activate() reuses kept results). */
+  readonly validate?: (raw: unknown) => Parsed[];
 }
 
 export class ProviderRegistry implements vscode.Disposable {
@@ -100,7 +102,7 @@ export class ProviderRegistry implements vscode.Disposable {
     const raw = vscode.workspace.getConfiguration().get<unknown>(SETTING);
     const taken = this.takenIds();
     for (const id of this.fromApi.keys()) taken.add(id);
-    const { providers, problems } = parseProviders(raw, taken);
+    const { providers, problems } = resolveIds((this.deps.validate ?? validateEntries)(raw), taken);
     for (const p of problems) this.reportProblem(describeProblem(p));
     this.fromSettings = providers;
     this.apply();

@@ -284,6 +284,14 @@ export interface RunOptions {
   extensionPath?: string;
   keep?: boolean;
   verbose?: boolean;                  // also print filtered workbench noise and browser console
+  /** Installed (non-development) extensions, as StartOptions.linkedExtensions: they run in ExtensionMode.Production. */
+  linkedExtensions?: string[];
+  /**
+   * A browser profile kept across runs, with `port`: the workbench's storage (extensions' globalState lives in the
+   * browser's IndexedDB, per origin) then survives into the next run, as it survives a user's restart.
+   */
+  browserProfile?: string;
+  port?: number;
 }
 
 /** Runs testsEntry in the real Node extension host with the repo as development extension.
@@ -302,16 +310,25 @@ export async function runExtensionTests(o: RunOptions): Promise<TestRunResult> {
   tempDirs.add(resultsDir);
   const timeoutS = o.timeoutS ?? 600;
   let cs: CodeServer | undefined;
-  let browser: Browser | undefined;
+  let closeBrowser: (() => Promise<void>) | undefined;
   try {
     cs = await startCodeServer({
-      userSettings: o.userSettings, keep: o.keep,
+      userSettings: o.userSettings, keep: o.keep, linkedExtensions: o.linkedExtensions, port: o.port,
       trustedOrigins: [...(o.trustedOrigins ?? []), ...ops.origins],
       env: { ...o.env, OAUTH_TEST_OP_PORTS: ops.envValue, OAUTH_TEST_RESULTS: resultsFile },
     });
     phase(`code-server listening at ${cs.url}`);
-    browser = await launchBrowser();
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const viewport = { width: 1280, height: 800 };
+    let context: BrowserContext;
+    if (o.browserProfile) {
+      const { chromium } = await import('playwright-core');
+      context = await chromium.launchPersistentContext(o.browserProfile, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, viewport });
+      closeBrowser = () => context.close();
+    } else {
+      const b = await launchBrowser();
+      context = await b.newContext({ viewport });
+      closeBrowser = () => b.close();
+    }
     await blockNonLoopback(context);
     const page = await context.newPage();
     phase('browser ready');
@@ -352,7 +369,7 @@ export async function runExtensionTests(o: RunOptions): Promise<TestRunResult> {
   } catch (e) {
     return fail(`harness error: ${(e as Error)?.stack ?? e}`);
   } finally {
-    if (browser) await browser.close().catch(() => undefined);
+    if (closeBrowser) await closeBrowser().catch(() => undefined);
     if (cs) await cs.stop();
     fs.rmSync(resultsDir, { recursive: true, force: true });
     tempDirs.delete(resultsDir);

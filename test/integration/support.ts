@@ -5,9 +5,10 @@ import type { ProviderRegistry } from '../../src/vscode/providerRegistry';
 export const EXTENSION_ID = 'openauth.oauth-accounts';
 
 /** The test-mode internals activate() exports when VS Code runs the extension's tests (never in production). */
-export async function api(): Promise<{ registry: ProviderRegistry; secrets: vscode.SecretStorage }> {
+export interface TestInternals { registry: ProviderRegistry; secrets: vscode.SecretStorage; globalState: vscode.Memento }
+export async function api(): Promise<TestInternals> {
   const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
-  const exports = (await ext.activate()) as { testInternals?: { registry: ProviderRegistry; secrets: vscode.SecretStorage } };
+  const exports = (await ext.activate()) as { testInternals?: TestInternals };
   if (!exports.testInternals) throw new Error('test internals not exported: is the extension running in ExtensionMode.Test?');
   return exports.testInternals;
 }
