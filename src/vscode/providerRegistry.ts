@@ -100,9 +100,11 @@ export class ProviderRegistry implements vscode.Disposable {
   applySettings(): void {
     this.dynamicIds.retryFailed();
     const raw = vscode.workspace.getConfiguration().get<unknown>(SETTING);
-    const taken = this.takenIds();
+    const entries = (this.deps.validate ?? validateEntries)(raw);
+    // Learning the ids other extensions contribute walks every installed extension: only when there is an id to check.
+    const taken = entries.some((e) => 'config' in e) ? this.takenIds() : new Set<string>();
     for (const id of this.fromApi.keys()) taken.add(id);
-    const { providers, problems } = resolveIds((this.deps.validate ?? validateEntries)(raw), taken);
+    const { providers, problems } = resolveIds(entries, taken);
     for (const p of problems) this.reportProblem(describeProblem(p));
     this.fromSettings = providers;
     this.apply();
