@@ -74,7 +74,7 @@ function hostModulesTable(root, files) {
 
 /**
  * The build's identity, `__OAUTH_ACCOUNTS_BUILD__` in the bundles: a hash of every file under src/ and of
- * package.json. Results the extension keeps across starts (src/setup/validatedSettings.ts) are reused only by the
+ * package.json (and the host: node or web). Results the extension keeps across starts (src/setup/validatedSettings.ts) are reused only by the
  * same build, so changed validation code never trusts an older verdict. Same sources, same id: the build stays
  * reproducible.
  */
@@ -103,7 +103,7 @@ export async function buildHost(name, { root = process.cwd(), production = false
   const common = {
     absWorkingDir: root, bundle: true, format: 'cjs', minify: production, sourcemap: write && !production,
     legalComments: 'none', logLevel: 'warning', metafile: true, write, ...host.options,
-    define: { __OAUTH_ACCOUNTS_BUILD__: JSON.stringify(buildId(root)) },
+    define: { __OAUTH_ACCOUNTS_BUILD__: JSON.stringify(`${buildId(root)}-${name}`) },
   };
   const activationOptions = (files) => ({ ...common, entryPoints: [host.activation], outfile: join(outdir, 'extension.js'), plugins: [hostModulesTable(root, files)] });
   const first = await esbuild.build({ ...activationOptions(new Set()), write: false, sourcemap: false, minify: false });

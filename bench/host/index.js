@@ -42,10 +42,11 @@ Module._load = function (request, parent, isMain) {
           onDidChange: (...a) => { secretCalls.onDidChange++; return real.onDidChange(...a); },
         };
         const ctx = Object.create(context, { secrets: { value: secrets, enumerable: true } });
-        // Whether an earlier start kept the validated setting (src/setup/validatedSettings.ts) for this one to reuse.
-        out.keptBefore = context.globalState.get('validatedSettings') !== undefined;
+        // Whether an earlier start kept the validated setting (src/setup/validatedSettings.ts) for exactly this value.
+        const keptForThisValue = () => context.globalState.get('validatedSettings')?.value === JSON.stringify(vscode.workspace.getConfiguration().get('oauthAccounts.providers') ?? null);
+        out.keptBefore = keptForThisValue();
         out.extensionMode = context.extensionMode;
-        keptAfter = () => context.globalState.get('validatedSettings') !== undefined;
+        keptAfter = keptForThisValue;
         // CPU time of the host process during the call (all its threads, GC helpers included): what the call cost,
         // without the time the thread waited for a core on a busy machine. (Not process.threadCpuUsage: Linux
         // accounts a thread's time coarsely enough to read 0 for a 3 ms call.)
@@ -97,6 +98,9 @@ exports.run = async function run() {
       } else { out.githubAuthMs = r.ms; out.githubWasActive = r.wasActive; out.githubPath = r.path; }
     }
     await new Promise((r) => setTimeout(r, 1000)); // anything started in the background by activation shows up now
+    // The first start keeps its validation on the next turn after activate(); this host sees it at once, the
+    // workbench's storage writes it to IndexedDB within about 100 ms, well before the page closes after run().
+    for (let i = 0; i < 40 && keptAfter() === false; i++) await new Promise((r) => setTimeout(r, 50));
     out.secretCallsAfter1s = { ...secretCalls };
     out.keptAfter = keptAfter();
     out.asRequestsAfter1s = await asRequests() - out.asRequestsBefore;

@@ -119,7 +119,7 @@ export type Parsed = { config: ProviderConfig } | { problem: ConfigProblem };
 
 /** Validates one entry; the first problem found is reported (fixing it reveals the next, like a compiler). */
 export function parseProvider(input: unknown, index = 0): Parsed {
-  const fail = (field: string, message: string, providerId?: string): Parsed => ({ problem: { index, providerId, field, message } });
+  const fail = (field: string, message: string, providerId?: string): Parsed => ({ problem: { index, ...(providerId ? { providerId } : {}), field, message } });
   if (!isObject(input)) return fail('', `must be an object with id, label and clientId, not ${typeOf(input)}.`);
   let entry: Record<string, unknown> = input;
   const rawId = entry.id;
@@ -201,17 +201,19 @@ export function parseProvider(input: unknown, index = 0): Parsed {
   }
   return {
     config: {
+      // Optional fields are left out rather than set to undefined: the config is the same object after a JSON round
+      // trip (validatedSettings.ts keeps it in globalState).
       id: rawId,
       label: entry.label.trim(),
-      issuer: entry.issuer as string | undefined,
-      discoveryUrl: entry.discoveryUrl as string | undefined,
+      ...(entry.issuer !== undefined ? { issuer: entry.issuer as string } : {}),
+      ...(entry.discoveryUrl !== undefined ? { discoveryUrl: entry.discoveryUrl as string } : {}),
       endpoints,
       clientId: dynamic ? '' : (entry.clientId as string).trim(),
       ...(dynamic ? { clientRegistration: 'dynamic' as const } : {}),
       clientAuthentication: clientAuthentication as ClientAuthentication,
-      scopes,
+      ...(scopes ? { scopes } : {}),
       authorizationParameters,
-      accountLabelClaim: entry.accountLabelClaim as string | undefined,
+      ...(entry.accountLabelClaim !== undefined ? { accountLabelClaim: entry.accountLabelClaim as string } : {}),
       flow: flow as FlowSetting,
       ...(loopbackPorts ? { loopbackPorts } : {}),
       ...(resources ? { resources } : {}),

@@ -36,7 +36,10 @@ export class ValidatedSettings {
     private readonly onSaveFailed: (message: string) => void,
   ) {}
 
-  /** What validateEntries(raw) returns: from the kept result when it is for this exact value and this build. */
+  /**
+   * What validateEntries(raw) returns: from the kept result when it is for this exact value and this build. The
+   * configs returned are shared with globalState's copy in memory: like every ProviderConfig, they are never changed.
+   */
   entries(raw: unknown): Parsed[] {
     if (!this.build) return validateEntries(raw);
     const value = JSON.stringify(raw ?? null);
@@ -52,12 +55,27 @@ export class ValidatedSettings {
   }
 }
 
-/** The shape this build writes; anything else (another build's layout, a damaged profile) is validated afresh. */
+/**
+ * The shape this build writes, down to the fields the registry reads before anything else; anything else (another
+ * build's layout, a damaged profile) is validated afresh rather than trusted to hold together.
+ */
 function isKept(v: unknown): v is Kept {
-  if (typeof v !== 'object' || v === null) return false;
+  if (!isRecord(v)) return false;
   const k = v as Partial<Kept>;
-  return typeof k.build === 'string' && typeof k.value === 'string' && Array.isArray(k.entries)
-    && k.entries.every((e) => typeof e === 'object' && e !== null && (isRecord((e as { config?: unknown }).config) || isRecord((e as { problem?: unknown }).problem)));
+  return typeof k.build === 'string' && typeof k.value === 'string' && Array.isArray(k.entries) && k.entries.every(isParsed);
+}
+
+function isParsed(e: unknown): boolean {
+  if (!isRecord(e)) return false;
+  const { config, problem } = e as Record<string, unknown>;
+  if (isRecord(problem)) {
+    const p = problem as Record<string, unknown>;
+    return typeof p.index === 'number' && typeof p.field === 'string' && typeof p.message === 'string';
+  }
+  if (!isRecord(config)) return false;
+  const c = config as Record<string, unknown>;
+  return ['id', 'label', 'clientId', 'clientAuthentication', 'flow'].every((f) => typeof c[f] === 'string')
+    && isRecord(c.endpoints) && isRecord(c.authorizationParameters);
 }
 
 function isRecord(v: unknown): boolean {

@@ -46,8 +46,9 @@ export function activateWith(context: vscode.ExtensionContext, platform: Platfor
   const callbacks = new UriCallbacks((l) => log.info(l), vscode.env.uiKind === vscode.UIKind.Web ? 'form' : 'decoded');
   callbacks.onLateAnswer = () => void notify.showInformationMessage('OAuth Accounts: that sign-in was already cancelled or had timed out in VS Code, so its answer was not used. Start the sign-in again.');
   const engine = lazyEngine(platform.loadEngine);
-  // Validation of an unchanged setting is reused from the last start (validatedSettings.ts).
-  const validated = new ValidatedSettings(context.globalState, BUILD, (m) => log.warn(`could not keep the validated settings for the next start: ${m}`));
+  // Validation of an unchanged setting is reused from the last start (validatedSettings.ts): by the same build on the
+  // same VS Code (its URL parser is part of the verdict).
+  const validated = new ValidatedSettings(context.globalState, BUILD && `${BUILD} ${vscode.version}`, (m) => log.warn(`could not keep the validated settings for the next start: ${m}`));
   const registry = new ProviderRegistry({ context, log, callbacks, engine, callbackPages: platform.callbackPages, validate: (raw) => validated.entries(raw) });
   registry.applySettings();
 

@@ -25,7 +25,7 @@ suite('Validated settings kept for the next start', () => {
     const entry = { id: 'kept-a', label: 'Kept A', issuer: 'https://kept.example.com', clientId: 'c' };
     await setProviders([entry]);
     const first = await keptFor('the validated setting to be kept');
-    assert.match(first.build, /^[0-9a-f]{16}$/, 'the bundle carries its build id');
+    assert.match(first.build, /^[0-9a-f]{16}-node \d+\.\d+\.\d+/, 'the bundle carries its build id, with the host and VS Code version');
     assert.deepEqual(first.entries.map((e) => e.config?.label), ['Kept A']);
 
     await setProviders([{ ...entry, label: 'Kept B' }, { ...entry, id: 'kept-http', issuer: 'http://kept.example.com' }]);
@@ -34,5 +34,20 @@ suite('Validated settings kept for the next start', () => {
     assert.deepEqual(second.entries.map((e) => e.config?.label ?? e.problem?.field), ['Kept B', 'issuer']);
     assert.ok((await api()).registry.get('kept-a'), 'the provider itself is registered');
     assert.equal((await api()).registry.get('kept-http'), undefined, 'the invalid entry is not');
+  });
+
+  test('reused, not validated again, while the setting value and build are the same', async () => {
+    const { globalState, registry } = await api();
+    await setProviders([{ id: 'kept-a', label: 'Kept A', issuer: 'https://kept.example.com', clientId: 'c' }]);
+    const kept = await keptFor('the validated setting to be kept');
+    // Proof of reuse: a kept verdict that differs from what validating would give is the one applied.
+    const marked: Kept = JSON.parse(JSON.stringify(kept));
+    marked.entries[0].config!.label = 'From the kept validation';
+    await globalState.update('validatedSettings', marked);
+    registry.applySettings();
+    assert.equal(registry.labelOf('kept-a'), 'From the kept validation');
+    // Another value is validated afresh (and replaces the kept one).
+    await setProviders([{ id: 'kept-a', label: 'Kept C', issuer: 'https://kept.example.com', clientId: 'c' }]);
+    await until('the new label', () => registry.labelOf('kept-a') === 'Kept C');
   });
 });

@@ -76,7 +76,11 @@ suite('ValidatedSettings: validation reused across starts', () => {
   test('a damaged or foreign record is ignored, never thrown', () => {
     const raw = [entry('a')];
     for (const bad of [null, 'text', 42, [], { build: 'b', value: JSON.stringify(raw) }, { build: 'b', value: JSON.stringify(raw), entries: 'x' },
-      { build: 'b', value: JSON.stringify(raw), entries: [null] }, { build: 'b', value: JSON.stringify(raw), entries: [{ config: [] }] }, { build: 1, value: JSON.stringify(raw), entries: [] }]) {
+      { build: 'b', value: JSON.stringify(raw), entries: [null] }, { build: 'b', value: JSON.stringify(raw), entries: [{ config: [] }] }, { build: 1, value: JSON.stringify(raw), entries: [] },
+      // Right build and value, but not what this build writes: must not reach the registry (it would throw there).
+      { build: 'b', value: JSON.stringify(raw), entries: [{ config: {} }] },
+      { build: 'b', value: JSON.stringify(raw), entries: [{ config: { ...entry('a'), clientAuthentication: 'none', flow: 'auto', authorizationParameters: {} } }] },
+      { build: 'b', value: JSON.stringify(raw), entries: [{ problem: { field: 'id' } }] }]) {
       const state = new FakeState();
       state.values.set(VALIDATED_SETTINGS_KEY, JSON.stringify(bad));
       assert.deepEqual(new ValidatedSettings(state, 'b', noSaveFailure).entries(raw), validateEntries(raw), JSON.stringify(bad));
@@ -118,6 +122,8 @@ suite('ValidatedSettings: validation reused across starts', () => {
       entry('full', { scopes: ['openid', 'openid', 'email'], authorizationParameters: { prompt: 'login' }, accountLabelClaim: 'email', loopbackPorts: [8400, 8401], flow: 'device', resources: ['https://api.example.com/'], pushedAuthorizationRequests: true }),
       entry('full'), entry('github'), entry('bad id!'), entry('x', { issuer: 'ftp://x' }), 7, { id: 'y' },
     ];
+    // The same objects, not only the same JSON: a check such as `'issuer' in config` must not tell them apart.
+    assert.deepEqual(JSON.parse(JSON.stringify(validateEntries(raw))), validateEntries(raw));
     const taken = new Set(BUILT_IN_PROVIDER_IDS);
     const fresh = parseProviders(raw, taken);
     const reused = resolveIds(JSON.parse(JSON.stringify(validateEntries(raw))) as Parsed[], taken);
