@@ -7,7 +7,8 @@
 import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, runExtensionTests } from '../../test/host/codeServer';
+import { freePort } from '../../test/host/codeServer';
+import { runExtensionTests } from '../../test/host/extensionTests';
 import { startOpProcess, TEST_CLIENTS } from '../../test/support/op';
 
 const [extensionPath, testsEntry, reps, outFile, ours] = process.argv.slice(2);

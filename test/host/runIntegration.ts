@@ -4,7 +4,7 @@
 // { passed, failed, failures } there (scripts/test.mjs reads it; the in-host results file is a separate temp file).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { runExtensionTests } from './codeServer';
+import { runExtensionTests } from './extensionTests';
 import { checkLeaks, LEAK_TEST_TITLE, leakCheckFiles, leakFailure, writeLeakSummary } from './leakCheck';
 
 async function main() {
