@@ -19,30 +19,36 @@ import { forgettingClient, forgettingOnInvalidClient } from '../setup/dynamicCli
 export interface ProviderFactoryDeps {
   readonly secrets: vscode.SecretStorage;
   readonly log: Logger;
-  readonly callbacks: UriCallbacks;
   readonly engine: () => Promise<Engine>;
   readonly notices: SessionNotices;
-  readonly callbackPages?: FlowUi['callbackPages'];
-  /** Test runs only: parts of the flow UI VS Code refuses under test (see ProviderRegistry.testUiOverrides). */
-  readonly uiOverrides: () => Partial<FlowUi>;
+  /** The flow UI every provider signs in with (overridableFlowUi): one for all, it depends on no entry. */
+  readonly ui: FlowUi;
   readonly signInTimeoutMs?: number;
   /** The server no longer knows this dynamically registered client: drop it so the next sign-in registers again. */
   readonly forgetClient: (config: ProviderConfig, log: Logger) => Promise<void>;
+}
+
+/**
+ * The flow UI (browser, URI callbacks, device code modal, paste box), with `overrides` read at call time: test runs
+ * replace parts VS Code refuses under test (see ProviderRegistry.testUiOverrides).
+ */
+export function overridableFlowUi(callbacks: UriCallbacks, overrides: () => Partial<FlowUi>, callbackPages?: FlowUi['callbackPages']): FlowUi {
+  const base = createFlowUi(callbacks);
+  return {
+    openExternal: (url) => (overrides().openExternal ?? base.openExternal)(url),
+    externalCallbackUri: () => (overrides().externalCallbackUri ?? base.externalCallbackUri)(),
+    waitForUriCallback: (state, signal) => (overrides().waitForUriCallback ?? base.waitForUriCallback)(state, signal),
+    showDeviceCode: (info, signal) => (overrides().showDeviceCode ?? base.showDeviceCode)(info, signal),
+    askForRedirectedUrl: (validate, signal) => (overrides().askForRedirectedUrl ?? base.askForRedirectedUrl)(validate, signal),
+    callbackPages,
+  };
 }
 
 export function createProvider(config: ProviderConfig, deps: ProviderFactoryDeps): OAuthAuthenticationProvider {
   const log = deps.log.forProvider(config.id);
   const { notices } = deps;
   const client = notices.boundClient(config, () => bindingOf(config));
-  const base = createFlowUi(deps.callbacks);
-  const ui: FlowUi = {
-    openExternal: (url) => (deps.uiOverrides().openExternal ?? base.openExternal)(url),
-    externalCallbackUri: () => (deps.uiOverrides().externalCallbackUri ?? base.externalCallbackUri)(),
-    waitForUriCallback: (state, signal) => (deps.uiOverrides().waitForUriCallback ?? base.waitForUriCallback)(state, signal),
-    showDeviceCode: (info, signal) => (deps.uiOverrides().showDeviceCode ?? base.showDeviceCode)(info, signal),
-    askForRedirectedUrl: (validate, signal) => (deps.uiOverrides().askForRedirectedUrl ?? base.askForRedirectedUrl)(validate, signal),
-    callbackPages: deps.callbackPages,
-  };
+  const { ui } = deps;
   const preferDeviceCode = () => vscode.workspace.getConfiguration().get<boolean>(PREFER_DEVICE_CODE_SETTING, false) === true;
   // A dynamically registered client the server no longer knows (a sign-in or refresh answered invalid_client):
   // forget it, so a new one is registered.

@@ -5,13 +5,13 @@
  */
 import * as vscode from 'vscode';
 import * as notify from './notify';
-import { BUILT_IN_PROVIDER_IDS, configKey, describeProblem, parseProvider, resolveIds, SETTING, validateEntries, type Parsed, type ProviderConfig } from '../setup/config';
+import { BUILT_IN_PROVIDER_IDS, configKey, describeProblem, parseProvider, resolveIds, SETTING, type Parsed, type ProviderConfig } from '../setup/config';
 import type { FlowUi } from '../flows/flow';
 import type { Logger } from './log';
 import type { Engine } from '../engine/engine';
 import type { OAuthAuthenticationProvider } from './provider';
 import { DynamicProvider } from './dynamicProvider';
-import { createProvider, type ProviderFactoryDeps } from './providerFactory';
+import { createProvider, overridableFlowUi, type ProviderFactoryDeps } from './providerFactory';
 import { interactiveSignIn } from './commands';
 import { SessionNotices } from './sessionNotices';
 import { EXTENSION_ID, registrationRedirectUris } from './ui';
@@ -35,8 +35,8 @@ export interface RegistryDeps {
   /** The engine bundle (protocol client, flows, sign-in), loaded on first use: never at activation. */
   readonly engine: () => Promise<Engine>;
   readonly callbackPages?: FlowUi['callbackPages'];
-  /** The setting's entries validated one by one (default validateEntries; activate() reuses kept results). */
-  readonly validate?: (raw: unknown) => Parsed[];
+  /** The setting's entries validated one by one (config.ts validateEntries; activate() reuses kept results). */
+  readonly validate: (raw: unknown) => Parsed[];
 }
 
 export class ProviderRegistry implements vscode.Disposable {
@@ -67,8 +67,8 @@ export class ProviderRegistry implements vscode.Disposable {
   constructor(private readonly deps: RegistryDeps) {
     this.notices = new SessionNotices({ secrets: deps.context.secrets, log: deps.log, engine: deps.engine, signIn: (id, scopes) => void interactiveSignIn(this, id, scopes) });
     this.factory = {
-      secrets: deps.context.secrets, log: deps.log, callbacks: deps.callbacks, engine: deps.engine, notices: this.notices,
-      callbackPages: deps.callbackPages, uiOverrides: () => this.testUiOverrides, signInTimeoutMs: devSignInTimeoutMs(deps.context.extensionMode),
+      secrets: deps.context.secrets, log: deps.log, engine: deps.engine, notices: this.notices,
+      ui: overridableFlowUi(deps.callbacks, () => this.testUiOverrides, deps.callbackPages), signInTimeoutMs: devSignInTimeoutMs(deps.context.extensionMode),
       forgetClient: async (config, log) => {
         log.warn(`the server no longer knows client "${config.clientId}"; registering again`);
         await this.dynamicIds.forget(config);
@@ -100,7 +100,7 @@ export class ProviderRegistry implements vscode.Disposable {
   applySettings(): void {
     this.dynamicIds.retryFailed();
     const raw = vscode.workspace.getConfiguration().get<unknown>(SETTING);
-    const entries = (this.deps.validate ?? validateEntries)(raw);
+    const entries = this.deps.validate(raw);
     // Learning the ids other extensions contribute walks every installed extension: only when there is an id to check.
     const taken = entries.some((e) => 'config' in e) ? this.takenIds() : new Set<string>();
     for (const id of this.fromApi.keys()) taken.add(id);
