@@ -156,7 +156,7 @@ export class SessionKeeper {
 
   /** Proactive refresh when the token stops being fresh; a session without refresh token goes when it expires. */
   private schedule(s: StoredSession): void {
-    const due = s.tokens.refreshToken ? freshUntil(s.tokens) : s.tokens.expiresAt;
+    const due = dueAt(s);
     if (due === undefined) this.timers.clear(s.id);
     else this.timers.set(s.id, due - this.clock());
   }
@@ -164,6 +164,10 @@ export class SessionKeeper {
   private async onTimer(id: string): Promise<void> {
     const s = (await this.map()).get(id);
     if (!s || this.disposed) return;
+    // A timer can fire before its time on the clock: Node counts from the event loop's cached time, which lags the
+    // clock after busy work, and long delays are clamped. Doing nothing then would skip the refresh for good.
+    const due = dueAt(s);
+    if (due !== undefined && this.clock() < due) return this.schedule(s);
     if (!s.tokens.refreshToken) {
       if (isExpired(s.tokens, this.clock())) {
         await this.remove(id, 'access token expired and there is no refresh token');
@@ -189,4 +193,9 @@ export class SessionKeeper {
     this.timers.stop();
     this.subscription.dispose();
   }
+}
+
+/** When the keeper must act on a session: refresh once it stops being fresh, or drop it when it expires without a refresh token. */
+function dueAt(s: StoredSession): number | undefined {
+  return s.tokens.refreshToken ? freshUntil(s.tokens) : s.tokens.expiresAt;
 }

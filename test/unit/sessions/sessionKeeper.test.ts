@@ -118,6 +118,33 @@ suite('sessionKeeper: token lifecycle against oidc-provider with rotation', func
     w.keeper.dispose();
   });
 
+  // Node starts a timer from the event loop's cached time, which lags the clock after busy work, so a timer can fire
+  // before its time on the clock (a CI run caught the proactive refresh above being skipped for good that way). Here
+  // the clock is set back a second after scheduling: every timer fires a second early.
+  async function waitFor(done: () => boolean, ms: number) {
+    const deadline = Date.now() + ms;
+    while (!done() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    return done();
+  }
+
+  test('a refresh timer that fires before the token is due on the clock waits the rest, then refreshes', async () => {
+    const { clock, ws: [w] } = await signedIn();
+    clock.advance(-1_000);
+    assert.ok(await waitFor(() => w.events.some((e) => e.changed?.[0]?.id === 's1'), 12_000), `refreshed; warnings: ${w.warnings.join(' | ')}`);
+    assert.equal((await op.stats()).tokenByGrant.refresh_token, 1);
+    w.keeper.dispose();
+  });
+
+  test('an expiry timer (no refresh token) that fires early waits the rest, then removes the session', async () => {
+    const { clock, ws: [w], session } = await signedIn();
+    const noRt = { ...session, id: 's2', createdAt: clock.now(), tokens: { ...session.tokens, refreshToken: undefined, expiresAt: clock.now() + 1_500 } };
+    await w.keeper.add(noRt, []);
+    clock.advance(-1_000);
+    assert.ok(await waitFor(() => w.signedOut.length === 1, 8_000), 'removed once expired on the clock');
+    assert.deepEqual((await w.keeper.sessions()).map((s) => s.id), ['s1']);
+    w.keeper.dispose();
+  });
+
   test('sign-out revokes at the server: the refresh token no longer works', async () => {
     const { client, ws: [w], session } = await signedIn();
     await w.keeper.remove('s1', 'signed out');
