@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { ProviderClient } from '../../../src/protocol/client';
 import { AuthError } from '../../../src/protocol/errors';
-import { keys } from '../../../src/sessions/sessionStore';
+import { keys, type StoredSession } from '../../../src/sessions/sessionStore';
 import { startOpProcess, type OpProcess } from '../../support/op';
 import { FakeSecrets, openWindow, storedSession, TestClock } from '../../support/keeperHarness';
 import { loopbackSignIn, testClient, testConfig } from '../../support/protocolHarness';
@@ -120,27 +120,29 @@ suite('sessionKeeper: token lifecycle against oidc-provider with rotation', func
 
   // Node starts a timer from the event loop's cached time, which lags the clock after busy work, so a timer can fire
   // before its time on the clock (a CI run caught the proactive refresh above being skipped for good that way). Here
-  // the clock is set back a second after scheduling: every timer fires a second early.
+  // the clock is set back after scheduling, so the timer fires early; short-lived copies of the session keep it quick.
   async function waitFor(done: () => boolean, ms: number) {
     const deadline = Date.now() + ms;
-    while (!done() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    while (!done() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     return done();
   }
+  const shortLived = (s: StoredSession, id: string, now: number, ms: number, { withRefreshToken = true } = {}): StoredSession =>
+    ({ ...s, id, createdAt: now, tokens: { ...s.tokens, refreshToken: withRefreshToken ? s.tokens.refreshToken : undefined, issuedAt: now, expiresAt: now + ms } });
 
   test('a refresh timer that fires before the token is due on the clock waits the rest, then refreshes', async () => {
-    const { clock, ws: [w] } = await signedIn();
-    clock.advance(-1_000);
-    assert.ok(await waitFor(() => w.events.some((e) => e.changed?.[0]?.id === 's1'), 12_000), `refreshed; warnings: ${w.warnings.join(' | ')}`);
+    const { clock, ws: [w], session } = await signedIn();
+    await w.keeper.add(shortLived(session, 's3', clock.now(), 600), []); // fresh for 400 ms
+    clock.advance(-300);
+    assert.ok(await waitFor(() => w.events.some((e) => e.changed?.[0]?.id === 's3'), 5_000), `refreshed; warnings: ${w.warnings.join(' | ')}`);
     assert.equal((await op.stats()).tokenByGrant.refresh_token, 1);
     w.keeper.dispose();
   });
 
   test('an expiry timer (no refresh token) that fires early waits the rest, then removes the session', async () => {
     const { clock, ws: [w], session } = await signedIn();
-    const noRt = { ...session, id: 's2', createdAt: clock.now(), tokens: { ...session.tokens, refreshToken: undefined, expiresAt: clock.now() + 1_500 } };
-    await w.keeper.add(noRt, []);
-    clock.advance(-1_000);
-    assert.ok(await waitFor(() => w.signedOut.length === 1, 8_000), 'removed once expired on the clock');
+    await w.keeper.add(shortLived(session, 's2', clock.now(), 400, { withRefreshToken: false }), []);
+    clock.advance(-300);
+    assert.ok(await waitFor(() => w.signedOut.length === 1, 5_000), 'removed once expired on the clock');
     assert.deepEqual((await w.keeper.sessions()).map((s) => s.id), ['s1']);
     w.keeper.dispose();
   });
