@@ -8,7 +8,7 @@ import { KeyedTimers } from './keyedTimers';
 import { leased } from './leasedSource';
 import type { Logger } from '../vscode/log';
 import { isAuthError } from '../protocol/errors';
-import { freshUntil, isExpired, type Clock } from '../protocol/tokens';
+import { freshUntil, type Clock } from '../protocol/tokens';
 import { refreshing } from './refreshingSource';
 import { revokeTokens, type Revocation } from './revocation';
 import type { SessionIndex } from './sessionIndex';
@@ -167,12 +167,10 @@ export class SessionKeeper {
     // A timer can fire before its time on the clock: Node counts from the event loop's cached time, which lags the
     // clock after busy work, and long delays are clamped. Doing nothing then would skip the refresh for good.
     const due = dueAt(s);
-    if (due !== undefined && this.clock() < due) return this.schedule(s);
+    if (due === undefined || this.clock() < due) return this.schedule(s);
     if (!s.tokens.refreshToken) {
-      if (isExpired(s.tokens, this.clock())) {
-        await this.remove(id, 'access token expired and there is no refresh token');
-        this.deps.notifySignedOut?.(s, 'The access token expired and the server issued no refresh token.');
-      }
+      await this.remove(id, 'access token expired and there is no refresh token');
+      this.deps.notifySignedOut?.(s, 'The access token expired and the server issued no refresh token.');
       return;
     }
     try {

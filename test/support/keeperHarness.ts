@@ -10,6 +10,8 @@ export interface Window {
   readonly keeper: SessionKeeper;
   readonly events: SessionChange[];
   readonly signedOut: string[];
+  /** The window's clock at each signedOut notice. */
+  readonly signedOutAt: number[];
   readonly warnings: string[];
   readonly infos: string[];
 }
@@ -24,6 +26,7 @@ export class TestClock {
 export function openWindow(secrets: FakeSecrets, client: ProviderClient, clock: TestClock, owner?: string): Window {
   const events: SessionChange[] = [];
   const signedOut: string[] = [];
+  const signedOutAt: number[] = [];
   const warnings: string[] = [];
   const infos: string[] = [];
   const store = new SessionStore(secrets, 'test', (l) => warnings.push(l), TEST_BINDING);
@@ -31,9 +34,9 @@ export function openWindow(secrets: FakeSecrets, client: ProviderClient, clock: 
     store, secrets, client, owner, clock: clock.now, providerLabel: 'Test IdP',
     log: { info: (l) => infos.push(l), warn: (l) => warnings.push(l), error: (l) => warnings.push(l) },
     fire: (e) => events.push(e),
-    notifySignedOut: (s, reason) => signedOut.push(`${s.account.label}: ${reason}`),
+    notifySignedOut: (s, reason) => { signedOut.push(`${s.account.label}: ${reason}`); signedOutAt.push(clock.now()); },
   });
-  return { keeper, events, signedOut, warnings, infos };
+  return { keeper, events, signedOut, signedOutAt, warnings, infos };
 }
 
 export function storedSession(id: string, r: { tokens: StoredSession['tokens']; account: StoredSession['account'] }, now: number): StoredSession {

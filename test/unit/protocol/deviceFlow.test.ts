@@ -5,18 +5,12 @@ import { AuthError } from '../../../src/protocol/errors';
 import { startOpProcess, type OpProcess } from '../../support/op';
 import { testClient, testConfig } from '../../support/protocolHarness';
 import { rejectsWithAuthError } from '../../support/assertions';
+import { until } from '../../support/until';
 
 const rejects = rejectsWithAuthError;
 
 const polls = async (op: OpProcess) => (await op.stats()).tokenByGrant.device_code;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until(what: string, probe: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
 
 /** A FlowUi whose "user" enters the code by letting the test AS play the browser on the verification page. */
 function fakeUi(op: OpProcess, shown: DeviceCodeInfo[], answer = true): FlowUi {

@@ -12,17 +12,10 @@ import { FakeSecrets, KEYCHAIN_LATENCY } from '../../support/fakeSecrets';
 import { openWindow, storedSession, TestClock, type Window } from '../../support/keeperHarness';
 import { startOpProcess, type OpProcess } from '../../support/op';
 import { loopbackSignIn, testClient, testConfig } from '../../support/protocolHarness';
+import { until } from '../../support/until';
 
 const HOUR = 3600_000;
 const isRefresh = (init: { body?: unknown }) => String(init.body ?? '').includes('grant_type=refresh_token');
-
-async function until(what: string, check: () => boolean, ms = 5_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 suite('two windows over a keychain with real latency', function () {
   this.timeout(60_000);

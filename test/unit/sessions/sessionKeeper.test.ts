@@ -5,6 +5,7 @@ import { keys, type StoredSession } from '../../../src/sessions/sessionStore';
 import { startOpProcess, type OpProcess } from '../../support/op';
 import { FakeSecrets, openWindow, storedSession, TestClock } from '../../support/keeperHarness';
 import { loopbackSignIn, testClient, testConfig } from '../../support/protocolHarness';
+import { until } from '../../support/until';
 
 const HOUR = 3600_000;
 
@@ -111,21 +112,13 @@ suite('sessionKeeper: token lifecycle against oidc-provider with rotation', func
     const { ws: [w] } = await signedIn();
     // Wait for exactly what is asserted (a sync event may carry an empty `changed` list). 25 s: one back-off retry
     // (15 s) still counts, so a slow machine that misses the first attempt does not fail the test.
-    const refreshed = () => w.events.some((e) => e.changed?.[0]?.id === 's1');
-    const deadline = Date.now() + 25_000;
-    while (!refreshed() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    assert.ok(refreshed(), `a changed event from the background refresh; warnings: ${w.warnings.join(' | ')}`);
+    await until(() => `a changed event from the background refresh; warnings: ${w.warnings.join(' | ')}`, () => w.events.some((e) => e.changed?.[0]?.id === 's1'), 25_000);
     w.keeper.dispose();
   });
 
   // Node starts a timer from the event loop's cached time, which lags the clock after busy work, so a timer can fire
   // before its time on the clock (a CI run caught the proactive refresh above being skipped for good that way). Here
   // the clock is set back after scheduling, so the timer fires early; short-lived copies of the session keep it quick.
-  async function waitFor(done: () => boolean, ms: number) {
-    const deadline = Date.now() + ms;
-    while (!done() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    return done();
-  }
   const shortLived = (s: StoredSession, id: string, now: number, ms: number, { withRefreshToken = true } = {}): StoredSession =>
     ({ ...s, id, createdAt: now, tokens: { ...s.tokens, refreshToken: withRefreshToken ? s.tokens.refreshToken : undefined, issuedAt: now, expiresAt: now + ms } });
 
@@ -133,16 +126,18 @@ suite('sessionKeeper: token lifecycle against oidc-provider with rotation', func
     const { clock, ws: [w], session } = await signedIn();
     await w.keeper.add(shortLived(session, 's3', clock.now(), 600), []); // fresh for 400 ms
     clock.advance(-300);
-    assert.ok(await waitFor(() => w.events.some((e) => e.changed?.[0]?.id === 's3'), 5_000), `refreshed; warnings: ${w.warnings.join(' | ')}`);
+    await until(() => `the refresh; warnings: ${w.warnings.join(' | ')}`, () => w.events.some((e) => e.changed?.[0]?.id === 's3'));
     assert.equal((await op.stats()).tokenByGrant.refresh_token, 1);
     w.keeper.dispose();
   });
 
   test('an expiry timer (no refresh token) that fires early waits the rest, then removes the session', async () => {
     const { clock, ws: [w], session } = await signedIn();
-    await w.keeper.add(shortLived(session, 's2', clock.now(), 400, { withRefreshToken: false }), []);
+    const noRt = shortLived(session, 's2', clock.now(), 400, { withRefreshToken: false });
+    await w.keeper.add(noRt, []);
     clock.advance(-300);
-    assert.ok(await waitFor(() => w.signedOut.length === 1, 5_000), 'removed once expired on the clock');
+    await until('the session removed once expired on the clock', () => w.signedOut.length === 1);
+    assert.ok(w.signedOutAt[0] >= noRt.tokens.expiresAt!, 'not removed before it expired on the clock');
     assert.deepEqual((await w.keeper.sessions()).map((s) => s.id), ['s1']);
     w.keeper.dispose();
   });
