@@ -1,8 +1,11 @@
 // extensionTestsPath entry for the activation bench (plain CommonJS, no build step). Runs inside code-server's real
-// Node extension host, where bench/tmp/installed/oauth-accounts (the production bundle, installed, activationEvents
-// emptied so nothing activates it before we do) is installed and bench/tmp/devexts/github-authentication (code-server's own github-authentication, byte-identical
-// dist/, manifest without `contributes.authentication` so the workbench's startup session requests cannot activate
-// it first; as a development extension with the same id it replaces the built-in one) are the development extensions and 10 providers are configured in user settings.
+// Node extension host, where two extensions are set up:
+// - bench/tmp/installed/oauth-accounts: the production bundle, installed (ExtensionMode.Production), activationEvents
+//   emptied so nothing activates it before we do;
+// - bench/tmp/devexts/github-authentication: code-server's own github-authentication, byte-identical dist/, manifest
+//   without `contributes.authentication` so the workbench's startup session requests cannot activate it first; as a
+//   development extension with the same id it replaces the built-in one.
+// 10 providers are configured in user settings.
 // Writes its measurements to BENCH_HOST_OUT; OAUTH_TEST_RESULTS gets the pass/fail shape the host runner expects.
 const fs = require('node:fs');
 const Module = require('node:module');

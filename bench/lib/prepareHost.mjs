@@ -2,8 +2,9 @@
 //   bench/tmp/installed/oauth-accounts: the production bundle + media, run as an installed extension (listed in the
 //     run's extensions.json), so in ExtensionMode.Production as users run it; manifest with activationEvents
 //     emptied (nothing activates it before the bench entry does; commands still get their implicit onCommand events);
-//   bench/tmp/devexts/github-authentication (the development extension folder): code-server's built-in copy, dist/ untouched, manifest without contributes.authentication
-//     (otherwise the workbench's startup getSessions('github') activates it before the bench entry runs).
+//   bench/tmp/devexts/github-authentication (the development extension folder): code-server's built-in copy, dist/
+//     untouched, manifest without contributes.authentication (otherwise the workbench's startup getSessions('github')
+//     activates it before the bench entry runs).
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
