@@ -30,16 +30,19 @@ export interface EnginePlatform {
 }
 
 export function engineFor(platform: EnginePlatform) {
+  /** A protocol client for `config`, with its preset's quirks and this build's fetch. */
+  const createClient = (config: ProviderConfig, deps: Omit<ClientDeps, 'fetch' | 'quirks'>) =>
+    new ProviderClient(config, { ...deps, fetch: platform.fetch, quirks: presetQuirks(config) });
   return {
     flows: platform.flows,
-    /** A protocol client for `config`, with its preset's quirks and this build's fetch. */
-    createClient: (config: ProviderConfig, deps: Omit<ClientDeps, 'fetch' | 'quirks'>) =>
-      new ProviderClient(config, { ...deps, fetch: platform.fetch, quirks: presetQuirks(config) }),
+    createClient,
     signIn: (deps: Omit<SignInDeps, 'flows'>, scopes: readonly string[], request: SignInRequest) =>
       signIn({ ...deps, flows: platform.flows }, scopes, request),
     /** The client id registered for an entry without clientId: the stored one for its server, else a new registration. */
-    registeredClientId: async (client: ProviderClient, store: RegistrationStore, redirectUris: string[]) =>
-      (await ensureRegisteredClient(store, await client.serverMetadata(), { redirectUris }, createFetch(platform.fetch))).client.clientId,
+    registeredClientId: async (config: ProviderConfig, store: RegistrationStore, redirectUris: string[]) => {
+      const client = createClient(config, { getClientSecret: async () => undefined });
+      return (await ensureRegisteredClient(store, config, await client.serverMetadata(), { redirectUris }, createFetch(platform.fetch))).client.clientId;
+    },
     addProvider: (registry: ProviderRegistry) => addProviderCommand(registry, platform.fetch, platform.flows),
     copyAccessToken,
     showTokenDetails,

@@ -16,7 +16,7 @@ import { createFetch } from './http';
 import { defaultScopes, union } from './scopes';
 import { combineQuirks, type QuirkContext, type Quirks } from './quirks';
 import { fromTokenResponse, type IdTokenClaims, type TokenSet } from './tokens';
-import { isHttpUrl, serverUrlProblem } from './urls';
+import { isHttpUrl, sameOrigin, serverUrlProblem } from './urls';
 import { usePushedAuthorization, withResources } from './requestParams';
 import { untilExpiry } from './deviceDeadline';
 import type { ClientDeps, DeviceAuthorization, PendingAuthorization, SignInResult } from './clientTypes';
@@ -206,7 +206,10 @@ export class ProviderClient {
     return {
       userCode: response.user_code,
       verificationUri: response.verification_uri,
-      verificationUriComplete: response.verification_uri_complete,
+      // The user is shown verification_uri and the browser opens verification_uri_complete: only when both are on
+      // the same origin, so the page that opens is on the server the user was told about.
+      ...(response.verification_uri_complete && sameOrigin(response.verification_uri_complete, response.verification_uri)
+        ? { verificationUriComplete: response.verification_uri_complete } : {}),
       expiresAt: this.now() + response.expires_in * 1000,
       scopes,
       response,

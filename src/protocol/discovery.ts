@@ -154,14 +154,7 @@ function checkEndpointUrls(metadata: client.ServerMetadata, config: ProviderConf
     const fix = key
       ? `Set "endpoints.${key}" for provider "${config.id}" to the endpoint's https:// URL, or have the server publish https:// URLs`
       : 'Have the server publish https:// URLs';
-    throw new AuthError('discovery', `The server metadata's ${field} ${inertUrl(value)} ${problem}; OAuth Accounts sends nothing there and does not use this metadata. ${fix} (behind a TLS-terminating proxy it usually needs to be told the original scheme).`);
+    throw new AuthError('discovery', `The server metadata's ${field} ${describeUrl(value)} ${problem}; OAuth Accounts sends nothing there and does not use this metadata. ${fix} (behind a TLS-terminating proxy it usually needs to be told the original scheme).`);
   }
 }
 
-/** A server-supplied URL as text for a notification: origin and path, with nothing VS Code renders as a link. */
-function inertUrl(value: string): string {
-  let u: URL;
-  try { u = new URL(value); } catch { return JSON.stringify(value.slice(0, 200)).replace(/[[\]()<>`]/g, ' '); }
-  // The origin cannot hold these (IPv6 brackets aside); the path can, and `[x](command:…)` would be a link.
-  return u.origin + u.pathname.replace(/[[\]()<>`]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-}

@@ -120,11 +120,12 @@ function tooLarge(maxBytes: number): Error {
   return new ResponseTooLargeError(`the response is larger than ${Math.round(maxBytes / 1024)} KB`);
 }
 
-/** Origin and path only: queries can carry codes and tokens. */
+/** Origin and path only (queries can carry codes and tokens), with anything that could form a link percent-encoded. */
 export function describeUrl(url: string): string {
   try {
     const u = new URL(url);
-    return `${u.origin}${u.pathname}`;
+    // The origin cannot hold link syntax (IPv6 brackets aside); the path can, and `[x](command:…)` would be a link.
+    return u.origin + u.pathname.replace(/[[\]()<>`\s]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
   } catch {
     return '(invalid URL)';
   }

@@ -18,7 +18,8 @@ const BREAKS = /[\t\n\r\v\f\u0085\u2028\u2029]+/g;
 
 /**
  * One line of plain text, at most `maxLength` characters (the last one `…` when cut). Brackets become parentheses,
- * so no `[label](target)` link can form whatever follows; everything else readable is kept.
+ * so no `[label](target)` link can form whatever follows, and `$(` loses its meaning as an `$(icon)`; everything
+ * else readable is kept.
  */
 export function plainText(value: unknown, maxLength = 300): string {
   const text = (typeof value === 'string' ? value : String(value ?? ''))
@@ -26,6 +27,7 @@ export function plainText(value: unknown, maxLength = 300): string {
     .replace(INVISIBLE, '')
     .replace(/\[/g, '(')
     .replace(/\]/g, ')')
+    .replace(/\$\(/g, '$ (')
     .replace(/ {2,}/g, ' ')
     .trim();
   return cap(text, maxLength);
@@ -41,16 +43,20 @@ function cap(text: string, maxLength: number): string {
 }
 
 /**
- * The defense-in-depth guard for every notification text (src/vscode/notify.ts), applied to our own messages too, which
- * must stay readable (`oauthAccounts.providers[0]`): it only breaks the `](` that joins a link's label to its
- * target and removes control characters. Newlines survive only where `keepNewlines` (a modal's detail, which we
- * lay out in lines on purpose).
+ * The defense-in-depth guard for every text that reaches the workbench (src/vscode/notify.ts: notifications, modal
+ * details, progress titles, input box prompts, placeholders and validation messages, quick pick titles and items),
+ * applied to our own texts too, which must stay readable (`oauthAccounts.providers[0]`). It only breaks what the
+ * workbench would render: the `](` that joins a `[label](command:…)` link's label to its target (a live link in
+ * notifications and, since VS Code 1.76, in input box prompts and validation messages), and the `$(` of a
+ * `$(icon)`; and it removes control characters. Newlines survive only where `keepNewlines` (a modal's detail, which
+ * we lay out in lines on purpose).
  */
-export function guardNotificationText(text: string, keepNewlines = false): string {
+export function guardWorkbenchText(text: string, keepNewlines = false): string {
   const lines = keepNewlines ? text.replace(/\r\n?/g, '\n') : text.replace(BREAKS, ' ');
   return lines
     .replace(keepNewlines ? /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\u2028\u2029]/g : INVISIBLE, '')
-    .replace(/\]\s*\(/g, '] (');
+    .replace(/\]\s*\(/g, '] (')
+    .replace(/\$\(/g, '$ (');
 }
 
 /**

@@ -10,6 +10,10 @@
  *  4. a 401 from the resource itself, for its challenge's `resource_metadata` (one unauthenticated GET).
  * Every request goes through the caller's fetch, which is the protocol core's seam (https rule, timeout, size cap).
  *
+ * A resource that is not on this machine cannot send us to one that is: a `resource_metadata` URL or an authorization
+ * server on a loopback address is followed only when the resource itself is loopback. Otherwise a remote resource
+ * could make the extension (in code-server: on the server's host) send requests into that host's loopback network.
+ *
  * §3.3: the `resource` in the document MUST be identical to the resource URL the metadata was looked up for (also
  * when it came from a challenge: then it is the URL the request went to). Anything else is refused, naming both
  * values, because a document that names another resource could send the user's tokens for this one elsewhere.
@@ -18,7 +22,7 @@ import { AuthError } from './errors';
 import { toAuthError } from './libraryErrors';
 import { describeUrl } from './http';
 import { plainText } from './plainText';
-import { serverUrlProblem } from './urls';
+import { isLoopbackHost, serverUrlProblem } from './urls';
 
 /** The URL has no RFC 9728 metadata anywhere it may be published (it may be an issuer instead). */
 export class NoResourceMetadata extends AuthError {}
@@ -154,7 +158,7 @@ async function request(fetch: Fetch, url: string, signal: AbortSignal | undefine
  * the resource's answer, and looking further could only find a less specific one.
  */
 async function fetchDocument(url: string, resource: string, fetch: Fetch, signal: AbortSignal | undefined, required: boolean): Promise<ProtectedResourceMetadata | undefined> {
-  const problem = serverUrlProblem(url);
+  const problem = serverUrlProblem(url) ?? (reachesIntoLoopback(url, resource) ? LOOPBACK_FROM_REMOTE : undefined);
   if (problem) throw new AuthError('discovery', `The resource's metadata URL ${describeUrl(url)} ${problem}; nothing was requested from it.`);
   const res = await request(fetch, url, signal, 'application/json');
   const where = describeUrl(url);
@@ -173,9 +177,9 @@ async function fetchDocument(url: string, resource: string, fetch: Fetch, signal
     throw new AuthError('discovery', `The protected resource metadata at ${where} is for the resource ${JSON.stringify(plainText(published, 200))}, not ${JSON.stringify(resource)}; it was refused (RFC 9728 §3.3 requires them to be identical). Enter the URL the server publishes as its resource, or the authorization server's issuer.`);
   }
   const servers = Array.isArray(body.authorization_servers) ? body.authorization_servers.filter((s): s is string => typeof s === 'string') : [];
-  const usable = servers.filter((s) => !serverUrlProblem(s));
+  const usable = servers.filter((s) => !serverUrlProblem(s) && !reachesIntoLoopback(s, resource));
   if (!usable.length) {
-    const why = servers.length ? `its authorization servers fail the https rule (${servers.map((s) => plainText(describeUrl(s), 120)).join(', ')})` : 'it names no authorization_servers';
+    const why = servers.length ? `none of its authorization servers is a usable URL (${servers.map((s) => `${plainText(describeUrl(s), 120)}: ${serverUrlProblem(s) ?? LOOPBACK_FROM_REMOTE}`).join('; ')})` : 'it names no authorization_servers';
     throw new AuthError('discovery', `The protected resource metadata at ${where} cannot be used: ${why}.`);
   }
   const scopes = Array.isArray(body.scopes_supported) ? body.scopes_supported.filter((s): s is string => typeof s === 'string' && !!s && !/\s/.test(s)) : undefined;
@@ -187,6 +191,17 @@ async function fetchDocument(url: string, resource: string, fetch: Fetch, signal
     ...(name ? { resourceName: name } : {}),
     metadataUrl: url,
   };
+}
+
+const LOOPBACK_FROM_REMOTE = 'is on a loopback address, which a resource that is not itself on a loopback address may not send OAuth Accounts to';
+
+/** `url` is on this machine's loopback network and `resource` is not (see the header). */
+function reachesIntoLoopback(url: string, resource: string): boolean {
+  try {
+    return isLoopbackHost(new URL(url).hostname) && !isLoopbackHost(new URL(resource).hostname);
+  } catch {
+    return false; // not a URL: serverUrlProblem says so
+  }
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

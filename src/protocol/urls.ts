@@ -23,6 +23,24 @@ export function isLoopbackHost(hostname: string): boolean {
   return !!m && m.slice(1).every((octet) => Number(octet) <= 255);
 }
 
+/**
+ * Characters refused anywhere in a server URL as written (a server's or a user's): whitespace, `[ ] ( )`, backticks,
+ * `< >` and `\`. URLs reach the workbench as text (messages, input box prompts, quick picks), where
+ * `[label](command:id?args)` is a live link since VS Code 1.76; and `new URL()` silently trims, re-encodes or turns
+ * `\` into `/`, so what was checked would not be what is shown. A real server URL never needs them unencoded. The
+ * one exception is the brackets of an IPv6 host (`http://[::1]:8080/`), the only place a URL needs them.
+ */
+const UNSAFE_URL_CHARACTERS = /[\s[\]()`<>\\]/;
+const IPV6_HOST = /^([a-z][a-z0-9+.-]*:\/\/(?:[^@/?#\s]*@)?)\[[0-9a-f:.]+\]/i;
+
+/** Why the text of `value` cannot be a server URL (the characters above), or undefined. */
+export function urlTextProblem(value: string): string | undefined {
+  const bad = UNSAFE_URL_CHARACTERS.exec(value.replace(IPV6_HOST, '$1ipv6-host'));
+  if (!bad) return undefined;
+  const shown = /\s/.test(bad[0]) ? 'whitespace' : `"${bad[0]}"`;
+  return `contains ${shown}, which a server URL must not contain (whitespace, [ ] ( ) \` < > and \\ are refused; percent-encode them)`;
+}
+
 /** Why `value` is not an acceptable server URL, or undefined when it is. */
 export function serverUrlProblem(value: string): string | undefined {
   let u: URL;
@@ -31,6 +49,8 @@ export function serverUrlProblem(value: string): string | undefined {
   } catch {
     return 'is not a valid URL';
   }
+  const text = urlTextProblem(value);
+  if (text) return text;
   if (u.protocol === 'https:') return undefined;
   if (u.protocol === 'http:') return isLoopbackHost(u.hostname) ? undefined : `must use https:// (${HTTP_LOOPBACK_RULE})`;
   return `must be an https:// URL, not ${u.protocol}`;
@@ -39,6 +59,15 @@ export function serverUrlProblem(value: string): string | undefined {
 export function isHttpUrl(value: string): boolean {
   try {
     return new URL(value).protocol === 'http:';
+  } catch {
+    return false;
+  }
+}
+
+/** Both are URLs with the same origin (scheme, host, port). */
+export function sameOrigin(a: string, b: string): boolean {
+  try {
+    return new URL(a).origin === new URL(b).origin;
   } catch {
     return false;
   }

@@ -37,10 +37,24 @@ export function bindingOf(config: ProviderConfig): ServerBinding {
   };
 }
 
+/**
+ * The settings that decide which server discovery, registration and every request talk to: a binding without the
+ * client. Dynamically registered clients are stored under it (setup/registrationStore.ts).
+ */
+export type ServerLocation = Pick<ServerBinding, 'issuer' | 'discoveryUrl' | 'endpoints'>;
+
+/** Canonical text of a ServerLocation (endpoint keys sorted, absent ≡ null). */
+export function serverKey(s: ServerLocation): string {
+  return JSON.stringify([s.issuer ?? null, s.discoveryUrl ?? null, sortedEndpoints(s.endpoints)]);
+}
+
+function sortedEndpoints(endpoints: Readonly<EndpointOverrides> | undefined): string[][] {
+  return Object.keys(endpoints ?? {}).sort().map((k) => [k, (endpoints as Record<string, string>)[k]]);
+}
+
 /** Canonical text of the fields that decide where secrets go (endpoint keys sorted, absent ≡ undefined). */
 export function bindingKey(b: ServerBinding): string {
-  const endpoints = Object.keys(b.endpoints ?? {}).sort().map((k) => [k, (b.endpoints as Record<string, string>)[k]]);
-  const key: unknown[] = [b.issuer ?? null, b.discoveryUrl ?? null, endpoints, b.clientId, b.preset ?? null];
+  const key: unknown[] = [b.issuer ?? null, b.discoveryUrl ?? null, sortedEndpoints(b.endpoints), b.clientId, b.preset ?? null];
   // Appended only when present, so the key of every binding stored before resources existed stays the same.
   if (b.resources?.length) key.push([...b.resources].sort());
   return JSON.stringify(key);

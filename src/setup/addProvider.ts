@@ -21,11 +21,12 @@ import { buildEntry, describeCapabilities, describeRedirects, redirectLines, sug
 import { extensionHostKind, externalCallbackUri } from '../vscode/ui';
 import { authorizationServerChoices, discoverIssuer, lookUpServerUrl } from './resourceSetup';
 import { chooseClient } from './addProviderClient';
+import type { ServerLocation } from '../sessions/serverBinding';
 
 const title = 'Add Identity Provider';
 
 async function ask(prompt: string, o: { value?: string; placeholder?: string; validate?: (v: string) => string | undefined; optional?: boolean } = {}): Promise<string | undefined> {
-  return vscode.window.showInputBox({
+  return notify.showInputBox({
     title, prompt, value: o.value, placeHolder: o.placeholder, ignoreFocusOut: true,
     validateInput: (v) => (!v.trim() && !o.optional ? 'Required.' : o.validate?.(v.trim())),
   });
@@ -48,7 +49,7 @@ function idOwner(id: string, registry: ProviderRegistry, inSettings: readonly st
 }
 
 export async function addProviderCommand(registry: ProviderRegistry, fetch: BaseFetch, shipped: readonly FlowInfo[]): Promise<string | undefined> {
-  const pick = await vscode.window.showQuickPick(
+  const pick = await notify.showQuickPick(
     PRESETS.map((p) => ({ label: p.label, description: p.description, preset: p })),
     { title, placeHolder: 'Which identity provider?', ignoreFocusOut: true },
   );
@@ -81,7 +82,7 @@ export async function addProviderCommand(registry: ProviderRegistry, fetch: Base
       const found = await notify.withProgress({ location: vscode.ProgressLocation.Notification, title: `Looking up ${typed}…` }, () => lookUpServerUrl(typed, fetch));
       if (found.kind === 'issuer') { metadata = found.metadata; break; }
       const servers = authorizationServerChoices(found.resource);
-      const chosen = servers.length === 1 ? servers[0] : await vscode.window.showQuickPick(servers, {
+      const chosen = servers.length === 1 ? servers[0] : await notify.showQuickPick(servers, {
         title, ignoreFocusOut: true, placeHolder: `${found.resource.resourceName ?? typed} accepts tokens from these authorization servers; sign in with which?`,
       });
       if (!chosen) return undefined;
@@ -105,7 +106,7 @@ export async function addProviderCommand(registry: ProviderRegistry, fetch: Base
   // A registration endpoint: offer dynamic registration (RFC 7591); otherwise (or by choice) a client id by hand.
   // Registered clients are public: not offered for presets that need a confidential client.
   const presetAuth = (preset.entry as { clientAuthentication?: string }).clientAuthentication;
-  const client = await chooseClient(registry, presetAuth && presetAuth !== 'none' ? undefined : metadata, fetch, preset.label, (prompt, o) => ask(prompt, o));
+  const client = await chooseClient(registry, presetAuth && presetAuth !== 'none' ? undefined : metadata, registeredServer(preset, answers, metadata), fetch, preset.label, (prompt, o) => ask(prompt, o));
   if (!client) return undefined;
   const clientId = client.clientId ?? '';
   // Refused while typing (not after the settings are written): an id registered twice is ignored by VS Code.
@@ -125,7 +126,7 @@ export async function addProviderCommand(registry: ProviderRegistry, fetch: Base
 
   const entry = buildEntry(preset, answers, { id, label, clientId });
   if (client.registered) {
-    delete (entry as Record<string, unknown>).clientId; // registered per issuer in SecretStorage, not in settings
+    delete (entry as Record<string, unknown>).clientId; // registered per server in SecretStorage, not in settings
     if (metadata) entry.issuer = metadata.issuer; // the store's key: exactly the issuer the server publishes
   }
   if (resource && metadata) { entry.issuer = metadata.issuer; entry.resources = [resource]; }
@@ -187,10 +188,22 @@ export async function addProviderCommand(registry: ProviderRegistry, fetch: Base
   return id;
 }
 
+/**
+ * The server an entry with a registered client names, as the steps below write it (the issuer exactly as the server
+ * publishes it, the preset's other fields): the binding the registration is stored under.
+ */
+function registeredServer(preset: Preset, answers: Record<string, string>, metadata: { issuer: string } | undefined): ServerLocation {
+  const issuer = metadata?.issuer ?? '';
+  const draft: Record<string, unknown> = { ...buildEntry(preset, answers, { id: 'draft', label: 'draft', clientId: '' }), issuer };
+  delete draft.clientId;
+  const parsed = parseProvider(draft);
+  return 'config' in parsed ? parsed.config : { issuer, endpoints: {} };
+}
+
 /** The loopback ports registered at the server (exact-match redirect URIs), as the `loopbackPorts` setting takes them. */
 async function askLoopbackPorts(): Promise<number[] | undefined> {
   const parse = (v: string) => v.split(/[\s,]+/).filter(Boolean).map(Number);
-  const text = await vscode.window.showInputBox({
+  const text = await notify.showInputBox({
     title: `${title}: fixed loopback ports`,
     prompt: 'The ports registered at your identity provider as http://127.0.0.1:<port>/callback, tried in order (a busy one falls through to the next).',
     placeHolder: '8400, 8401',

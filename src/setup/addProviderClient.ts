@@ -12,6 +12,7 @@ import { InitialAccessTokenRequired } from '../protocol/registration';
 import { createFetch, type BaseFetch } from '../protocol/http';
 import type { ProviderRegistry } from '../vscode/providerRegistry';
 import { registrationRedirectUris } from '../vscode/ui';
+import type { ServerLocation } from '../sessions/serverBinding';
 
 export interface ClientChoice {
   /** A client id entered by hand (undefined when registered). */
@@ -22,7 +23,11 @@ export interface ClientChoice {
 
 type Ask = (prompt: string, o: { placeholder?: string }) => Promise<string | undefined>;
 
-export async function chooseClient(registry: ProviderRegistry, metadata: ServerMetadata | undefined, fetch: BaseFetch, serverLabel: string, ask: Ask): Promise<ClientChoice | undefined> {
+/**
+ * `server`: what the entry the wizard writes will name (issuer, discoveryUrl, endpoint overrides): a registration is
+ * stored under exactly that binding (registrationStore.ts), so the provider finds it when it starts.
+ */
+export async function chooseClient(registry: ProviderRegistry, metadata: ServerMetadata | undefined, server: ServerLocation, fetch: BaseFetch, serverLabel: string, ask: Ask): Promise<ClientChoice | undefined> {
   const byHand = async (): Promise<ClientChoice | undefined> => {
     const clientId = await ask(`Client id registered at ${serverLabel}`, { placeholder: 'the application / client id' });
     return clientId ? { clientId } : undefined;
@@ -30,7 +35,7 @@ export async function chooseClient(registry: ProviderRegistry, metadata: ServerM
   if (!metadata || typeof metadata.registration_endpoint !== 'string') return byHand();
   const auto = { label: 'Register automatically', description: 'dynamic client registration (RFC 7591): nothing to set up at the server' };
   const manual = { label: 'Enter a client id', description: 'a client registered by hand at the server' };
-  const pick = await vscode.window.showQuickPick([auto, manual], { title: 'Add Identity Provider', placeHolder: `${metadata.issuer} offers dynamic client registration`, ignoreFocusOut: true });
+  const pick = await notify.showQuickPick([auto, manual], { title: 'Add Identity Provider', placeHolder: `${metadata.issuer} offers dynamic client registration`, ignoreFocusOut: true });
   if (!pick) return undefined;
   if (pick === manual) return byHand();
 
@@ -39,7 +44,7 @@ export async function chooseClient(registry: ProviderRegistry, metadata: ServerM
   for (;;) {
     try {
       const r = await notify.withProgress({ location: vscode.ProgressLocation.Notification, title: `Registering with ${metadata.issuer}…` },
-        () => ensureRegisteredClient(registry.registrations, metadata, { redirectUris, initialAccessToken }, createFetch(fetch)));
+        () => ensureRegisteredClient(registry.registrations, server, metadata, { redirectUris, initialAccessToken }, createFetch(fetch)));
       return {
         registered: r.registeredNow
           ? `OAuth Accounts registered itself at ${metadata.issuer} as the public client "${r.client.clientId}" (dynamic client registration). The client id is kept in VS Code's secret storage for this server and shared by all windows; it is registered again if the server forgets it.`
@@ -48,7 +53,7 @@ export async function chooseClient(registry: ProviderRegistry, metadata: ServerM
     } catch (e) {
       const message = isAuthError(e) ? e.message : String((e as Error)?.message ?? e);
       if (initialAccessToken === undefined && e instanceof InitialAccessTokenRequired) {
-        initialAccessToken = await vscode.window.showInputBox({
+        initialAccessToken = await notify.showInputBox({
           title: 'Add Identity Provider', password: true, ignoreFocusOut: true,
           prompt: `${metadata.issuer} registers clients only with an initial access token (RFC 7591 §3) from its administrator. It is sent once, to the registration endpoint, and not stored.`,
         });

@@ -7,6 +7,7 @@ import { everyOf, isValidProviderId } from './constants';
 import { FLOW_SETTINGS, type FlowSetting } from '../flows/flow';
 import { presetDefaults, presetEntry, PRESET_IDS } from './presets';
 import { serverUrlProblem } from '../protocol/urls';
+import { plainText } from '../protocol/plainText';
 
 // The entry's schema is the published ProviderEntry (api/oauth-accounts.d.ts); the run-time lists below are checked
 // against it by the compiler, and package.json's contributed schema against them by test/unit/entrySchema.test.ts.
@@ -230,8 +231,8 @@ function parseResources(v: unknown): string[] | undefined | string {
   if (!Array.isArray(v) || v.length === 0 || v.length > 10 || v.some((r) => typeof r !== 'string')) return example;
   for (const r of v as string[]) {
     const problem = serverUrlProblem(r);
-    if (problem) return `${JSON.stringify(r.slice(0, 200))} ${problem}.`;
-    if (r.includes('#')) return `${JSON.stringify(r.slice(0, 200))} must not contain a fragment (RFC 8707 §2).`;
+    if (problem) return `"${plainText(r, 200)}" ${problem}.`;
+    if (r.includes('#')) return `"${plainText(r, 200)}" must not contain a fragment (RFC 8707 §2).`;
   }
   return [...new Set(v as string[])];
 }

@@ -8,6 +8,7 @@
  */
 import type { ProviderConfig } from './config';
 import { isAuthError } from '../protocol/errors';
+import { serverKey } from '../sessions/serverBinding';
 import type { RegistrationStore } from './registrationStore';
 import type { TokenClient } from '../sessions/tokenSource';
 
@@ -26,7 +27,10 @@ export interface DynamicClientDeps {
 
 export class DynamicClientIds {
   private readonly ids = new Map<string, string>();
-  /** Lookups (or registrations) in flight, and those that failed, per issuer: each settles to the id or the error. */
+  /**
+   * Per server binding (serverKey: issuer, discoveryUrl, endpoint overrides — never the issuer alone, see
+   * registrationStore.ts): the known ids, the lookups (or registrations) in flight, and those that failed.
+   */
   private readonly lookups = new Map<string, Promise<string>>();
   private readonly failed = new Map<string, Error>();
 
@@ -35,7 +39,7 @@ export class DynamicClientIds {
   /** `config` with its client id; undefined while the id is being looked up or registered, or after a failure. */
   effective(config: ProviderConfig): ProviderConfig | undefined {
     if (config.clientRegistration !== 'dynamic' || !config.issuer) return config;
-    const id = this.ids.get(config.issuer);
+    const id = this.ids.get(serverKey(config));
     if (id) return { ...config, clientId: id };
     void this.lookup(config).catch(() => undefined);
     return undefined;
@@ -47,34 +51,34 @@ export class DynamicClientIds {
    */
   async whenKnown(config: ProviderConfig): Promise<string> {
     if (!config.issuer) throw new Error('no issuer to register at');
-    return this.ids.get(config.issuer) ?? this.lookup(config);
+    return this.ids.get(serverKey(config)) ?? this.lookup(config);
   }
 
   private lookup(config: ProviderConfig): Promise<string> {
-    const issuer = config.issuer!;
-    const failure = this.failed.get(issuer);
+    const key = serverKey(config);
+    const failure = this.failed.get(key);
     if (failure) return Promise.reject(failure);
-    let pending = this.lookups.get(issuer);
+    let pending = this.lookups.get(key);
     if (pending) return pending;
     pending = (async () => {
       // Off the activation path: applySettings runs inside activate(), which must touch neither SecretStorage nor
       // the network. The lookup starts on the next turn of the event loop.
       await new Promise((r) => setTimeout(r, 0));
-      const stored = await this.deps.store.get(issuer);
+      const stored = await this.deps.store.get(config);
       return stored ? stored.clientId : await this.deps.register(config);
     })().then((id) => {
-      this.lookups.delete(issuer);
-      this.ids.set(issuer, id);
+      this.lookups.delete(key);
+      this.ids.set(key, id);
       this.deps.onResolved();
       return id;
     }, (e: unknown) => {
-      this.lookups.delete(issuer);
+      this.lookups.delete(key);
       const error = e instanceof Error ? e : new Error(String(e));
-      this.failed.set(issuer, error);
+      this.failed.set(key, error);
       this.deps.onFailed(config, error.message);
       throw error;
     });
-    this.lookups.set(issuer, pending);
+    this.lookups.set(key, pending);
     return pending;
   }
 
@@ -86,11 +90,12 @@ export class DynamicClientIds {
   /** The server answered invalid_client for `clientId`: forget it here and in the store; the next apply registers again. */
   async forget(config: ProviderConfig): Promise<void> {
     if (config.clientRegistration !== 'dynamic' || !config.issuer) return;
-    if (this.ids.get(config.issuer) !== config.clientId) return;
-    await this.deps.store.forget(config.issuer, config.clientId);
+    const key = serverKey(config);
+    if (this.ids.get(key) !== config.clientId) return;
+    await this.deps.store.forget(config, config.clientId);
     // Two failures with the same dead id: the first may already have registered a new one meanwhile. Keep that.
-    if (this.ids.get(config.issuer) !== config.clientId) return;
-    this.ids.delete(config.issuer);
+    if (this.ids.get(key) !== config.clientId) return;
+    this.ids.delete(key);
     this.deps.onResolved();
   }
 }

@@ -1,63 +1,117 @@
 /**
- * Dynamically registered clients (RFC 7591), one per authorization server, in SecretStorage: the client id and, when
- * the server issued one, its registration access token. Keyed by issuer and bound to it and to the registration
- * endpoint: a record is only ever used for the server that issued it, so every window and every provider entry of
- * that server shares one registration, across restarts, and a rewritten setting cannot move it to another server.
- * No `vscode` import.
+ * Dynamically registered clients (RFC 7591) in SecretStorage: the client id and, when the server issued one, its
+ * registration access token. A record is keyed by the full server binding of the entries that use it — issuer,
+ * discovery URL and endpoint overrides (serverBinding.ts `serverKey`), the settings that decide where discovery and
+ * every request go — and remembers the registration endpoint it was made at. So entries that name the same server
+ * share one registration across windows and restarts, and an entry that only borrows an issuer's name (another
+ * `discoveryUrl` or other `endpoints`, from a rewritten setting or another extension's API call) gets its own: it
+ * can neither read the user's client id, nor plant its own for the user's entry, nor delete the user's record (it
+ * can only forget what is stored under its own binding). No `vscode` import.
  */
 import type { RegisteredClient } from '../protocol/registration';
+import { serverKey, type ServerLocation } from '../sessions/serverBinding';
 import type { SecretStorageLike } from '../sessions/sessionStore';
 
-const PREFIX = 'oauthAccounts.registration:';
+const PREFIX = 'oauthAccounts.clientRegistration:';
+/** Records written before registrations were bound to the whole server (keyed by issuer alone): adopted, see below. */
+const LEGACY_PREFIX = 'oauthAccounts.registration:';
 
-interface Record1 {
-  readonly v: 1;
-  readonly issuer: string;
+interface Record2 {
+  readonly v: 2;
+  readonly server: string;
   readonly registrationEndpoint: string;
   readonly client: RegisteredClient;
   readonly createdAt: number;
 }
 
-export function registrationKey(issuer: string): string {
-  return `${PREFIX}${issuer}`;
+interface LegacyRecord {
+  readonly v: 1;
+  readonly issuer: string;
+  readonly registrationEndpoint: string;
+  readonly client: RegisteredClient;
+}
+
+/** The SecretStorage key of the registration for `server`. */
+export function registrationKey(server: ServerLocation): string {
+  return `${PREFIX}${serverKey(server)}`;
+}
+
+export function legacyRegistrationKey(issuer: string): string {
+  return `${LEGACY_PREFIX}${issuer}`;
 }
 
 export class RegistrationStore {
   constructor(private readonly secrets: Pick<SecretStorageLike, 'get' | 'store' | 'delete'>, private readonly log?: (line: string) => void) {}
 
   /**
-   * The client registered at `issuer` (through `registrationEndpoint`, when the caller has the metadata at hand), or
-   * undefined (none, damaged or foreign). Without the endpoint the issuer alone decides: that is what the record is
-   * keyed and bound by, and it lets a window start without a network request.
+   * The client registered for `server` (at `registrationEndpoint`, when the caller has the metadata at hand), or
+   * undefined (none, damaged, or made at another registration endpoint). Without the endpoint the binding alone
+   * decides: that lets a window start without a network request.
    */
-  async get(issuer: string, registrationEndpoint?: string): Promise<RegisteredClient | undefined> {
-    const raw = await this.secrets.get(registrationKey(issuer));
-    if (!raw) return undefined;
-    let rec: Partial<Record1> | undefined;
-    try { rec = JSON.parse(raw); } catch { rec = undefined; }
-    if (!rec || rec.v !== 1 || typeof rec.client?.clientId !== 'string' || !rec.client.clientId) {
-      this.log?.(`the stored client registration for ${issuer} is damaged and is not used`);
-      return undefined;
-    }
-    if (rec.issuer !== issuer || (registrationEndpoint !== undefined && rec.registrationEndpoint !== registrationEndpoint)) {
-      this.log?.(`the stored client registration for ${issuer} was made at another registration endpoint and is not used`);
+  async get(server: ServerLocation, registrationEndpoint?: string): Promise<RegisteredClient | undefined> {
+    const rec = await this.read(server);
+    if (!rec) return undefined;
+    if (registrationEndpoint !== undefined && rec.registrationEndpoint !== registrationEndpoint) {
+      this.log?.(`the stored client registration for ${describe(server)} was made at another registration endpoint and is not used`);
       return undefined;
     }
     return rec.client;
   }
 
-  async set(issuer: string, registrationEndpoint: string, client: RegisteredClient, now = Date.now()): Promise<void> {
-    const rec: Record1 = { v: 1, issuer, registrationEndpoint, client, createdAt: now };
-    await this.secrets.store(registrationKey(issuer), JSON.stringify(rec));
+  async set(server: ServerLocation, registrationEndpoint: string, client: RegisteredClient, now = Date.now()): Promise<void> {
+    const rec: Record2 = { v: 2, server: serverKey(server), registrationEndpoint, client, createdAt: now };
+    await this.secrets.store(registrationKey(server), JSON.stringify(rec));
   }
 
-  /** After the server answered invalid_client for this client id: forget it (only if it is still the stored one). */
-  async forget(issuer: string, clientId: string): Promise<boolean> {
-    const raw = await this.secrets.get(registrationKey(issuer));
+  /**
+   * After the server answered invalid_client for this client id: forget it, only under this binding and only if it
+   * is still the stored one (a newer registration made meanwhile is kept).
+   */
+  async forget(server: ServerLocation, clientId: string): Promise<boolean> {
+    const raw = await this.secrets.get(registrationKey(server));
     try {
-      if (raw && (JSON.parse(raw) as Partial<Record1>).client?.clientId !== clientId) return false;
+      if (raw && (JSON.parse(raw) as Partial<Record2>).client?.clientId !== clientId) return false;
     } catch { /* damaged: delete it */ }
-    await this.secrets.delete(registrationKey(issuer));
+    await this.secrets.delete(registrationKey(server));
     return true;
   }
+
+  /**
+   * A registration stored by an earlier version under the issuer alone, taken over for `server` when it can only
+   * have been made for it: the entry names the issuer and nothing else (no discoveryUrl, no endpoint overrides), and
+   * the record was made at the registration endpoint the issuer's own metadata names now. A record planted through a
+   * look-alike entry (made at another registration endpoint) fails that and is deleted, as is the adopted one's old
+   * copy, so no registration access token is left behind.
+   */
+  async adoptLegacy(server: ServerLocation, registrationEndpoint: string): Promise<RegisteredClient | undefined> {
+    if (!server.issuer || server.discoveryUrl !== undefined || Object.keys(server.endpoints).length) return undefined;
+    const key = legacyRegistrationKey(server.issuer);
+    const raw = await this.secrets.get(key);
+    if (!raw) return undefined;
+    let rec: Partial<LegacyRecord> | undefined;
+    try { rec = JSON.parse(raw); } catch { rec = undefined; }
+    const usable = rec?.v === 1 && rec.issuer === server.issuer && rec.registrationEndpoint === registrationEndpoint
+      && typeof rec.client?.clientId === 'string' && !!rec.client.clientId;
+    if (usable) await this.set(server, registrationEndpoint, rec!.client!);
+    else this.log?.(`the client registration an earlier version stored for ${server.issuer} was not made at its registration endpoint and is deleted`);
+    await this.secrets.delete(key);
+    return usable ? rec!.client : undefined;
+  }
+
+  private async read(server: ServerLocation): Promise<Record2 | undefined> {
+    const raw = await this.secrets.get(registrationKey(server));
+    if (!raw) return undefined;
+    let rec: Partial<Record2> | undefined;
+    try { rec = JSON.parse(raw); } catch { rec = undefined; }
+    if (!rec || rec.v !== 2 || rec.server !== serverKey(server) || typeof rec.registrationEndpoint !== 'string'
+      || typeof rec.client?.clientId !== 'string' || !rec.client.clientId) {
+      this.log?.(`the stored client registration for ${describe(server)} is damaged and is not used`);
+      return undefined;
+    }
+    return rec as Record2;
+  }
+}
+
+function describe(server: ServerLocation): string {
+  return server.issuer ?? server.discoveryUrl ?? server.endpoints.token ?? 'a server';
 }

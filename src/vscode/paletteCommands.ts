@@ -38,7 +38,7 @@ async function pickProvider(registry: ProviderRegistry, providerId: unknown, pla
     return undefined;
   }
   if (configs.length === 1 && !alwaysAsk) return configs[0].id;
-  const pick = await vscode.window.showQuickPick(
+  const pick = await notify.showQuickPick(
     configs.map((c) => ({ label: c.label, description: c.id, detail: c.issuer ?? c.discoveryUrl ?? c.endpoints.authorization, id: c.id })),
     { placeHolder },
   );
@@ -86,7 +86,7 @@ export async function signOutCommand(registry: ProviderRegistry, providerId: unk
   }
   const chosen = accounts.length === 1
     ? accounts[0]
-    : (await vscode.window.showQuickPick(accounts.map((a) => ({ label: a.accountLabel, description: a.providerLabel, a })), { placeHolder: 'Sign out of which account?' }))?.a;
+    : (await notify.showQuickPick(accounts.map((a) => ({ label: a.accountLabel, description: a.providerLabel, a })), { placeHolder: 'Sign out of which account?' }))?.a;
   if (!chosen) return;
   const ok = await confirm(
     `Sign out of ${chosen.accountLabel} (${chosen.providerLabel})?`,
@@ -105,7 +105,7 @@ export async function setClientSecretCommand(registry: ProviderRegistry, secrets
   const id = await pickProvider(registry, providerId, 'Set the client secret of which identity provider?');
   const config = registry.configs().find((c) => c.id === id);
   if (!id || !config) return;
-  const value = await vscode.window.showInputBox({
+  const value = await notify.showInputBox({
     title: `Client secret for ${config.label} (${id})`,
     prompt: `Stored in VS Code's secret storage (the OS keychain on desktop), never in settings, and only ever sent to client "${config.clientId}" at ${config.issuer ?? config.discoveryUrl ?? config.endpoints.token}. Leave empty to delete it.`,
     password: true,

@@ -58,7 +58,7 @@ export class ProviderRegistry implements vscode.Disposable {
 
   /** Client ids of entries without clientId (RFC 7591 dynamic registration), see dynamicClientIds.ts. */
   private readonly dynamicIds: DynamicClientIds;
-  /** Dynamically registered clients per issuer (shared with the wizard). */
+  /** Dynamically registered clients per server binding (shared with the wizard). */
   readonly registrations: RegistrationStore;
 
   /** What every provider is built with (providerFactory.ts). */
@@ -79,7 +79,7 @@ export class ProviderRegistry implements vscode.Disposable {
       store: this.registrations,
       register: async (config) => {
         const engine = await deps.engine();
-        return engine.registeredClientId(engine.createClient(config, { getClientSecret: async () => undefined }), this.registrations, await registrationRedirectUris());
+        return engine.registeredClientId(config, this.registrations, registrationRedirectUris());
       },
       onResolved: () => {
         try {

@@ -5,7 +5,7 @@
  */
 
 /** Parameter and JSON member names whose value is a secret. */
-const KEYS = 'access_token|refresh_token|id_token|code_verifier|code|client_secret|client_assertion|device_code|subject_token|actor_token|assertion|password|token';
+const KEYS = 'access_token|refresh_token|registration_access_token|initial_access_token|id_token|code_verifier|code|client_secret|client_assertion|device_code|subject_token|actor_token|assertion|password|token';
 
 /**
  * Where a name may start: not inside a longer word (`grant_type=refresh_token` is not a `token=`), but right after a

@@ -27,7 +27,7 @@ async function pickSession(registry: ProviderRegistry, placeHolder: string): Pro
     return undefined;
   }
   if (all.length === 1) return all[0];
-  const pick = await vscode.window.showQuickPick(
+  const pick = await notify.showQuickPick(
     all.map((p) => ({ label: p.session.account.label, description: p.providerLabel, detail: `scopes: ${p.session.scopes.join(' ') || '(none)'}`, p })),
     { placeHolder },
   );

@@ -54,7 +54,7 @@ async function askForRedirectedUrl(validate: (text: string) => string | undefine
   const onAbort = () => cts.cancel();
   signal.addEventListener('abort', onAbort, { once: true });
   try {
-    return await vscode.window.showInputBox({
+    return await notify.showInputBox({
       title: 'Finish signing in',
       prompt: 'If VS Code does not pick up the sign-in by itself, paste the address your browser shows after signing in (or the code).',
       placeHolder: 'https://…/callback?code=…&state=…',

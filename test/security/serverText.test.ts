@@ -10,7 +10,7 @@ import * as assert from 'node:assert/strict';
 import Module from 'node:module';
 import { deviceCode } from '../../src/flows/deviceCode';
 import type { DeviceCodeInfo, FlowUi } from '../../src/flows/flow';
-import { escapeLogLine, guardNotificationText, plainText } from '../../src/protocol/plainText';
+import { escapeLogLine, guardWorkbenchText, plainText } from '../../src/protocol/plainText';
 import {
   clientFor, HOSTILE_TEXT, hostileConfig, openWindow, rejectsWith, signInAndStore, signInTimeout, startHostileAs, type HostileAs,
 } from './support';
@@ -88,12 +88,12 @@ suite('security: plainText and the notification and log guards', () => {
     assert.equal(plainText(undefined), '');
   });
 
-  test('guardNotificationText: breaks ]( and strips control characters, keeps our own text readable', () => {
-    assert.equal(guardNotificationText('Check oauthAccounts.providers[0].clientId.'), 'Check oauthAccounts.providers[0].clientId.');
-    assert.equal(guardNotificationText('[Open](command:x) and [a] (b)'), '[Open] (command:x) and [a] (b)');
-    assert.equal(guardNotificationText('line1\nline2\u0007'), 'line1 line2');
-    assert.equal(guardNotificationText('line1\r\nline2\u001b', true), 'line1\nline2', 'a modal detail keeps its lines');
-    assert.equal(guardNotificationText('[x]\n(command:y)', true), '[x] (command:y)', 'no link across a line break either');
+  test('guardWorkbenchText: breaks ]( and strips control characters, keeps our own text readable', () => {
+    assert.equal(guardWorkbenchText('Check oauthAccounts.providers[0].clientId.'), 'Check oauthAccounts.providers[0].clientId.');
+    assert.equal(guardWorkbenchText('[Open](command:x) and [a] (b)'), '[Open] (command:x) and [a] (b)');
+    assert.equal(guardWorkbenchText('line1\nline2\u0007'), 'line1 line2');
+    assert.equal(guardWorkbenchText('line1\r\nline2\u001b', true), 'line1\nline2', 'a modal detail keeps its lines');
+    assert.equal(guardWorkbenchText('[x]\n(command:y)', true), '[x] (command:y)', 'no link across a line break either');
   });
 
   test('escapeLogLine: a line break cannot start a new log entry', () => {

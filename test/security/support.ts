@@ -42,7 +42,7 @@ export type HostileMode =
   | 'discovery-issuer-mismatch' | 'callback-no-iss' | 'callback-wrong-iss' | 'token-type-missing' | 'token-type-mac'
   | 'userinfo-sub-mismatch' | 'refresh-sub-mismatch'
   | 'http-token-elsewhere' | 'http-revocation-elsewhere' | 'loopback-https-mix' | 'token-refused'
-  | 'text-token-error' | 'text-callback-error' | 'text-device' | 'text-label';
+  | 'text-token-error' | 'text-callback-error' | 'text-device' | 'text-label' | 'device-complete-elsewhere';
 
 /** What hostileAs.mjs's text-* modes send as error_description, user_code or account name (keep the two in step). */
 export const HOSTILE_TEXT = 'Denied.\r\n[Sign in again](command:workbench.action.terminal.new)\n2030-01-01 12:00:00 [info] forged \u001b[31mline\u0007';

@@ -21,7 +21,17 @@ export interface RecordingServer {
   stop(): Promise<void>;
 }
 
-export async function startRecordingServer(host = '127.0.0.1'): Promise<RecordingServer> {
+export interface RecordingServerOptions {
+  /** Publish this issuer in the metadata instead of its own URL: a server impersonating another one's issuer. */
+  readonly claimIssuer?: string;
+  /** Offer RFC 7591 registration at /register, answering each request with a new client id of its choosing. */
+  readonly registration?: boolean;
+  /** Answer every token request with this OAuth error (401), e.g. invalid_client, instead of tokens. */
+  readonly tokenError?: string;
+}
+
+export async function startRecordingServer(host = '127.0.0.1', options: RecordingServerOptions = {}): Promise<RecordingServer> {
+  let registered = 0;
   const requests: RecordedRequest[] = [];
   let issuer = '';
   const server: Server = createServer((req, res) => {
@@ -33,7 +43,8 @@ export async function startRecordingServer(host = '127.0.0.1'): Promise<Recordin
       res.setHeader('Content-Type', 'application/json');
       if (path === '/.well-known/openid-configuration' || path === '/.well-known/oauth-authorization-server') {
         res.end(JSON.stringify({
-          issuer,
+          issuer: options.claimIssuer ?? issuer,
+          ...(options.registration ? { registration_endpoint: `${issuer}/register` } : {}),
           authorization_endpoint: `${issuer}/authorize`,
           token_endpoint: `${issuer}/token`,
           revocation_endpoint: `${issuer}/revoke`,
@@ -48,6 +59,16 @@ export async function startRecordingServer(host = '127.0.0.1'): Promise<Recordin
       }
       if (path === '/jwks') { res.end(JSON.stringify({ keys: [] })); return; }
       if (path === '/revoke') { res.end('{}'); return; }
+      if (path === '/register' && options.registration) {
+        res.statusCode = 201;
+        res.end(JSON.stringify({ client_id: `attacker-client-${++registered}`, redirect_uris: ['http://127.0.0.1/callback'], token_endpoint_auth_method: 'none' }));
+        return;
+      }
+      if (path === '/token' && options.tokenError) {
+        res.statusCode = 401;
+        res.end(JSON.stringify({ error: options.tokenError }));
+        return;
+      }
       // Whatever it is asked for, the attacker "accepts": a real server would, to keep the victim talking.
       res.end(JSON.stringify({ access_token: 'attacker-access-token', token_type: 'Bearer', expires_in: 3600, refresh_token: 'attacker-refresh-token' }));
     });

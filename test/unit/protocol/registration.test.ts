@@ -3,7 +3,7 @@ import { ensureRegisteredClient } from '../../../src/setup/dynamicClient';
 import { isForgottenClient } from '../../../src/setup/dynamicClientIds';
 import { grantTypesFor, registerPublicClient, DEVICE_CODE_GRANT } from '../../../src/protocol/registration';
 import { createFetch } from '../../../src/protocol/http';
-import { RegistrationStore, registrationKey } from '../../../src/setup/registrationStore';
+import { legacyRegistrationKey, RegistrationStore, registrationKey } from '../../../src/setup/registrationStore';
 import { rejectsWithAuthError } from '../../support/assertions';
 import { startOpProcess, type OpProcess } from '../../support/op';
 import { loopbackSignIn, testClient, testConfig } from '../../support/protocolHarness';
@@ -22,17 +22,18 @@ suite('dynamic client registration (RFC 7591) against oidc-provider', function (
   suiteSetup(async () => { op = await startOpProcess({ registration: true }); });
   suiteTeardown(async () => { await op?.stop(); });
 
-  test('registers a public native client once per server, stores it by issuer, and signs in with it', async () => {
+  test('registers a public native client once per server, stores it by the server binding, and signs in with it', async () => {
+    const server = { issuer: op.issuer, endpoints: {} };
     const as = await testClient(testConfig(op)).serverMetadata();
     assert.deepEqual(grantTypesFor(as), ['authorization_code', 'refresh_token', DEVICE_CODE_GRANT]);
     const secrets = memorySecrets();
     const store = new RegistrationStore(secrets);
-    const first = await ensureRegisteredClient(store, as, { redirectUris: REDIRECTS }, seam);
+    const first = await ensureRegisteredClient(store, server, as, { redirectUris: REDIRECTS }, seam);
     assert.ok(first.registeredNow);
     assert.ok(first.client.registrationAccessToken, 'RFC 7592 management token kept');
-    assert.ok(secrets.m.has(registrationKey(op.issuer)));
+    assert.deepEqual([...secrets.m.keys()], [registrationKey(server)]);
     // Another window, another entry of the same server: the stored registration, no second request.
-    const again = await ensureRegisteredClient(new RegistrationStore(secrets), as, { redirectUris: REDIRECTS }, seam);
+    const again = await ensureRegisteredClient(new RegistrationStore(secrets), server, as, { redirectUris: REDIRECTS }, seam);
     assert.equal(again.registeredNow, false);
     assert.equal(again.client.clientId, first.client.clientId);
     assert.equal((await op.stats()).routes.registration, 1);
@@ -41,29 +42,59 @@ suite('dynamic client registration (RFC 7591) against oidc-provider', function (
     assert.ok(r.tokens.refreshToken, 'refresh_token grant registered');
   });
 
-  test('a record is only used for the server and registration endpoint it was made at', async () => {
+  test('a record is only used for the server binding and registration endpoint it was made at', async () => {
     const secrets = memorySecrets();
     const store = new RegistrationStore(secrets);
-    await store.set('https://a.example', 'https://a.example/reg', { clientId: 'x', redirectUris: [] });
-    assert.equal((await store.get('https://a.example', 'https://a.example/reg'))?.clientId, 'x');
-    assert.equal(await store.get('https://a.example', 'https://evil.example/reg'), undefined);
-    secrets.m.set(registrationKey('https://b.example'), secrets.m.get(registrationKey('https://a.example'))!);
-    assert.equal(await store.get('https://b.example', 'https://a.example/reg'), undefined, 'a copied record names its own issuer');
+    const a = { issuer: 'https://a.example', endpoints: {} };
+    await store.set(a, 'https://a.example/reg', { clientId: 'x', redirectUris: [] });
+    assert.equal((await store.get(a, 'https://a.example/reg'))?.clientId, 'x');
+    assert.equal((await store.get({ issuer: 'https://a.example', endpoints: {} }))?.clientId, 'x', 'the same binding, another object');
+    assert.equal(await store.get(a, 'https://evil.example/reg'), undefined);
+    // The same issuer with anything else that decides where requests go is another server.
+    for (const lookAlike of [
+      { issuer: 'https://a.example', discoveryUrl: 'https://evil.example/.well-known/openid-configuration', endpoints: {} },
+      { issuer: 'https://a.example', endpoints: { token: 'https://evil.example/token' } },
+    ]) {
+      assert.equal(await store.get(lookAlike), undefined, JSON.stringify(lookAlike));
+      assert.equal(await store.forget(lookAlike, 'x'), true, 'forgets only under its own binding');
+      assert.equal((await store.get(a))?.clientId, 'x', 'the real record stays');
+    }
+    const b = { issuer: 'https://b.example', endpoints: {} };
+    secrets.m.set(registrationKey(b), secrets.m.get(registrationKey(a))!);
+    assert.equal(await store.get(b), undefined, 'a copied record names its own binding');
+  });
+
+  test('a record stored by an earlier version under the issuer alone is adopted only by the plain entry and its own registration endpoint', async () => {
+    const legacy = (issuer: string, endpoint: string) => JSON.stringify({ v: 1, issuer, registrationEndpoint: endpoint, client: { clientId: 'old', redirectUris: [] }, createdAt: 1 });
+    const secrets = memorySecrets();
+    const store = new RegistrationStore(secrets);
+    const plain = { issuer: 'https://a.example', endpoints: {} };
+    secrets.m.set(legacyRegistrationKey('https://a.example'), legacy('https://a.example', 'https://a.example/reg'));
+    assert.equal(await store.adoptLegacy({ ...plain, discoveryUrl: 'https://evil.example/d' }, 'https://a.example/reg'), undefined, 'not by a look-alike');
+    assert.ok(secrets.m.has(legacyRegistrationKey('https://a.example')), 'and left for the real entry');
+    assert.equal((await store.adoptLegacy(plain, 'https://a.example/reg'))?.clientId, 'old');
+    assert.deepEqual([...secrets.m.keys()], [registrationKey(plain)], 'moved under the binding, the old copy gone');
+    // One planted by a look-alike entry was made at another registration endpoint: deleted, never used.
+    secrets.m.clear();
+    secrets.m.set(legacyRegistrationKey('https://a.example'), legacy('https://a.example', 'https://evil.example/reg'));
+    assert.equal(await store.adoptLegacy(plain, 'https://a.example/reg'), undefined);
+    assert.deepEqual([...secrets.m.keys()], []);
   });
 
   test('the server forgets the client: invalid_client, the record is dropped, the next call registers again', async () => {
     const as = await testClient(testConfig(op)).serverMetadata();
+    const server = { issuer: op.issuer, endpoints: {} };
     const store = new RegistrationStore(memorySecrets());
-    const { client } = await ensureRegisteredClient(store, as, { redirectUris: REDIRECTS }, seam);
+    const { client } = await ensureRegisteredClient(store, server, as, { redirectUris: REDIRECTS }, seam);
     const signedIn = await loopbackSignIn(op, testClient(testConfig(op, { clientId: client.clientId })));
     await op.forgetClient(client.clientId);
     const err = await testClient(testConfig(op, { clientId: client.clientId })).refresh(signedIn.tokens).catch((e) => e);
     assert.ok(isForgottenClient(err), String(err));
-    assert.ok(await store.forget(op.issuer, client.clientId));
-    const next = await ensureRegisteredClient(store, as, { redirectUris: REDIRECTS }, seam);
+    assert.ok(await store.forget(server, client.clientId));
+    const next = await ensureRegisteredClient(store, server, as, { redirectUris: REDIRECTS }, seam);
     assert.ok(next.registeredNow);
     assert.notEqual(next.client.clientId, client.clientId);
-    assert.equal(await store.forget(op.issuer, client.clientId), false, 'a stale id never deletes the new record');
+    assert.equal(await store.forget(server, client.clientId), false, 'a stale id never deletes the new record');
   });
 
   test('initial access token (RFC 7591 §3): refused without it, registered with it', async () => {
@@ -84,7 +115,7 @@ suite('dynamic client registration (RFC 7591) against oidc-provider', function (
     try {
       const as = await testClient(testConfig(plain)).serverMetadata();
       assert.equal(as.registration_endpoint, undefined);
-      await rejectsWithAuthError(ensureRegisteredClient(new RegistrationStore(memorySecrets()), as, { redirectUris: REDIRECTS }, seam), 'config', /clientId/);
+      await rejectsWithAuthError(ensureRegisteredClient(new RegistrationStore(memorySecrets()), { issuer: plain.issuer, endpoints: {} }, as, { redirectUris: REDIRECTS }, seam), 'config', /clientId/);
       await rejectsWithAuthError(registerPublicClient(as, { redirectUris: REDIRECTS }, seam), 'flow_unavailable', /by hand/);
     } finally {
       await plain.stop();

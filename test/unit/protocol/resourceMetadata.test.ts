@@ -79,7 +79,7 @@ suite('protocol/resourceMetadata (RFC 9728)', () => {
   test('no usable authorization server, no document, plain-http remote resource', async () => {
     const resource = `${rs.origin}/x`;
     rs.routes.set('/.well-known/oauth-protected-resource/x', { body: { resource, authorization_servers: ['http://as.example/'] } });
-    await rejectsWithAuthError(discoverProtectedResource(resource, seam), 'discovery', /fail the https rule/);
+    await rejectsWithAuthError(discoverProtectedResource(resource, seam), 'discovery', /none of its authorization servers is a usable URL \(.*must use https:\/\//);
     rs.routes.clear();
     rs.routes.set('/y', { status: 200, body: { hello: 1 } });
     await rejectsWithAuthError(discoverProtectedResource(`${rs.origin}/y`, seam), 'discovery', /publishes no OAuth protected resource metadata.*HTTP 200/);

@@ -26,7 +26,7 @@ suite('registry: entries without clientId (dynamic registration)', function () {
     const store = new RegistrationStore(secrets);
     const ids = new DynamicClientIds({
       store,
-      register: async (c) => (await ensureRegisteredClient(store, await testClient(c).serverMetadata(), { redirectUris: ['http://127.0.0.1/callback'] }, createFetch((u, i) => fetch(u, i as RequestInit)))).client.clientId,
+      register: async (c) => (await ensureRegisteredClient(store, c, await testClient(c).serverMetadata(), { redirectUris: ['http://127.0.0.1/callback'] }, createFetch((u, i) => fetch(u, i as RequestInit)))).client.clientId,
       onResolved: () => { events.push('resolved'); resolved(); },
       onFailed: (_c, m) => { events.push(`failed: ${m}`); resolved(); },
     });
