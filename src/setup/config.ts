@@ -46,7 +46,7 @@ export interface ProviderConfig {
   readonly pushedAuthorizationRequests?: boolean;
   /**
    * 'dynamic': the entry names no clientId; the client is registered at the issuer (RFC 7591) and its id kept in
-   * SecretStorage per issuer (registrationStore.ts). `clientId` is '' here until the registry fills it in.
+   * SecretStorage per server binding (registrationStore.ts). `clientId` is '' here until the registry fills it in.
    */
   readonly clientRegistration?: 'dynamic';
 }

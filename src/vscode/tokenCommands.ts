@@ -34,13 +34,26 @@ async function pickSession(registry: ProviderRegistry, placeHolder: string): Pro
   return pick?.p;
 }
 
-export async function copyAccessToken(registry: ProviderRegistry): Promise<void> {
+/** How long a copied access token may stay on the clipboard before it is cleared (if it is still there). */
+export const CLIPBOARD_LIFETIME_MS = 60_000;
+
+/**
+ * Copies an access token after a warning. Any installed extension can run this command and then read the
+ * clipboard, so the warning says so (VS Code does not tell a command who called it), and the token is cleared from
+ * the clipboard after a minute unless something else was copied meanwhile.
+ */
+export async function copyAccessToken(registry: ProviderRegistry, clipboardLifetimeMs = CLIPBOARD_LIFETIME_MS): Promise<void> {
   const picked = await pickSession(registry, 'Copy the access token of which account?');
   if (!picked) return;
   const copy = 'Copy Token';
   const answer = await notify.showWarningMessage(
     `Copy the access token of ${picked.session.account.label} (${picked.providerLabel})?`,
-    { modal: true, detail: 'The token is a secret: whoever has it can act as you until it expires. Paste it only where you trust it, and never into a chat, issue or log.' },
+    {
+      modal: true,
+      detail: 'The token is a secret: whoever has it can act as you until it expires. Paste it only where you trust it, and never into a chat, issue or log.\n\n'
+        + 'If you did not just choose "Copy Access Token" yourself, another extension started this to read the token from your clipboard: choose Cancel.\n\n'
+        + `The clipboard is cleared after ${Math.round(clipboardLifetimeMs / 1000)} seconds if it still holds the token.`,
+    },
     copy,
   );
   if (answer !== copy) return;
@@ -49,7 +62,15 @@ export async function copyAccessToken(registry: ProviderRegistry): Promise<void>
   const fresh = sessions.find((s) => s.id === picked.session.id);
   if (!fresh) return void notify.showWarningMessage('That session has ended; sign in again.');
   await vscode.env.clipboard.writeText(fresh.accessToken);
-  void notify.showInformationMessage(`Access token of ${picked.session.account.label} copied to the clipboard.`);
+  setTimeout(() => void clearIfStill(fresh.accessToken), clipboardLifetimeMs);
+  void notify.showInformationMessage(`Access token of ${picked.session.account.label} copied to the clipboard for ${Math.round(clipboardLifetimeMs / 1000)} seconds.`);
+}
+
+/** Empties the clipboard if it still holds `token` (the user may have copied something else since). */
+async function clearIfStill(token: string): Promise<void> {
+  try {
+    if ((await vscode.env.clipboard.readText()) === token) await vscode.env.clipboard.writeText('');
+  } catch { /* the window is closing: nothing to clear */ }
 }
 
 export async function showTokenDetails(registry: ProviderRegistry): Promise<void> {

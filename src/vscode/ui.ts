@@ -31,7 +31,7 @@ export async function externalCallbackUri(): Promise<string> {
 
 /**
  * The redirect URIs a dynamically registered client is registered with (RFC 7591): loopback on any port (RFC 8252
- * §7.3) and the URI handler. The wizard and the registry share one registration per issuer, so one list.
+ * §7.3) and the URI handler. The wizard and the registry share one registration per server binding, so one list.
  */
 export function registrationRedirectUris(): string[] {
   return ['http://127.0.0.1/callback', uriHandlerCallback().toString()];

@@ -29,6 +29,8 @@ export interface LeakReport {
   issued: number;
   scanned: number;
   leaks: Leak[];
+  /** Captured workbench texts (notifications, input boxes, quick picks) that still hold a live link or icon. */
+  liveLinks: Array<{ lineNo: number; line: string }>;
   /** "secrets leaked: 0 (N secrets issued, M lines scanned)" */
   summary: string;
 }
@@ -57,6 +59,19 @@ export function findLeaks(secrets: Iterable<string>, lines: readonly string[]): 
   return leaks;
 }
 
+/**
+ * Workbench texts (what src/vscode/notify.ts captured of notifications, input box prompts and validation messages,
+ * quick picks and progress) in which VS Code would render `[label](command:…)` as a live link or `$(name)` as an
+ * icon: the guard in notify.ts was bypassed or is broken.
+ */
+export function findLiveLinks(lines: readonly string[]): Array<{ lineNo: number; line: string }> {
+  const out: Array<{ lineNo: number; line: string }> = [];
+  lines.forEach((line, i) => {
+    if (/^\[(notification|input|quick pick)/.test(line) && /\]\(|\$\(/.test(line)) out.push({ lineNo: i + 1, line: line.slice(0, 400) });
+  });
+  return out;
+}
+
 const readLines = (file: string) => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter((l) => l !== '') : []);
 
 /** Scans the capture files of one run. */
@@ -64,10 +79,15 @@ export function checkLeaks(files: { issuedFile: string; logFile: string }): Leak
   const secrets = new Set(readLines(files.issuedFile).map((s) => s.trim()).filter((s) => s.length >= MIN_SECRET_LENGTH));
   const lines = readLines(files.logFile);
   const leaks = findLeaks(secrets, lines);
-  return { issued: secrets.size, scanned: lines.length, leaks, summary: `secrets leaked: ${leaks.length} (${secrets.size} secrets issued, ${lines.length} lines scanned)` };
+  const liveLinks = findLiveLinks(lines);
+  const workbench = lines.filter((l) => /^\[(notification|input|quick pick)/.test(l)).length;
+  return {
+    issued: secrets.size, scanned: lines.length, leaks, liveLinks,
+    summary: `secrets leaked: ${leaks.length} (${secrets.size} secrets issued, ${lines.length} lines scanned); live links: ${liveLinks.length} (${workbench} workbench texts)`,
+  };
 }
 
-export const LEAK_TEST_TITLE = 'no secrets in logs or notifications';
+export const LEAK_TEST_TITLE = 'no secrets in logs or notifications, no live links in workbench text';
 
 /** A temp folder and the two variables that switch the capture on (to pass as env to code-server, or set on process.env). */
 export function leakCheckFiles(dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oauth-leak-'))) {
@@ -81,8 +101,11 @@ export function leakCheckFiles(dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oaut
  * A run that captured nothing (no line, or no secret issued) fails too: a scan with nothing to look for or nothing
  * to look in proves nothing, and passing it would hide a broken capture. */
 export function leakFailure(r: LeakReport): string | undefined {
-  if (r.leaks.length) {
-    return `${r.summary}\n` + r.leaks.map((l) => `  ${l.secret} in captured line ${l.lineNo}: ${l.line}`).join('\n');
+  if (r.leaks.length || r.liveLinks.length) {
+    return `${r.summary}\n` + [
+      ...r.leaks.map((l) => `  ${l.secret} in captured line ${l.lineNo}: ${l.line}`),
+      ...r.liveLinks.map((l) => `  a live link or icon in captured line ${l.lineNo}: ${l.line}`),
+    ].join('\n');
   }
   if (r.scanned === 0) return `${r.summary}: the extension captured no log line at all (OAUTH_ACCOUNTS_LOG_FILE not honoured?)`;
   if (r.issued === 0) {

@@ -20,6 +20,8 @@ async function main() {
     timeoutS: Number(opt('timeout') ?? process.env.OAUTH_TEST_TIMEOUT ?? 600),
     keep: argv.includes('--keep'),
     verbose: argv.includes('--verbose') || undefined,
+    // Installed beside ours: an extension whose configurationDefaults try to plant a provider (settingsDefaults.test).
+    linkedExtensions: [path.resolve(__dirname, '../../../test/fixtures/defaults-ext')],
   });
   const report = checkLeaks(leak);
   const leaked = leakFailure(report);

@@ -28,6 +28,10 @@ export interface RecordingServerOptions {
   readonly registration?: boolean;
   /** Answer every token request with this OAuth error (401), e.g. invalid_client, instead of tokens. */
   readonly tokenError?: string;
+  /** Send the browser at /authorize straight back to its redirect_uri with a code and the state (no login page). */
+  readonly authorize?: boolean;
+  /** Listen on this port (default: any free one). */
+  readonly port?: number;
 }
 
 export async function startRecordingServer(host = '127.0.0.1', options: RecordingServerOptions = {}): Promise<RecordingServer> {
@@ -59,6 +63,15 @@ export async function startRecordingServer(host = '127.0.0.1', options: Recordin
       }
       if (path === '/jwks') { res.end(JSON.stringify({ keys: [] })); return; }
       if (path === '/revoke') { res.end('{}'); return; }
+      if (path === '/authorize' && options.authorize) {
+        const q = new URL(req.url ?? '', issuer).searchParams;
+        const back = new URL(q.get('redirect_uri') ?? '');
+        back.searchParams.set('code', 'attacker-code-0123456789');
+        back.searchParams.set('state', q.get('state') ?? '');
+        res.writeHead(302, { location: back.href });
+        res.end();
+        return;
+      }
       if (path === '/register' && options.registration) {
         res.statusCode = 201;
         res.end(JSON.stringify({ client_id: `attacker-client-${++registered}`, redirect_uris: ['http://127.0.0.1/callback'], token_endpoint_auth_method: 'none' }));
@@ -73,7 +86,7 @@ export async function startRecordingServer(host = '127.0.0.1', options: Recordin
       res.end(JSON.stringify({ access_token: 'attacker-access-token', token_type: 'Bearer', expires_in: 3600, refresh_token: 'attacker-refresh-token' }));
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, host, resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, host, resolve));
   issuer = `http://${host}:${(server.address() as AddressInfo).port}`;
   return {
     issuer,

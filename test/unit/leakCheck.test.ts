@@ -46,12 +46,29 @@ suite('leak check', () => {
       const clean = checkLeaks(f);
       assert.deepEqual({ issued: clean.issued, scanned: clean.scanned, leaks: clean.leaks.length }, { issued: 2, scanned: 2, leaks: 0 });
       assert.equal(leakFailure(clean), undefined);
-      assert.equal(clean.summary, 'secrets leaked: 0 (2 secrets issued, 2 lines scanned)');
+      assert.equal(clean.summary, 'secrets leaked: 0 (2 secrets issued, 2 lines scanned); live links: 0 (1 workbench texts)');
       fs.appendFileSync(f.logFile, `[notification error] Sign in failed: invalid_grant for refresh token ${ACCESS}\n`);
       const leaky = checkLeaks(f);
       assert.equal(leaky.leaks.length, 1);
-      assert.match(leakFailure(leaky)!, /^secrets leaked: 1 \(2 secrets issued, 3 lines scanned\)\n {2}Zq3vYb…\(43 chars\) in captured line 3:/);
+      assert.match(leakFailure(leaky)!, /^secrets leaked: 1 \(2 secrets issued, 3 lines scanned\); live links: 0 \(2 workbench texts\)\n {2}Zq3vYb…\(43 chars\) in captured line 3:/);
       assert.ok(!leakFailure(leaky)!.includes(ACCESS));
+    } finally {
+      fs.rmSync(f.dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a live link or icon in a captured notification, input box or quick pick fails the check; the log may quote one', () => {
+    const f = leakCheckFiles();
+    try {
+      fs.writeFileSync(f.issuedFile, `${ACCESS}\n`);
+      fs.writeFileSync(f.logFile, '[warn] server said [x](command:y)\n[input] Add Identity Provider | Issuer [a] (command:b)\n[quick pick] Pick: $ (alert) x\n');
+      assert.equal(leakFailure(checkLeaks(f)), undefined, 'a log line and guarded texts pass');
+      for (const bad of ['[input] Issuer [a](command:b)', '[input validation] [a](command:b)', '[quick pick] title: $(alert) x', '[notification error] [a](command:b)']) {
+        fs.appendFileSync(f.logFile, `${bad}\n`);
+        const r = checkLeaks(f);
+        assert.equal(r.liveLinks.at(-1)?.line, bad);
+        assert.match(leakFailure(r) ?? '', /a live link or icon in captured line/);
+      }
     } finally {
       fs.rmSync(f.dir, { recursive: true, force: true });
     }

@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { redact } from '../../../src/vscode/redact';
 
-const KEYS = ['access_token', 'refresh_token', 'id_token', 'code', 'code_verifier', 'client_secret', 'device_code', 'assertion', 'password', 'token'];
+const KEYS = ['access_token', 'refresh_token', 'registration_access_token', 'initial_access_token', 'id_token', 'code', 'code_verifier', 'client_secret', 'device_code', 'assertion', 'password', 'token'];
 /** Characters of opaque tokens, codes and verifiers (base64url, base64 and the RFC 6749 VSCHAR set we meet). */
 const TOKEN_CHARS = [...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~+/='];
 const token = fc.string({ unit: fc.constantFrom(...TOKEN_CHARS), minLength: 12, maxLength: 48 });
