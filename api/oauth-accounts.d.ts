@@ -57,8 +57,11 @@ export interface ProviderInfo {
   readonly id: string;
   readonly label: string;
   readonly issuer?: string;
-  /** Configured in user settings, or registered in code through this API. */
-  readonly source: 'settings' | 'api';
+  /**
+   * Configured in user settings, registered in code through this API, or provided by the organisation (a managed
+   * file, see the README's "For teams").
+   */
+  readonly source: 'settings' | 'api' | 'managed';
 }
 
 export interface OAuthAccountsApi {

@@ -21,6 +21,8 @@ import { buildEntry, describeCapabilities, describeRedirects, redirectLines, sug
 import { extensionHostKind, externalCallbackUri } from '../vscode/ui';
 import { authorizationServerChoices, discoverIssuer, lookUpServerUrl } from './resourceSetup';
 import { chooseClient } from './addProviderClient';
+import { serverRefused } from './orgRules';
+import { shareWithTeam } from './shareRecommendation';
 import type { ServerLocation } from '../sessions/serverBinding';
 
 const title = 'Add Identity Provider';
@@ -49,6 +51,11 @@ function idOwner(id: string, registry: ProviderRegistry, inSettings: readonly st
 }
 
 export async function addProviderCommand(registry: ProviderRegistry, fetch: BaseFetch, shipped: readonly FlowInfo[]): Promise<string | undefined> {
+  const disabledBy = registry.orgRules().manualProvidersDisabledBy;
+  if (disabledBy.length) {
+    void notify.showInformationMessage(`OAuth Accounts: your organisation provides the identity providers to use; adding one by hand is switched off (${disabledBy.join(', ')}).`);
+    return undefined;
+  }
   const pick = await notify.showQuickPick(
     PRESETS.map((p) => ({ label: p.label, description: p.description, preset: p })),
     { title, placeHolder: 'Which identity provider?', ignoreFocusOut: true },
@@ -96,6 +103,11 @@ export async function addProviderCommand(registry: ProviderRegistry, fetch: Base
       if (a !== retry) return undefined;
     }
   }
+  const early = metadata && serverRefused({ issuer: metadata.issuer, endpoints: {} }, registry.orgRules());
+  if (early) {
+    void notify.showErrorMessage(`OAuth Accounts cannot add ${metadata!.issuer}: ${early}.`);
+    return undefined;
+  }
   if (metadata) {
     const go = 'Continue';
     const via = resource ? `Protected resource: ${resource} (RFC 9728); its tokens will be requested for it (RFC 8707).\n` : '';
@@ -133,6 +145,11 @@ export async function addProviderCommand(registry: ProviderRegistry, fetch: Base
   const parsed = parseProvider(entry);
   if ('problem' in parsed) {
     void notify.showErrorMessage(`OAuth Accounts: the new provider is not valid: ${parsed.problem.field} ${parsed.problem.message}`);
+    return undefined;
+  }
+  const refused = serverRefused(parsed.config, registry.orgRules());
+  if (refused) {
+    void notify.showErrorMessage(`OAuth Accounts: the new provider cannot be used: ${refused}.`);
     return undefined;
   }
 
@@ -181,9 +198,11 @@ export async function addProviderCommand(registry: ProviderRegistry, fetch: Base
     await vscode.commands.executeCommand('oauthAccounts.setClientSecret', id);
   }
   const signIn = 'Sign In';
-  void notify.showInformationMessage(`Added "${label}" to your user settings.`, signIn).then((a) => {
+  const share = 'Share with Your Team...';
+  void notify.showInformationMessage(`Added "${label}" to your user settings.`, signIn, share).then((a) => {
     // Our own button: straight to the sign-in (the command with arguments would ask again, as it does for others).
     if (a === signIn) void interactiveSignIn(registry, id, []);
+    if (a === share) void shareWithTeam(entry);
   });
   return id;
 }

@@ -6,7 +6,6 @@
  */
 import * as vscode from 'vscode';
 import * as notify from './notify';
-import { SETTING } from '../setup/config';
 import type { FlowUi } from '../flows/flow';
 import type { Engine } from '../engine/engine';
 import { createApi, registerApiCommands } from './api';
@@ -16,6 +15,9 @@ import { lazyEngine } from './engineLoader';
 import { ProviderRegistry } from './providerRegistry';
 import { UriCallbacks } from './uriCallbacks';
 import { ValidatedSettings } from '../setup/validatedSettings';
+import { loadManaged, PROVIDER_SETTINGS, type ReadManagedFiles } from './managedSources';
+import { RecommendationPrompt } from './recommendationPrompt';
+import { RECOMMENDED_SETTING } from '../setup/recommendations';
 
 declare const __OAUTH_ACCOUNTS_BUILD__: string | undefined;
 /** Set by the bundler (scripts/bundles.mjs); undefined in code loaded from src/ directly (unit tests). */
@@ -35,6 +37,10 @@ export interface Platform {
   readonly loadEngine: () => Promise<Engine>;
   /** The loopback listener's pages, where the build has that flow. */
   readonly callbackPages?: FlowUi['callbackPages'];
+  /** Reads managed files (Node only: the web worker host has no file system to read them from). */
+  readonly readManagedFiles?: ReadManagedFiles;
+  /** The managed file at the platform's fixed path (managedProviders.ts systemManagedFile). */
+  readonly systemManagedFile?: string;
 }
 
 export function activateWith(context: vscode.ExtensionContext, platform: Platform) {
@@ -49,15 +55,19 @@ export function activateWith(context: vscode.ExtensionContext, platform: Platfor
   // Validation of an unchanged setting is reused from the last start (validatedSettings.ts): by the same build on the
   // same VS Code (its URL parser is part of the verdict).
   const validated = new ValidatedSettings(context.globalState, BUILD && `${BUILD} ${vscode.version}`, (m) => log.warn(`could not keep the validated settings for the next start: ${m}`));
-  const registry = new ProviderRegistry({ context, log, callbacks, engine, callbackPages: platform.callbackPages, validate: (raw) => validated.entries(raw) });
+  const registry = new ProviderRegistry({
+    context, log, callbacks, engine, callbackPages: platform.callbackPages, validate: (raw) => validated.entries(raw),
+    managed: () => loadManaged(platform.readManagedFiles, platform.systemManagedFile),
+  });
   registry.applySettings();
+  const recommendations = new RecommendationPrompt(registry, context.workspaceState, log);
 
   context.subscriptions.push(
     channel,
     registry,
     vscode.window.registerUriHandler({ handleUri: (uri) => void callbacks.deliver(uri.path, uri.query) }),
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration(SETTING)) registry.applySettings();
+      if (PROVIDER_SETTINGS.some((key) => e.affectsConfiguration(key))) registry.applySettings();
     }),
     ...registerCommands(registry, context.secrets, channel, engine),
     // The wizard and the token tools live in the engine bundle: loaded when first used, not at activation.
@@ -65,7 +75,14 @@ export function activateWith(context: vscode.ExtensionContext, platform: Platfor
     vscode.commands.registerCommand('oauthAccounts.copyAccessToken', async (): Promise<void> => (await engine()).copyAccessToken(registry)),
     vscode.commands.registerCommand('oauthAccounts.showTokenDetails', async (): Promise<void> => (await engine()).showTokenDetails(registry)),
     ...registerApiCommands(registry),
+    vscode.commands.registerCommand('oauthAccounts.reviewRecommendations', async (): Promise<void> => recommendations.review()),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => void recommendations.offer()),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration(RECOMMENDED_SETTING)) void recommendations.offer();
+    }),
   );
+  // Workspace recommendations are offered after activation, never inside it.
+  setTimeout(() => void recommendations.offer(), 0);
   // Internals only for the extension's own test run: exported in production they would let any extension read
   // every token and bypass VS Code's per-extension access control.
   const api = createApi(registry);

@@ -39,7 +39,10 @@ async function pickProvider(registry: ProviderRegistry, providerId: unknown, pla
   }
   if (configs.length === 1 && !alwaysAsk) return configs[0].id;
   const pick = await notify.showQuickPick(
-    configs.map((c) => ({ label: c.label, description: c.id, detail: c.issuer ?? c.discoveryUrl ?? c.endpoints.authorization, id: c.id })),
+    configs.map((c) => ({
+      label: c.label, description: registry.sourceOf(c.id) === 'managed' ? `${c.id} · managed by your organisation` : c.id,
+      detail: c.issuer ?? c.discoveryUrl ?? c.endpoints.authorization, id: c.id,
+    })),
     { placeHolder },
   );
   return pick?.id;

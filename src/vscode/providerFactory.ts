@@ -15,6 +15,8 @@ import type { SessionNotices } from './sessionNotices';
 import { createFlowUi, extensionHostKind } from './ui';
 import type { UriCallbacks } from './uriCallbacks';
 import { forgettingClient, forgettingOnInvalidClient } from '../setup/dynamicClientIds';
+import { accountIdentifiers } from '../setup/orgRules';
+import { decodeJwtPayload } from '../protocol/tokens';
 
 export interface ProviderFactoryDeps {
   readonly secrets: vscode.SecretStorage;
@@ -26,6 +28,8 @@ export interface ProviderFactoryDeps {
   readonly signInTimeoutMs?: number;
   /** The server no longer knows this dynamically registered client: drop it so the next sign-in registers again. */
   readonly forgetClient: (config: ProviderConfig, log: Logger) => Promise<void>;
+  /** Why the organisation's rules refuse an account with these identifiers (orgRules.ts), or undefined. */
+  readonly accountRefused?: (identifiers: readonly string[]) => string | undefined;
 }
 
 /**
@@ -68,6 +72,7 @@ export function createProvider(config: ProviderConfig, deps: ProviderFactoryDeps
     retire: (sessions) => void notices.retire(config, sessions),
     signedOut: (s, revocation) => notices.signedOut(config, s, revocation),
     cancelled: () => void notify.showInformationMessage(`Sign-in to ${config.label} cancelled.`),
+    refuseAccount: deps.accountRefused && ((result) => deps.accountRefused!(accountIdentifiers(result.account.label, result.tokens.idToken ? decodeJwtPayload(result.tokens.idToken) : undefined))),
   });
   provider.onDidChangeSessions((e) => {
     for (const s of e.added ?? []) notices.signedIn(config, s.account.id);

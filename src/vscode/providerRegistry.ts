@@ -5,7 +5,10 @@
  */
 import * as vscode from 'vscode';
 import * as notify from './notify';
-import { BUILT_IN_PROVIDER_IDS, configKey, describeProblem, parseProvider, resolveIds, SETTING, type Parsed, type ProviderConfig } from '../setup/config';
+import { BUILT_IN_PROVIDER_IDS, configKey, describeProblem, parseProvider, SETTING, type Parsed, type ProviderConfig } from '../setup/config';
+import { NO_MANAGED, type Managed } from '../setup/managedProviders';
+import { accountRefused, NO_RULES, type OrgRules } from '../setup/orgRules';
+import { apiEntryRefused, resolveSources, type ProviderSource } from '../setup/providerSources';
 import type { FlowUi } from '../flows/flow';
 import type { Logger } from './log';
 import type { Engine } from '../engine/engine';
@@ -37,6 +40,8 @@ export interface RegistryDeps {
   readonly callbackPages?: FlowUi['callbackPages'];
   /** The setting's entries validated one by one (config.ts validateEntries; activate() reuses kept results). */
   readonly validate: (raw: unknown) => Parsed[];
+  /** The organisation's managed entries and rules (managedSources.ts): a local file read, never network or secrets. */
+  readonly managed?: () => Managed;
 }
 
 export class ProviderRegistry implements vscode.Disposable {
@@ -53,6 +58,10 @@ export class ProviderRegistry implements vscode.Disposable {
   testUiOverrides: Partial<FlowUi> = {};
 
   private fromSettings: ProviderConfig[] = [];
+  /** Entries from the organisation's managed files: first, and never replaced by the settings or the API. */
+  private fromManaged: ProviderConfig[] = [];
+  /** The organisation's rules (orgRules.ts), from managed files and the organization.* settings. */
+  private rules: OrgRules = NO_RULES;
   /** Providers declared in code by other extensions, in registration order. */
   private readonly fromApi = new Map<string, { config: ProviderConfig; owner: string }>();
 
@@ -69,6 +78,7 @@ export class ProviderRegistry implements vscode.Disposable {
     this.factory = {
       secrets: deps.context.secrets, log: deps.log, engine: deps.engine, notices: this.notices,
       ui: overridableFlowUi(deps.callbacks, () => this.testUiOverrides, deps.callbackPages), signInTimeoutMs: devSignInTimeoutMs(deps.context.extensionMode),
+      accountRefused: (identifiers) => accountRefused(identifiers, this.rules),
       forgetClient: async (config, log) => {
         log.warn(`the server no longer knows client "${config.clientId}"; registering again`);
         await this.dynamicIds.forget(config);
@@ -99,14 +109,18 @@ export class ProviderRegistry implements vscode.Disposable {
    */
   applySettings(): void {
     this.dynamicIds.retryFailed();
+    const managed = this.deps.managed?.() ?? NO_MANAGED;
+    this.rules = managed.rules;
     const raw = vscode.workspace.getConfiguration().get<unknown>(SETTING);
     const entries = this.deps.validate(raw);
     // Learning the ids other extensions contribute walks every installed extension: only when there is an id to check.
-    const taken = entries.some((e) => 'config' in e) ? this.takenIds() : new Set<string>();
+    const anyEntry = [...entries, ...managed.entries.map((m) => m.parsed)].some((e) => 'config' in e);
+    const taken = anyEntry ? this.takenIds() : new Set<string>();
     for (const id of this.fromApi.keys()) taken.add(id);
-    const { providers, problems } = resolveIds(entries, taken);
-    for (const p of problems) this.reportProblem(describeProblem(p));
-    this.fromSettings = providers;
+    const resolved = resolveSources(managed, entries, taken);
+    for (const p of resolved.problems) this.reportProblem(p);
+    this.fromManaged = resolved.managed;
+    this.fromSettings = resolved.user;
     this.apply();
   }
 
@@ -119,6 +133,8 @@ export class ProviderRegistry implements vscode.Disposable {
     if (this.usedIds().has(config.id)) {
       throw new Error(`OAuth Accounts: provider id "${config.id}" is already in use; choose another id.`);
     }
+    const refused = apiEntryRefused(config, this.rules);
+    if (refused) throw new Error(`OAuth Accounts: provider "${config.id}" cannot be registered: ${refused}.`);
     this.fromApi.set(config.id, { config, owner });
     this.deps.log.info(`${owner} registered provider "${config.id}"`);
     this.apply();
@@ -136,8 +152,9 @@ export class ProviderRegistry implements vscode.Disposable {
     return parsed.config;
   }
 
-  /** Where a provider came from, for getProviders(). */
-  sourceOf(id: string): 'settings' | 'api' | undefined {
+  /** Where a provider came from, for getProviders() and the palette. */
+  sourceOf(id: string): ProviderSource | undefined {
+    if (this.fromManaged.some((c) => c.id === id)) return 'managed';
     if (this.fromApi.has(id)) return 'api';
     return this.fromSettings.some((c) => c.id === id) ? 'settings' : undefined;
   }
@@ -157,7 +174,10 @@ export class ProviderRegistry implements vscode.Disposable {
 
   /** Registers, updates or removes providers so that they match the settings' and the API's entries. */
   private apply(): void {
-    const configs = [...this.fromSettings, ...[...this.fromApi.values()].map((a) => a.config)];
+    // An API entry registered before the rules (or a managed entry) came to forbid it is left out until they change.
+    const managedIds = new Set(this.fromManaged.map((c) => c.id));
+    const fromApi = [...this.fromApi.values()].map((a) => a.config).filter((c) => !managedIds.has(c.id) && !apiEntryRefused(c, this.rules));
+    const configs = [...this.fromManaged, ...this.fromSettings, ...fromApi];
     const wanted = new Map(configs.map((c) => [c.id, c]));
     let changed = false;
     for (const [id, entry] of this.entries) {
@@ -179,7 +199,9 @@ export class ProviderRegistry implements vscode.Disposable {
     // An entry without clientId: registered now like every entry, its provider attached once its client id is known.
     const dynamic = config.clientRegistration === 'dynamic' ? new DynamicProvider(config, () => this.dynamicIds.whenKnown(config)) : undefined;
     const provider = dynamic ? undefined : createProvider(config, this.factory);
-    const registration = vscode.authentication.registerAuthenticationProvider(config.id, config.label, (dynamic ?? provider)!, { supportsMultipleAccounts: true });
+    // The Accounts menu names the provider: a managed one says so.
+    const label = this.fromManaged.includes(config) ? `${config.label} (managed)` : config.label;
+    const registration = vscode.authentication.registerAuthenticationProvider(config.id, label, (dynamic ?? provider)!, { supportsMultipleAccounts: true });
     this.entries.set(config.id, { config, registration, provider, dynamic });
     this.deps.log.forProvider(config.id).info(`registered provider "${config.label}" (${config.issuer ?? config.discoveryUrl ?? config.endpoints.authorization})${dynamic ? '; its registered client id is looked up next' : ''}`);
   }
@@ -238,9 +260,14 @@ export class ProviderRegistry implements vscode.Disposable {
     return [...this.entries.values()].map((e) => this.get(e.config.id)?.config ?? e.config);
   }
 
-  /** Every provider id taken in this VS Code: VS Code's, other extensions' contributed ids, ours (settings, API). */
+  /** Every provider id taken in this VS Code: VS Code's, other extensions' contributed ids, ours (managed, settings, API). */
   usedIds(): ReadonlySet<string> {
-    return new Set([...this.takenIds(), ...this.fromSettings.map((c) => c.id), ...this.fromApi.keys(), ...this.entries.keys()]);
+    return new Set([...this.takenIds(), ...this.fromManaged.map((c) => c.id), ...this.fromSettings.map((c) => c.id), ...this.fromApi.keys(), ...this.entries.keys()]);
+  }
+
+  /** The organisation's rules in force (for the wizard and the recommendations). */
+  orgRules(): OrgRules {
+    return this.rules;
   }
 
   dispose(): void {

@@ -1,0 +1,32 @@
+/**
+ * Where the organisation's managed providers and rules are read from, for the registry: the managed file at the
+ * fixed system path (only an administrator can write it), the file the machine-scoped setting
+ * `oauthAccounts.managedProvidersFile` names (a dev image), and the `oauthAccounts.organization.*` settings. Rules
+ * from all of them only tighten (orgRules.ts), so changing a setting can add a restriction, never lift the system
+ * file's. The files are read by the platform (Node: a synchronous local read of a small file; the web worker host
+ * reads none).
+ */
+import * as vscode from 'vscode';
+import { NO_MANAGED, parseManaged, type Managed, type ManagedFile } from '../setup/managedProviders';
+import { addRules, NO_RULES } from '../setup/orgRules';
+
+export const MANAGED_FILE_SETTING = 'oauthAccounts.managedProvidersFile';
+export const ORGANIZATION_SETTINGS = 'oauthAccounts.organization';
+/** Settings whose change means the providers must be worked out again. */
+export const PROVIDER_SETTINGS = ['oauthAccounts.providers', MANAGED_FILE_SETTING, ORGANIZATION_SETTINGS] as const;
+
+export type ReadManagedFiles = (paths: readonly string[]) => ManagedFile[];
+
+/** `systemFile`: the platform's fixed path (managedProviders.ts systemManagedFile), when it has one. */
+export function loadManaged(read: ReadManagedFiles | undefined, systemFile: string | undefined): Managed {
+  const config = vscode.workspace.getConfiguration();
+  const problems: string[] = [];
+  const org = config.get<Record<string, unknown>>(ORGANIZATION_SETTINGS) ?? {};
+  const rules = addRules(NO_RULES, `your settings (${ORGANIZATION_SETTINGS}.*)`, org, problems);
+  const named = config.get<unknown>(MANAGED_FILE_SETTING);
+  if (named !== undefined && named !== null && named !== '' && typeof named !== 'string') problems.push(`"${MANAGED_FILE_SETTING}" must be the path of a JSON file.`);
+  const paths = [systemFile, typeof named === 'string' && named.trim() ? named.trim() : undefined].filter((p): p is string => !!p);
+  if (!read || paths.length === 0) return { ...NO_MANAGED, rules, problems };
+  const managed = parseManaged(read([...new Set(paths)]), rules);
+  return { ...managed, problems: [...problems, ...managed.problems] };
+}
