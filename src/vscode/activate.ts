@@ -86,5 +86,5 @@ export function activateWith(context: vscode.ExtensionContext, platform: Platfor
   // Internals only for the extension's own test run: exported in production they would let any extension read
   // every token and bypass VS Code's per-extension access control.
   const api = createApi(registry);
-  return context.extensionMode === vscode.ExtensionMode.Test ? { ...api, testInternals: { registry, secrets: context.secrets, globalState: context.globalState } } : api;
+  return context.extensionMode === vscode.ExtensionMode.Test ? { ...api, testInternals: { registry, secrets: context.secrets, globalState: context.globalState, workspaceState: context.workspaceState, recommendations } } : api;
 }

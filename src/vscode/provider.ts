@@ -8,8 +8,7 @@ import type { ProviderConfig } from '../setup/config';
 import type { Logger } from './log';
 import type { SignInResult } from '../protocol/client';
 import type { TokenClient } from '../sessions/tokenSource';
-import { AuthError, isAuthError } from '../protocol/errors';
-import { revokeTokens } from '../sessions/revocation';
+import { isAuthError } from '../protocol/errors';
 import { normalizeScopes, sameScopes, union } from '../protocol/scopes';
 import type { Clock } from '../protocol/tokens';
 import { SessionKeeper, type Revocation } from '../sessions/sessionKeeper';
@@ -33,8 +32,6 @@ export interface ProviderDeps {
   readonly retire?: (sessions: StoredSession[]) => void;
   /** The session lifecycle's one clock (the keeper's); Date.now by default. */
   readonly clock?: Clock;
-  /** Why the organisation's rules refuse the account that just signed in, or undefined (orgRules.ts). */
-  readonly refuseAccount?: (result: SignInResult) => string | undefined;
 }
 
 export class OAuthAuthenticationProvider implements vscode.AuthenticationProvider, vscode.Disposable {
@@ -113,13 +110,6 @@ export class OAuthAuthenticationProvider implements vscode.AuthenticationProvide
       tokens: result.tokens,
       createdAt: now,
     };
-    const refused = this.deps.refuseAccount?.(result);
-    if (refused) {
-      // Never stored: the tokens are revoked at once, and the caller (and the user) is told why.
-      this.deps.log.warn(`signed in as ${session.account.label}, which the organisation's rules refuse; the session is not kept`);
-      await revokeTokens(this.deps.client, session, this.deps.log).catch(() => undefined);
-      throw new AuthError('config', `Signed in to ${this.deps.config.label} as ${session.account.label}, but ${refused}. The session was not kept: sign in with an allowed account.`);
-    }
     const replaced = (await this.keeper.sessions()).filter((s) => s.account.id === session.account.id && sameScopes(s.scopes, session.scopes));
     await this.keeper.add(session, replaced);
     this.deps.log.info(`signed in as ${session.account.label}; access token ${describeExpiry(session, now)}${session.tokens.refreshToken ? ', refresh token stored' : ', no refresh token'}`);

@@ -15,8 +15,6 @@ import type { SessionNotices } from './sessionNotices';
 import { createFlowUi, extensionHostKind } from './ui';
 import type { UriCallbacks } from './uriCallbacks';
 import { forgettingClient, forgettingOnInvalidClient } from '../setup/dynamicClientIds';
-import { accountIdentifiers } from '../setup/orgRules';
-import { decodeJwtPayload } from '../protocol/tokens';
 
 export interface ProviderFactoryDeps {
   readonly secrets: vscode.SecretStorage;
@@ -60,7 +58,7 @@ export function createProvider(config: ProviderConfig, deps: ProviderFactoryDeps
   const forget = () => deps.forgetClient(config, log);
   const signIn: ProviderDeps['signIn'] = async (scopes, request) => {
     const [engine, protocolClient] = await Promise.all([deps.engine(), client.get()]);
-    return engine.signIn({ config, client: protocolClient, ui, host: extensionHostKind, log, preferDeviceCode, timeoutMs: deps.signInTimeoutMs }, scopes, request);
+    return engine.signIn({ config, client: protocolClient, ui, host: extensionHostKind, log, preferDeviceCode, timeoutMs: deps.signInTimeoutMs, accountRefused: deps.accountRefused }, scopes, request);
   };
   const provider = new OAuthAuthenticationProvider({
     config,
@@ -72,7 +70,6 @@ export function createProvider(config: ProviderConfig, deps: ProviderFactoryDeps
     retire: (sessions) => void notices.retire(config, sessions),
     signedOut: (s, revocation) => notices.signedOut(config, s, revocation),
     cancelled: () => void notify.showInformationMessage(`Sign-in to ${config.label} cancelled.`),
-    refuseAccount: deps.accountRefused && ((result) => deps.accountRefused!(accountIdentifiers(result.account.label, result.tokens.idToken ? decodeJwtPayload(result.tokens.idToken) : undefined))),
   });
   provider.onDidChangeSessions((e) => {
     for (const s of e.added ?? []) notices.signedIn(config, s.account.id);

@@ -94,7 +94,8 @@ export class RecommendationPrompt {
           + `This entry will be added to "${SETTING}" in your user settings:\n${JSON.stringify(rec.entry, null, 2)}`,
       },
       ADD, DONT,
-    );
+    // A dialog that cannot be shown (VS Code refuses them in its own test runs) is a question nobody answered yes to.
+    ).then(undefined, (e: unknown) => { this.log.warn(`the recommendation question could not be shown: ${(e as Error)?.message ?? e}`); return undefined; });
     if (answer !== ADD) {
       this.log.info(`recommended provider "${config.id}" was not added`);
       return false;

@@ -10,6 +10,7 @@ import type { Logger } from './log';
 import type { ProviderClient, SignInResult } from '../protocol/client';
 import { AuthError } from '../protocol/errors';
 import { toAuthError } from '../protocol/libraryErrors';
+import { accountIdentifiers } from '../setup/orgRules';
 
 export const SIGN_IN_TIMEOUT_MS = 5 * 60_000;
 
@@ -24,6 +25,8 @@ export interface SignInDeps {
   readonly timeoutMs?: number;
   /** oauthAccounts.preferDeviceCode, read at each sign-in. */
   readonly preferDeviceCode?: () => boolean;
+  /** Why the organisation's rules refuse an account with these identifiers (orgRules.ts), or undefined. */
+  readonly accountRefused?: (identifiers: readonly string[]) => string | undefined;
 }
 
 export interface SignInRequest {
@@ -64,7 +67,9 @@ export async function signIn(deps: SignInDeps, scopes: readonly string[], { acco
         const cancel = token.onCancellationRequested(() => controller.abort(new AuthError('cancelled', 'Sign-in cancelled.')));
         try {
           log.info(`starting the ${flow.id} flow`);
-          return await flow.run({ client, requestedScopes: scopes, loginHint: account?.label, selectAccount, ui: deps.ui, signal: controller.signal, progress: (message) => progress.report({ message }) });
+          const result = await flow.run({ client, requestedScopes: scopes, loginHint: account?.label, selectAccount, ui: deps.ui, signal: controller.signal, progress: (message) => progress.report({ message }) });
+          await refuseAccount(deps, result, controller.signal);
+          return result;
         } catch (e) {
           const err = e instanceof AuthError ? e : toAuthError(e, 'Sign-in');
           log.warn(`the ${flow.id} flow ended: ${err.code}${err.details.oauthError ? ` (${err.details.oauthError})` : ''}`);
@@ -84,4 +89,26 @@ async function offerNextFlow(next: Flow): Promise<boolean> {
   const yes = `Try ${next.label}`;
   const answer = await notify.showWarningMessage(`Having trouble signing in? Try a different way (${next.label})?`, yes, 'Cancel');
   return answer === yes;
+}
+
+/**
+ * The organisation's allowed accounts (orgRules.ts), checked once the server has said who signed in: against the
+ * account name and the naming claims of the ID token, and of userinfo when those do not match. A refused account's
+ * tokens are revoked at once and never stored; the error says why.
+ */
+async function refuseAccount(deps: SignInDeps, result: SignInResult, signal: AbortSignal): Promise<void> {
+  const check = deps.accountRefused;
+  if (!check) return;
+  const idClaims = result.tokens.idClaims as Record<string, unknown> | undefined;
+  let refused = check(accountIdentifiers(result.account.label, idClaims));
+  if (refused && (await deps.client.serverMetadata(signal)).userinfo_endpoint) {
+    const userinfo = await deps.client.userinfo(result.tokens.accessToken, result.tokens.idClaims?.sub, signal).catch(() => undefined);
+    if (userinfo) refused = check(accountIdentifiers(result.account.label, { ...idClaims, ...userinfo }));
+  }
+  if (!refused) return;
+  deps.log.warn(`signed in as ${result.account.label}, which the organisation's rules refuse; the tokens are revoked and not kept`);
+  for (const [token, hint] of [[result.tokens.refreshToken, 'refresh_token'], [result.tokens.accessToken, 'access_token']] as const) {
+    if (token) await deps.client.revoke(token, hint).catch(() => false);
+  }
+  throw new AuthError('config', `Signed in to ${deps.config.label} as ${result.account.label}, but ${refused}. The session was not kept: sign in with an allowed account.`);
 }

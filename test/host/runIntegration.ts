@@ -15,7 +15,8 @@ async function main() {
   // write what they log/show and what they issue to these files; scanned below, counted as one more test.
   const leak = leakCheckFiles();
   const result = await runExtensionTests({
-    env: leak.env,
+    // The managed file's fixed system path, pointed at a temporary one (honoured in test runs only): teams.test.ts.
+    env: { ...leak.env, OAUTH_ACCOUNTS_SYSTEM_MANAGED_FILE: path.join(leak.dir, 'system-managed.json') },
     testsEntry: path.resolve(__dirname, '../integration/index.js'),
     timeoutS: Number(opt('timeout') ?? process.env.OAUTH_TEST_TIMEOUT ?? 600),
     keep: argv.includes('--keep'),

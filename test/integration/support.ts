@@ -1,11 +1,15 @@
 /** Helpers for tests that run inside the real extension host (code-server or desktop VS Code). */
 import * as vscode from 'vscode';
 import type { ProviderRegistry } from '../../src/vscode/providerRegistry';
+import type { RecommendationPrompt } from '../../src/vscode/recommendationPrompt';
 
 export const EXTENSION_ID = 'openauth.oauth-accounts';
 
 /** The test-mode internals activate() exports when VS Code runs the extension's tests (never in production). */
-export interface TestInternals { registry: ProviderRegistry; secrets: vscode.SecretStorage; globalState: vscode.Memento }
+export interface TestInternals {
+  registry: ProviderRegistry; secrets: vscode.SecretStorage; globalState: vscode.Memento; workspaceState: vscode.Memento;
+  recommendations: RecommendationPrompt;
+}
 export async function api(): Promise<TestInternals> {
   const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
   const exports = (await ext.activate()) as { testInternals?: TestInternals };
