@@ -97,6 +97,8 @@ export interface StartOptions {
   testDriver?: boolean;
   /** VSIX files installed into the fresh extensions dir with `code-server --install-extension` before start. */
   installExtensions?: string[];
+  /** Workspace Trust as users have it (default: off, every folder trusted); folders then open untrusted. */
+  workspaceTrust?: boolean;
   /** Extension folders used in place, as installed (non-development) extensions: listed in the extensions dir's
    * extensions.json, which is where VS Code records what is installed. No copy, so the demo runs the working tree. */
   linkedExtensions?: string[];
@@ -143,8 +145,10 @@ export async function startCodeServer(opts: StartOptions = {}): Promise<CodeServ
   const tmp = path.join(runDir, 'tmp');
   const workspaceDir = path.join(runDir, 'workspace');
   for (const d of [path.join(userDataDir, 'User'), extensionsDir, tmp, workspaceDir]) fs.mkdirSync(d, { recursive: true });
+  // Workspace Trust on: folders open in restricted mode without the startup question (the user never trusted them).
+  const trust = opts.workspaceTrust ? { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never' } : {};
   fs.writeFileSync(path.join(userDataDir, 'User', 'settings.json'),
-    JSON.stringify({ ...QUIET_SETTINGS, ...opts.userSettings }, null, 2));
+    JSON.stringify({ ...QUIET_SETTINGS, ...trust, ...opts.userSettings }, null, 2));
 
   installExitHooks();
   if (!opts.keep) tempDirs.add(runDir);
@@ -169,7 +173,7 @@ export async function startCodeServer(opts: StartOptions = {}): Promise<CodeServ
   const args = [entry, '--auth', opts.password ? 'password' : 'none', '--bind-addr', `${host}:${port}`,
     ...(opts.tls ? ['--cert', opts.tls.cert, '--cert-key', opts.tls.key] : []),
     '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir,
-    '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust',
+    '--disable-telemetry', '--disable-update-check', ...(opts.workspaceTrust ? [] : ['--disable-workspace-trust']),
     '--disable-getting-started-override', '--ignore-last-opened', '--log', 'info',
     // Without this a built workbench ignores extensionDevelopmentPath/extensionTestsPath in the URL payload.
     ...(opts.testDriver === false ? [] : ['--vscode-option', 'enable-smoke-test-driver']),
