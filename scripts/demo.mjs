@@ -4,7 +4,7 @@
 // with OAuth Accounts and the example consumer (examples/demo-consumer) loaded as development extensions, in a
 // temporary profile configured for the Demo IdP. Ctrl+C stops everything it started and removes the profile.
 //
-//   node scripts/demo.mjs [--port N] [--host ADDR] [--desktop] [--no-open]
+//   node scripts/demo.mjs [--port N] [--host ADDR] [--desktop] [--no-open] [--team]
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -19,13 +19,15 @@ const t0 = Date.now();
 const secs = (from = t0) => ((Date.now() - from) / 1000).toFixed(1);
 const fail = (msg) => { console.error(`demo: ${msg}`); process.exit(1); };
 
-const USAGE = `Usage: npm run demo -- [--port N] [--host ADDR] [--desktop] [--no-open]
+const USAGE = `Usage: npm run demo -- [--port N] [--host ADDR] [--desktop] [--no-open] [--team]
   --port N     code-server port (default: a free port)
   --host ADDR  bind code-server and the Demo IdP to ADDR (default 127.0.0.1 and 127.0.0.2), e.g. 0.0.0.0 to open
                the demo from another machine on a trusted network (https with a self-signed certificate, password)
   --desktop    use the desktop VS Code ("code" on PATH) instead of code-server
-  --no-open    do not open the browser`;
-const opts = { port: undefined, host: undefined, desktop: false, open: true };
+  --no-open    do not open the browser
+  --team       start as a teammate: no provider of your own; the workspace recommends the Demo IdP
+               (.vscode/settings.json) and VS Code asks whether to add it`;
+const opts = { port: undefined, host: undefined, desktop: false, open: true, team: false };
 for (let i = 2; i < process.argv.length; i++) {
   const a = process.argv[i];
   const value = () => process.argv[++i] ?? fail(`${a} needs a value\n${USAGE}`);
@@ -33,6 +35,7 @@ for (let i = 2; i < process.argv.length; i++) {
   else if (a === '--host') opts.host = value();
   else if (a === '--desktop') opts.desktop = true;
   else if (a === '--no-open') opts.open = false;
+  else if (a === '--team') opts.team = true;
   else if (a === '--help' || a === '-h') { console.log(USAGE); process.exit(0); }
   else fail(`unknown option ${a}\n${USAGE}`);
 }
@@ -120,8 +123,14 @@ const { startDemoIdp, USERS, CLIENT_ID } = await import('../demo/demoIdp.mjs');
 const idpHost = remote ? bind : opts.desktop ? '127.0.0.1' : '127.0.0.2';
 const idp = await startDemoIdp({ host: idpHost, publicHost: remote ? publicHost : undefined, tls }).catch((e) => fail(e.code === 'EADDRNOTAVAIL'
   ? `cannot listen on ${idpHost} (on macOS: sudo ifconfig lo0 alias ${idpHost} up), or use --desktop` : `the Demo IdP did not start: ${e.message}`));
+const demoEntry = { id: 'demo', label: 'Demo IdP', issuer: idp.issuer, clientId: CLIENT_ID, scopes: ['openid', 'profile', 'email', 'offline_access'] };
+// --team: the provider comes as the workspace's recommendation (written into the folder below), not in user settings.
+const recommend = (workspaceDir) => {
+  fs.mkdirSync(path.join(workspaceDir, '.vscode'), { recursive: true });
+  fs.writeFileSync(path.join(workspaceDir, '.vscode', 'settings.json'), JSON.stringify({ 'oauthAccounts.recommendedProviders': [demoEntry] }, null, 2));
+};
 const settings = {
-  'oauthAccounts.providers': [{ id: 'demo', label: 'Demo IdP', issuer: idp.issuer, clientId: CLIENT_ID, scopes: ['openid', 'profile', 'email', 'offline_access'] }],
+  ...(opts.team ? {} : { 'oauthAccounts.providers': [demoEntry] }),
   'demoConsumer.apiBase': idp.issuer,
   // With https (--host), the extension host trusts the Demo IdP's certificate through NODE_EXTRA_CA_CERTS, which
   // VS Code's own fetch (it builds its CA list from the system store) ignores; Node's fetch honours it.
@@ -136,6 +145,7 @@ if (opts.desktop) {
   const userData = path.join(profileDir, 'user-data');
   fs.mkdirSync(path.join(userData, 'User'), { recursive: true });
   fs.mkdirSync(path.join(profileDir, 'workspace'));
+  if (opts.team) recommend(path.join(profileDir, 'workspace'));
   fs.writeFileSync(path.join(userData, 'User', 'settings.json'), JSON.stringify({ ...host.QUIET_SETTINGS, ...settings }, null, 2));
   // --wait keeps `code` running until the window closes; its own process group lets Ctrl+C close the window.
   const code = spawn('code', ['--new-window', '--wait', '--user-data-dir', userData, '--extensions-dir', path.join(profileDir, 'extensions'),
@@ -164,6 +174,7 @@ if (opts.desktop) {
     ? `port ${opts.port} on ${bind} is already in use: choose another --port, or leave it out for a free one`
     : e.message));
   profileDir = cs.runDir;
+  if (opts.team) recommend(cs.workspaceDir);
   // Sign-in comes back through the workbench's URI-handler callback page, on whatever name the browser used.
   for (const h of [publicHost, '127.0.0.1', 'localhost']) idp.allowCallbackOrigin(`${tls ? 'https' : 'http'}://${h}:${cs.port}`);
   url = host.workbenchUrl(cs, { folder: cs.workspaceDir });
@@ -180,7 +191,9 @@ console.log(`\n${line}
  Demo IdP:  ${idp.issuer}   (protected API: ${idp.issuer}/api/protected_data)
 
  Try:
-   1. Command Palette (F1 or Ctrl+Shift+P) → "OAuth Accounts: Sign In..." → sign in as alice and allow access.
+${opts.team ? `   0. The workspace recommends "Demo IdP" (.vscode/settings.json): VS Code asks once whether to add it to your
+      user settings → "Add to User Settings" → "Sign In" (or later: "OAuth Accounts: Review Recommended Providers...").
+` : ''}   1. Command Palette (F1 or Ctrl+Shift+P) → "OAuth Accounts: Sign In..." → sign in as alice and allow access.
    2. The Accounts menu (person icon, bottom left) lists "alice (Demo IdP)"; its submenu signs out.
    3. Command Palette → "Demo: Call Protected API": an example extension gets the session and shows the JSON.
 
