@@ -17,6 +17,8 @@ import type { Logger } from './log';
 import { interactiveSignIn } from './commands';
 
 const DECLINED_KEY = 'oauthAccounts.declinedRecommendations';
+/** A repository may list many: at most this many questions each time; the rest wait for the review command. */
+const MAX_QUESTIONS = 3;
 const ADD = 'Add to User Settings';
 const DONT = 'Don\'t Add';
 
@@ -35,12 +37,17 @@ export class RecommendationPrompt {
   private async offerAll(): Promise<void> {
     if (!vscode.workspace.isTrusted) return;
     const declined = new Set(this.workspaceState.get<string[]>(DECLINED_KEY, []));
+    let questions = 0;
     for (const rec of this.recommendations()) {
       if (rec.status.kind === 'unusable' && !this.logged.has(rec.key)) {
         this.logged.add(rec.key);
         this.log.warn(`the workspace recommends provider "${plainText(rec.id ?? '?', 100)}", which cannot be added: ${rec.status.why}`);
       }
       if (rec.status.kind !== 'new' || declined.has(rec.key)) continue;
+      if (++questions > MAX_QUESTIONS) {
+        this.log.info('the workspace recommends more providers; "OAuth Accounts: Review Recommended Providers..." lists them');
+        return;
+      }
       if (!(await this.ask(rec, rec.status.config))) {
         declined.add(rec.key);
         await this.workspaceState.update(DECLINED_KEY, [...declined]);
@@ -91,7 +98,7 @@ export class RecommendationPrompt {
       {
         modal: true,
         detail: `Signing in to it opens ${host} (${client}). Add it only if you trust this workspace and that server.\n\n`
-          + `This entry will be added to "${SETTING}" in your user settings:\n${JSON.stringify(rec.entry, null, 2)}`,
+          + `This entry will be added to "${SETTING}" in your user settings:\n${cap(JSON.stringify(rec.entry, null, 2), 3000)}`,
       },
       ADD, DONT,
     // A dialog that cannot be shown (VS Code refuses them in its own test runs) is a question nobody answered yes to.
@@ -112,4 +119,8 @@ export class RecommendationPrompt {
     });
     return true;
   }
+}
+
+function cap(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max)}\n… (${text.length - max} more characters)`;
 }
