@@ -118,11 +118,16 @@ export function globMatch(value: string, pattern: string): boolean {
   return re.test(value);
 }
 
-/** The identifiers of a signed-in account: its label and the naming claims of its (validated) ID token. */
-export function accountIdentifiers(label: string, idTokenClaims: Readonly<Record<string, unknown>> | undefined): string[] {
+/**
+ * The identifiers of a signed-in account: its label and the naming claims the server vouches for. An `email` the
+ * server says is not verified (`email_verified: false`) is left out: on a server where anyone can register, anyone
+ * can type an address of the allowed domain.
+ */
+export function accountIdentifiers(label: string, claims: Readonly<Record<string, unknown>> | undefined): string[] {
   const out = [label];
   for (const claim of ['email', 'preferred_username', 'upn']) {
-    const v = idTokenClaims?.[claim];
+    const v = claims?.[claim];
+    if (claim === 'email' && claims?.email_verified === false) continue;
     if (typeof v === 'string' && v.trim()) out.push(v.trim());
   }
   return [...new Set(out)];

@@ -64,6 +64,7 @@ suite('setup/orgRules: the organisation\'s rules', () => {
   test('account identifiers: the label and the naming claims of the ID token', () => {
     assert.deepEqual(accountIdentifiers('alice', { email: 'alice@corp.example', preferred_username: 'alice', upn: 'alice@corp.onmicrosoft.example', sub: 'x' }), ['alice', 'alice@corp.example', 'alice@corp.onmicrosoft.example']);
     assert.deepEqual(accountIdentifiers('alice', undefined), ['alice']);
+    assert.deepEqual(accountIdentifiers('mallory', { email: 'ceo@corp.example', email_verified: false }), ['mallory'], 'an unverified e-mail does not count');
   });
 
   test('disableManualProviders: any source can switch it on, none can switch another\'s off', () => {
