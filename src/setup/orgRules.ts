@@ -119,15 +119,18 @@ export function globMatch(value: string, pattern: string): boolean {
 }
 
 /**
- * The identifiers of a signed-in account: its label and the naming claims the server vouches for. An `email` the
- * server says is not verified (`email_verified: false`) is left out: on a server where anyone can register, anyone
- * can type an address of the allowed domain.
+ * The identifiers of a signed-in account that an allowed-accounts pattern is matched against: the naming claims the
+ * server vouches for (`email` unless it says `email_verified: false`, `preferred_username`, `upn`). Never a display
+ * name or an unverified address: on a server where people register themselves, anyone can type those. Only a server
+ * that sends no claims at all (plain OAuth 2.0, e.g. GitHub, whose preset names the account by its login) is
+ * matched by the account label instead.
  */
 export function accountIdentifiers(label: string, claims: Readonly<Record<string, unknown>> | undefined): string[] {
-  const out = [label];
+  if (!claims) return [label];
+  const out: string[] = [];
   for (const claim of ['email', 'preferred_username', 'upn']) {
-    const v = claims?.[claim];
-    if (claim === 'email' && claims?.email_verified === false) continue;
+    const v = claims[claim];
+    if (claim === 'email' && claims.email_verified === false) continue;
     if (typeof v === 'string' && v.trim()) out.push(v.trim());
   }
   return [...new Set(out)];

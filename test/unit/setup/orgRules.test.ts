@@ -61,10 +61,11 @@ suite('setup/orgRules: the organisation\'s rules', () => {
     assert.ok(globMatch('a.b', 'a.b') && !globMatch('axb', 'a.b'), 'regex characters are literal');
   });
 
-  test('account identifiers: the label and the naming claims of the ID token', () => {
-    assert.deepEqual(accountIdentifiers('alice', { email: 'alice@corp.example', preferred_username: 'alice', upn: 'alice@corp.onmicrosoft.example', sub: 'x' }), ['alice', 'alice@corp.example', 'alice@corp.onmicrosoft.example']);
-    assert.deepEqual(accountIdentifiers('alice', undefined), ['alice']);
-    assert.deepEqual(accountIdentifiers('mallory', { email: 'ceo@corp.example', email_verified: false }), ['mallory'], 'an unverified e-mail does not count');
+  test('account identifiers: the naming claims the server vouches for; the label only without any claims', () => {
+    assert.deepEqual(accountIdentifiers('alice', { email: 'alice@corp.example', preferred_username: 'alice', upn: 'alice@corp.onmicrosoft.example', sub: 'x' }), ['alice@corp.example', 'alice', 'alice@corp.onmicrosoft.example']);
+    assert.deepEqual(accountIdentifiers('octocat', undefined), ['octocat'], 'a server without claims: the label');
+    assert.deepEqual(accountIdentifiers('mallory', { email: 'ceo@corp.example', email_verified: false, preferred_username: 'mallory' }), ['mallory'], 'an unverified e-mail does not count');
+    assert.deepEqual(accountIdentifiers('ceo@corp.example', { sub: 'x', name: 'ceo@corp.example' }), [], 'a display name never counts, even when it became the label');
   });
 
   test('disableManualProviders: any source can switch it on, none can switch another\'s off', () => {
