@@ -101,7 +101,13 @@ export const MUTATIONS = [
   },
   {
     name: 'redaction', file: 'src/vscode/redact.ts',
-    what: 'JWTs are no longer masked in the log',
+    what: 'a secret after its name (access_token=…, "refresh_token": "…") is no longer masked in the log',
+    find: '.replace(KEY_VALUE, ', replace: '.replace(/(?!)/g, ',
+    tests: [unit('vscode/redact')],
+  },
+  {
+    name: 'redaction-jwt', file: 'src/vscode/redact.ts',
+    what: 'a JWT standing alone in a log line is no longer masked (held since #25)',
     find: ".replace(JWT, '[redacted JWT]')", replace: '.replace(JWT, (jwt) => jwt)',
     tests: [unit('vscode/redact')],
   },
