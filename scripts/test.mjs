@@ -2,21 +2,28 @@
 // `npm test`: builds, then runs the unit, security, integration (real extension host in code-server) and UI (Playwright)
 // suites in that order, streaming their output, and ends with exactly one line "N passed, M failed, K skipped" (all
 // suites; skipped = pending tests: it.skip, xit, a test without a body). Exit code 0 only if every chosen suite ran
-// and nothing failed; a suite that crashes or cannot start counts as a failure, and so does a `.only(` left in any
-// test source (it would silently skip everything else), found by a grep before anything is built. Choose suites with OAUTH_TEST_SUITES=unit,security,integration,ui (default: all four).
+// and nothing failed; a suite that crashes or cannot start counts as a failure. Choose suites with
+// OAUTH_TEST_SUITES=unit,security,integration,ui (default: all four); narrow them with OAUTH_TEST_GREP=<words>.
+// Both are printed next to the summary line, so a narrowed run never passes for a full one.
+//
+// A `.only` anywhere under test/ (any spelling, fixtures included) stops the run before anything is built
+// (scripts/onlyScan.mjs), and every suite runs mocha with --forbid-only (scripts/testSuites.mjs).
+// Packaging, the build and the typecheck are steps, not tests: they never add to "passed", but a failed step is
+// counted as failed, so the summary line cannot read "0 failed" on a run that exits 1.
 //
 // Each suite runs in its own process and reports { passed, failed, skipped, failures } through a JSON file named by
-// OAUTH_TEST_RESULTS: the mocha suites through a small spec-derived reporter written to out/ below, the
+// OAUTH_TEST_RESULTS: the mocha suites through a small spec-derived reporter (scripts/testSuites.mjs), the
 // integration suite through out/test/host/runIntegration.js. Counting from a file, not from parsing the
 // console, keeps the totals right whatever the tests print.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { findOnlies } from './onlyScan.mjs';
+import { ALL_SUITES as ALL, suiteCommand, writeReporter } from './testSuites.mjs';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
-const ALL = ['unit', 'security', 'integration', 'ui'];
 const chosen = (process.env.OAUTH_TEST_SUITES ?? ALL.join(',')).split(',').map((s) => s.trim()).filter(Boolean);
 const unknown = chosen.filter((s) => !ALL.includes(s));
 if (unknown.length || chosen.length === 0) {
@@ -25,40 +32,7 @@ if (unknown.length || chosen.length === 0) {
 }
 // A hung suite must not eat CI's 90 minutes: stop it after this long (it then counts as failed).
 const SUITE_TIMEOUT_S = Number(process.env.OAUTH_TEST_SUITE_TIMEOUT ?? 1800);
-const mochaBin = join(root, 'node_modules', 'mocha', 'bin', 'mocha.js');
-const reporter = join(root, 'out', '.test-support', 'results-reporter.cjs');
-
-// Spec output for people, a results file for this script. Lives in out/ (rebuilt every run) since it is plain JS.
-const REPORTER_SOURCE = `'use strict';
-const fs = require('fs');
-const Mocha = require(${JSON.stringify(join(root, 'node_modules', 'mocha'))});
-class ResultsReporter extends Mocha.reporters.Spec {
-  constructor(runner, options) {
-    super(runner, options);
-    let passed = 0;
-    let skipped = 0;
-    const failures = [];
-    runner.on('pass', () => { passed++; });
-    runner.on('pending', () => { skipped++; });
-    // Also fires for failing hooks, which then count as one failure each (as in mocha's own totals).
-    runner.on('fail', (test, err) => { failures.push({ title: test.fullTitle(), error: String((err && (err.stack || err.message)) || err) }); });
-    runner.once('end', () => {
-      if (process.env.OAUTH_TEST_RESULTS) fs.writeFileSync(process.env.OAUTH_TEST_RESULTS, JSON.stringify({ passed, failed: failures.length, skipped, failures }, null, 2));
-    });
-  }
-}
-module.exports = ResultsReporter;
-`;
-
-const SUITES = {
-  // --exit: a leaked handle (server, timer) must not hang the run; the leak would show up as a timeout otherwise.
-  unit: () => [process.execPath, mochaBin, '--config', 'test/unit/.mocharc.json', '--reporter', reporter, '--exit'],
-  security: () => [process.execPath, mochaBin, '--no-config', '--no-package', '--ui', 'tdd', '--timeout', '30000',
-    '--reporter', reporter, '--exit', 'out/test/security/**/*.test.js'],
-  integration: () => [process.execPath, join(root, 'out', 'test', 'host', 'runIntegration.js')],
-  ui: () => [process.execPath, mochaBin, '--no-config', '--no-package', '--ui', 'tdd', '--timeout', '180000',
-    '--reporter', reporter, '--exit', 'out/test/ui/**/*.ui.test.js'],
-};
+const grep = process.env.OAUTH_TEST_GREP || undefined;
 
 function run(cmd, args, env = {}) {
   return new Promise((resolve) => {
@@ -74,28 +48,18 @@ function run(cmd, args, env = {}) {
   });
 }
 
-// A `.only(` anywhere in the test sources narrows a suite to that test and passes: refuse to run at all.
-function* testSources(dir) {
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) { if (e.name !== 'node_modules' && e.name !== 'fixtures') yield* testSources(p); }
-    else if (/\.(ts|mts|js|mjs)$/.test(e.name)) yield p;
-  }
-}
-const onlies = [];
-for (const file of testSources(join(root, 'test'))) {
-  readFileSync(file, 'utf8').split('\n').forEach((line, i) => {
-    if (/\b(suite|test|describe|it|context|specify)\.only\(/.test(line)) onlies.push(`${file.slice(root.length + 1)}:${i + 1}: ${line.trim()}`);
-  });
-}
+// A `.only` anywhere under test/ narrows a suite to that test and passes: refuse to run at all.
+const onlies = findOnlies(root);
 if (onlies.length) {
-  console.error(`test: refusing to run: .only( in the test sources would skip every other test:\n  ${onlies.join('\n  ')}`);
+  console.error(`test: refusing to run: .only in the test sources would skip every other test:\n  ${onlies.join('\n  ')}`);
   console.log(`0 passed, ${onlies.length} failed, 0 skipped`);
   process.exit(1);
 }
 
 const secs = (t0) => ((Date.now() - t0) / 1000).toFixed(1);
 const results = [];
+/** Packaging, build, typecheck: { name, ok, seconds, error }; a failed one counts as one failure, a passed one as nothing. */
+const steps = [];
 // "No secrets in logs" (test/host/leakCheck.ts): the integration and UI suites report { issued, scanned, leaked }.
 const leaks = [];
 const t0 = Date.now();
@@ -105,34 +69,32 @@ const t0 = Date.now();
 if ((chosen.includes('unit') || chosen.includes('ui')) && !process.env.OAUTH_TEST_VSIX) {
   console.log('test: packaging the VSIX (node scripts/package.mjs)');
   const pkg = await run(process.execPath, [join(root, 'scripts', 'package.mjs')]);
-  if (pkg.code !== 0) results.push({ name: 'package', passed: 0, failed: 1, skipped: 0, failures: [{ title: 'npm run package', error: `scripts/package.mjs exited with ${pkg.code}` }], seconds: 0 });
+  steps.push({ name: 'package (scripts/package.mjs)', ok: pkg.code === 0, error: `exited with ${pkg.code}` });
 }
 
 console.log('test: building (node esbuild.mjs --tests)');
 const build = await run(process.execPath, ['esbuild.mjs', '--tests']);
-if (build.code !== 0) {
-  for (const name of chosen) results.push({ name, passed: 0, failed: 1, skipped: 0, failures: [{ title: `${name} suite`, error: 'build failed (node esbuild.mjs --tests)' }], seconds: 0 });
-} else {
+steps.push({ name: 'build (node esbuild.mjs --tests)', ok: build.code === 0, error: `exited with ${build.code}; no suite ran` });
+if (build.code === 0) {
   // The whole tree type-checks (src, test, api, the bench's measurement code): esbuild strips types without checking
-  // them, so an API change that breaks a caller nobody runs here (the bench) would otherwise go unseen. Counted as one.
+  // them, so an API change that breaks a caller nobody runs here (the bench) would otherwise go unseen. A step.
   const startedTc = Date.now();
   console.log('\n===== typecheck (tsc -p . --noEmit) =====');
   const tc = await run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', '.', '--noEmit']);
-  results.push({ name: 'typecheck', passed: tc.code === 0 ? 1 : 0, failed: tc.code === 0 ? 0 : 1, skipped: 0, failures: tc.code === 0 ? [] : [{ title: 'typecheck', error: 'tsc -p . --noEmit reported errors (above)' }], seconds: secs(startedTc) });
+  steps.push({ name: 'typecheck (tsc -p . --noEmit)', ok: tc.code === 0, error: 'reported errors (above)', seconds: secs(startedTc) });
   if (chosen.includes('integration') || chosen.includes('ui')) {
     // The real VS Code those suites need, installed like `npm run demo` does (no-op when cached). A failure is
     // printed with its fix; the suites then fail with "test host not installed" and are counted.
     const { installTestHost } = await import('./testHost.mjs');
     await installTestHost().catch((e) => console.error(`test: the test host could not be installed: ${e.message}`));
   }
-  mkdirSync(dirname(reporter), { recursive: true });
-  writeFileSync(reporter, REPORTER_SOURCE);
+  const reporter = writeReporter(root);
   const tmp = mkdtempSync(join(tmpdir(), 'oauth-test-'));
   for (const name of chosen) {
     const started = Date.now();
     const file = join(tmp, `${name}.json`);
     console.log(`\n===== ${name} =====`);
-    const [cmd, ...args] = SUITES[name]();
+    const [cmd, ...args] = suiteCommand(name, { root, reporter, grep });
     const leakFile = join(tmp, `${name}.leak.json`);
     const r = await run(cmd, args, { OAUTH_TEST_RESULTS: file, OAUTH_LEAK_CHECK_SUMMARY: leakFile });
     if (existsSync(leakFile)) try { leaks.push({ name, ...JSON.parse(readFileSync(leakFile, 'utf8')) }); } catch { /* the suite's own failure says why */ }
@@ -153,19 +115,23 @@ if (build.code !== 0) {
   rmSync(tmp, { recursive: true, force: true });
 }
 
+const failedSteps = steps.filter((st) => !st.ok);
 const passed = results.reduce((n, r) => n + r.passed, 0);
-const failed = results.reduce((n, r) => n + r.failed, 0);
+const failed = results.reduce((n, r) => n + r.failed, 0) + failedSteps.length;
 const pending = results.reduce((n, r) => n + (r.skipped ?? 0), 0);
 console.log(`\n===== summary (${secs(t0)} s) =====`);
+for (const st of steps) console.log(`${st.name}: ${st.ok ? 'ok' : `FAILED (${st.error})`}${st.seconds ? ` (${st.seconds} s)` : ''}`);
 for (const r of results) {
   console.log(`${r.name}: ${r.passed} passed, ${r.failed} failed, ${r.skipped ?? 0} skipped (${r.seconds} s)`);
   for (const f of r.failures) console.log(`  ✗ ${f.title}: ${String(f.error).split('\n')[0]}`);
 }
-const skipped = ALL.filter((s) => !chosen.includes(s));
-if (skipped.length) console.log(`skipped by OAUTH_TEST_SUITES: ${skipped.join(', ')}`);
 if (leaks.length) {
   const sum = (k) => leaks.reduce((n, l) => n + (l[k] ?? 0), 0);
   console.log(`secrets leaked: ${sum('leaked')} (${sum('issued')} secrets issued, ${sum('scanned')} lines scanned; ${leaks.map((l) => l.name).join(', ')})`);
 }
+// A narrowed run says so right above its totals.
+const notChosen = ALL.filter((s) => !chosen.includes(s));
+if (notChosen.length) console.log(`NARROWED: suites not run (OAUTH_TEST_SUITES=${chosen.join(',')}): ${notChosen.join(', ')}`);
+if (grep) console.log(`NARROWED: only tests matching OAUTH_TEST_GREP=${JSON.stringify(grep)} ran; the others are not counted`);
 console.log(`${passed} passed, ${failed} failed, ${pending} skipped`);
 process.exit(failed > 0 ? 1 : 0);

@@ -4,7 +4,7 @@
  * token), sign-out with revocation, and usable tokens from composed TokenSources (tokenSource.ts), which reach
  * memory and storage only through the SessionPort built here.
  */
-import { KeyedTimers } from './keyedTimers';
+import { KeyedTimers, type TimerHost } from './keyedTimers';
 import { leased } from './leasedSource';
 import type { Logger } from '../vscode/log';
 import { isAuthError } from '../protocol/errors';
@@ -33,6 +33,8 @@ export interface KeeperDeps {
   readonly clock?: Clock;
   /** Identifies this window for the refresh lease; random by default. */
   readonly owner?: string;
+  /** The timers of the lifecycle (proactive refresh, back-off retry, expiry); setTimeout by default. */
+  readonly timers?: TimerHost;
   /**
    * Sessions found in storage that another configuration obtained (serverBinding.ts), already removed from storage:
    * revoke them at the server that issued them and tell the user. Never given to this provider's client.
@@ -48,7 +50,7 @@ export class SessionKeeper {
   private readonly memory: SessionMemory;
   private ready?: Promise<SessionIndex>;
   private readonly source: ReusingSource;
-  private readonly timers = new KeyedTimers((id) => void this.onTimer(id));
+  private readonly timers: KeyedTimers;
   private readonly subscription: { dispose(): unknown };
   private readonly changeListeners = new Set<() => void>();
   private disposed = false;
@@ -56,6 +58,7 @@ export class SessionKeeper {
   constructor(private readonly deps: KeeperDeps) {
     const { log, providerLabel } = deps;
     const clock = (this.clock = deps.clock ?? Date.now);
+    this.timers = new KeyedTimers((id) => void this.onTimer(id), deps.timers);
     this.memory = new SessionMemory(deps.store, { log, retire: deps.retire, changed: (c) => this.changed(c) });
     const owner = deps.owner ?? crypto.randomUUID();
     const lease = (id: string) => ({ secrets: deps.secrets, key: deps.store.leaseKey(id), owner, now: clock });

@@ -6,13 +6,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { runTests } from '@vscode/test-electron';
-import { allocateOpPorts, REPO_ROOT } from './codeServer';
+import { REPO_ROOT } from './codeServer';
 
 async function main(): Promise<number> {
   const argv = process.argv.slice(2);
   const i = argv.indexOf('--version');
   const version = i >= 0 ? argv[i + 1] : process.env.VSCODE_VERSION || 'stable';
-  const ops = await allocateOpPorts();
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'oauth-electron-'));
   const workspace = path.join(tmp, 'workspace');
   fs.mkdirSync(workspace);
@@ -23,9 +22,9 @@ async function main(): Promise<number> {
       version,
       extensionDevelopmentPath: REPO_ROOT,
       extensionTestsPath: path.join(REPO_ROOT, 'out', 'test', 'integration', 'index.js'),
-      // Same contract as the code-server host: ports for the test authorization server and a results file.
-      // Desktop VS Code trusts loopback URLs for openExternal, so no link-protection setup is needed here.
-      extensionTestsEnv: { OAUTH_TEST_OP_PORTS: ops.envValue, OAUTH_TEST_RESULTS: resultsFile },
+      // Same contract as the code-server host: a results file. Desktop VS Code trusts loopback URLs for
+      // openExternal, so no link-protection setup is needed here.
+      extensionTestsEnv: { OAUTH_TEST_RESULTS: resultsFile },
       launchArgs: [workspace, '--disable-extensions', '--disable-workspace-trust', '--skip-welcome', '--skip-release-notes',
         '--user-data-dir', path.join(tmp, 'user-data')],
     });

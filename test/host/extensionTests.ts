@@ -6,8 +6,8 @@ import * as path from 'node:path';
 import * as util from 'node:util';
 import type { BrowserContext } from 'playwright-core';
 import {
-  allocateOpPorts, blockNonLoopback, CHROMIUM, CHROMIUM_ARGS, extensionPath, launchBrowser, removeOnEarlyExit, RESULTS_DIR,
-  saveScreenshot, startCodeServer, workbenchUrl, type CodeServer,
+  blockNonLoopback, CHROMIUM, CHROMIUM_ARGS, extensionPath, launchBrowser, removeOnEarlyExit, RESULTS_DIR,
+  OP_ORIGINS, saveScreenshot, startCodeServer, workbenchUrl, type CodeServer,
 } from './codeServer';
 
 const NOISE = /^(Resolving connection token|Resolved connection token|Creating a socket|\[reconnection-grace-time\]|Updating additional builtin extensions cache|\[Service Worker\]|\[AgentHost|\[AccountPolicyGate\]|Ignoring fetching additional builtin extensions|Canceled: Canceled|Timed out waiting for authentication provider 'github'|Started local extension host|Loading development extension|.*ENOTFOUND|.*open-vsx\.org|.*vsda)/;
@@ -45,7 +45,6 @@ export async function runExtensionTests(o: RunOptions): Promise<TestRunResult> {
   const fail = (error: string, exitCode = 2, title = 'integration run'): TestRunResult =>
     ({ passed: 0, failed: 1, failures: [{ title, error }], exitCode });
   if (!fs.existsSync(o.testsEntry)) return fail(`tests entry not found: ${o.testsEntry} (run "node esbuild.mjs --tests")`);
-  const ops = await allocateOpPorts();
   const resultsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'oauth-results-'));
   const resultsFile = path.join(resultsDir, 'results.json');
   const forgetResultsDir = removeOnEarlyExit(resultsDir);
@@ -55,8 +54,8 @@ export async function runExtensionTests(o: RunOptions): Promise<TestRunResult> {
   try {
     cs = await startCodeServer({
       userSettings: o.userSettings, keep: o.keep, linkedExtensions: o.linkedExtensions, port: o.port,
-      trustedOrigins: [...(o.trustedOrigins ?? []), ...ops.origins],
-      env: { ...o.env, OAUTH_TEST_OP_PORTS: ops.envValue, OAUTH_TEST_RESULTS: resultsFile },
+      trustedOrigins: [...(o.trustedOrigins ?? []), ...OP_ORIGINS],
+      env: { ...o.env, OAUTH_TEST_RESULTS: resultsFile },
     });
     phase(`code-server listening at ${cs.url}`);
     const viewport = { width: 1280, height: 800 };

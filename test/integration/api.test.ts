@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { OAuthAccountsApi } from '../../api/oauth-accounts';
 import { startOpProcess, TEST_CLIENTS, type OpProcess } from '../support/op';
-import { EXTENSION_ID, opPorts, until, userinfo, signIn, signOutAll } from './support';
+import { EXTENSION_ID, until, userinfo, signIn, signOutAll } from './support';
 
 /** The public API, used the way another extension would: through the extension's exports. */
 suite('Extension API (registerProvider)', function () {
@@ -11,7 +11,7 @@ suite('Extension API (registerProvider)', function () {
   let api: OAuthAccountsApi;
 
   suiteSetup(async () => {
-    op = await startOpProcess({ port: opPorts()[2] });
+    op = await startOpProcess();
     api = (await vscode.extensions.getExtension<OAuthAccountsApi>(EXTENSION_ID)!.activate());
   });
   suiteTeardown(async () => { await op?.stop(); });

@@ -7,14 +7,14 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { startOpProcess, type OpProcess } from '../support/op';
-import { api, opPorts, setProviders, signIn, signOutAll, until, userinfo } from './support';
+import { api, setProviders, signIn, signOutAll, until, userinfo } from './support';
 
 suite('An entry without clientId in the real extension host', function () {
   this.timeout(120_000);
   let op: OpProcess;
 
   // Access tokens live 6 s, so the second test's refresh comes within seconds.
-  suiteSetup(async () => { op = await startOpProcess({ port: opPorts()[0], registration: true, accessTokenTtl: 6 }); });
+  suiteSetup(async () => { op = await startOpProcess({ registration: true, accessTokenTtl: 6 }); });
   suiteTeardown(async () => {
     await setProviders(undefined);
     await op?.stop();

@@ -20,8 +20,11 @@ export function run(): Promise<void> {
     // The output travels through the workbench log channel as plain text: escape codes would only be noise.
     color: false,
     reporter: 'spec',
-    // Narrow a local run to some tests: OAUTH_TEST_GREP='Smoke' npm test.
+    // Narrow a local run to some tests: OAUTH_TEST_GREP='Smoke' npm test (which then says the run was narrowed).
     grep: process.env.OAUTH_TEST_GREP || undefined,
+    // An exclusive test (mocha's only) fails the run, reported as a load failure below, instead of silently skipping
+    // every other test.
+    forbidOnly: true,
   });
   for (const f of testFiles(__dirname)) mocha.addFile(f);
 

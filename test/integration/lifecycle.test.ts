@@ -5,7 +5,7 @@ import { ProviderClient } from '../../src/protocol/client';
 import { SessionKeeper } from '../../src/sessions/sessionKeeper';
 import { SessionStore } from '../../src/sessions/sessionStore';
 import { startOpProcess, TEST_CLIENTS, type OpProcess } from '../support/op';
-import { api, opPorts, setProviders, until, userinfo, signIn } from './support';
+import { api, setProviders, until, userinfo, signIn } from './support';
 
 /** Token lifecycle in the real extension host, against oidc-provider with 5-second tokens and rotation. */
 suite('Token lifecycle in the real extension host', function () {
@@ -14,7 +14,7 @@ suite('Token lifecycle in the real extension host', function () {
   const provider = () => ({ id: 'it-life', label: 'IT Lifecycle', issuer: op.issuer, clientId: TEST_CLIENTS.public, flow: 'loopback' });
 
   suiteSetup(async () => {
-    op = await startOpProcess({ port: opPorts()[1], accessTokenTtl: 5, clockTolerance: 0, rotateRefreshToken: true });
+    op = await startOpProcess({ accessTokenTtl: 5, clockTolerance: 0, rotateRefreshToken: true });
     const { registry } = await api();
     await setProviders([provider()]);
     await until('provider registered', () => registry.get('it-life'));

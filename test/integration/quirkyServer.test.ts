@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { startOpProcess, TEST_CLIENTS, type OpProcess } from '../support/op';
-import { api, opPorts, setProviders, until, userinfo, signIn, signOutAll } from './support';
+import { api, setProviders, until, userinfo, signIn, signOutAll } from './support';
 
 /**
  * A server shaped like the independent acceptance server, configured only through the public settings contract:
@@ -13,7 +13,7 @@ suite('A quirky server configured only through settings', function () {
 
   suiteSetup(async () => {
     op = await startOpProcess({
-      port: opPorts()[0], discovery: { path: '/meta/openid.json' }, advertiseRevocation: false, issParameter: false,
+      discovery: { path: '/meta/openid.json' }, advertiseRevocation: false, issParameter: false,
       accessTokenTtl: 5, clockTolerance: 0, rotateRefreshToken: true,
     });
     const { registry } = await api();

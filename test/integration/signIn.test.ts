@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { startOpProcess, TEST_CLIENTS, type OpProcess } from '../support/op';
-import { api, opPorts, setProviders, until, userinfo, signIn, signOutAll } from './support';
+import { api, setProviders, until, userinfo, signIn, signOutAll } from './support';
 
 suite('Sign-in in the real extension host', function () {
   this.timeout(120_000);
@@ -12,7 +12,7 @@ suite('Sign-in in the real extension host', function () {
   ];
 
   suiteSetup(async () => {
-    op = await startOpProcess({ port: opPorts()[0] });
+    op = await startOpProcess();
     const { registry } = await api();
     await setProviders(providers());
     await until('providers registered', () => registry.get('it-loopback') && registry.get('it-uri'));

@@ -5,10 +5,9 @@
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import { freePort } from '../host/codeServer';
+import { holdPorts, type HeldPorts } from '../support/heldPorts';
 import { startOpProcess, TEST_CLIENTS, type OpProcess } from '../support/op';
-import { api, opPorts, setProviders, signIn, signOutAll, until, userinfo } from './support';
+import { api, setProviders, signIn, signOutAll, until, userinfo } from './support';
 
 
 /** The notifications the extension showed (test capture: OAUTH_ACCOUNTS_LOG_FILE, test runs only). */
@@ -20,25 +19,26 @@ function notifications(): string[] {
 suite('A strict server in the real extension host', function () {
   this.timeout(120_000);
   let op: OpProcess;
-  let busy: Server;
+  let held: HeldPorts;
   let ports: number[];
 
   suiteSetup(async () => {
-    ports = [await freePort(), await freePort()];
-    op = await startOpProcess({ port: opPorts()[1], strictLoopbackPorts: ports, revocationConfidentialOnly: true });
-    busy = createServer((_, res) => res.end('another program'));
-    await new Promise<void>((r) => busy.listen(ports[0], '127.0.0.1', r));
+    // Both held by "another program" from the start; the second is freed right before the sign-in.
+    held = await holdPorts(2);
+    ports = held.ports;
+    op = await startOpProcess({ strictLoopbackPorts: ports, revocationConfidentialOnly: true });
     const { registry } = await api();
     await setProviders([{ id: 'it-strict', label: 'IT Strict', issuer: op.issuer, clientId: TEST_CLIENTS.strict, flow: 'loopback', loopbackPorts: ports }]);
     await until('registered', () => registry.get('it-strict'));
   });
   suiteTeardown(async () => {
     await setProviders(undefined);
-    busy?.close();
+    await held?.close();
     await op?.stop();
   });
 
   test('loopback sign-in on the registered port that is free; sign-out says the server refused to revoke', async () => {
+    await held.release(ports[1]);
     const session = await signIn('it-strict');
     assert.equal(session.account.label, 'alice');
     assert.equal((await userinfo(op.issuer, session.accessToken)).status, 200);

@@ -17,18 +17,12 @@ export async function api(): Promise<TestInternals> {
   return exports.testInternals;
 }
 
-/** Ports the host runner reserved on 127.0.0.2 and trusted for openExternal (no link-protection modal). */
-export function opPorts(): number[] {
-  const v = process.env.OAUTH_TEST_OP_PORTS;
-  if (!v) throw new Error('OAUTH_TEST_OP_PORTS is not set: run these tests through test/host/runIntegration');
-  return v.split(',').map(Number);
-}
-
 export async function setProviders(value: unknown[] | undefined): Promise<void> {
   await vscode.workspace.getConfiguration().update('oauthAccounts.providers', value, vscode.ConfigurationTarget.Global);
 }
 
-export async function until<T>(what: string, probe: () => T | Promise<T>, timeoutMs = 10_000): Promise<NonNullable<T>> {
+/** Polls until `probe` gives a truthy value. The deadline names what never came; generous, as in test/support/until.ts. */
+export async function until<T>(what: string, probe: () => T | Promise<T>, timeoutMs = 30_000): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await probe();

@@ -2,7 +2,8 @@
  * The trust boundary, tried as a hostile extension would in the real extension host: test code here is just
  * another caller of our commands and settings, with no more rights than any installed extension.
  * - every contributed command, called with crafted arguments, returns no token, session or claims, and starts no
- *   sign-in or sign-out without the user (modal dialogs are refused under test, which is the user saying no);
+ *   sign-in or sign-out without the user (modal dialogs are refused under test, which is the user saying no; quick
+ *   picks and input boxes are dismissed, and the command's answer is waited for and checked);
  * - rewriting the user setting, or registering a freed id through the API command at the attacker's own server,
  *   never sends the stored refresh token, access token or client secret there: those sessions are revoked at the
  *   server that issued them and removed;
@@ -14,18 +15,27 @@ import { keys } from '../../src/sessions/sessionStore';
 import { bindingOf, encodeClientSecret } from '../../src/sessions/serverBinding';
 import { CONFIDENTIAL_SECRET, startOpProcess, TEST_CLIENTS, type OpProcess } from '../support/op';
 import { startRecordingServer, type RecordingServer } from '../support/recordingServer';
-import { api, EXTENSION_ID, opPorts, setProviders, signIn, until } from './support';
+import { api, EXTENSION_ID, setProviders, signIn, until } from './support';
 
 const exec = (command: string, ...args: unknown[]) => Promise.resolve(vscode.commands.executeCommand(command, ...args));
 
-/** Runs a command as an attacker would and gives up waiting after `ms` (a quick pick may wait for the user). */
-async function attempt(command: string, args: unknown[], ms = 1200): Promise<{ value?: unknown; error?: string; pending?: true }> {
+/**
+ * Runs a command as an attacker would and waits for its answer, whatever it is and however late it comes: a command
+ * that waits for the user (quick pick, input box) is answered as the user would, by pressing Escape, until it
+ * returns. Every answer is then checked; none is recorded as "still waiting" and left unchecked. A command that can
+ * be neither answered nor dismissed fails the test by its timeout.
+ */
+async function attempt(command: string, args: unknown[]): Promise<{ value?: unknown; error?: string }> {
+  let settled = false;
   const run = exec(command, ...args).then((value) => ({ value }), (e: Error) => ({ error: String(e?.message ?? e) }));
-  const timer = new Promise<{ pending: true }>((r) => setTimeout(() => r({ pending: true }), ms));
-  const result = await Promise.race([run, timer]);
-  // Close whatever it left open for the user (quick pick, input box), as the user would by pressing Escape.
+  void run.finally(() => { settled = true; });
+  while (!settled) {
+    await Promise.race([run, new Promise((r) => setTimeout(r, 200))]);
+    if (!settled) await exec('workbench.action.closeQuickOpen').catch(() => undefined);
+  }
+  // Close whatever it left open afterwards too, so the next command starts from a quiet workbench.
   await exec('workbench.action.closeQuickOpen').catch(() => undefined);
-  return result;
+  return run;
 }
 
 suite('Trust boundary: what another extension can and cannot do', function () {
@@ -35,7 +45,7 @@ suite('Trust boundary: what another extension can and cannot do', function () {
   const victim = () => ({ id: 'tb-victim', label: 'TB Victim', issuer: op.issuer, clientId: TEST_CLIENTS.post, clientAuthentication: 'client_secret_post', flow: 'loopback' });
 
   suiteSetup(async () => {
-    op = await startOpProcess({ port: opPorts()[2] });
+    op = await startOpProcess();
     attacker = await startRecordingServer();
     const { registry, secrets } = await api();
     await setProviders([victim()]);
@@ -73,7 +83,7 @@ suite('Trust boundary: what another extension can and cannot do', function () {
       for (const args of crafted) {
         const r = await attempt(command, args);
         const text = JSON.stringify(r.value ?? null);
-        outcomes.push(`${command}(${JSON.stringify(args).slice(0, 60)}) → ${r.pending ? 'waiting for the user' : r.error ? `error ${r.error.slice(0, 60)}` : text.slice(0, 80)}`);
+        outcomes.push(`${command}(${JSON.stringify(args).slice(0, 60)}) → ${r.error ? `error ${r.error.slice(0, 60)}` : text.slice(0, 80)}`);
         for (const s of secrets) assert.ok(!text.includes(s), `${command} returned a secret`);
         for (const m of claimsMarkers) assert.ok(!text.includes(m), `${command} returned claims: ${text.slice(0, 200)}`);
         if (!command.startsWith('oauthAccounts.api.')) assert.equal(r.value, undefined, `${command} returned ${text.slice(0, 200)}`);

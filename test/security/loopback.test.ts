@@ -227,11 +227,10 @@ suite('security: loopback listener', () => {
       half.write('GET /callback?code=c&state=st-5 HTTP/1.1\r\nHost: 127.0.0.1\r\n'); // headers never finished
       const idle = await rawSocket(s.port);
       const reason = cancelled();
-      const t0 = performance.now();
       ac.abort(reason);
+      // Cut, not left to time out: the server's own idle timeouts are far longer than this test's.
       await assert.rejects(waiting, (e: unknown) => e === reason);
       await Promise.all([closed(half), closed(idle)]);
-      assert.ok(performance.now() - t0 < 1000, 'cut at once');
       assert.equal(await connects('127.0.0.1', s.port), false);
     });
 
@@ -240,7 +239,7 @@ suite('security: loopback listener', () => {
       const t0 = performance.now();
       await assert.rejects(s.waitForCallback('st-6', AbortSignal.timeout(150)), (e: unknown) => (e as Error)?.name === 'TimeoutError');
       const elapsed = performance.now() - t0;
-      assert.ok(elapsed >= 100 && elapsed < 2000, `${elapsed} ms`);
+      assert.ok(elapsed >= 100, `rejected after ${elapsed} ms, before its 150 ms timeout`);
       assert.equal(await connects('127.0.0.1', s.port), false);
     });
 

@@ -3,6 +3,7 @@ import type { StoredSession } from '../../src/sessions/sessionStore';
 import { SessionStore } from '../../src/sessions/sessionStore';
 import { SessionKeeper, type SessionChange } from '../../src/sessions/sessionKeeper';
 import type { ProviderClient } from '../../src/protocol/client';
+import type { TimerHost } from '../../src/sessions/keyedTimers';
 import { FakeSecrets } from './fakeSecrets';
 import { TEST_BINDING } from './binding';
 
@@ -23,7 +24,7 @@ export class TestClock {
   advance(ms: number) { this.offset += ms; }
 }
 
-export function openWindow(secrets: FakeSecrets, client: ProviderClient, clock: TestClock, owner?: string): Window {
+export function openWindow(secrets: FakeSecrets, client: ProviderClient, clock: TestClock, owner?: string, timers?: TimerHost): Window {
   const events: SessionChange[] = [];
   const signedOut: string[] = [];
   const signedOutAt: number[] = [];
@@ -31,7 +32,7 @@ export function openWindow(secrets: FakeSecrets, client: ProviderClient, clock: 
   const infos: string[] = [];
   const store = new SessionStore(secrets, 'test', (l) => warnings.push(l), TEST_BINDING);
   const keeper = new SessionKeeper({
-    store, secrets, client, owner, clock: clock.now, providerLabel: 'Test IdP',
+    store, secrets, client, owner, timers, clock: clock.now, providerLabel: 'Test IdP',
     log: { info: (l) => infos.push(l), warn: (l) => warnings.push(l), error: (l) => warnings.push(l) },
     fire: (e) => events.push(e),
     notifySignedOut: (s, reason) => { signedOut.push(`${s.account.label}: ${reason}`); signedOutAt.push(clock.now()); },

@@ -70,6 +70,13 @@ export interface OpOptions {
   requirePar?: boolean;
   /** RFC 7591 dynamic registration at /reg; with initialAccessToken, only for requests that bear it. */
   registration?: boolean | { initialAccessToken: string };
+  /**
+   * false: revoking a refresh token revokes only that token, not the whole grant (oidc-provider's default does).
+   * Use it to prove that *each* token was revoked: with the default, revoking one token of a grant kills the rest.
+   */
+  revokeGrantOnRevocation?: boolean;
+  /** true: advertise and honour prompt=select_account (completed automatically); counted in stats.prompts. */
+  selectAccount?: boolean;
 }
 
 export interface Stats {
@@ -88,6 +95,8 @@ export interface Stats {
   interactions: number;
   /** Logins per account id. */
   logins: Record<string, number>;
+  /** Interaction prompts shown, by name: login, consent, select_account. */
+  prompts: Record<string, number>;
   /** Every oidc-provider route name (also resume, introspection, end_session, …). */
   routes: Record<string, number>;
 }

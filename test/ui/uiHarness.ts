@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import {
-  allocateOpPorts, blockNonLoopback, CodeServer, extensionPath, launchBrowser, saveScreenshot, startCodeServer, StartOptions,
+  blockNonLoopback, CodeServer, extensionPath, launchBrowser, OP_ORIGINS, saveScreenshot, startCodeServer, StartOptions,
   workbenchUrl,
 } from '../host/codeServer';
 
@@ -108,8 +108,6 @@ export interface Workbench {
   browser: Browser;
   context: BrowserContext;
   page: Page;
-  /** Ports on 127.0.0.2 for the test authorization server (also in the host's OAUTH_TEST_OP_PORTS, trusted for openExternal). */
-  opPorts: number[];
   close(): Promise<void>;
 }
 
@@ -127,7 +125,6 @@ export async function startWorkbench(o: StartOptions & {
    * loads: the web-worker build's test capture arrives this way (src/vscode/captureConsole.ts). */
   onConsole?: (text: string) => void;
 } = {}): Promise<Workbench> {
-  const ops = await allocateOpPorts();
   // devExtKind: the payload key extensionDevelopmentKind alone does nothing in code-server 4.139.1's web workbench
   // (it parses the key into extensionDevelopmentLocationKind, but the running-location code reads
   // extensionDevelopmentKind, which only the desktop environment service has). The user setting remote.extensionKind
@@ -144,8 +141,8 @@ export async function startWorkbench(o: StartOptions & {
   const cs = await startCodeServer({
     ...o,
     userSettings: { ...kindSetting, ...o.userSettings },
-    trustedOrigins: [...(o.trustedOrigins ?? []), ...ops.origins],
-    env: { ...o.env, OAUTH_TEST_OP_PORTS: ops.envValue },
+    trustedOrigins: [...(o.trustedOrigins ?? []), ...OP_ORIGINS],
+    env: { ...o.env },
   });
   let browser: Browser | undefined;
   try {
@@ -156,7 +153,7 @@ export async function startWorkbench(o: StartOptions & {
     const page = await openWorkbench(cs, context, { folder: o.folder, extraDevExts: o.extraDevExts, devExtKind: o.devExtKind });
     const b = browser;
     return {
-      cs, browser: b, context, page, opPorts: ops.ports,
+      cs, browser: b, context, page,
       async close() { await b.close().catch(() => undefined); await cs.stop(); },
     };
   } catch (e) {

@@ -7,6 +7,7 @@ import { rejectsWithAuthError } from '../../support/assertions';
 const URI_HANDLER_REDIRECT = 'http://127.0.0.1:4567/stable-abc123/callback?vscode-reqid=7&vscode-scheme=code-oss&vscode-authority=openauth.oauth-accounts&vscode-path=%2Fcallback';
 
 const rejects = rejectsWithAuthError;
+const advertisesSelectAccount = (as: object) => { const v = (as as Record<string, unknown>).prompt_values_supported; return Array.isArray(v) && v.includes('select_account'); };
 
 suite('protocol/client against oidc-provider', () => {
   let op: OpProcess;
@@ -50,14 +51,40 @@ suite('protocol/client against oidc-provider', () => {
     assert.ok(r.tokens.expiresAt! > Date.now() + 50_000);
   });
 
-  test('prompt=select_account only when asked for another account and the server supports it', async () => {
+  test('a server that does not advertise select_account never gets it, even when another account is wanted', async () => {
     const c = testClient(testConfig(op, { scopes: ['openid'] }));
-    const as = await c.serverMetadata();
+    assert.ok(!advertisesSelectAccount(await c.serverMetadata()), 'this test AS does not advertise it');
     const a = await c.beginAuthorization({ requestedScopes: [], redirectUri: 'http://127.0.0.1:1/callback', selectAccount: true });
-    const supported = Array.isArray(as.prompt_values_supported) && as.prompt_values_supported.includes('select_account');
-    assert.equal(new URL(a.url).searchParams.get('prompt'), supported ? 'select_account' : null);
-    const b = await c.beginAuthorization({ requestedScopes: [], redirectUri: 'http://127.0.0.1:1/callback' });
-    assert.equal(new URL(b.url).searchParams.get('prompt'), null);
+    assert.equal(new URL(a.url).searchParams.get('prompt'), null);
+  });
+
+  suite('a server that advertises prompt=select_account', () => {
+    let picker: OpProcess;
+    suiteSetup(async () => { picker = await startOpProcess({ accessTokenTtl: 60, selectAccount: true }); });
+    suiteTeardown(async () => { await picker?.stop(); });
+    const begin = (o: { selectAccount?: boolean; loginHint?: string; scopes?: string[] }) =>
+      testClient(testConfig(picker, { scopes: o.scopes ?? ['openid'] })).beginAuthorization({ requestedScopes: [], redirectUri: 'http://127.0.0.1:1/callback', ...o });
+    const prompt = async (o: Parameters<typeof begin>[0]) => new URL((await begin(o)).url).searchParams.get('prompt');
+
+    test('another account wanted: prompt=select_account, next to consent when offline_access needs it', async () => {
+      assert.ok(advertisesSelectAccount(await testClient(testConfig(picker)).serverMetadata()));
+      assert.equal(await prompt({ selectAccount: true }), 'select_account');
+      assert.equal(await prompt({ selectAccount: true, scopes: ['openid', 'offline_access'] }), 'select_account consent');
+    });
+
+    test('not with login_hint (the account is already named), and not for a first sign-in', async () => {
+      assert.equal(await prompt({ selectAccount: true, loginHint: 'alice' }), null);
+      assert.equal(await prompt({}), null);
+    });
+
+    test('the server shows its account picker and the sign-in completes', async () => {
+      const c = testClient(testConfig(picker, { scopes: ['openid'] }));
+      await picker.resetStats();
+      const pending = await c.beginAuthorization({ requestedScopes: [], redirectUri: 'http://127.0.0.1:9/callback', selectAccount: true });
+      const r = await c.completeAuthorization(pending, await callbackFor(picker, pending));
+      assert.equal(r.account.label, 'alice');
+      assert.equal((await picker.stats()).prompts.select_account, 1);
+    });
   });
 
   test('accountLabelClaim picks the label', async () => {

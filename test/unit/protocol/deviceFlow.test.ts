@@ -111,17 +111,17 @@ suite('device authorization grant (RFC 8628) against oidc-provider', function ()
     assert.equal((await result).details.oauthError, 'access_denied');
   });
 
-  test('Cancel stops polling at once, even in the middle of a 5 s interval', async () => {
+  test('Cancel stops polling at once, even in the middle of an interval', async () => {
     const c = testClient(testConfig(op));
     const started = await c.startDeviceAuthorization([]);
-    const handle = { ...started, response: { ...started.response, interval: 5 } };
+    // An hour's interval: a Cancel that only took effect at the next poll would outlast the test's timeout, so the
+    // rejection arriving at all proves it ended the wait (no clock reading needed, nothing for a slow machine to flake).
+    const handle = { ...started, response: { ...started.response, interval: 3600 } };
     const controller = new AbortController();
     const result = c.pollDeviceAuthorization(handle, controller.signal);
     await sleep(200);
-    const t = Date.now();
     controller.abort(new AuthError('cancelled', 'Sign-in cancelled.'));
     await rejects(result, 'cancelled');
-    assert.ok(Date.now() - t < 500, `rejected ${Date.now() - t} ms after Cancel`);
     assert.equal(await polls(op), 0, 'the first poll had not even happened');
     await op.drive(handle.verificationUriComplete!);
     await sleep(300);

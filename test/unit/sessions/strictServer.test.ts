@@ -4,8 +4,7 @@
  * through to the next), says which ports are busy when all are, and a sign-out reports the refused revocation.
  */
 import * as assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import { freePort } from '../../host/codeServer';
+import { holdPorts, type HeldPorts } from '../../support/heldPorts';
 import { loopback } from '../../../src/flows/loopback';
 import type { FlowUi } from '../../../src/flows/flow';
 import type { AuthError } from '../../../src/protocol/errors';
@@ -16,21 +15,18 @@ import { IdpFixture, oidcMetadata } from '../../support/idpFixture';
 import { ProviderClient } from '../../../src/protocol/client';
 
 
-async function occupy(port: number): Promise<Server> {
-  const s = createServer((_, res) => res.end('someone else'));
-  await new Promise<void>((r) => s.listen(port, '127.0.0.1', r));
-  return s;
-}
-
 suite('a strict server: exact redirect URIs with ports, revocation only for confidential clients', function () {
   this.timeout(60_000);
   let op: OpProcess;
   let ports: number[];
+  /** Both registered ports, held by "another program" until a test frees one. */
+  let held: HeldPorts;
   suiteSetup(async () => {
-    ports = [await freePort(), await freePort()];
+    held = await holdPorts(2);
+    ports = held.ports;
     op = await startOpProcess({ strictLoopbackPorts: ports, revocationConfidentialOnly: true });
   });
-  suiteTeardown(async () => { await op?.stop(); });
+  suiteTeardown(async () => { await held?.close(); await op?.stop(); });
 
   /** The browser side: follows the authorization request to the loopback listener in the background. */
   function browser(): FlowUi & { visited: string[]; settled: Promise<unknown> } {
@@ -45,29 +41,20 @@ suite('a strict server: exact redirect URIs with ports, revocation only for conf
     return ui as unknown as FlowUi & { visited: string[]; settled: Promise<unknown> };
   }
 
-  test('signs in on the first free registered port: the redirect_uri is exactly the registered one', async () => {
-    const busy = await occupy(ports[0]);
-    try {
-      const client = testClient(testConfig(op, { clientId: TEST_CLIENTS.strict, loopbackPorts: ports }));
-      const ui = browser();
-      const result = await loopback.run({ client, requestedScopes: [], ui, signal: AbortSignal.timeout(20_000) });
-      await ui.settled;
-      assert.equal(result.account.label, 'alice');
-      assert.equal(new URL(ui.visited[0]).searchParams.get('redirect_uri'), `http://127.0.0.1:${ports[1]}/callback`);
-    } finally {
-      busy.close();
-    }
+  test('every registered port busy: flow_unavailable naming them (so "try a different way?" is offered)', async () => {
+    const client = testClient(testConfig(op, { clientId: TEST_CLIENTS.strict, loopbackPorts: ports }));
+    await assert.rejects(loopback.run({ client, requestedScopes: [], ui: browser(), signal: AbortSignal.timeout(20_000) }), (e: AuthError) =>
+      e.code === 'flow_unavailable' && e.message.includes(`${ports[0]}, ${ports[1]}`) && /loopbackPorts/.test(e.message));
   });
 
-  test('every registered port busy: flow_unavailable naming them (so "try a different way?" is offered)', async () => {
-    const busy = await Promise.all(ports.map(occupy));
-    try {
-      const client = testClient(testConfig(op, { clientId: TEST_CLIENTS.strict, loopbackPorts: ports }));
-      await assert.rejects(loopback.run({ client, requestedScopes: [], ui: browser(), signal: AbortSignal.timeout(5_000) }), (e: AuthError) =>
-        e.code === 'flow_unavailable' && e.message.includes(`${ports[0]}, ${ports[1]}`) && /loopbackPorts/.test(e.message));
-    } finally {
-      for (const s of busy) s.close();
-    }
+  test('signs in on the first free registered port: the redirect_uri is exactly the registered one', async () => {
+    await held.release(ports[1]); // the first stays busy
+    const client = testClient(testConfig(op, { clientId: TEST_CLIENTS.strict, loopbackPorts: ports }));
+    const ui = browser();
+    const result = await loopback.run({ client, requestedScopes: [], ui, signal: AbortSignal.timeout(20_000) });
+    await ui.settled;
+    assert.equal(result.account.label, 'alice');
+    assert.equal(new URL(ui.visited[0]).searchParams.get('redirect_uri'), `http://127.0.0.1:${ports[1]}/callback`);
   });
 
   test('revocation refused to a public client: the session is removed locally and the outcome says HTTP 401', async () => {

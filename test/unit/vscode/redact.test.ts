@@ -99,6 +99,14 @@ suite('log redaction', () => {
     assert.equal(redact(`Authorization: token gho_${s}`), 'Authorization: token [redacted]');
   });
 
+  test('a JWT is masked wherever it stands, with no name or scheme before it', () => {
+    const jwt = ['eyJhbGciOiJFUzI1NiIsImtpZCI6InRlc3QifQ', 'eyJzdWIiOiJhbGljZSIsImF1ZCI6ImFwcCJ9', 'c2lnbmF0dXJlLWJ5dGVz'].join('.');
+    for (const line of [`id token ${jwt} accepted`, `[${jwt}]`, `validating ${jwt}`]) {
+      assert.ok(!redact(line).includes(jwt.split('.')[1]), `JWT payload survived: ${redact(line)}`);
+    }
+    assert.equal(redact(`id token ${jwt} accepted`), 'id token [redacted JWT] accepted');
+  });
+
   test('ordinary text is left alone', () => {
     for (const line of [
       'Signed in to GitHub as alice.',
