@@ -12,7 +12,7 @@ import * as vscode from 'vscode';
 import { registrationKey } from '../../src/setup/registrationStore';
 import { startOpProcess, type OpProcess } from '../support/op';
 import { startRecordingServer, type RecordingServer } from '../support/recordingServer';
-import { api, opPorts, setProviders, signIn, signOutAll, until, userinfo } from './support';
+import { api, setProviders, signIn, signOutAll, until, userinfo } from './support';
 
 const exec = (command: string, ...args: unknown[]) => Promise.resolve(vscode.commands.executeCommand(command, ...args));
 
@@ -26,10 +26,9 @@ suite('A look-alike entry from another extension cannot take over the user\'s re
   let handle: string | undefined;
 
   suiteSetup(async () => {
-    // Not the address the other dynamic-registration suite uses: this window still knows the client ids of that one.
-    op = await startOpProcess({ port: opPorts()[2], registration: true });
-    // On another port the host trusts for openExternal, so the browser really goes there.
-    attacker = await startRecordingServer('127.0.0.2', { port: opPorts()[1], claimIssuer: op.issuer, registration: true, tokenError: 'invalid_client', authorize: true });
+    op = await startOpProcess({ registration: true });
+    // On 127.0.0.2, which the host trusts for openExternal, so the browser really goes there.
+    attacker = await startRecordingServer('127.0.0.2', { claimIssuer: op.issuer, registration: true, tokenError: 'invalid_client', authorize: true });
   });
   suiteTeardown(async () => {
     if (handle) await exec('oauthAccounts.api.unregisterProvider', 'it-dyn-evil', handle).catch(() => undefined);

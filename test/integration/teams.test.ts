@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { startOpProcess, TEST_CLIENTS, type OpProcess } from '../support/op';
 import { startRecordingServer, type RecordingServer } from '../support/recordingServer';
-import { api, opPorts, setProviders, signIn, signOutAll, until, userinfo } from './support';
+import { api, setProviders, signIn, signOutAll, until, userinfo } from './support';
 
 const exec = (command: string, ...args: unknown[]) => Promise.resolve(vscode.commands.executeCommand(command, ...args));
 const update = (key: string, value: unknown) => vscode.workspace.getConfiguration().update(key, value, vscode.ConfigurationTarget.Global);
@@ -31,8 +31,8 @@ suite('Teams: managed providers and the organisation\'s rules', function () {
 
   suiteSetup(async () => {
     assert.ok(systemFile, 'OAUTH_ACCOUNTS_SYSTEM_MANAGED_FILE is set by the integration runner');
-    op = await startOpProcess({ port: opPorts()[0] });
-    attacker = await startRecordingServer('127.0.0.2', { port: opPorts()[1] });
+    op = await startOpProcess();
+    attacker = await startRecordingServer('127.0.0.2');
   });
   suiteTeardown(async () => {
     await writeSystem(undefined);

@@ -30,8 +30,6 @@ export interface RecordingServerOptions {
   readonly tokenError?: string;
   /** Send the browser at /authorize straight back to its redirect_uri with a code and the state (no login page). */
   readonly authorize?: boolean;
-  /** Listen on this port (default: any free one). */
-  readonly port?: number;
 }
 
 export async function startRecordingServer(host = '127.0.0.1', options: RecordingServerOptions = {}): Promise<RecordingServer> {
@@ -86,7 +84,7 @@ export async function startRecordingServer(host = '127.0.0.1', options: Recordin
       res.end(JSON.stringify({ access_token: 'attacker-access-token', token_type: 'Bearer', expires_in: 3600, refresh_token: 'attacker-refresh-token' }));
     });
   });
-  await new Promise<void>((resolve) => server.listen(options.port ?? 0, host, resolve));
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
   issuer = `http://${host}:${(server.address() as AddressInfo).port}`;
   return {
     issuer,
