@@ -129,4 +129,30 @@ export const MUTATIONS = [
     find: 'if (due === undefined || this.clock() < due) return this.schedule(s);', replace: 'if (due === undefined || this.clock() < due) return;',
     tests: [unit('sessions/sessionKeeper')], grep: 'fires before|fires early',
   },
+  // Trust paths of issue #21 and the organisation's rules of issue #23.
+  {
+    name: 'workbench-guard', file: 'src/protocol/plainText.ts',
+    what: 'text reaching an input box, quick pick or notification keeps a live [label](command:…) link',
+    find: ".replace(/\\]\\s*\\(/g, '] (')", replace: '',
+    tests: [security('workbenchText'), security('serverText')],
+  },
+  {
+    name: 'url-characters', file: 'src/protocol/urls.ts',
+    what: 'a server URL with link syntax ([ ] ( ) …) is accepted',
+    find: 'const text = urlTextProblem(value);\n  if (text) return text;', replace: '',
+    tests: [security('workbenchText')],
+  },
+  {
+    name: 'registration-by-issuer', file: 'src/sessions/serverBinding.ts',
+    what: 'dynamic registrations are shared by every entry naming the issuer, whatever its discoveryUrl or endpoints',
+    find: 'return JSON.stringify([s.issuer ?? null, s.discoveryUrl ?? null, sortedEndpoints(s.endpoints)]);', replace: 'return JSON.stringify([s.issuer ?? null]);',
+    tests: [security('dynamicRegistration')],
+  },
+  {
+    name: 'rules-loosened', file: 'src/setup/orgRules.ts',
+    what: 'a second source of allowed issuers widens the first instead of narrowing it',
+    find: 'for (const { source, patterns } of rules.allowedIssuers) {\n    for (const [field, url, exact] of urls) {',
+    replace: 'for (const { source, patterns } of rules.allowedIssuers.slice(-1)) {\n    for (const [field, url, exact] of urls) {',
+    tests: [unit('setup/orgRules'), unit('setup/managedProviders')],
+  },
 ];
