@@ -9,7 +9,8 @@ import type * as vscode from 'vscode';
 import { activateWith, isTestOrDevelopment } from './vscode/activate';
 import { setCaptureSink } from './vscode/log';
 import { loadNodeEngine } from './node/engineBundle';
-import { systemManagedFile, type ManagedFile } from './setup/managedProviders';
+import { systemManagedFile } from './setup/managedProviders';
+import { readManagedFile } from './node/managedFile';
 
 export function activate(context: vscode.ExtensionContext) {
   // Test runs only ("no secrets in logs", test/host/leakCheck.ts): append every log line and notification text to
@@ -20,22 +21,11 @@ export function activate(context: vscode.ExtensionContext) {
   const media = (name: string) => fs.readFileSync(path.join(context.extensionPath, 'media', name), 'utf8');
   return activateWith(context, {
     loadEngine: () => loadNodeEngine(__dirname),
-    readManagedFiles: (paths) => paths.map(readManagedFile),
+    readManagedFiles: (paths) => paths.map((p) => readManagedFile(p, isTestOrDevelopment(context))),
     // Test and development runs may point the system path elsewhere; an installed extension reads only the real one.
     systemManagedFile: (isTestOrDevelopment(context) && process.env.OAUTH_ACCOUNTS_SYSTEM_MANAGED_FILE) || systemManagedFile(process.platform, process.env),
     callbackPages: () => ({ success: media('callback-success.html'), denied: media('callback-denied.html'), failed: media('callback-failed.html') }),
   });
-}
-
-/** A managed file: its text, nothing when it does not exist, or why it cannot be read (too big: 1 MB is plenty). */
-function readManagedFile(file: string): ManagedFile {
-  try {
-    if (fs.statSync(file).size > 1024 * 1024) return { path: file, error: 'larger than 1 MB' };
-    return { path: file, text: fs.readFileSync(file, 'utf8') };
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    return code === 'ENOENT' || code === 'ENOTDIR' ? { path: file } : { path: file, error: code ?? String(e) };
-  }
 }
 
 export function deactivate() {}

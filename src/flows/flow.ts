@@ -94,6 +94,11 @@ export interface FlowContext {
   readonly signal: AbortSignal;
   /** A line in the sign-in progress notification (the device flow shows the code there while it polls). */
   readonly progress?: (message: string) => void;
+  /**
+   * Last checks on who signed in (the organisation's allowed accounts), run before the flow tells the browser
+   * "signed in"; throws to refuse. A flow without a page of its own may leave it to the caller.
+   */
+  readonly accept?: (result: SignInResult) => Promise<void>;
 }
 
 export interface Flow<Id extends string = string> extends FlowInfo<Id> {

@@ -34,6 +34,7 @@ export const loopback = defineFlow({
       // exchange and every check on its answer have passed.
       try {
         const result = await ctx.client.completeAuthorization(pending, params, ctx.signal);
+        await ctx.accept?.(result);
         server.finish({ kind: 'success' });
         return result;
       } catch (e) {

@@ -9,7 +9,7 @@ import type { ProviderConfig } from '../setup/config';
 import { AuthError } from './errors';
 import { isLibraryError, toAuthError } from './libraryErrors';
 import { describeUrl } from './http';
-import { HTTP_LOOPBACK_RULE, serverUrlProblem } from './urls';
+import { HTTP_LOOPBACK_RULE, reachesIntoLocal, serverUrlProblem } from './urls';
 import { plainText } from './plainText';
 
 type CustomFetch = (url: string, init: client.CustomFetchOptions) => Promise<Response>;
@@ -123,6 +123,12 @@ function withOverrides(metadata: client.ServerMetadata, config: ProviderConfig):
   return out;
 }
 
+/** The endpoint comes from the entry's own `endpoints` override, not from the server. */
+function isOverridden(field: string, config: ProviderConfig): boolean {
+  const key = OVERRIDE_KEYS[field] as keyof ProviderConfig['endpoints'] | undefined;
+  return !!key && config.endpoints[key] !== undefined;
+}
+
 /** Metadata fields that have a setting to override them, for the fix the error message proposes. */
 const OVERRIDE_KEYS: Readonly<Record<string, string>> = {
   authorization_endpoint: 'authorization', token_endpoint: 'token', userinfo_endpoint: 'userinfo',
@@ -148,7 +154,11 @@ function checkEndpointUrls(metadata: client.ServerMetadata, config: ProviderConf
   for (const [field, value] of fields) {
     // A non-string value is not a URL we could request; the protocol library rejects it where it would be used.
     if (typeof value !== 'string') continue;
-    const problem = serverUrlProblem(value);
+    // A remote server's metadata may not point into this machine's loopback network (the metadata came from the
+    // issuer, or from discoveryUrl; a configured override is the user's own choice and is not checked here).
+    const from = config.discoveryUrl ?? config.issuer;
+    const local = from && reachesIntoLocal(value, from) && !isOverridden(field, config) ? 'is on a loopback or local address, which a server that is not itself on one may not name' : undefined;
+    const problem = serverUrlProblem(value) ?? local;
     if (!problem) continue;
     const key = OVERRIDE_KEYS[field];
     const fix = key

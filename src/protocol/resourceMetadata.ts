@@ -22,7 +22,7 @@ import { AuthError } from './errors';
 import { toAuthError } from './libraryErrors';
 import { describeUrl } from './http';
 import { plainText } from './plainText';
-import { isLoopbackHost, serverUrlProblem } from './urls';
+import { reachesIntoLocal, serverUrlProblem } from './urls';
 
 /** The URL has no RFC 9728 metadata anywhere it may be published (it may be an issuer instead). */
 export class NoResourceMetadata extends AuthError {}
@@ -158,7 +158,7 @@ async function request(fetch: Fetch, url: string, signal: AbortSignal | undefine
  * the resource's answer, and looking further could only find a less specific one.
  */
 async function fetchDocument(url: string, resource: string, fetch: Fetch, signal: AbortSignal | undefined, required: boolean): Promise<ProtectedResourceMetadata | undefined> {
-  const problem = serverUrlProblem(url) ?? (reachesIntoLoopback(url, resource) ? LOOPBACK_FROM_REMOTE : undefined);
+  const problem = serverUrlProblem(url) ?? (reachesIntoLocal(url, resource) ? LOOPBACK_FROM_REMOTE : undefined);
   if (problem) throw new AuthError('discovery', `The resource's metadata URL ${describeUrl(url)} ${problem}; nothing was requested from it.`);
   const res = await request(fetch, url, signal, 'application/json');
   const where = describeUrl(url);
@@ -177,7 +177,7 @@ async function fetchDocument(url: string, resource: string, fetch: Fetch, signal
     throw new AuthError('discovery', `The protected resource metadata at ${where} is for the resource ${JSON.stringify(plainText(published, 200))}, not ${JSON.stringify(resource)}; it was refused (RFC 9728 §3.3 requires them to be identical). Enter the URL the server publishes as its resource, or the authorization server's issuer.`);
   }
   const servers = Array.isArray(body.authorization_servers) ? body.authorization_servers.filter((s): s is string => typeof s === 'string') : [];
-  const usable = servers.filter((s) => !serverUrlProblem(s) && !reachesIntoLoopback(s, resource));
+  const usable = servers.filter((s) => !serverUrlProblem(s) && !reachesIntoLocal(s, resource));
   if (!usable.length) {
     const why = servers.length ? `none of its authorization servers is a usable URL (${servers.map((s) => `${plainText(describeUrl(s), 120)}: ${serverUrlProblem(s) ?? LOOPBACK_FROM_REMOTE}`).join('; ')})` : 'it names no authorization_servers';
     throw new AuthError('discovery', `The protected resource metadata at ${where} cannot be used: ${why}.`);
@@ -193,16 +193,7 @@ async function fetchDocument(url: string, resource: string, fetch: Fetch, signal
   };
 }
 
-const LOOPBACK_FROM_REMOTE = 'is on a loopback address, which a resource that is not itself on a loopback address may not send OAuth Accounts to';
-
-/** `url` is on this machine's loopback network and `resource` is not (see the header). */
-function reachesIntoLoopback(url: string, resource: string): boolean {
-  try {
-    return isLoopbackHost(new URL(url).hostname) && !isLoopbackHost(new URL(resource).hostname);
-  } catch {
-    return false; // not a URL: serverUrlProblem says so
-  }
-}
+const LOOPBACK_FROM_REMOTE = 'is on a loopback or local address, which a resource that is not itself on one may not send OAuth Accounts to';
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);

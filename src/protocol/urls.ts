@@ -31,7 +31,8 @@ export function isLoopbackHost(hostname: string): boolean {
  * one exception is the brackets of an IPv6 host (`http://[::1]:8080/`), the only place a URL needs them.
  */
 const UNSAFE_URL_CHARACTERS = /[\s[\]()`<>\\]/;
-const IPV6_HOST = /^([a-z][a-z0-9+.-]*:\/\/(?:[^@/?#\s]*@)?)\[[0-9a-f:.]+\]/i;
+/** An IPv6 host right after the scheme (no user info: a server URL never has any, see serverUrlProblem). */
+const IPV6_HOST = /^([a-z][a-z0-9+.-]*:\/\/)\[[0-9a-f:.]+\](?=[:/?#]|$)/i;
 
 /** Why the text of `value` cannot be a server URL (the characters above), or undefined. */
 export function urlTextProblem(value: string): string | undefined {
@@ -51,6 +52,8 @@ export function serverUrlProblem(value: string): string | undefined {
   }
   const text = urlTextProblem(value);
   if (text) return text;
+  // `https://sso.corp.example@evil.example` goes to evil.example: a server URL has no user name or password.
+  if (u.username || u.password) return 'contains a user name or password before "@", which a server URL must not have';
   if (u.protocol === 'https:') return undefined;
   if (u.protocol === 'http:') return isLoopbackHost(u.hostname) ? undefined : `must use https:// (${HTTP_LOOPBACK_RULE})`;
   return `must be an https:// URL, not ${u.protocol}`;
@@ -70,5 +73,25 @@ export function sameOrigin(a: string, b: string): boolean {
     return new URL(a).origin === new URL(b).origin;
   } catch {
     return false;
+  }
+}
+
+/**
+ * Hosts that reach this machine (or its local network stack) however they are spelled: loopback, 0.0.0.0/8, the
+ * unspecified `[::]`, IPv4-mapped IPv6 and `*.localhost`. Wider than isLoopbackHost on purpose: it decides where a
+ * remote server may NOT send us (into the loopback network of the host running the extension — in code-server, the
+ * server), not where plain http is allowed.
+ */
+export function isLocalHost(hostname: string): boolean {
+  const h = hostname.toLowerCase().replace(/\.$/, '');
+  return isLoopbackHost(h) || /^0\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) || h === '[::]' || /^\[::ffff:/.test(h) || h.endsWith('.localhost');
+}
+
+/** `url` is on this machine and `from` (the URL that named it) is not: a remote server sending us into local services. */
+export function reachesIntoLocal(url: string, from: string): boolean {
+  try {
+    return isLocalHost(new URL(url).hostname) && !isLocalHost(new URL(from).hostname);
+  } catch {
+    return false; // not a URL: serverUrlProblem says so
   }
 }

@@ -132,3 +132,24 @@ export function decodeClientSecret(raw: string | undefined, current: ServerBindi
   if (!sameBinding(binding, current)) return { kind: 'foreign', why: `it was set for ${describeBinding(binding)}, not ${describeBinding(current)}` };
   return { kind: 'bound', secret: parsed.secret };
 }
+
+/**
+ * Every host the entry sends something to, with the fields that name it, the issuer's (or the first) first: the
+ * question names them all, so an entry with the company's issuer and its token endpoint elsewhere cannot pass as the
+ * company's server.
+ */
+export function serverHosts(config: Pick<ProviderConfig, 'issuer' | 'discoveryUrl' | 'endpoints' | 'resources'>): Array<{ host: string; fields: string[] }> {
+  const named: Array<[string, string | undefined]> = [
+    ['issuer', config.issuer], ['discoveryUrl', config.discoveryUrl],
+    ...Object.entries(config.endpoints).map(([k, v]): [string, string | undefined] => [`endpoints.${k}`, v]),
+    ...(config.resources ?? []).map((r): [string, string] => ['resources', r]),
+  ];
+  const hosts = new Map<string, string[]>();
+  for (const [field, url] of named) {
+    if (!url) continue;
+    let host: string;
+    try { host = new URL(url).host; } catch { continue; }
+    hosts.set(host, [...(hosts.get(host) ?? []), field]);
+  }
+  return [...hosts].map(([host, fields]) => ({ host, fields: [...new Set(fields)] }));
+}

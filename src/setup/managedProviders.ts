@@ -47,7 +47,10 @@ export function parseManaged(files: readonly ManagedFile[], rules: OrgRules = NO
     if (f.text === undefined) continue;
     let doc: unknown;
     try { doc = JSON.parse(f.text); } catch (e) {
-      problems.push(`${source} is not valid JSON (${(e as Error).message}); its providers are not available.`);
+      // Where, never what: the parser's message quotes the file's text, and the file may not be what it should be.
+      const at = /position (\d+)|line (\d+) column (\d+)/.exec((e as Error).message);
+      const where = at ? (at[1] ? ` at character ${at[1]}` : ` at line ${at[2]}, column ${at[3]}`) : '';
+      problems.push(`${source} is not valid JSON${where}; its providers are not available.`);
       continue;
     }
     if (!doc || typeof doc !== 'object' || Array.isArray(doc)) { problems.push(`${source} must hold an object with "providers" and/or "rules".`); continue; }

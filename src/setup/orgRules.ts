@@ -61,6 +61,11 @@ function issuerPatternProblem(p: string): string | undefined {
   return undefined;
 }
 
+/** A pattern that names origins (`https://*.corp.example`, `https://sso.corp.example`), not one exact issuer. */
+function isOriginPattern(pattern: string): boolean {
+  return /^https?:\/\/[^/]+\/?$/i.test(pattern);
+}
+
 /** `url` is allowed by one pattern: the exact issuer, or (for origins) any URL at a matching origin. */
 function matchesPattern(url: string, pattern: string, exactIssuer: boolean): boolean {
   let u: URL;
@@ -89,8 +94,11 @@ export function serverRefused(config: Pick<ProviderConfig, 'issuer' | 'discovery
   if (config.discoveryUrl) urls.push(['discoveryUrl', config.discoveryUrl, false]);
   for (const [k, v] of Object.entries(config.endpoints)) if (typeof v === 'string') urls.push([`endpoints.${k}`, v, false]);
   for (const { source, patterns } of rules.allowedIssuers) {
+    // An exact issuer allows its origin for the entry's other URLs only when the entry names that issuer: without
+    // it, a discoveryUrl on a shared host (another tenant or realm) would pass on the origin alone.
+    const usable = config.issuer ? patterns : patterns.filter(isOriginPattern);
     for (const [field, url, exact] of urls) {
-      if (!patterns.some((p) => matchesPattern(url, p, exact))) {
+      if (!usable.some((p) => matchesPattern(url, p, exact) && (exact || !config.issuer || isOriginPattern(p) || matchesPattern(config.issuer, p, true)))) {
         return `"${field}" names a server your organisation does not allow (${source} allows ${patterns.length ? patterns.join(', ') : 'none'})`;
       }
     }
@@ -104,34 +112,54 @@ export function serverRefused(config: Pick<ProviderConfig, 'issuer' | 'discovery
  * source that lists accounts.
  */
 export function accountRefused(identifiers: readonly string[], rules: OrgRules): string | undefined {
+  const names = identifiers.filter((id) => id.length <= 256); // no real account name is longer
   for (const { source, patterns } of rules.allowedAccounts) {
-    if (!identifiers.some((id) => patterns.some((p) => globMatch(id, p)))) {
+    if (!names.some((id) => patterns.some((p) => globMatch(id, p)))) {
       return `your organisation allows only accounts matching ${patterns.length ? patterns.join(', ') : 'none'} (${source})`;
     }
   }
   return undefined;
 }
 
-/** `*` matches any run of characters; everything else literally, case-insensitively, over the whole string. */
+/**
+ * `*` matches any run of characters; everything else literally, case-insensitively, over the whole string. Linear
+ * (greedy segments, no backtracking): the value is a claim the server chose, matched on the extension host.
+ */
 export function globMatch(value: string, pattern: string): boolean {
-  const re = new RegExp(`^${pattern.split('*').map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 'i');
-  return re.test(value);
+  const v = value.toLowerCase();
+  const parts = pattern.toLowerCase().split('*');
+  if (parts.length === 1) return v === parts[0];
+  const [first, ...rest] = parts;
+  const last = rest.pop()!;
+  if (!v.startsWith(first) || v.length < first.length + last.length || !v.endsWith(last)) return false;
+  let at = first.length;
+  const end = v.length - last.length;
+  for (const part of rest) {
+    const found = v.indexOf(part, at);
+    if (found < 0 || found + part.length > end) return false;
+    at = found + part.length;
+  }
+  return true;
 }
 
 /**
  * The identifiers of a signed-in account that an allowed-accounts pattern is matched against: the naming claims the
- * server vouches for (`email` unless it says `email_verified: false`, `preferred_username`, `upn`). Never a display
- * name or an unverified address: on a server where people register themselves, anyone can type those. Only a server
- * that sends no claims at all (plain OAuth 2.0, e.g. GitHub, whose preset names the account by its login) is
- * matched by the account label instead.
+ * server vouches for — an `email` it marks verified (`email_verified` true), `upn`, and `preferred_username` only where
+ * the directory assigns it (`directoryUsernames`: Entra ID, where it is the UPN; elsewhere people often choose it
+ * themselves, and OIDC Core §5.7 says not to rely on it). Never a display name or the account label, which an entry's
+ * `accountLabelClaim` can point at any claim. Only a preset whose quirk names the account from the server's own API
+ * (GitHub's login) is matched by the label (`labelFromServerApi`), and only when there are no claims at all.
  */
-export function accountIdentifiers(label: string, claims: Readonly<Record<string, unknown>> | undefined): string[] {
-  if (!claims) return [label];
+export function accountIdentifiers(label: string, claims: Readonly<Record<string, unknown>> | undefined,
+  o: { readonly labelFromServerApi?: boolean; readonly directoryUsernames?: boolean } = {}): string[] {
+  if (!claims) return o.labelFromServerApi ? [label] : [];
   const out: string[] = [];
-  for (const claim of ['email', 'preferred_username', 'upn']) {
-    const v = claims[claim];
-    if (claim === 'email' && claims.email_verified === false) continue;
-    if (typeof v === 'string' && v.trim()) out.push(v.trim());
-  }
+  const text = (name: string) => (typeof claims[name] === 'string' && (claims[name] as string).trim() ? (claims[name] as string).trim() : undefined);
+  const email = text('email');
+  if (email && (claims.email_verified === true || claims.email_verified === 'true')) out.push(email);
+  const upn = text('upn');
+  if (upn) out.push(upn);
+  const username = text('preferred_username');
+  if (username && o.directoryUsernames) out.push(username);
   return [...new Set(out)];
 }

@@ -17,10 +17,10 @@ export interface ResolvedSources {
 }
 
 /**
- * `takenIds`: ids that exist outside our lists (VS Code's built-ins, other extensions' contributed providers,
- * providers registered through our API).
+ * `takenIds`: ids that exist outside our lists (VS Code's built-ins, other extensions' contributed providers);
+ * `apiIds`: providers registered through our API, which a user entry cannot take but a managed one replaces.
  */
-export function resolveSources(managed: Managed, user: readonly Parsed[], takenIds: ReadonlySet<string>): ResolvedSources {
+export function resolveSources(managed: Managed, user: readonly Parsed[], takenIds: ReadonlySet<string>, apiIds: ReadonlySet<string> = new Set()): ResolvedSources {
   const problems = [...managed.problems];
   const { rules } = managed;
 
@@ -47,7 +47,7 @@ export function resolveSources(managed: Managed, user: readonly Parsed[], takenI
     if ('problem' in p || !seen.has(p.config.id)) return p;
     return { problem: { index, providerId: p.config.id, field: 'id', message: 'is the id of a provider your organisation manages; choose a different id.' } };
   });
-  const resolved = resolveIds(mine, takenIds);
+  const resolved = resolveIds(mine, new Set([...takenIds, ...apiIds]));
   for (const p of resolved.problems) problems.push(describeProblem(p));
   const allowed = resolved.providers.filter((config) => {
     const why = serverRefused(config, rules);

@@ -16,7 +16,9 @@ export function recommendationSnippet(entry: unknown): string {
 export async function shareWithTeam(entry: { id?: unknown }): Promise<void> {
   const copy = { label: 'Copy as a workspace recommendation', description: 'a snippet for .vscode/settings.json or devcontainer.json', action: 'copy' as const };
   const folder = vscode.workspace.workspaceFolders?.[0];
-  const write = folder && { label: `Add to ${folder.name}/.vscode/settings.json`, description: 'teammates who open this workspace are asked once', action: 'write' as const };
+  // A multi-root workspace keeps window settings in its .code-workspace file (folder settings would be ignored).
+  const where = vscode.workspace.workspaceFile ? `the workspace file ${vscode.workspace.workspaceFile.path.split('/').pop()}` : folder && `${folder.name}/.vscode/settings.json`;
+  const write = folder && { label: `Add to ${where}`, description: 'teammates who open this workspace are asked once', action: 'write' as const };
   const pick = await notify.showQuickPick(write ? [write, copy] : [copy], { title: 'Share with Your Team', placeHolder: 'Recommend this provider to everyone who opens the workspace' });
   if (!pick) return;
   if (pick.action === 'copy') {
@@ -28,5 +30,5 @@ export async function shareWithTeam(entry: { id?: unknown }): Promise<void> {
   const current = config.inspect<unknown[]>(RECOMMENDED_SETTING)?.workspaceValue;
   const list = (Array.isArray(current) ? current : []).filter((e) => (e as { id?: unknown })?.id !== entry.id);
   await config.update(RECOMMENDED_SETTING, [...list, entry], vscode.ConfigurationTarget.Workspace);
-  void notify.showInformationMessage(`Recommended in this workspace's settings: commit .vscode/settings.json to share it.`);
+  void notify.showInformationMessage(`Recommended in ${where}: commit it to share it.`);
 }

@@ -57,7 +57,7 @@ export function activateWith(context: vscode.ExtensionContext, platform: Platfor
   const validated = new ValidatedSettings(context.globalState, BUILD && `${BUILD} ${vscode.version}`, (m) => log.warn(`could not keep the validated settings for the next start: ${m}`));
   const registry = new ProviderRegistry({
     context, log, callbacks, engine, callbackPages: platform.callbackPages, validate: (raw) => validated.entries(raw),
-    managed: () => loadManaged(platform.readManagedFiles, platform.systemManagedFile),
+    managed: () => loadManaged(platform.readManagedFiles, platform.systemManagedFile, typeof process === 'undefined' ? undefined : process.platform),
   });
   registry.applySettings();
   const recommendations = new RecommendationPrompt(registry, context.workspaceState, log);

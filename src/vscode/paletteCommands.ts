@@ -8,11 +8,12 @@
  */
 import * as vscode from 'vscode';
 import * as notify from './notify';
+import { plainText } from '../protocol/plainText';
 import { SETTING } from '../setup/config';
 import type { ProviderRegistry } from './providerRegistry';
 import { interactiveSignIn } from './commands';
 import { keys } from '../sessions/sessionStore';
-import { bindingOf, encodeClientSecret } from '../sessions/serverBinding';
+import { bindingOf, encodeClientSecret, serverHosts } from '../sessions/serverBinding';
 
 /** A modal question; true only when the user clicked `action`. */
 async function confirm(message: string, detail: string, action: string): Promise<boolean> {
@@ -110,7 +111,8 @@ export async function setClientSecretCommand(registry: ProviderRegistry, secrets
   if (!id || !config) return;
   const value = await notify.showInputBox({
     title: `Client secret for ${config.label} (${id})`,
-    prompt: `Stored in VS Code's secret storage (the OS keychain on desktop), never in settings, and only ever sent to client "${config.clientId}" at ${config.issuer ?? config.discoveryUrl ?? config.endpoints.token}. Leave empty to delete it.`,
+    // Every host the entry names: the secret goes to the token endpoint, which discoveryUrl or an override decides.
+    prompt: `Stored in VS Code's secret storage (the OS keychain on desktop), never in settings, and only ever sent to client "${plainText(config.clientId, 100)}" at ${serverHosts(config).map((h) => plainText(h.host, 200)).join(', ')}. Leave empty to delete it.`,
     password: true,
     ignoreFocusOut: true,
   });

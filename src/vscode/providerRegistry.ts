@@ -29,6 +29,8 @@ interface Entry {
   readonly provider?: OAuthAuthenticationProvider;
   readonly dynamic?: DynamicProvider;
   readonly registration: vscode.Disposable;
+  /** Registered as the organisation's (labelled "managed"). */
+  readonly managed: boolean;
 }
 
 export interface RegistryDeps {
@@ -116,8 +118,7 @@ export class ProviderRegistry implements vscode.Disposable {
     // Learning the ids other extensions contribute walks every installed extension: only when there is an id to check.
     const anyEntry = [...entries, ...managed.entries.map((m) => m.parsed)].some((e) => 'config' in e);
     const taken = anyEntry ? this.takenIds() : new Set<string>();
-    for (const id of this.fromApi.keys()) taken.add(id);
-    const resolved = resolveSources(managed, entries, taken);
+    const resolved = resolveSources(managed, entries, taken, new Set(this.fromApi.keys()));
     for (const p of resolved.problems) this.reportProblem(p);
     this.fromManaged = resolved.managed;
     this.fromSettings = resolved.user;
@@ -182,7 +183,8 @@ export class ProviderRegistry implements vscode.Disposable {
     let changed = false;
     for (const [id, entry] of this.entries) {
       const next = wanted.get(id);
-      if (next && configKey(next) === configKey(entry.config)) continue;
+      // The same entry from another source (it became managed) is registered again: its label says where it is from.
+      if (next && configKey(next) === configKey(entry.config) && this.fromManaged.includes(next) === entry.managed) continue;
       this.unregister(id);
       changed = true;
     }
@@ -199,10 +201,11 @@ export class ProviderRegistry implements vscode.Disposable {
     // An entry without clientId: registered now like every entry, its provider attached once its client id is known.
     const dynamic = config.clientRegistration === 'dynamic' ? new DynamicProvider(config, () => this.dynamicIds.whenKnown(config)) : undefined;
     const provider = dynamic ? undefined : createProvider(config, this.factory);
-    // The Accounts menu names the provider: a managed one says so.
-    const label = this.fromManaged.includes(config) ? `${config.label} (managed)` : config.label;
+    // The Accounts menu names the provider: a managed one says so, and no other may.
+    const managed = this.fromManaged.includes(config);
+    const label = managed ? `${config.label} (managed)` : config.label.replace(/\s*\(managed\)\s*$/i, '') || config.id;
     const registration = vscode.authentication.registerAuthenticationProvider(config.id, label, (dynamic ?? provider)!, { supportsMultipleAccounts: true });
-    this.entries.set(config.id, { config, registration, provider, dynamic });
+    this.entries.set(config.id, { config, registration, provider, dynamic, managed });
     this.deps.log.forProvider(config.id).info(`registered provider "${config.label}" (${config.issuer ?? config.discoveryUrl ?? config.endpoints.authorization})${dynamic ? '; its registered client id is looked up next' : ''}`);
   }
 

@@ -11,7 +11,8 @@ import * as vscode from 'vscode';
 import * as notify from './notify';
 import { parseProvider, SETTING, type ProviderConfig } from '../setup/config';
 import { plainText } from '../protocol/plainText';
-import { classifyRecommendations, RECOMMENDED_SETTING, serverHost, type Recommendation } from '../setup/recommendations';
+import { classifyRecommendations, RECOMMENDED_SETTING, type Recommendation } from '../setup/recommendations';
+import { serverHosts } from '../sessions/serverBinding';
 import type { ProviderRegistry } from './providerRegistry';
 import type { Logger } from './log';
 import { interactiveSignIn } from './commands';
@@ -91,14 +92,18 @@ export class RecommendationPrompt {
   /** The one question; true when the entry was added to the user setting. */
   private async ask(rec: Recommendation, config: ProviderConfig): Promise<boolean> {
     const label = plainText(config.label, 100);
-    const host = plainText(serverHost(config), 200);
+    const hosts = serverHosts(config);
+    const host = plainText(hosts[0]?.host ?? '?', 200);
+    const others = hosts.slice(1).map((h) => `${plainText(h.host, 200)} (${h.fields.join(', ')})`);
     const client = config.clientRegistration === 'dynamic' ? 'a client it registers automatically' : `client id "${plainText(config.clientId, 100)}"`;
     const answer = await notify.showInformationMessage(
-      `This workspace recommends the identity provider "${label}" at ${host}. Add it to your user settings?`,
+      `This workspace recommends the identity provider "${label}" at ${host}${others.length ? ` — and sends to ${others.length === 1 ? 'another server' : `${others.length} other servers`}` : ''}. Add it to your user settings?`,
       {
         modal: true,
-        detail: `Signing in to it opens ${host} (${client}). Add it only if you trust this workspace and that server.\n\n`
-          + `This entry will be added to "${SETTING}" in your user settings:\n${cap(JSON.stringify(rec.entry, null, 2), 3000)}`,
+        detail: `Signing in to it opens ${host} (${client}).`
+          + (others.length ? ` It also sends requests — with your sign-in's codes or tokens — to: ${others.join('; ')}. Those are not ${host}.` : '')
+          + ` Add it only if you trust this workspace and ${others.length ? 'every one of these servers' : 'that server'}.\n\n`
+          + `This entry will be added to "${SETTING}" in your user settings:\n${JSON.stringify(rec.entry, null, 2)}`,
       },
       ADD, DONT,
     // A dialog that cannot be shown (VS Code refuses them in its own test runs) is a question nobody answered yes to.
@@ -109,8 +114,8 @@ export class RecommendationPrompt {
     }
     const settings = vscode.workspace.getConfiguration();
     const current = settings.inspect<unknown[]>(SETTING)?.globalValue ?? [];
-    // Checked again: the user's settings may have changed while the question was open.
-    if ((Array.isArray(current) ? current : []).some((e) => (e as { id?: unknown })?.id === config.id)) return false;
+    // Checked again: the user's settings may have changed while the question was open (then it is not declined).
+    if ((Array.isArray(current) ? current : []).some((e) => (e as { id?: unknown })?.id === config.id)) return true;
     await settings.update(SETTING, [...(Array.isArray(current) ? current : []), rec.entry], vscode.ConfigurationTarget.Global);
     this.log.info(`recommended provider "${config.id}" added to the user settings`);
     const signIn = 'Sign In';
@@ -119,8 +124,4 @@ export class RecommendationPrompt {
     });
     return true;
   }
-}
-
-function cap(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max)}\n… (${text.length - max} more characters)`;
 }

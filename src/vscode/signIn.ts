@@ -11,6 +11,7 @@ import type { ProviderClient, SignInResult } from '../protocol/client';
 import { AuthError } from '../protocol/errors';
 import { toAuthError } from '../protocol/libraryErrors';
 import { accountIdentifiers } from '../setup/orgRules';
+import { presetQuirks } from '../setup/presetQuirks';
 
 export const SIGN_IN_TIMEOUT_MS = 5 * 60_000;
 
@@ -67,8 +68,11 @@ export async function signIn(deps: SignInDeps, scopes: readonly string[], { acco
         const cancel = token.onCancellationRequested(() => controller.abort(new AuthError('cancelled', 'Sign-in cancelled.')));
         try {
           log.info(`starting the ${flow.id} flow`);
-          const result = await flow.run({ client, requestedScopes: scopes, loginHint: account?.label, selectAccount, ui: deps.ui, signal: controller.signal, progress: (message) => progress.report({ message }) });
-          await refuseAccount(deps, result, controller.signal);
+          // The allowed-accounts check, run by the flow before its browser page says "signed in", else here.
+          let accepted: SignInResult | undefined;
+          const accept = async (r: SignInResult) => { await refuseAccount(deps, r, controller.signal); accepted = r; };
+          const result = await flow.run({ client, requestedScopes: scopes, loginHint: account?.label, selectAccount, ui: deps.ui, signal: controller.signal, progress: (message) => progress.report({ message }), accept });
+          if (accepted !== result) await accept(result);
           return result;
         } catch (e) {
           const err = e instanceof AuthError ? e : toAuthError(e, 'Sign-in');
@@ -93,17 +97,24 @@ async function offerNextFlow(next: Flow): Promise<boolean> {
 
 /**
  * The organisation's allowed accounts (orgRules.ts), checked once the server has said who signed in: against the
- * account name and the naming claims of the ID token, and of userinfo when those do not match. A refused account's
- * tokens are revoked at once and never stored; the error says why.
+ * naming claims it vouches for in the ID token, else in userinfo (each set on its own: an e-mail from one and
+ * `email_verified` from the other prove nothing). A refused account's tokens are revoked at once and never stored;
+ * so are they when the check itself cannot be made. The error says why.
  */
 async function refuseAccount(deps: SignInDeps, result: SignInResult, signal: AbortSignal): Promise<void> {
   const check = deps.accountRefused;
   if (!check) return;
+  const o = { labelFromServerApi: presetQuirks(deps.config).some((q) => q.account), directoryUsernames: deps.config.preset === 'entra' };
   const idClaims = result.tokens.idClaims as Record<string, unknown> | undefined;
-  let refused = check(accountIdentifiers(result.account.label, idClaims));
-  if (refused && (await deps.client.serverMetadata(signal)).userinfo_endpoint) {
-    const userinfo = await deps.client.userinfo(result.tokens.accessToken, result.tokens.idClaims?.sub, signal).catch(() => undefined);
-    if (userinfo) refused = check(accountIdentifiers(result.account.label, { ...idClaims, ...userinfo }));
+  let refused: string | undefined;
+  try {
+    refused = check(accountIdentifiers(result.account.label, idClaims, o));
+    if (refused && (await deps.client.serverMetadata(signal)).userinfo_endpoint) {
+      const userinfo = await deps.client.userinfo(result.tokens.accessToken, result.tokens.idClaims?.sub, signal).catch(() => undefined);
+      if (userinfo) refused = check(accountIdentifiers(result.account.label, userinfo, o));
+    }
+  } catch (e) {
+    refused = `the account could not be checked against your organisation's rules (${(e as Error)?.message ?? e})`;
   }
   if (!refused) return;
   deps.log.warn(`signed in as ${result.account.label}, which the organisation's rules refuse; the tokens are revoked and not kept`);

@@ -40,6 +40,8 @@ suite('security: a server URL with link syntax is refused wherever a URL enters'
       assert.match(serverUrlProblem(bad) ?? '', /must not contain/, bad);
     }
     assert.equal(serverUrlProblem('http://[::1]:8080/realms/x'), undefined);
+    assert.match(serverUrlProblem('https://sso.corp.example@evil.example/') ?? '', /user name or password/, 'user info: the host is evil.example');
+    assert.match(serverUrlProblem('https://[::1]@evil.example/') ?? '', /"\["|user name/, 'brackets are an IPv6 host only right after the scheme');
     assert.equal(serverUrlProblem('https://login.example/tenant/v2.0?x=%5B%5D'), undefined, 'percent-encoded is fine');
     assert.match(serverUrlProblem('http://[::1]:8080/[x]') ?? '', /"\["/, 'the path of an IPv6 URL is checked too');
   });
@@ -94,9 +96,14 @@ suite('security: a server URL with link syntax is refused wherever a URL enters'
         if (url.includes('/.well-known/oauth-protected-resource')) return scripted({ resource: remote, authorization_servers: [op.issuer] });
         return scripted(undefined, 404);
       };
-      await rejectsWithAuthError(discoverProtectedResource(remote, fake, { challenge: `Bearer resource_metadata="${rs.origin}/meta"` }), 'discovery', /loopback address/);
+      await rejectsWithAuthError(discoverProtectedResource(remote, fake, { challenge: `Bearer resource_metadata="${rs.origin}/meta"` }), 'discovery', /loopback or local address/);
       assert.ok(!requested.some((u) => u.startsWith(rs.origin)), requested.join(', '));
-      await rejectsWithAuthError(discoverProtectedResource(remote, fake), 'discovery', /loopback address/);
+      await rejectsWithAuthError(discoverProtectedResource(remote, fake), 'discovery', /loopback or local address/);
+      // Other spellings of this machine count too.
+      for (const local of ['http://0.0.0.0:8080', 'http://[::ffff:127.0.0.1]:8080', 'https://api.localhost']) {
+        const named = async (url: string) => (url.includes('/.well-known/oauth-protected-resource') ? scripted({ resource: remote, authorization_servers: [local] }) : scripted(undefined, 404));
+        await rejectsWithAuthError(discoverProtectedResource(remote, named), 'discovery', /none of its authorization servers is a usable URL/);
+      }
       // A loopback resource may name a loopback server (the test setups, a local dev server).
       const local = `${rs.origin}/mcp`;
       rs.routes.set('/.well-known/oauth-protected-resource/mcp', { body: { resource: local, authorization_servers: [op.issuer] } });
@@ -119,6 +126,20 @@ suite('security: a server URL with link syntax is refused wherever a URL enters'
         await gated.stop();
       }
     });
+  });
+});
+
+suite('security: a remote server cannot send us into this machine\'s loopback network', () => {
+  test('discovered metadata of a remote issuer naming loopback endpoints fails discovery; nothing is sent there', async () => {
+    const sent: string[] = [];
+    const remote = 'https://idp.example';
+    const fetchFake = async (url: string) => {
+      sent.push(url);
+      return new Response(JSON.stringify({ issuer: remote, authorization_endpoint: `${remote}/authorize`, token_endpoint: 'http://127.0.0.1:9/token', registration_endpoint: 'http://127.0.0.1:9/register' }), { status: 200, headers: { 'content-type': 'application/json' } });
+    };
+    const client = clientFor({ id: 'r', label: 'R', issuer: remote, endpoints: {}, clientId: 'c', clientAuthentication: 'none', authorizationParameters: {}, flow: 'auto' }, { fetch: fetchFake });
+    await rejectsWithAuthError(client.serverMetadata(), 'discovery', /loopback or local address/);
+    assert.ok(sent.every((u) => u.startsWith(remote)), sent.join(', '));
   });
 });
 

@@ -4,6 +4,7 @@ import { parseManaged, systemManagedFile } from '../../../src/setup/managedProvi
 import { apiEntryRefused, resolveSources } from '../../../src/setup/providerSources';
 import { classifyRecommendations } from '../../../src/setup/recommendations';
 import { NO_RULES } from '../../../src/setup/orgRules';
+import { serverHosts } from '../../../src/sessions/serverBinding';
 
 const corp = { id: 'corp', label: 'Corp SSO', issuer: 'https://sso.corp.example', clientId: 'vscode' };
 const file = (doc: unknown, path = '/etc/oauth-accounts/managed.json') => ({ path, text: JSON.stringify(doc) });
@@ -93,5 +94,15 @@ suite('setup/recommendations: what a workspace recommendation is', () => {
     assert.equal(rec.status.kind, 'unusable');
     const off = parseManaged([file({ rules: { disableManualProviders: true } })]).rules;
     assert.match((classifyRecommendations([corp], { ...ctx(), rules: off })[0].status as { why: string }).why, /switched adding providers off/);
+  });
+});
+
+suite('setup/recommendations: what the question shows', () => {
+  test('every host the entry sends to, with its fields, the issuer\'s first; an entry too long to show whole is not offered', () => {
+    assert.deepEqual(serverHosts(config({ id: 'x', label: 'X', issuer: 'https://sso.corp.example', clientId: 'c', endpoints: { token: 'https://evil.example/t', userinfo: 'https://sso.corp.example/me' } })),
+      [{ host: 'sso.corp.example', fields: ['issuer', 'endpoints.userinfo'] }, { host: 'evil.example', fields: ['endpoints.token'] }]);
+    const padded = { ...corp, authorizationParameters: { x: 'p'.repeat(4000) } };
+    const [rec] = classifyRecommendations([padded], { userEntries: [], takenIds: new Map(), rules: NO_RULES });
+    assert.match(rec.status.kind === 'unusable' ? rec.status.why : '', /too long to show you whole/);
   });
 });

@@ -61,11 +61,34 @@ suite('setup/orgRules: the organisation\'s rules', () => {
     assert.ok(globMatch('a.b', 'a.b') && !globMatch('axb', 'a.b'), 'regex characters are literal');
   });
 
-  test('account identifiers: the naming claims the server vouches for; the label only without any claims', () => {
-    assert.deepEqual(accountIdentifiers('alice', { email: 'alice@corp.example', preferred_username: 'alice', upn: 'alice@corp.onmicrosoft.example', sub: 'x' }), ['alice@corp.example', 'alice', 'alice@corp.onmicrosoft.example']);
-    assert.deepEqual(accountIdentifiers('octocat', undefined), ['octocat'], 'a server without claims: the label');
-    assert.deepEqual(accountIdentifiers('mallory', { email: 'ceo@corp.example', email_verified: false, preferred_username: 'mallory' }), ['mallory'], 'an unverified e-mail does not count');
+  test('account identifiers: only the naming claims the server vouches for', () => {
+    const claims = { email: 'alice@corp.example', email_verified: true, preferred_username: 'alice', upn: 'alice@corp.onmicrosoft.example', sub: 'x', name: 'Alice' };
+    assert.deepEqual(accountIdentifiers('alice', claims), ['alice@corp.example', 'alice@corp.onmicrosoft.example']);
+    assert.deepEqual(accountIdentifiers('alice', claims, { directoryUsernames: true }), ['alice@corp.example', 'alice@corp.onmicrosoft.example', 'alice'], 'Entra: preferred_username is the directory\'s');
+    assert.deepEqual(accountIdentifiers('alice', { email: 'alice@corp.example', email_verified: 'true' }), ['alice@corp.example'], 'a string "true" (Cognito) is verified');
+    for (const unverified of [false, 'false', undefined]) {
+      assert.deepEqual(accountIdentifiers('mallory', { email: 'ceo@corp.example', email_verified: unverified }), [], `email_verified ${unverified} does not vouch`);
+    }
     assert.deepEqual(accountIdentifiers('ceo@corp.example', { sub: 'x', name: 'ceo@corp.example' }), [], 'a display name never counts, even when it became the label');
+    assert.deepEqual(accountIdentifiers('octocat', undefined, { labelFromServerApi: true }), ['octocat'], 'GitHub: the login its API names');
+    assert.deepEqual(accountIdentifiers('whatever', undefined), [], 'no claims and no server API naming the account: nothing to match');
+    assert.match(accountRefused([`${'a'.repeat(300)}@corp.example`], rules(['f', { allowedAccounts: ['*@corp.example'] }]).rules) ?? '', /allows only/, 'absurdly long names are not matched');
+  });
+
+  test('an exact issuer allows its origin only for the entry that names it (no discoveryUrl trick on a shared host)', () => {
+    const { rules: r } = rules(['f', { allowedIssuers: ['https://login.microsoftonline.com/corp/v2.0'] }]);
+    assert.match(serverRefused({ discoveryUrl: 'https://login.microsoftonline.com/common/v2.0/.well-known/openid-configuration', endpoints: {} }, r) ?? '', /"discoveryUrl"/);
+    assert.match(serverRefused({ endpoints: { authorization: 'https://login.microsoftonline.com/common/oauth2/v2.0/authorize', token: 'https://login.microsoftonline.com/common/oauth2/v2.0/token' } }, r) ?? '', /"endpoints\./);
+    assert.equal(serverRefused({ issuer: 'https://login.microsoftonline.com/corp/v2.0', endpoints: { token: 'https://login.microsoftonline.com/corp/oauth2/v2.0/token' } }, r), undefined);
+  });
+
+  test('wildcard matching is linear: a hostile claim cannot stall the extension host', () => {
+    const t0 = process.hrtime.bigint();
+    assert.equal(globMatch('.@'.repeat(3000), '*.*@*.corp.example'), false);
+    assert.equal(globMatch('a'.repeat(200), '*a*a*a*a*b'), false);
+    // Reported, not asserted against a time limit: the old regex took seconds here.
+    console.log(`      (two pathological matches: ${Number(process.hrtime.bigint() - t0) / 1e6} ms)`);
+    assert.ok(globMatch('ab', 'a*b*') && globMatch('abab', 'a*b') && !globMatch('abc', 'a*b'));
   });
 
   test('disableManualProviders: any source can switch it on, none can switch another\'s off', () => {
