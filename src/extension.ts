@@ -1,7 +1,7 @@
 /**
  * The Node extension host entry (desktop, and remote hosts: SSH, containers, WSL, code-server). Its engine bundle
  * (dist/engine.js, engine/node.ts, loaded on first use) has node-fetch, so VS Code's proxy and certificate patches
- * apply, and every flow including the loopback listener.
+ * apply, and every flow including the loopback listener; only here are MCP servers offered (a loopback bridge, mcpServers.ts).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -9,6 +9,7 @@ import type * as vscode from 'vscode';
 import { activateWith, isTestOrDevelopment } from './vscode/activate';
 import { setCaptureSink } from './vscode/log';
 import { loadNodeEngine } from './node/engineBundle';
+import { registerMcpServers } from './vscode/mcpServers';
 
 export function activate(context: vscode.ExtensionContext) {
   // Test runs only ("no secrets in logs", test/host/leakCheck.ts): append every log line and notification text to
@@ -20,6 +21,7 @@ export function activate(context: vscode.ExtensionContext) {
   return activateWith(context, {
     loadEngine: () => loadNodeEngine(__dirname),
     callbackPages: () => ({ success: media('callback-success.html'), denied: media('callback-denied.html'), failed: media('callback-failed.html') }),
+    mcpServers: registerMcpServers,
   });
 }
 

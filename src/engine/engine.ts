@@ -22,11 +22,14 @@ import { signIn, type SignInDeps, type SignInRequest } from '../vscode/signIn';
 import { copyAccessToken, showTokenDetails } from '../vscode/tokenCommands';
 import { setClientSecretCommand, signInCommand, signOutCommand } from '../vscode/paletteCommands';
 import type { ProviderRegistry } from '../vscode/providerRegistry';
+import type { McpEngine } from './nodeMcp';
 
 export interface EnginePlatform {
   readonly fetch: BaseFetch;
   /** The flows this build ships (flows/node.ts, flows/web.ts), in order of preference. */
   readonly flows: readonly Flow[];
+  /** The MCP bridge and its commands: Node hosts only (engine/nodeMcp.ts). */
+  readonly mcp?: McpEngine;
 }
 
 export function engineFor(platform: EnginePlatform) {
@@ -49,6 +52,7 @@ export function engineFor(platform: EnginePlatform) {
     signInCommand,
     signOutCommand,
     setClientSecretCommand,
+    mcp: platform.mcp,
   };
 }
 

@@ -11,8 +11,9 @@ import { isValidProviderId } from '../setup/constants';
 import { plainText } from '../protocol/plainText';
 import { serverUrlProblem } from '../protocol/urls';
 import { normalizeScopes } from '../protocol/scopes';
+import { MCP_SETTING } from './setting';
 
-export const MCP_SETTING = 'oauthAccounts.mcpServers';
+export { MCP_SETTING };
 
 export interface McpServerEntry {
   /** Shown by VS Code as the server's label; unique among the entries. */

@@ -16,6 +16,7 @@ import { lazyEngine } from './engineLoader';
 import { ProviderRegistry } from './providerRegistry';
 import { UriCallbacks } from './uriCallbacks';
 import { ValidatedSettings } from '../setup/validatedSettings';
+import type { McpServers, McpServersDeps } from './mcpServers';
 
 declare const __OAUTH_ACCOUNTS_BUILD__: string | undefined;
 /** Set by the bundler (scripts/bundles.mjs); undefined in code loaded from src/ directly (unit tests). */
@@ -35,6 +36,8 @@ export interface Platform {
   readonly loadEngine: () => Promise<Engine>;
   /** The loopback listener's pages, where the build has that flow. */
   readonly callbackPages?: FlowUi['callbackPages'];
+  /** MCP servers through the bridge (mcpServers.ts), where the host can listen on a port: the Node entry only. */
+  readonly mcpServers?: (deps: McpServersDeps) => McpServers;
 }
 
 export function activateWith(context: vscode.ExtensionContext, platform: Platform) {
@@ -66,8 +69,10 @@ export function activateWith(context: vscode.ExtensionContext, platform: Platfor
     vscode.commands.registerCommand('oauthAccounts.showTokenDetails', async (): Promise<void> => (await engine()).showTokenDetails(registry)),
     ...registerApiCommands(registry),
   );
+  const mcp = platform.mcpServers?.({ context, registry, log, engine });
+  if (mcp) context.subscriptions.push(mcp);
   // Internals only for the extension's own test run: exported in production they would let any extension read
   // every token and bypass VS Code's per-extension access control.
   const api = createApi(registry);
-  return context.extensionMode === vscode.ExtensionMode.Test ? { ...api, testInternals: { registry, secrets: context.secrets, globalState: context.globalState } } : api;
+  return context.extensionMode === vscode.ExtensionMode.Test ? { ...api, testInternals: { registry, secrets: context.secrets, globalState: context.globalState, mcp } } : api;
 }
