@@ -64,19 +64,22 @@ export async function startMcpBridge(o: BridgeOptions): Promise<McpBridge> {
   let routes = new Map<string, UpstreamRoute>();
   const sockets = new Set<Socket>();
 
-  const server = createServer((req, res) => {
+  const headersTimeout = o.headersTimeoutMs ?? 10_000;
+  // Node checks both timeouts on this interval (30 s by default): often enough that they mean what they say.
+  const server = createServer({ connectionsCheckingInterval: Math.max(50, Math.min(5_000, headersTimeout / 2)) }, (req, res) => {
     handle(req, res).catch((e: unknown) => {
       log('warn', `MCP bridge: a request failed (${(e as Error)?.message ?? String(e)})`);
       answer(res, 500, 'OAuth Accounts: the MCP bridge failed on this request.');
     });
   });
-  server.headersTimeout = o.headersTimeoutMs ?? 10_000;
+  server.headersTimeout = headersTimeout;
   server.requestTimeout = o.requestTimeoutMs ?? 60_000;
   server.maxConnections = o.maxConnections ?? 64;
   server.on('connection', (s: Socket) => { sockets.add(s); s.once('close', () => sockets.delete(s)); });
   // A malformed request (bad request line, oversized headers, smuggling attempts Node refuses) never reaches handle().
-  server.on('clientError', (_e, socket: Socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+  server.on('clientError', (e: NodeJS.ErrnoException, socket: Socket) => {
+    const status = e.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : e.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+    if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     socket.destroy();
   });
   await new Promise<void>((resolve, reject) => {
