@@ -28,8 +28,6 @@ export interface EnginePlatform {
   readonly fetch: BaseFetch;
   /** The flows this build ships (flows/node.ts, flows/web.ts), in order of preference. */
   readonly flows: readonly Flow[];
-  /** The MCP bridge and its commands: Node hosts only (engine/nodeMcp.ts). */
-  readonly mcp?: McpEngine;
 }
 
 export function engineFor(platform: EnginePlatform) {
@@ -52,8 +50,8 @@ export function engineFor(platform: EnginePlatform) {
     signInCommand,
     signOutCommand,
     setClientSecretCommand,
-    mcp: platform.mcp,
   };
 }
 
-export type Engine = ReturnType<typeof engineFor>;
+/** `mcp`: the MCP bridge and its commands, in the Node engine only (engine/node.ts, engine/nodeMcp.ts). */
+export type Engine = ReturnType<typeof engineFor> & { readonly mcp?: McpEngine };

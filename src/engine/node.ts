@@ -4,4 +4,4 @@ import { NODE_FLOWS } from '../flows/node';
 import { platformFetch } from '../node/fetch';
 import { nodeMcp } from './nodeMcp';
 
-export const engine = engineFor({ fetch: platformFetch, flows: NODE_FLOWS, mcp: nodeMcp(platformFetch) });
+export const engine = { ...engineFor({ fetch: platformFetch, flows: NODE_FLOWS }), mcp: nodeMcp(platformFetch) };

@@ -1,0 +1,83 @@
+// "Add MCP Server..." in the real workbench, as a person does it: the MCP server's URL (the official SDK's server,
+// publishing RFC 9728 metadata that names the real oidc-provider), resource-indicator binding, dynamic registration,
+// scopes, name, the dialog that says where tokens will go, Sign In; then the status command shows the account.
+// (VS Code's own MCP client starting the server through the bridge: test/integration/mcpBridge.test.ts.)
+import * as assert from 'node:assert/strict';
+import type { Page } from 'playwright-core';
+import { saveScreenshot } from '../host/codeServer';
+import { startOpProcess, type OpProcess } from '../support/op';
+import { startMcpServer, type TestMcpServer } from '../support/mcpServer';
+import { jwtVerifier } from '../support/jwtAccessTokens';
+import { clickDialogButton, clickNotificationButton, runCommand, startWorkbench, type Workbench } from './uiHarness';
+
+const INPUT = '.quick-input-widget input';
+const ROW = '.quick-input-widget .quick-input-list .monaco-list-row';
+
+async function type(page: Page, value?: string): Promise<void> {
+  const input = page.locator(INPUT);
+  await input.waitFor({ state: 'visible', timeout: 15_000 });
+  if (value !== undefined) await input.fill(value);
+  await page.waitForTimeout(300);
+  await page.keyboard.press('Enter');
+  await page.waitForTimeout(300);
+}
+
+async function pick(page: Page, label: string): Promise<string[]> {
+  const row = page.locator(ROW, { hasText: label }).first();
+  await row.waitFor({ timeout: 15_000 });
+  const rows = await page.locator(ROW).allInnerTexts();
+  await row.click();
+  return rows;
+}
+
+suite('UI: Add MCP Server from its URL', function () {
+  this.timeout(180_000);
+  let wb: Workbench | undefined;
+  let op: OpProcess | undefined;
+  let mcp: TestMcpServer | undefined;
+
+  suiteSetup(async () => {
+    mcp = await startMcpServer();
+    op = await startOpProcess({ registration: true, resourceIndicators: [mcp.url] });
+    mcp.verifyWith(jwtVerifier(op.issuer, mcp.url), op.issuer);
+    wb = await startWorkbench({ trustedOrigins: [op.issuer] });
+  });
+  suiteTeardown(async () => {
+    await wb?.close();
+    await op?.stop();
+    await mcp?.stop();
+  });
+  teardown(async function () {
+    if (this.currentTest?.state === 'failed' && wb) await saveScreenshot(wb.page, `failed-mcp-${this.currentTest.title.replace(/\W+/g, '-').slice(0, 50)}`).catch(() => undefined);
+  });
+
+  test('URL → metadata → registered provider → approved server → signed in, shown in the status', async () => {
+    const page = wb!.page;
+    await runCommand(page, 'OAuth Accounts: Add MCP Server...');
+    await type(page, mcp!.url);
+    await pick(page, 'Resource indicator');
+    const paths = await pick(page, 'Register automatically');
+    assert.ok(paths[0].includes('Enter a client id'), `the specification's order, pre-registered first: ${paths.join(' / ')}`);
+    await type(page, 'api:read'); // scopes (the server lists api:read api:write)
+    await type(page);             // the suggested name, from the metadata's resource_name
+    const where = await clickDialogButton(page, 'Add', 30_000);
+    assert.ok(where.includes(mcp!.url), where);
+    const opened = wb!.context.waitForEvent('page', { timeout: 60_000 });
+    await clickNotificationButton(page, /Added MCP server "Test MCP"/, 'Sign In', 30_000);
+    const tab = await opened;
+    await tab.waitForURL(/\/callback\?/, { timeout: 30_000 }).catch(() => undefined);
+    await tab.close().catch(() => undefined);
+
+    let status: string[] = [];
+    for (const end = Date.now() + 30_000; Date.now() < end;) {
+      await runCommand(page, 'OAuth Accounts: Show MCP Server Status');
+      await page.locator(ROW).first().waitFor({ timeout: 15_000 });
+      status = await page.locator(ROW).allInnerTexts();
+      await page.keyboard.press('Escape');
+      if (status.some((s) => s.includes('signed in as alice'))) break;
+      await page.waitForTimeout(500);
+    }
+    assert.ok(status.some((s) => s.includes('Test MCP') && s.includes('signed in as alice')), JSON.stringify(status));
+    assert.equal((await op!.stats()).routes.registration ?? 0, 1, 'one dynamic registration');
+  });
+});
