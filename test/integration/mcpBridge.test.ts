@@ -14,7 +14,7 @@ import { MCP_APPROVALS_KEY } from '../../src/vscode/mcpHost';
 import { startOpProcess, TEST_CLIENTS, type OpProcess } from '../support/op';
 import { startMcpServer, type TestMcpServer } from '../support/mcpServer';
 import { jwtVerifier } from '../support/jwtAccessTokens';
-import { connectMcp } from '../support/mcpClient';
+import { connectMcp, type McpTestClient } from '../support/mcpClient';
 import { startRecordingServer, type RecordingServer } from '../support/recordingServer';
 import { api, opPorts, setProviders, signIn, until } from './support';
 
@@ -42,6 +42,16 @@ suite('MCP servers through the bridge in the real extension host', function () {
     const resolved = await (await mcpServers.host()).resolve(NAME);
     assert.ok(resolved, 'resolved');
     return resolved;
+  };
+  /** The SDK's client through the bridge with this window's secret, closed afterwards. */
+  const withClient = async (use: (c: McpTestClient) => Promise<void>) => {
+    const { url, headers } = await bridgeFor();
+    const c = await connectMcp(url, headers);
+    try {
+      await use(c);
+    } finally {
+      await c.close().catch(() => undefined);
+    }
   };
 
   suiteSetup(async () => {
@@ -87,47 +97,29 @@ suite('MCP servers through the bridge in the real extension host', function () {
     await vscode.commands.executeCommand('workbench.mcp.stopServer', SERVER_ID);
   });
 
-  test('the SDK\'s client with the window\'s secret calls a tool through the bridge', async () => {
-    const { url, headers } = await bridgeFor();
-    const c = await connectMcp(url, headers);
-    try {
-      assert.equal(await c.call('whoami'), 'alice');
-      assert.equal(await c.call('echo', { text: 'through the bridge' }), 'through the bridge');
-    } finally {
-      await c.close();
-    }
-  });
+  test('the SDK\'s client with the window\'s secret calls a tool through the bridge', () => withClient(async (c) => {
+    assert.equal(await c.call('whoami'), 'alice');
+    assert.equal(await c.call('echo', { text: 'through the bridge' }), 'through the bridge');
+  }));
 
-  test('after the access token expires the next call succeeds with a refreshed token, and nobody is asked anything', async () => {
-    const { url, headers } = await bridgeFor();
-    const c = await connectMcp(url, headers);
-    try {
-      assert.equal(await c.call('whoami'), 'alice');
-      const first = mcp.seen.at(-1)!.token!;
-      const lines = captured().length;
-      await op.resetStats();
-      await new Promise((r) => setTimeout(r, 7_000)); // past the 6 s lifetime of `first`
-      assert.equal(await c.call('whoami'), 'alice');
-      assert.notEqual(mcp.seen.at(-1)!.token, first, 'a new token');
-      assert.ok((await op.stats()).tokenByGrant.refresh_token >= 1);
-      assert.deepEqual(captured(lines).filter((l) => /^\[(notification|input|quick pick)/.test(l)), [], 'no prompt, no notification');
-    } finally {
-      await c.close();
-    }
-  });
+  test('after the access token expires the next call succeeds with a refreshed token, and nobody is asked anything', () => withClient(async (c) => {
+    assert.equal(await c.call('whoami'), 'alice');
+    const first = mcp.seen.at(-1)!.token!;
+    const lines = captured().length;
+    await op.resetStats();
+    await new Promise((r) => setTimeout(r, 7_000)); // past the 6 s lifetime of `first`
+    assert.equal(await c.call('whoami'), 'alice');
+    assert.notEqual(mcp.seen.at(-1)!.token, first, 'a new token');
+    assert.ok((await op.stats()).tokenByGrant.refresh_token >= 1);
+    assert.deepEqual(captured(lines).filter((l) => /^\[(notification|input|quick pick)/.test(l)), [], 'no prompt, no notification');
+  }));
 
-  test('a token the server refuses before its time: one refresh, one retry, the call succeeds', async () => {
-    const { url, headers } = await bridgeFor();
-    const c = await connectMcp(url, headers);
-    try {
-      await op.resetStats();
-      mcp.rejectNext(1);
-      assert.equal(await c.call('whoami'), 'alice');
-      assert.equal((await op.stats()).tokenByGrant.refresh_token, 1);
-    } finally {
-      await c.close();
-    }
-  });
+  test('a token the server refuses before its time: one refresh, one retry, the call succeeds', () => withClient(async (c) => {
+    await op.resetStats();
+    mcp.rejectNext(1);
+    assert.equal(await c.call('whoami'), 'alice');
+    assert.equal((await op.stats()).tokenByGrant.refresh_token, 1);
+  }));
 
   test('a request without the secret is refused, and nothing reaches the server', async () => {
     const { url } = await bridgeFor();
@@ -162,25 +154,17 @@ suite('MCP servers through the bridge in the real extension host', function () {
     assert.deepEqual(elsewhere.requests, []);
   });
 
-  test('a revoked refresh token: "sign in again", a 503 with the reason, and no retry loop', async () => {
-    const { registry } = await api();
-    const provider = registry.get('it-mcp')!;
+  test('a revoked refresh token: "sign in again", a 503 with the reason, and no retry loop', () => withClient(async (c) => {
+    const provider = (await api()).registry.get('it-mcp')!;
     const [stored] = await provider.store.readAll();
-    const { url, headers } = await bridgeFor();
-    const c = await connectMcp(url, headers);
-    try {
-      await (provider.keeper as unknown as { deps: { client: { revoke(t: string, h: string): Promise<void> } } }).deps.client.revoke(stored.tokens.refreshToken!, 'refresh_token');
-      const lines = captured().length;
-      await op.resetStats();
-      await new Promise((r) => setTimeout(r, 7_000)); // the access token expires; its refresh must fail
-      await assert.rejects(c.call('whoami'), /503|sign in again/i);
-      for (let i = 0; i < 3; i++) await assert.rejects(c.call('whoami'), /503|sign in again/i);
-      assert.ok((await op.stats()).tokenByGrant.refresh_token <= 1, 'the dead refresh token was tried at most once, not once per call');
-      const shown = captured(lines).filter((l) => l.startsWith('[notification'));
-      assert.ok(shown.some((l) => /sign in (to IT MCP IdP )?again/i.test(l) && l.includes('[Sign In]')), shown.join('\n'));
-      assert.ok(shown.length <= 3, `told once, not per request:\n${shown.join('\n')}`);
-    } finally {
-      await c.close().catch(() => undefined);
-    }
-  });
+    await (provider.keeper as unknown as { deps: { client: { revoke(t: string, h: string): Promise<void> } } }).deps.client.revoke(stored.tokens.refreshToken!, 'refresh_token');
+    const lines = captured().length;
+    await op.resetStats();
+    await new Promise((r) => setTimeout(r, 7_000)); // the access token expires; its refresh must fail
+    for (let i = 0; i < 4; i++) await assert.rejects(c.call('whoami'), /503|sign in again/i);
+    assert.ok((await op.stats()).tokenByGrant.refresh_token <= 1, 'the dead refresh token was tried at most once, not once per call');
+    const shown = captured(lines).filter((l) => l.startsWith('[notification'));
+    assert.ok(shown.some((l) => /sign in (to IT MCP IdP )?again/i.test(l) && l.includes('[Sign In]')), shown.join('\n'));
+    assert.ok(shown.length <= 3, `told once, not per request:\n${shown.join('\n')}`);
+  }));
 });

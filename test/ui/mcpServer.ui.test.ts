@@ -3,32 +3,13 @@
 // scopes, name, the dialog that says where tokens will go, Sign In; then the status command shows the account.
 // (VS Code's own MCP client starting the server through the bridge: test/integration/mcpBridge.test.ts.)
 import * as assert from 'node:assert/strict';
-import type { Page } from 'playwright-core';
 import { saveScreenshot } from '../host/codeServer';
 import { startOpProcess, type OpProcess } from '../support/op';
 import { startMcpServer, type TestMcpServer } from '../support/mcpServer';
 import { jwtVerifier } from '../support/jwtAccessTokens';
-import { clickDialogButton, clickNotificationButton, runCommand, startWorkbench, type Workbench } from './uiHarness';
+import { answerQuickInput, clickDialogButton, clickNotificationButton, pickQuickInputRow, runCommand, startWorkbench, type Workbench } from './uiHarness';
 
-const INPUT = '.quick-input-widget input';
 const ROW = '.quick-input-widget .quick-input-list .monaco-list-row';
-
-async function type(page: Page, value?: string): Promise<void> {
-  const input = page.locator(INPUT);
-  await input.waitFor({ state: 'visible', timeout: 15_000 });
-  if (value !== undefined) await input.fill(value);
-  await page.waitForTimeout(300);
-  await page.keyboard.press('Enter');
-  await page.waitForTimeout(300);
-}
-
-async function pick(page: Page, label: string): Promise<string[]> {
-  const row = page.locator(ROW, { hasText: label }).first();
-  await row.waitFor({ timeout: 15_000 });
-  const rows = await page.locator(ROW).allInnerTexts();
-  await row.click();
-  return rows;
-}
 
 suite('UI: Add MCP Server from its URL', function () {
   this.timeout(180_000);
@@ -54,12 +35,12 @@ suite('UI: Add MCP Server from its URL', function () {
   test('URL → metadata → registered provider → approved server → signed in, shown in the status', async () => {
     const page = wb!.page;
     await runCommand(page, 'OAuth Accounts: Add MCP Server...');
-    await type(page, mcp!.url);
-    await pick(page, 'Resource indicator');
-    const paths = await pick(page, 'Register automatically');
+    await answerQuickInput(page, mcp!.url);
+    await pickQuickInputRow(page, 'Resource indicator');
+    const paths = await pickQuickInputRow(page, 'Register automatically');
     assert.ok(paths[0].includes('Enter a client id'), `the specification's order, pre-registered first: ${paths.join(' / ')}`);
-    await type(page, 'api:read'); // scopes (the server lists api:read api:write)
-    await type(page);             // the suggested name, from the metadata's resource_name
+    await answerQuickInput(page, 'api:read'); // scopes (the server lists api:read api:write)
+    await answerQuickInput(page);             // the suggested name, from the metadata's resource_name
     const where = await clickDialogButton(page, 'Add', 30_000);
     assert.ok(where.includes(mcp!.url), where);
     const opened = wb!.context.waitForEvent('page', { timeout: 60_000 });

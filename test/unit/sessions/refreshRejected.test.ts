@@ -4,8 +4,7 @@
  */
 import * as assert from 'node:assert/strict';
 import { startOpProcess, type OpProcess } from '../../support/op';
-import { FakeSecrets, openWindow, storedSession, TestClock } from '../../support/keeperHarness';
-import { loopbackSignIn, testClient, testConfig } from '../../support/protocolHarness';
+import { signedInWindows } from '../../support/keeperHarness';
 
 suite('sessionKeeper: a token refused before its time is refreshed once', function () {
   this.timeout(60_000);
@@ -13,18 +12,7 @@ suite('sessionKeeper: a token refused before its time is refreshed once', functi
   suiteSetup(async () => { op = await startOpProcess({ accessTokenTtl: 300, clockTolerance: 0, rotateRefreshToken: true }); });
   suiteTeardown(async () => { await op?.stop(); });
 
-  async function signedIn(windows = 1) {
-    const clock = new TestClock();
-    const client = testClient(testConfig(op), null, clock.now);
-    const secrets = new FakeSecrets();
-    const r = await loopbackSignIn(op, client);
-    const ws = Array.from({ length: windows }, (_, i) => openWindow(secrets, client, clock, `window-${i}`));
-    const session = storedSession('s1', r, clock.now());
-    await ws[0].keeper.add(session, []);
-    for (const w of ws.slice(1)) await w.keeper.sessions();
-    await op.resetStats();
-    return { ws, session };
-  }
+  const signedIn = (windows = 1) => signedInWindows(op, windows);
 
   test('a fresh token refused: refreshed now (same session id), 20 callers with that refusal share one refresh', async () => {
     const { ws: [w], session } = await signedIn();
