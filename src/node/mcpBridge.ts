@@ -36,7 +36,7 @@ export interface BridgeOptions {
   /** Time allowed for a client to send its request headers (default 10 s) and its whole request (default 60 s). */
   readonly headersTimeoutMs?: number;
   readonly requestTimeoutMs?: number;
-  /** Connections served at once (default 64); more are closed at once. */
+  /** Connections served at once (default 256: VS Code holds a stream and a few requests per server); more are closed at once. */
   readonly maxConnections?: number;
 }
 
@@ -74,7 +74,7 @@ export async function startMcpBridge(o: BridgeOptions): Promise<McpBridge> {
   });
   server.headersTimeout = headersTimeout;
   server.requestTimeout = o.requestTimeoutMs ?? 60_000;
-  server.maxConnections = o.maxConnections ?? 64;
+  server.maxConnections = o.maxConnections ?? 256;
   server.on('connection', (s: Socket) => { sockets.add(s); s.once('close', () => sockets.delete(s)); });
   // A malformed request (bad request line, oversized headers, smuggling attempts Node refuses) never reaches handle().
   server.on('clientError', (e: NodeJS.ErrnoException, socket: Socket) => {

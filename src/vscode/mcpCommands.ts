@@ -6,7 +6,7 @@
  */
 import * as vscode from 'vscode';
 import * as notify from './notify';
-import type { McpHost } from './mcpHost';
+import { confirm, type McpHost } from './mcpHost';
 import type { ProviderRegistry } from './providerRegistry';
 import { providerMismatch, type McpServerEntry } from '../mcp/serverEntries';
 import { normalizeScopes } from '../protocol/scopes';
@@ -23,7 +23,7 @@ function inWords(ms: number): string {
 /** What is known about each server now, without refreshing or asking anything. */
 async function describeAll(host: McpHost, registry: ProviderRegistry): Promise<Described[]> {
   const out: Described[] = [];
-  for (const entry of host.approvedEntries().concat(host.unapprovedEntries())) {
+  for (const entry of host.entries()) {
     const status = host.tokens.status.get(entry.name) ?? {};
     const provider = registry.get(entry.providerId);
     const problem = providerMismatch(entry, provider?.config ?? registry.configs().find((c) => c.id === entry.providerId));
@@ -65,15 +65,9 @@ export async function resetMcpSignIn(host: McpHost, registry: ProviderRegistry, 
   if (!d) return;
   const label = registry.labelOf(d.entry.providerId);
   const who = d.sessions.length ? d.sessions.map((s) => s.account.label).join(', ') : 'no account';
-  let ok = false;
-  try {
-    ok = (await notify.showWarningMessage(`Reset the sign-in of MCP server "${d.entry.name}"?`, {
-      modal: true,
-      detail: `Signs ${who} out of ${label} for this server's scopes (the tokens are revoked, so other extensions using the same account and scopes lose them too), forgets the larger scopes this server was given or refused in this window, and signs in again.`,
-    }, 'Reset')) === 'Reset';
-  } catch {
-    ok = false; // a host that refuses dialogs answers no
-  }
+  const ok = await confirm(`Reset the sign-in of MCP server "${d.entry.name}"?`,
+    `Signs ${who} out of ${label} for this server's scopes (the tokens are revoked, so other extensions using the same account and scopes lose them too), forgets the larger scopes this server was given or refused in this window, and signs in again.`,
+    'Reset');
   if (!ok) return;
   const provider = registry.get(d.entry.providerId);
   for (const s of d.sessions) await provider?.removeSession(s.id);

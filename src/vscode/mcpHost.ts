@@ -32,7 +32,7 @@ export interface McpHostDeps {
 }
 
 /** A modal question; true only when the user clicked `action` (a host that refuses dialogs answers no). */
-async function confirm(message: string, detail: string, action: string): Promise<boolean> {
+export async function confirm(message: string, detail: string, action: string): Promise<boolean> {
   try {
     return (await notify.showWarningMessage(message, { modal: true, detail }, action)) === action;
   } catch {
@@ -52,6 +52,7 @@ export class McpHost implements vscode.Disposable {
       registry: deps.registry, log,
       approved: (name) => this.approvedEntries().find((e) => e.name === name),
       signIn: (providerId, scopes) => this.signIn(providerId, scopes),
+      confirm,
     });
   }
 
@@ -92,11 +93,6 @@ export class McpHost implements vscode.Disposable {
   approvedEntries(): McpServerEntry[] {
     const keys = new Set(this.approvals());
     return this.entries().filter((e) => keys.has(approvalKey(e)));
-  }
-
-  unapprovedEntries(): McpServerEntry[] {
-    const keys = new Set(this.approvals());
-    return this.entries().filter((e) => !keys.has(approvalKey(e)));
   }
 
   /** The bridge, started on first use. */
@@ -143,9 +139,10 @@ export class McpHost implements vscode.Disposable {
     }
     let found = await this.tokens.session(entry);
     if ('refused' in found) {
-      const signIn = 'Sign In';
-      const a = await notify.showInformationMessage(`MCP server "${entry.name}" needs you to sign in to ${label}.`, signIn);
-      if (a !== signIn || !(await this.signIn(entry.providerId, this.tokens.scopesOf(entry)))) return undefined;
+      // A modal: VS Code waits for this answer before it starts the server, and a notification could be left unanswered.
+      const detail = `Scopes: ${this.tokens.scopesOf(entry).join(' ') || '(the provider\'s defaults)'}. Your browser opens ${label}'s sign-in page.`;
+      if (!(await confirm(`MCP server "${entry.name}" needs you to sign in to ${label}.`, detail, 'Sign In'))) return undefined;
+      if (!(await this.signIn(entry.providerId, this.tokens.scopesOf(entry)))) return undefined;
       found = await this.tokens.session(entry);
       if ('refused' in found) return undefined;
     }

@@ -10,7 +10,8 @@
  * provider>" that protects nothing more.
  *
  * Asking the user: a server that needs a sign-in gets one notification (not one per request); a step-up (403
- * insufficient_scope) waits for the user's answer and their sign-in, and a "no" is remembered until Reset Sign-in.
+ * insufficient_scope) waits for the user's answer in a modal and their sign-in, and a "no" is remembered until
+ * Reset Sign-in.
  */
 import * as notify from './notify';
 import type { ProviderRegistry } from './providerRegistry';
@@ -36,6 +37,8 @@ export interface McpTokensDeps {
   readonly approved: (name: string) => McpServerEntry | undefined;
   /** Runs the interactive sign-in for these scopes (progress, browser); true when signed in. */
   readonly signIn: (providerId: string, scopes: readonly string[]) => Promise<boolean>;
+  /** A modal question; true only when the user clicked `action`. */
+  readonly confirm: (message: string, detail: string, action: string) => Promise<boolean>;
 }
 
 export class McpTokens implements BridgeAuth {
@@ -118,9 +121,9 @@ export class McpTokens implements BridgeAuth {
     const provider = this.deps.registry.get(entry.providerId);
     const existing = provider && (await provider.keeper.matching(wanted))[0];
     if (!existing) {
-      const allow = 'Sign In';
-      const answer = await notify.showWarningMessage(`MCP server "${name}" asks for more access at ${label}: the scopes ${plainText(key, 200)}. Sign in again to allow it?`, allow);
-      if (answer !== allow || !(await this.deps.signIn(entry.providerId, wanted))) {
+      // A modal, answered before the request goes on: consent to more access is never given by ignoring a toast.
+      const allowed = await this.deps.confirm(`MCP server "${name}" asks for more access at ${label}.`, `Scopes: ${plainText(key, 300)}\nSigning in again with them gives the server (and only it) tokens for them.`, 'Sign In');
+      if (!allowed || !(await this.deps.signIn(entry.providerId, wanted))) {
         const set = this.declined.get(name) ?? new Set<string>();
         this.declined.set(name, set.add(key));
         return { refused: `the larger scope set for MCP server "${name}" (${plainText(key, 200)}) was not allowed.` };
