@@ -137,13 +137,13 @@ export class McpHost implements vscode.Disposable {
       void notify.showErrorMessage(`OAuth Accounts: MCP server "${entry.name}" cannot start: ${mismatch}`);
       return undefined;
     }
-    let found = await this.tokens.session(entry);
+    let found = await this.tokens.session(entry, false); // asked below, in a modal
     if ('refused' in found) {
       // A modal: VS Code waits for this answer before it starts the server, and a notification could be left unanswered.
       const detail = `Scopes: ${this.tokens.scopesOf(entry).join(' ') || '(the provider\'s defaults)'}. Your browser opens ${label}'s sign-in page.`;
       if (!(await confirm(`MCP server "${entry.name}" needs you to sign in to ${label}.`, detail, 'Sign In'))) return undefined;
       if (!(await this.signIn(entry.providerId, this.tokens.scopesOf(entry)))) return undefined;
-      found = await this.tokens.session(entry);
+      found = await this.tokens.session(entry, false);
       if ('refused' in found) return undefined;
     }
     const bridge = await this.bridge();

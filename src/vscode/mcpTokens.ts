@@ -67,8 +67,8 @@ export class McpTokens implements BridgeAuth {
     this.status.delete(name);
   }
 
-  /** The session serving `entry` now (refreshed when due), or why none. */
-  async session(entry: McpServerEntry): Promise<{ provider: OAuthAuthenticationProvider; session: StoredSession } | { refused: string }> {
+  /** The session serving `entry` now (refreshed when due), or why none; `tell`: notify the user when a sign-in is needed. */
+  async session(entry: McpServerEntry, tell = true): Promise<{ provider: OAuthAuthenticationProvider; session: StoredSession } | { refused: string }> {
     const provider = this.deps.registry.get(entry.providerId);
     const mismatch = providerMismatch(entry, provider?.config ?? this.deps.registry.configs().find((c) => c.id === entry.providerId));
     if (mismatch || !provider) return { refused: mismatch ?? `the provider "${entry.providerId}" is still looking up its client id; try again in a moment.` };
@@ -80,7 +80,7 @@ export class McpTokens implements BridgeAuth {
     } catch (e) {
       return { refused: `no usable token from ${provider.config.label}: ${plainText((e as Error)?.message ?? String(e), 300)}` };
     }
-    if (!session) return { refused: this.signInNeeded(entry, provider.config.label) };
+    if (!session) return { refused: this.signInNeeded(entry, provider.config.label, tell) };
     this.lastSession.set(entry.name, session.id);
     this.toldToSignIn.delete(entry.name);
     this.update(entry.name, { account: session.account.label, expiresAt: session.tokens.expiresAt });
@@ -143,9 +143,9 @@ export class McpTokens implements BridgeAuth {
   }
 
   /** One notification per server until a token works again; the text the bridge answers with. */
-  private signInNeeded(entry: McpServerEntry, label: string): string {
+  private signInNeeded(entry: McpServerEntry, label: string, tell = true): string {
     this.update(entry.name, { account: undefined, expiresAt: undefined });
-    if (!this.toldToSignIn.has(entry.name)) {
+    if (tell && !this.toldToSignIn.has(entry.name)) {
       this.toldToSignIn.add(entry.name);
       void notify.showWarningMessage(`MCP server "${entry.name}" needs you to sign in to ${label} again.`, 'Sign In')
         .then((a) => { if (a) void this.deps.signIn(entry.providerId, this.scopesOf(entry)); });
