@@ -121,6 +121,13 @@ suite('MCP servers through the bridge in the real extension host', function () {
     assert.equal((await op.stats()).tokenByGrant.refresh_token, 1);
   }));
 
+  test('another extension\'s configurationDefaults cannot plant an MCP server', async () => {
+    // test/fixtures/defaults-ext (installed beside us) contributes one; the setting disallows configuration defaults.
+    assert.ok(vscode.extensions.getExtension('openauth-tests.defaults'));
+    assert.deepEqual(vscode.workspace.getConfiguration().inspect<unknown[]>('oauthAccounts.mcpServers')?.defaultValue, []);
+    assert.deepEqual((await mcpServers.host()).entries().map((e) => e.name), [NAME]);
+  });
+
   test('a request without the secret is refused, and nothing reaches the server', async () => {
     const { url } = await bridgeFor();
     const before = mcp.seen.length;
