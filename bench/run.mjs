@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // npm run bench: bundle sizes, activation in code-server's real extension host, cached getSessions, refresh fan-in,
-// sign-in overhead vs bare openid-client, HTTP requests per operation, memory. Writes bench/results.json and
+// sign-in overhead vs bare openid-client, HTTP requests per operation, memory, the MCP bridge's added latency. Writes bench/results.json and
 // bench/results.md (also printed). Numbers are reported, never asserted. The test host (code-server + Node 24) is
 // installed first if missing, by the same installer as `npm run demo`. A figure that cannot be measured is named
 // with its reason (results.json "unmeasured", one line each in the table); the exit code is still 0. It is 1 only
@@ -74,6 +74,11 @@ await part('memory', async () => {
   results.memory = readJson(join(tmp, 'memory.json'));
 });
 
+await part('mcpBridge', async () => {
+  node([join(tmp, 'mcpBridge.cjs'), join(tmp, 'mcpBridge.json')]);
+  results.mcpBridge = readJson(join(tmp, 'mcpBridge.json'));
+});
+
 await part('activation', async () => {
   if (!existsSync(join(tmp, 'ext', 'dist', 'extension.js'))) throw new Error('no production bundle (the bundle part failed)');
   if (host.error) throw new Error(`the test host could not be installed: ${host.error}`);
@@ -115,5 +120,5 @@ writeFileSync(join(root, 'bench', 'results.md'), md);
 process.stdout.write(md);
 const missing = Object.keys(results.unmeasured);
 for (const k of missing) log(`not measured: ${k}: ${String(results.unmeasured[k]).split('\n')[0]}`);
-const measured = ['bundle', 'activation', 'getSessions', 'memory', 'refreshFanIn', 'signIn', 'httpRequests'].filter((k) => results[k]);
+const measured = ['bundle', 'activation', 'getSessions', 'memory', 'refreshFanIn', 'signIn', 'httpRequests', 'mcpBridge'].filter((k) => results[k]);
 if (!measured.length) { log('no figure could be measured: the bench itself is broken'); process.exit(1); }

@@ -1,7 +1,7 @@
 /**
  * The Node extension host entry (desktop, and remote hosts: SSH, containers, WSL, code-server). Its engine bundle
  * (dist/engine.js, engine/node.ts, loaded on first use) has node-fetch, so VS Code's proxy and certificate patches
- * apply, and every flow including the loopback listener.
+ * apply, and every flow including the loopback listener; only here are MCP servers offered (a loopback bridge, mcpServers.ts).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -11,6 +11,7 @@ import { setCaptureSink } from './vscode/log';
 import { loadNodeEngine } from './node/engineBundle';
 import { systemManagedFile } from './setup/managedProviders';
 import { readManagedFile } from './node/managedFile';
+import { registerMcpServers } from './vscode/mcpServers';
 
 export function activate(context: vscode.ExtensionContext) {
   // Test runs only ("no secrets in logs", test/host/leakCheck.ts): append every log line and notification text to
@@ -25,6 +26,7 @@ export function activate(context: vscode.ExtensionContext) {
     // Test and development runs may point the system path elsewhere; an installed extension reads only the real one.
     systemManagedFile: (isTestOrDevelopment(context) && process.env.OAUTH_ACCOUNTS_SYSTEM_MANAGED_FILE) || systemManagedFile(process.platform, process.env),
     callbackPages: () => ({ success: media('callback-success.html'), denied: media('callback-denied.html'), failed: media('callback-failed.html') }),
+    mcpServers: registerMcpServers,
   });
 }
 

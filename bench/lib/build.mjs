@@ -14,4 +14,5 @@ export async function benchTools(root, outDir) {
   const common = { bundle: true, format: 'cjs', platform: 'node', target: 'node20', sourcemap: 'inline', logLevel: 'warning', absWorkingDir: root };
   await esbuild.build({ ...common, entryPoints: ['bench/node/measure.ts'], outfile: join(outDir, 'measure.cjs'), alias: { vscode: './bench/node/vscodeStub.ts' } });
   await esbuild.build({ ...common, entryPoints: ['bench/node/hostRunner.ts'], outfile: join(outDir, 'hostRunner.cjs'), packages: 'external' });
+  await esbuild.build({ ...common, entryPoints: ['bench/node/mcpBridge.ts'], outfile: join(outDir, 'mcpBridge.cjs') });
 }

@@ -5,7 +5,7 @@ const fmt = (x) => (x == null ? 'n/a' : x >= 100 ? x.toFixed(0) : x >= 10 ? x.to
 const us = (x) => (x == null ? 'n/a' : `${fmt(x)} µs`);
 
 export function renderMarkdown(r) {
-  const b = r.bundle ?? {}, a = r.activation, g = r.getSessions, f = r.refreshFanIn, s = r.signIn, h = r.httpRequests, m = r.memory;
+  const b = r.bundle ?? {}, a = r.activation, g = r.getSessions, f = r.refreshFanIn, s = r.signIn, h = r.httpRequests, m = r.memory, x = r.mcpBridge;
   const rows = [
     ['Node activation bundle (minified)', kb(b.nodeBytes), `github-authentication ${kb(b.githubAuthBytes)}, microsoft-authentication ${kb(b.microsoftAuthBytes)}`, b.nodeToGithubRatio != null ? `${b.nodeToGithubRatio}×` : 'n/a', '≤ 90 KB, ≤ 0.4×'],
     ['Web activation bundle (minified)', kb(b.webBytes), '', '', '≤ 60 KB'],
@@ -24,6 +24,7 @@ export function renderMarkdown(r) {
     ['Sign-in, loopback, cold', s ? ms(s.ms) : 'n/a', s ? `bare openid-client ${ms(s.bareOpenidClientMs)}` : '', s?.ratio != null ? `${s.ratio}×` : 'n/a', '≤ 1.2×'],
     ['HTTP requests: 1st sign-in / 2nd sign-in / refresh / sign-out', h ? `${h.firstSignIn} / ${h.secondSignIn} / ${h.refresh} / ${h.signOut}` : 'n/a', '', '', 'refresh exactly 1'],
     ['Heap growth, 1,000 sessions loaded', m ? `${kb(m.heapBytesPer1000Sessions)} (${kb(m.bytes?.min)}–${kb(m.bytes?.max)})` : 'n/a', '', '', ''],
+    ['MCP bridge: added latency per tool call (p50, p99)', x ? `+${fmt(x.addedMs.p50)} ms, +${fmt(x.addedMs.p99)} ms` : 'n/a', x ? `direct call p50 ${fmt(x.directMs.p50)} ms, p99 ${fmt(x.directMs.p99)} ms` : '', '', ''],
   );
   const lines = [
     `| Figure | OAuth Accounts: median (min–max) | VS Code's own / baseline | Ratio | Target |`,

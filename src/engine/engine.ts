@@ -22,6 +22,7 @@ import { signIn, type SignInDeps, type SignInRequest } from '../vscode/signIn';
 import { copyAccessToken, showTokenDetails } from '../vscode/tokenCommands';
 import { setClientSecretCommand, signInCommand, signOutCommand } from '../vscode/paletteCommands';
 import type { ProviderRegistry } from '../vscode/providerRegistry';
+import type { McpEngine } from './nodeMcp';
 
 export interface EnginePlatform {
   readonly fetch: BaseFetch;
@@ -52,4 +53,5 @@ export function engineFor(platform: EnginePlatform) {
   };
 }
 
-export type Engine = ReturnType<typeof engineFor>;
+/** `mcp`: the MCP bridge and its commands, in the Node engine only (engine/node.ts, engine/nodeMcp.ts). */
+export type Engine = ReturnType<typeof engineFor> & { readonly mcp?: McpEngine };

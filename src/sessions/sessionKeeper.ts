@@ -6,6 +6,7 @@
  */
 import { KeyedTimers, type TimerHost } from './keyedTimers';
 import { leased } from './leasedSource';
+import { releaseLease, tryAcquireLease, type LeaseOptions } from './refreshLease';
 import type { Logger } from '../vscode/log';
 import { isAuthError } from '../protocol/errors';
 import { freshUntil, type Clock } from '../protocol/tokens';
@@ -53,6 +54,10 @@ export class SessionKeeper {
   private readonly timers: KeyedTimers;
   private readonly subscription: { dispose(): unknown };
   private readonly changeListeners = new Set<() => void>();
+  /** This window's refresh lease of one session (refreshLease.ts). */
+  private readonly lease: (id: string) => LeaseOptions;
+  /** refreshRejected calls in flight, per session and refused token. */
+  private readonly rejections = new Map<string, Promise<StoredSession | undefined>>();
   private disposed = false;
 
   constructor(private readonly deps: KeeperDeps) {
@@ -61,7 +66,7 @@ export class SessionKeeper {
     this.timers = new KeyedTimers((id) => void this.onTimer(id), deps.timers);
     this.memory = new SessionMemory(deps.store, { log, retire: deps.retire, changed: (c) => this.changed(c) });
     const owner = deps.owner ?? crypto.randomUUID();
-    const lease = (id: string) => ({ secrets: deps.secrets, key: deps.store.leaseKey(id), owner, now: clock });
+    const lease = (this.lease = (id: string) => ({ secrets: deps.secrets, key: deps.store.leaseKey(id), owner, now: clock }));
     const port: SessionPort = {
       lookup: async (id) => (await this.map(), this.memory.lookup(id)),
       commit: (next) => this.commit(next),
@@ -141,6 +146,45 @@ export class SessionKeeper {
   async usable(s: StoredSession): Promise<StoredSession | undefined> {
     const current = (await this.map()).get(s.id);
     return current && this.source.token(current);
+  }
+
+  /**
+   * A resource server refused `accessToken` (HTTP 401) although it may look fresh by the clock (revoked early, a
+   * clock apart): refresh now, once, as every refresh is done (lease, rotation, sign-out races). Concurrent reports of
+   * the same refusal share one refresh; a session whose token already changed (another caller or window refreshed
+   * it) is handed out as it is.
+   */
+  refreshRejected(id: string, accessToken: string): Promise<StoredSession | undefined> {
+    const key = `${id}\n${accessToken}`;
+    let pending = this.rejections.get(key);
+    if (!pending) {
+      pending = this.markStale(id, accessToken).then((s) => s && this.usable(s)).finally(() => this.rejections.delete(key));
+      this.rejections.set(key, pending);
+    }
+    return pending;
+  }
+
+  /**
+   * Stores the session with its refused token marked expired, so every layer and every window sees a token to
+   * replace. Under the refresh lease and after reading storage again: no other window's refresh can land between the
+   * check and the write (newer tokens are never overwritten). Another window refreshing now: its result will do.
+   */
+  private async markStale(id: string, accessToken: string): Promise<StoredSession | undefined> {
+    await this.map();
+    const lease = this.lease(id);
+    if (!(await tryAcquireLease(lease))) return (await this.map()).get(id);
+    try {
+      const found = await this.memory.lookup(id);
+      if (found.kind === 'gone') return undefined;
+      const current = found.kind === 'present' ? found.session : (await this.map()).get(id);
+      if (!current || current.tokens.accessToken !== accessToken) return current;
+      const stale = { ...current, tokens: { ...current.tokens, expiresAt: Math.min(current.tokens.expiresAt ?? Infinity, this.clock()) } };
+      if (!(await this.memory.replace(stale))) return undefined;
+      this.deps.log.info(`a resource server refused the access token of ${current.account.label}; refreshing it now`);
+      return stale;
+    } finally {
+      await releaseLease(lease);
+    }
   }
 
   /** SessionPort.commit: a sign-out (here, or in another window) that raced the refresh wins. */

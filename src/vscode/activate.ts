@@ -18,6 +18,7 @@ import { ValidatedSettings } from '../setup/validatedSettings';
 import { loadManaged, PROVIDER_SETTINGS, type ReadManagedFiles } from './managedSources';
 import { RecommendationPrompt } from './recommendationPrompt';
 import { RECOMMENDED_SETTING } from '../setup/recommendations';
+import type { McpServers, McpServersDeps } from './mcpServers';
 
 declare const __OAUTH_ACCOUNTS_BUILD__: string | undefined;
 /** Set by the bundler (scripts/bundles.mjs); undefined in code loaded from src/ directly (unit tests). */
@@ -41,6 +42,8 @@ export interface Platform {
   readonly readManagedFiles?: ReadManagedFiles;
   /** The managed file at the platform's fixed path (managedProviders.ts systemManagedFile). */
   readonly systemManagedFile?: string;
+  /** MCP servers through the bridge (mcpServers.ts), where the host can listen on a port: the Node entry only. */
+  readonly mcpServers?: (deps: McpServersDeps) => McpServers;
 }
 
 export function activateWith(context: vscode.ExtensionContext, platform: Platform) {
@@ -83,8 +86,11 @@ export function activateWith(context: vscode.ExtensionContext, platform: Platfor
   );
   // Workspace recommendations are offered after activation, never inside it.
   setTimeout(() => void recommendations.offer(), 0);
+  const mcp = platform.mcpServers?.({ context, registry, log, engine });
+  if (mcp) context.subscriptions.push(mcp);
   // Internals only for the extension's own test run: exported in production they would let any extension read
   // every token and bypass VS Code's per-extension access control.
   const api = createApi(registry);
-  return context.extensionMode === vscode.ExtensionMode.Test ? { ...api, testInternals: { registry, secrets: context.secrets, globalState: context.globalState, workspaceState: context.workspaceState, recommendations } } : api;
+  const testInternals = { registry, secrets: context.secrets, globalState: context.globalState, workspaceState: context.workspaceState, recommendations, mcp };
+  return context.extensionMode === vscode.ExtensionMode.Test ? { ...api, testInternals } : api;
 }

@@ -6,6 +6,8 @@ import type { ProviderClient } from '../../src/protocol/client';
 import type { TimerHost } from '../../src/sessions/keyedTimers';
 import { FakeSecrets } from './fakeSecrets';
 import { TEST_BINDING } from './binding';
+import type { OpProcess } from './op';
+import { loopbackSignIn, testClient, testConfig } from './protocolHarness';
 
 export interface Window {
   readonly keeper: SessionKeeper;
@@ -42,6 +44,23 @@ export function openWindow(secrets: FakeSecrets, client: ProviderClient, clock: 
 
 export function storedSession(id: string, r: { tokens: StoredSession['tokens']; account: StoredSession['account'] }, now: number): StoredSession {
   return { v: 1, id, account: r.account, scopes: ['openid'], defaultScopes: ['openid'], tokens: r.tokens, createdAt: now };
+}
+
+/**
+ * A real sign-in at `op`, stored as session "s1" by the first of `windows` windows sharing one keychain (the others
+ * load it); the AS's counters are reset afterwards, so a test counts only its own requests.
+ */
+export async function signedInWindows(op: OpProcess, windows = 1) {
+  const clock = new TestClock();
+  const client = testClient(testConfig(op), null, clock.now);
+  const secrets = new FakeSecrets();
+  const r = await loopbackSignIn(op, client);
+  const ws = Array.from({ length: windows }, (_, i) => openWindow(secrets, client, clock, `window-${i}`));
+  const session = storedSession('s1', r, clock.now());
+  await ws[0].keeper.add(session, []);
+  for (const w of ws.slice(1)) await w.keeper.sessions();
+  await op.resetStats();
+  return { client, clock, secrets, ws, session };
 }
 
 export { FakeSecrets };

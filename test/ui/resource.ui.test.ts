@@ -3,29 +3,10 @@
 // id — nobody types one — and the sign-in asks for tokens for that resource (RFC 8707). The resource side is a
 // small mock (it only serves its metadata); the authorization server is the real oidc-provider.
 import * as assert from 'node:assert/strict';
-import type { Page } from 'playwright-core';
 import { saveScreenshot } from '../host/codeServer';
 import { startOpProcess, type OpProcess } from '../support/op';
 import { startResourceServer, type ResourceServer } from '../support/resourceServer';
-import { clickDialogButton, clickNotificationButton, openAccountsMenu, runCommand, startWorkbench, type Workbench } from './uiHarness';
-
-const INPUT = '.quick-input-widget input';
-const ROW = '.quick-input-widget .quick-input-list .monaco-list-row';
-
-async function type(page: Page, value: string): Promise<void> {
-  const input = page.locator(INPUT);
-  await input.waitFor({ state: 'visible', timeout: 15_000 });
-  await input.fill(value);
-  await page.waitForTimeout(300);
-  await page.keyboard.press('Enter');
-  await page.waitForTimeout(300);
-}
-
-async function pick(page: Page, label: string): Promise<void> {
-  const row = page.locator(ROW, { hasText: label }).first();
-  await row.waitFor({ timeout: 15_000 });
-  await row.click();
-}
+import { answerQuickInput, clickDialogButton, clickNotificationButton, openAccountsMenu, pickQuickInputRow, runCommand, startWorkbench, type Workbench } from './uiHarness';
 
 suite('UI: from a protected resource URL to a signed-in provider', function () {
   this.timeout(180_000);
@@ -53,14 +34,14 @@ suite('UI: from a protected resource URL to a signed-in provider', function () {
     const page = wb!.page;
     const resource = `${api!.origin}/mcp`;
     await runCommand(page, 'OAuth Accounts: Add Identity Provider...');
-    await type(page, 'Other OpenID Connect');
-    await type(page, resource);
+    await answerQuickInput(page, 'Other OpenID Connect');
+    await answerQuickInput(page, resource);
     const found = await clickDialogButton(page, 'Continue', 30_000);
     assert.match(found, new RegExp(`Protected resource: ${resource.replace(/[.:/]/g, '\\$&')} \\(RFC 9728\\)`), found);
     assert.ok(api!.requests.includes('GET /.well-known/oauth-protected-resource/mcp'), api!.requests.join(', '));
-    await pick(page, 'Register automatically');
-    await type(page, 'Team MCP');      // label
-    await type(page, 'team-mcp');      // id
+    await pickQuickInputRow(page, 'Register automatically');
+    await answerQuickInput(page, 'Team MCP');      // label
+    await answerQuickInput(page, 'team-mcp');      // id
     const registered = await clickDialogButton(page, 'Add Provider', 30_000);
     assert.match(registered, /Registered with/, registered);
     const opened = wb!.context.waitForEvent('page', { timeout: 60_000 });

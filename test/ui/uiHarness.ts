@@ -17,6 +17,7 @@ const exact = (m: TextMatch) => (typeof m === 'string' ? new RegExp(`^\\s*${esca
 const ACCOUNTS = '.part.activitybar [aria-label^="Accounts"]';
 const MENU_ITEM = '.monaco-menu .action-item';
 const QUICK_INPUT = '.quick-input-widget input';
+const QUICK_ROW = '.quick-input-widget .quick-input-list .monaco-list-row';
 const PALETTE_ROW = '.quick-input-widget .quick-input-list .monaco-list-row';
 const DIALOG = '.monaco-dialog-box';
 
@@ -194,6 +195,25 @@ export async function runCommand(page: Page, title: string, timeout = 15_000): P
   } else {
     await page.keyboard.press('Enter');
   }
+}
+
+/** Types `value` into the open quick input (or keeps what it proposes) and presses Enter. */
+export async function answerQuickInput(page: Page, value?: string): Promise<void> {
+  const input = page.locator(QUICK_INPUT);
+  await input.waitFor({ state: 'visible', timeout: 15_000 });
+  if (value !== undefined) await input.fill(value);
+  await page.waitForTimeout(300);
+  await page.keyboard.press('Enter');
+  await page.waitForTimeout(300);
+}
+
+/** Clicks the open quick pick's row showing `label`; returns every row's text as it was offered. */
+export async function pickQuickInputRow(page: Page, label: string): Promise<string[]> {
+  const row = page.locator(QUICK_ROW, { hasText: label }).first();
+  await row.waitFor({ timeout: 15_000 });
+  const rows = await page.locator(QUICK_ROW).allInnerTexts();
+  await row.click();
+  return rows;
 }
 
 /** Clicks the Accounts icon in the activity bar and returns the menu item texts. Leaves the menu open. */

@@ -3,8 +3,8 @@ import { ProviderClient } from '../../../src/protocol/client';
 import { AuthError } from '../../../src/protocol/errors';
 import { keys, type StoredSession } from '../../../src/sessions/sessionStore';
 import { startOpProcess, type OpProcess } from '../../support/op';
-import { FakeSecrets, openWindow, storedSession, TestClock } from '../../support/keeperHarness';
-import { loopbackSignIn, testClient, testConfig } from '../../support/protocolHarness';
+import { FakeSecrets, openWindow, signedInWindows } from '../../support/keeperHarness';
+import { testConfig } from '../../support/protocolHarness';
 import { until } from '../../support/until';
 
 const HOUR = 3600_000;
@@ -15,18 +15,7 @@ suite('sessionKeeper: token lifecycle against oidc-provider with rotation', func
   suiteSetup(async () => { op = await startOpProcess({ accessTokenTtl: 5, clockTolerance: 0, rotateRefreshToken: true }); });
   suiteTeardown(async () => { await op?.stop(); });
 
-  async function signedIn(windows = 1) {
-    const clock = new TestClock();
-    const client = testClient(testConfig(op), null, clock.now);
-    const secrets = new FakeSecrets();
-    const r = await loopbackSignIn(op, client);
-    const ws = Array.from({ length: windows }, (_, i) => openWindow(secrets, client, clock, `window-${i}`));
-    const session = storedSession('s1', r, clock.now());
-    await ws[0].keeper.add(session, []);
-    for (const w of ws.slice(1)) await w.keeper.sessions();
-    await op.resetStats();
-    return { client, clock, secrets, ws, session };
-  }
+  const signedIn = (windows = 1) => signedInWindows(op, windows);
 
   test('lazy refresh: same session id, changed event, rotated refresh token stored', async () => {
     const { clock, secrets, ws: [w], session } = await signedIn();
