@@ -93,8 +93,10 @@ export async function addMcpServerCommand(registry: ProviderRegistry, fetch: Bas
   const mcp = await host();
   await mcp.approve(parsed.entry);
   const signIn = 'Sign In';
-  const a = await notify.showInformationMessage(`Added MCP server "${parsed.entry.name}". It is listed with VS Code's MCP servers (MCP: List Servers).`, signIn);
-  if (a === signIn) await mcp.signIn(provider.id, mcp.tokens.scopesOf(parsed.entry));
+  // Not awaited: the wizard is done; the Sign In button works whenever it is pressed.
+  void notify.showInformationMessage(`Added MCP server "${parsed.entry.name}". It is listed with VS Code's MCP servers (MCP: List Servers).`, signIn).then((a) => {
+    if (a === signIn) void mcp.signIn(provider.id, mcp.tokens.scopesOf(parsed.entry));
+  });
 }
 
 /** A configured provider that already serves this server, or a new one (written to the settings). */

@@ -43,7 +43,8 @@ async function pick(host: McpHost, registry: ProviderRegistry, placeHolder: stri
   const all = await describeAll(host, registry);
   if (all.length === 0) {
     const add = 'Add MCP Server...';
-    if ((await notify.showInformationMessage('OAuth Accounts: no MCP server is configured yet.', add)) === add) void vscode.commands.executeCommand('oauthAccounts.addMcpServer');
+    // Not awaited: a command never waits on a notification the user may leave unanswered (its caller would hang).
+    void notify.showInformationMessage('OAuth Accounts: no MCP server is configured yet.', add).then((a) => { if (a === add) void vscode.commands.executeCommand('oauthAccounts.addMcpServer'); });
     return undefined;
   }
   const chosen = await notify.showQuickPick(all.map((d) => ({ label: d.entry.name, description: d.state, detail: d.detail, d })), { placeHolder, ignoreFocusOut: true });

@@ -17,7 +17,7 @@ suite('mcp/serverEntries', () => {
   test('each bad field gets one message naming the server and the field; the good entries still count', () => {
     const cases: Array<[unknown, RegExp]> = [
       [{ ...good, url: 'http://mcp.example.com/mcp' }, /"url" must use https:\/\//],
-      [{ ...good, url: 'https://user:pw@mcp.example.com/mcp' }, /"url" must not contain a user name or password/],
+      [{ ...good, url: 'https://user:pw@mcp.example.com/mcp' }, /"url" (must not contain|contains) a user name or password/],
       [{ ...good, url: 'https://mcp.example.com/mcp#x' }, /"url" must not contain a fragment/],
       [{ ...good, url: 'https://mcp.example.com/[x](command:evil)' }, /"url" contains "\["/],
       [{ ...good, name: '../evil' }, /"name" is required/],
