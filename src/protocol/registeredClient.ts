@@ -67,7 +67,12 @@ export function sameRedirectUris(a: readonly string[], b: readonly string[]): bo
   return x.size === y.size && [...x].every((u) => y.has(u));
 }
 
+/** The server-issued secret of this client has expired (a client without one, or without expiry, never does). */
+export function secretExpired(c: Pick<RegisteredClient, 'clientSecretExpiresAt'>, now = Date.now()): boolean {
+  return c.clientSecretExpiresAt !== undefined && c.clientSecretExpiresAt <= now;
+}
+
 /** The registration can be used as it is for these redirect URIs at `now`: same URIs, secret (if any) not expired. */
 export function registrationFits(c: Pick<RegisteredClient, 'redirectUris' | 'clientSecretExpiresAt'>, redirectUris: readonly string[], now = Date.now()): boolean {
-  return sameRedirectUris(c.redirectUris, redirectUris) && !(c.clientSecretExpiresAt !== undefined && c.clientSecretExpiresAt <= now);
+  return sameRedirectUris(c.redirectUris, redirectUris) && !secretExpired(c, now);
 }

@@ -6,7 +6,7 @@
 import type { ServerMetadata } from 'openid-client';
 import { AuthError, isAuthError } from '../protocol/errors';
 import { canUpdateRegistration, registerPublicClient, updateRegisteredClient, type RegisteredClient, type RegistrationRequest } from '../protocol/registration';
-import { registrationFits } from '../protocol/registeredClient';
+import { registrationFits, secretExpired } from '../protocol/registeredClient';
 import type { RegistrationStore } from './registrationStore';
 import type { ServerLocation } from '../sessions/serverBinding';
 
@@ -37,7 +37,7 @@ export async function ensureRegisteredClient(store: RegistrationStore, server: S
   const request = { ...req, log: req.log ?? store.log };
   const stored = (await store.get(server, endpoint)) ?? (await store.adoptLegacy(server, endpoint));
   if (stored && registrationFits(stored, req.redirectUris)) return { client: stored, registeredNow: false };
-  if (stored && registrationFits(stored, stored.redirectUris) && canUpdateRegistration(as, stored)) {
+  if (stored && !secretExpired(stored) && canUpdateRegistration(as, stored)) {
     try {
       const client = await updateRegisteredClient(as, stored, request, fetch);
       await store.set(server, endpoint, client);

@@ -10,7 +10,7 @@ import { ensureRegisteredClient } from '../../../src/setup/dynamicClient';
 import { DynamicClientIds } from '../../../src/setup/dynamicClientIds';
 import { parseProvider } from '../../../src/setup/config';
 import { registerPublicClient } from '../../../src/protocol/registration';
-import { registeredClientFrom } from '../../../src/protocol/registeredClient';
+import { registeredClientFrom, registrationFits } from '../../../src/protocol/registeredClient';
 import { createFetch } from '../../../src/protocol/http';
 import { RegistrationStore, registrationKey } from '../../../src/setup/registrationStore';
 import { FakeSecrets } from '../../support/fakeSecrets';
@@ -81,6 +81,10 @@ suite('dynamic registration at an enterprise IdP as deployed (issue #26)', funct
     assert.equal(log.length, 1);
     assert.throws(() => read({ client_id: 'e', token_endpoint_auth_method: 'private_key_jwt' }), /cannot use/);
     assert.throws(() => read({ client_id: 'f', token_endpoint_auth_method: 'client_secret_basic' }), /sent no client_secret/);
+    const expiring = read({ client_id: 'g', client_secret: 's', client_secret_expires_at: 1_000 });
+    assert.equal(registrationFits(expiring, [HANDLER], 999_999), true);
+    assert.equal(registrationFits(expiring, [HANDLER], 1_000_000), false, 'an expired secret: registered anew');
+    assert.equal(registrationFits(expiring, [HANDLER, 'http://127.0.0.1/callback'], 0), false, 'other redirect URIs');
   });
 
   test('exact redirect URIs: the loopbackPorts pool is registered port by port; a changed pool is updated in place (RFC 7592)', async () => {
