@@ -8,7 +8,7 @@
  */
 import type { ProviderConfig } from './config';
 import { isAuthError } from '../protocol/errors';
-import { registrationFits, type RegisteredClient } from '../protocol/registeredClient';
+import { registrationFits, secretExpired, type RegisteredClient } from '../protocol/registeredClient';
 import { serverKey } from '../sessions/serverBinding';
 import type { RegistrationStore } from './registrationStore';
 import type { TokenClient } from '../sessions/tokenSource';
@@ -86,7 +86,17 @@ export class DynamicClientIds {
       const stored = await this.deps.store.get(config);
       // Only a registration for exactly these redirect URIs is used without asking the server; otherwise (a changed
       // pool, an expired secret) the engine updates it or registers anew.
-      return stored && registrationFits(stored, redirectUris) ? stored : await this.deps.register(config, redirectUris);
+      if (stored && registrationFits(stored, redirectUris)) return stored;
+      try {
+        return await this.deps.register(config, redirectUris);
+      } catch (e) {
+        // The server cannot be reached to bring the redirect URIs in step (say, the first start after an upgrade, or
+        // the pool changed while offline): the registration made for the old ones still refreshes the sessions and
+        // signs in on the ports it has. Taken for this window's life; the next start or settings change tries again.
+        if (!stored || secretExpired(stored) || !isAuthError(e, 'network')) throw e;
+        this.deps.store.log?.(`the redirect URIs registered for client "${stored.clientId}" could not be updated now (${(e as Error).message}); using the registration as it is`);
+        return { ...stored, redirectUris };
+      }
     })().then((client) => {
       this.lookups.delete(key);
       const { clientId, clientAuthentication, redirectUris, clientSecretExpiresAt } = client;

@@ -17,6 +17,7 @@ import { FakeSecrets } from '../../support/fakeSecrets';
 import { startOpProcess, type OpProcess } from '../../support/op';
 import { loopbackSignIn, testClient, testConfig } from '../../support/protocolHarness';
 import { rejectsWithAuthError } from '../../support/assertions';
+import { AuthError } from '../../../src/protocol/errors';
 
 const HANDLER = 'vscode://openauth.oauth-accounts/callback';
 const seam = createFetch((u, i) => fetch(u, i as RequestInit), { timeoutMs: 5_000 });
@@ -145,6 +146,29 @@ suite('dynamic registration at an enterprise IdP as deployed (issue #26)', funct
       assert.equal((await op.stats()).routes.registration, 2);
     } finally {
       await op.stop();
+    }
+  });
+
+  test('the server cannot be reached when the pool changed: the stored registration keeps working; a refusal is reported', async () => {
+    const parsed = parseProvider({ id: 'corp', label: 'Corp', issuer: 'https://sso.example.com' });
+    assert.ok('config' in parsed);
+    const store = new RegistrationStore(new FakeSecrets());
+    await store.set(parsed.config, 'https://sso.example.com/reg', { clientId: 'made-for-any-port', redirectUris: ['http://127.0.0.1/callback', HANDLER] });
+    for (const [error, expected] of [[new AuthError('network', 'offline'), 'made-for-any-port'], [new AuthError('server_rejected', 'no'), undefined]] as const) {
+      let settled: () => void = () => {};
+      const failures: string[] = [];
+      const ids = new DynamicClientIds({
+        store,
+        redirectUris: () => pool([8400]),
+        register: async () => { throw error; },
+        onResolved: () => settled(),
+        onFailed: (_c, m) => { failures.push(m); settled(); },
+      });
+      const done = new Promise<void>((r) => { settled = r; });
+      assert.equal(ids.effective(parsed.config), undefined);
+      await done;
+      assert.equal(ids.effective(parsed.config)?.clientId, expected, error.code);
+      assert.equal(failures.length, expected ? 0 : 1);
     }
   });
 });
