@@ -5,18 +5,11 @@
  * The server is oidc-provider with the knobs of test/fixtures/op/enterpriseQuirks.mjs.
  */
 import * as assert from 'node:assert/strict';
-import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import { freePort } from '../host/codeServer';
 import { registrationKey } from '../../src/setup/registrationStore';
 import { startOpProcess, type OpProcess } from '../support/op';
-import { api, opPorts, setProviders, signIn, signOutAll, until, userinfo } from './support';
-
-/** The notifications the extension showed (test capture: OAUTH_ACCOUNTS_LOG_FILE, test runs only). */
-function notifications(): string[] {
-  const file = process.env.OAUTH_ACCOUNTS_LOG_FILE;
-  return file && fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.startsWith('[notification')) : [];
-}
+import { api, notifications, opPorts, setProviders, signIn, signOutAll, until, userinfo } from './support';
 
 suite('An enterprise IdP as deployed, in the real extension host', function () {
   this.timeout(120_000);

@@ -4,9 +4,9 @@
  * client confidential when it did, and nothing of the kind when it registered the public client asked for.
  */
 import * as assert from 'node:assert/strict';
-import Module from 'node:module';
 import { RegistrationStore } from '../../../src/setup/registrationStore';
 import { FakeSecrets } from '../../support/fakeSecrets';
+import { requireWithVscode } from '../../support/fakeVscode';
 import { startOpProcess, type OpProcess } from '../../support/op';
 import { testClient, testConfig } from '../../support/protocolHarness';
 
@@ -21,16 +21,8 @@ function loadWizard(): Wizard {
     },
     ProgressLocation: { Notification: 15 },
   };
-  const loader = Module as unknown as { _load(request: string, ...rest: unknown[]): unknown };
-  const original = loader._load;
   const paths = ['../../../src/setup/addProviderClient', '../../../src/vscode/notify', '../../../src/vscode/log'].map((p) => require.resolve(p));
-  for (const p of paths) delete require.cache[p];
-  loader._load = function (request: string, ...rest: unknown[]) { return request === 'vscode' ? fake : original.call(this, request, ...rest); };
-  try {
-    return require(paths[0]) as Wizard;
-  } finally {
-    loader._load = original;
-  }
+  return requireWithVscode(fake, paths)[0] as Wizard;
 }
 
 async function registerThroughWizard(op: OpProcess): Promise<string | undefined> {
