@@ -4,7 +4,7 @@
  *
  * We ask for a public client on purpose: a secret issued to an extension installed on many machines would not be a
  * secret, and PKCE protects the code either way. A server that makes every registered client confidential anyway is
- * answered with what it registered (registeredClient.ts): its secret is then kept with the registration and sent
+ * answered with what it registered (registrationAnswer.ts): its secret is then kept with the registration and sent
  * only to that server.
  */
 import * as oauth from 'oauth4webapi';
@@ -12,7 +12,8 @@ import type { ServerMetadata } from 'openid-client';
 import { AuthError } from './errors';
 import { toAuthError } from './libraryErrors';
 import { describeUrl, type FetchInit } from './http';
-import { registeredClientFrom, type RegisteredClient } from './registeredClient';
+import { registeredClientFrom } from './registrationAnswer';
+import type { RegisteredClient } from './registeredClient';
 import { isHttpUrl, sameOrigin, serverUrlProblem } from './urls';
 
 export type { RegisteredClient } from './registeredClient';
