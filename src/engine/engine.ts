@@ -39,10 +39,13 @@ export function engineFor(platform: EnginePlatform) {
     createClient,
     signIn: (deps: Omit<SignInDeps, 'flows'>, scopes: readonly string[], request: SignInRequest) =>
       signIn({ ...deps, flows: platform.flows }, scopes, request),
-    /** The client id registered for an entry without clientId: the stored one for its server, else a new registration. */
-    registeredClientId: async (config: ProviderConfig, store: RegistrationStore, redirectUris: string[]) => {
+    /**
+     * The client registered for an entry without clientId: the stored one for its server, updated (RFC 7592) or
+     * registered anew when it was made for other redirect URIs, else a new registration.
+     */
+    registeredClient: async (config: ProviderConfig, store: RegistrationStore, redirectUris: string[]) => {
       const client = createClient(config, { getClientSecret: async () => undefined });
-      return (await ensureRegisteredClient(store, config, await client.serverMetadata(), { redirectUris }, createFetch(platform.fetch))).client.clientId;
+      return (await ensureRegisteredClient(store, config, await client.serverMetadata(), { redirectUris }, createFetch(platform.fetch))).client;
     },
     addProvider: (registry: ProviderRegistry) => addProviderCommand(registry, platform.fetch, platform.flows),
     copyAccessToken,

@@ -73,7 +73,8 @@ export class ResponseTooLargeError extends Error {
  */
 export class NetworkError extends Error {
   override readonly name = 'NetworkError';
-  constructor(cause: unknown) {
+  /** `host` of the request's URL (`idp.example.com:8443`), for messages that name the server, e.g. its certificate. */
+  constructor(cause: unknown, readonly host?: string) {
     super('the server could not be reached', { cause });
   }
 }

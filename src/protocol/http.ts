@@ -67,9 +67,17 @@ export function createFetch(base: BaseFetch, options: HttpOptions = {}): (url: s
       if (e instanceof ResponseTooLargeError) throw e;
       // Everything else the platform fetch throws means no usable answer came: one class, so toAuthError never has
       // to guess from node-fetch's or undici's error names and messages.
-      throw new NetworkError(e);
+      throw new NetworkError(e, hostOf(url));
     }
   };
+}
+
+function hostOf(url: string): string | undefined {
+  try {
+    return new URL(url).host;
+  } catch {
+    return undefined;
+  }
 }
 
 function isNullBodyStatus(status: number): boolean {

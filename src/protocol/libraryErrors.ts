@@ -8,6 +8,7 @@ import * as client from 'openid-client';
 import * as oauth from 'oauth4webapi';
 import { asAuthError, AuthError, DEVICE_CODE_EXPIRED, NetworkError, ResponseTooLargeError, type AuthErrorCode } from './errors';
 import { plainText } from './plainText';
+import { certificateMessage, certificateProblem } from './certificateErrors';
 
 /** The server's own words, when it gave any: `invalid_scope: scope foo is not allowed (see https://…)`. */
 function serverWords(error: string, description?: unknown, uri?: unknown): string {
@@ -83,6 +84,10 @@ export function toAuthError(e: unknown, what: string): AuthError {
     });
   }
   if (e instanceof NetworkError) {
+    // A refused certificate stays 'network' (sessions are kept and retried: a CA can be installed, a proxy can
+    // change), but the message names the host, the problem and the fix instead of "could not be reached".
+    const cert = certificateProblem(e.cause);
+    if (cert) return new AuthError('network', certificateMessage(what, e.host ?? 'the server', cert), { cause: e });
     return new AuthError('network', `${what} failed: the server could not be reached (${shortNetworkReason(e.cause)}).`, { cause: e });
   }
   const status = httpStatusOf(e);

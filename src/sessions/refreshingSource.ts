@@ -27,8 +27,12 @@ export function refreshing(client: TokenClient, clock: Clock, log: Pick<Logger, 
 
 /**
  * What a failed refresh means, by what the server said rather than only the `error` code: strict servers answer a
- * dead refresh token with a bare HTTP 400 or 401 (no JSON, no invalid_grant). Those end the session unless they
- * name a transient error; 5xx, 429, timeouts and network errors keep it for a retry.
+ * dead refresh token with a bare HTTP 400 or 401 (no JSON, no invalid_grant), and some enterprise servers with
+ * `400 invalid_request` for as long as the user's portal session lives. Those end the session unless they name a
+ * transient error; 5xx, 429, timeouts, certificate and network errors keep it for a retry. invalid_request is safe
+ * to read as "dead" here: it only reaches this point as the server's answer to a refresh request, and that request is
+ * always well-formed: grant_type, the stored non-empty refresh token, the client's credentials and the `resource`
+ * values the sign-in already used (a session whose entry names other resources is never refreshed: serverBinding.ts).
  */
 const TRANSIENT_OAUTH_ERRORS = new Set(['temporarily_unavailable', 'server_error', 'slow_down']);
 export function refreshVerdict(err: AuthError): 'dead' | 'retry' {

@@ -6,12 +6,11 @@
 import * as vscode from 'vscode';
 import type { ServerMetadata } from 'openid-client';
 import * as notify from '../vscode/notify';
-import { ensureRegisteredClient } from './dynamicClient';
+import { ensureRegisteredClient, type EnsuredClient } from './dynamicClient';
 import { isAuthError } from '../protocol/errors';
 import { InitialAccessTokenRequired } from '../protocol/registration';
 import { createFetch, type BaseFetch } from '../protocol/http';
 import type { ProviderRegistry } from '../vscode/providerRegistry';
-import { registrationRedirectUris } from '../vscode/ui';
 import type { ServerLocation } from '../sessions/serverBinding';
 
 export interface ClientChoice {
@@ -39,17 +38,14 @@ export async function chooseClient(registry: ProviderRegistry, metadata: ServerM
   if (!pick) return undefined;
   if (pick === manual) return byHand();
 
-  const redirectUris = registrationRedirectUris();
+  // The new entry sends loopback on any port; entries already naming this server share the registration.
+  const redirectUris = registry.registrationRedirectUris(server);
   let initialAccessToken: string | undefined;
   for (;;) {
     try {
       const r = await notify.withProgress({ location: vscode.ProgressLocation.Notification, title: `Registering with ${metadata.issuer}…` },
         () => ensureRegisteredClient(registry.registrations, server, metadata, { redirectUris, initialAccessToken }, createFetch(fetch)));
-      return {
-        registered: r.registeredNow
-          ? `OAuth Accounts registered itself at ${metadata.issuer} as the public client "${r.client.clientId}" (dynamic client registration). The client id is kept in VS Code's secret storage for this server and shared by all windows; it is registered again if the server forgets it.`
-          : `Using the client "${r.client.clientId}" OAuth Accounts registered at ${metadata.issuer} earlier (dynamic client registration).`,
-      };
+      return { registered: describeRegistration(metadata.issuer, r) };
     } catch (e) {
       const message = isAuthError(e) ? e.message : String((e as Error)?.message ?? e);
       if (initialAccessToken === undefined && e instanceof InitialAccessTokenRequired) {
@@ -65,4 +61,14 @@ export async function chooseClient(registry: ProviderRegistry, metadata: ServerM
       return a === enter ? byHand() : undefined;
     }
   }
+}
+
+/** The wizard's last step: which path was taken, and whether the server made the client confidential. */
+export function describeRegistration(issuer: string, r: EnsuredClient): string {
+  const id = r.client.clientId;
+  const path = r.registeredNow
+    ? `OAuth Accounts registered itself at ${issuer} as the ${r.client.clientAuthentication ? '' : 'public '}client "${id}" (dynamic client registration). The client id is kept in VS Code's secret storage for this server and shared by all windows; it is registered again if the server forgets it.`
+    : `Using the client "${id}" OAuth Accounts registered at ${issuer} earlier (dynamic client registration)${r.updatedNow ? '; its redirect URIs were updated at the server' : ''}.`;
+  if (!r.client.clientAuthentication) return path;
+  return `${path}\n\nThe server made it a confidential client: OAuth Accounts asked for a public client (PKCE, no secret), but ${issuer} issued a client secret and authenticates the client with ${r.client.clientAuthentication}. The secret is kept in VS Code's secret storage with this registration, bound to this server, and sent only to it; you do not need to set one.`;
 }

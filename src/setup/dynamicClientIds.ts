@@ -8,17 +8,26 @@
  */
 import type { ProviderConfig } from './config';
 import { isAuthError } from '../protocol/errors';
+import { registrationFits, secretExpired, type RegisteredClient } from '../protocol/registeredClient';
 import { serverKey } from '../sessions/serverBinding';
 import type { RegistrationStore } from './registrationStore';
 import type { TokenClient } from '../sessions/tokenSource';
 
+/** What the registry needs to know of a registered client (its secret and management token stay in storage). */
+export type KnownClient = Pick<RegisteredClient, 'clientId' | 'clientAuthentication' | 'redirectUris' | 'clientSecretExpiresAt'>;
+
 export interface DynamicClientDeps {
   readonly store: RegistrationStore;
   /**
-   * Registers a client at the entry's server when none is stored (discovery and RFC 7591, dynamicClient.ts, run
-   * by the engine bundle) and returns its id.
+   * The redirect URIs the registration of this entry's server must hold: what every entry of that server sends (its
+   * `loopbackPorts` pool or any port, and the URI handler), so entries sharing a registration never undo each other.
    */
-  readonly register: (config: ProviderConfig) => Promise<string>;
+  readonly redirectUris: (config: ProviderConfig) => string[];
+  /**
+   * Registers a client at the entry's server when none fits (discovery, RFC 7591 or an RFC 7592 update,
+   * dynamicClient.ts, run by the engine bundle) and returns it.
+   */
+  readonly register: (config: ProviderConfig, redirectUris: string[]) => Promise<KnownClient>;
   /** An id became known (or was forgotten): apply the settings again. */
   readonly onResolved: () => void;
   /** Registration failed: say so once, naming the provider (the entry stays unregistered until the next change). */
@@ -26,7 +35,7 @@ export interface DynamicClientDeps {
 }
 
 export class DynamicClientIds {
-  private readonly ids = new Map<string, string>();
+  private readonly ids = new Map<string, KnownClient>();
   /**
    * Per server binding (serverKey: issuer, discoveryUrl, endpoint overrides — never the issuer alone, see
    * registrationStore.ts): the known ids, the lookups (or registrations) in flight, and those that failed.
@@ -36,13 +45,22 @@ export class DynamicClientIds {
 
   constructor(private readonly deps: DynamicClientDeps) {}
 
-  /** `config` with its client id; undefined while the id is being looked up or registered, or after a failure. */
+  /**
+   * `config` with its client id and the client authentication the server registered; undefined while the client is
+   * being looked up, registered or brought in step with the entry's redirect URIs, or after a failure.
+   */
   effective(config: ProviderConfig): ProviderConfig | undefined {
     if (config.clientRegistration !== 'dynamic' || !config.issuer) return config;
-    const id = this.ids.get(serverKey(config));
-    if (id) return { ...config, clientId: id };
+    const known = this.fitting(config);
+    if (known) return { ...config, clientId: known.clientId, clientAuthentication: known.clientAuthentication ?? 'none' };
     void this.lookup(config).catch(() => undefined);
     return undefined;
+  }
+
+  /** The client known for the entry's server, if it was registered for the redirect URIs its entries send now. */
+  private fitting(config: ProviderConfig): KnownClient | undefined {
+    const known = this.ids.get(serverKey(config));
+    return known && registrationFits(known, this.deps.redirectUris(config)) ? known : undefined;
   }
 
   /**
@@ -51,7 +69,7 @@ export class DynamicClientIds {
    */
   async whenKnown(config: ProviderConfig): Promise<string> {
     if (!config.issuer) throw new Error('no issuer to register at');
-    return this.ids.get(serverKey(config)) ?? this.lookup(config);
+    return this.fitting(config)?.clientId ?? this.lookup(config);
   }
 
   private lookup(config: ProviderConfig): Promise<string> {
@@ -64,13 +82,27 @@ export class DynamicClientIds {
       // Off the activation path: applySettings runs inside activate(), which must touch neither SecretStorage nor
       // the network. The lookup starts on the next turn of the event loop.
       await new Promise((r) => setTimeout(r, 0));
+      const redirectUris = this.deps.redirectUris(config);
       const stored = await this.deps.store.get(config);
-      return stored ? stored.clientId : await this.deps.register(config);
-    })().then((id) => {
+      // Only a registration for exactly these redirect URIs is used without asking the server; otherwise (a changed
+      // pool, an expired secret) the engine updates it or registers anew.
+      if (stored && registrationFits(stored, redirectUris)) return stored;
+      try {
+        return await this.deps.register(config, redirectUris);
+      } catch (e) {
+        // The server cannot be reached to bring the redirect URIs in step (say, the first start after an upgrade, or
+        // the pool changed while offline): the registration made for the old ones still refreshes the sessions and
+        // signs in on the ports it has. Taken for this window's life; the next start or settings change tries again.
+        if (!stored || secretExpired(stored) || !isAuthError(e, 'network')) throw e;
+        this.deps.store.log?.(`the redirect URIs registered for client "${stored.clientId}" could not be updated now (${(e as Error).message}); using the registration as it is`);
+        return { ...stored, redirectUris };
+      }
+    })().then((client) => {
       this.lookups.delete(key);
-      this.ids.set(key, id);
+      const { clientId, clientAuthentication, redirectUris, clientSecretExpiresAt } = client;
+      this.ids.set(key, { clientId, clientAuthentication, redirectUris, clientSecretExpiresAt });
       this.deps.onResolved();
-      return id;
+      return clientId;
     }, (e: unknown) => {
       this.lookups.delete(key);
       const error = e instanceof Error ? e : new Error(String(e));
@@ -91,10 +123,10 @@ export class DynamicClientIds {
   async forget(config: ProviderConfig): Promise<void> {
     if (config.clientRegistration !== 'dynamic' || !config.issuer) return;
     const key = serverKey(config);
-    if (this.ids.get(key) !== config.clientId) return;
+    if (this.ids.get(key)?.clientId !== config.clientId) return;
     await this.deps.store.forget(config, config.clientId);
     // Two failures with the same dead id: the first may already have registered a new one meanwhile. Keep that.
-    if (this.ids.get(key) !== config.clientId) return;
+    if (this.ids.get(key)?.clientId !== config.clientId) return;
     this.ids.delete(key);
     this.deps.onResolved();
   }

@@ -1,6 +1,7 @@
 /**
- * Dynamically registered clients (RFC 7591) in SecretStorage: the client id and, when the server issued one, its
- * registration access token. A record is keyed by the full server binding of the entries that use it — issuer,
+ * Dynamically registered clients (RFC 7591) in SecretStorage: the client id, the redirect URIs it was registered
+ * with and, when the server issued them, its registration access token and (a server that made the client
+ * confidential) its client secret — which is therefore bound to the server binding below like every client secret. A record is keyed by the full server binding of the entries that use it — issuer,
  * discovery URL and endpoint overrides (serverBinding.ts `serverKey`), the settings that decide where discovery and
  * every request go — and remembers the registration endpoint it was made at. So entries that name the same server
  * share one registration across windows and restarts, and an entry that only borrows an issuer's name (another
@@ -41,7 +42,7 @@ export function legacyRegistrationKey(issuer: string): string {
 }
 
 export class RegistrationStore {
-  constructor(private readonly secrets: Pick<SecretStorageLike, 'get' | 'store' | 'delete'>, private readonly log?: (line: string) => void) {}
+  constructor(private readonly secrets: Pick<SecretStorageLike, 'get' | 'store' | 'delete'>, readonly log?: (line: string) => void) {}
 
   /**
    * The client registered for `server` (at `registrationEndpoint`, when the caller has the metadata at hand), or
@@ -56,6 +57,15 @@ export class RegistrationStore {
       return undefined;
     }
     return rec.client;
+  }
+
+  /**
+   * The client secret the server issued to `clientId` at registration, only while that client is the one stored for
+   * exactly this server binding: so it is only ever sent to the server that issued it.
+   */
+  async clientSecret(server: ServerLocation, clientId: string): Promise<string | undefined> {
+    const client = (await this.read(server))?.client;
+    return client?.clientId === clientId ? client.clientSecret : undefined;
   }
 
   async set(server: ServerLocation, registrationEndpoint: string, client: RegisteredClient, now = Date.now()): Promise<void> {
@@ -104,7 +114,8 @@ export class RegistrationStore {
     let rec: Partial<Record2> | undefined;
     try { rec = JSON.parse(raw); } catch { rec = undefined; }
     if (!rec || rec.v !== 2 || rec.server !== serverKey(server) || typeof rec.registrationEndpoint !== 'string'
-      || typeof rec.client?.clientId !== 'string' || !rec.client.clientId) {
+      || typeof rec.client?.clientId !== 'string' || !rec.client.clientId || !Array.isArray(rec.client.redirectUris)
+      || (rec.client.clientSecret !== undefined && typeof rec.client.clientSecret !== 'string')) {
       this.log?.(`the stored client registration for ${describe(server)} is damaged and is not used`);
       return undefined;
     }

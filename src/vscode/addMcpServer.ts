@@ -10,7 +10,6 @@ import type { ServerMetadata } from 'openid-client';
 import * as notify from './notify';
 import type { ProviderRegistry } from './providerRegistry';
 import type { McpHost } from './mcpHost';
-import { registrationRedirectUris } from './ui';
 import { createFetch, type BaseFetch } from '../protocol/http';
 import { isAuthError } from '../protocol/errors';
 import { discoverProtectedResource, NoResourceMetadata, type ProtectedResourceMetadata } from '../protocol/resourceMetadata';
@@ -128,7 +127,7 @@ async function chooseProvider(registry: ProviderRegistry, fetch: BaseFetch, as: 
   if (path === 'dynamic') {
     try {
       // Stored under exactly the binding the new entry names, so its provider finds the client when it starts.
-      await progress(`Registering with ${as.issuer}…`, () => ensureRegisteredClient(registry.registrations, parsed.config, as, { redirectUris: registrationRedirectUris() }, createFetch(fetch)));
+      await progress(`Registering with ${as.issuer}…`, () => ensureRegisteredClient(registry.registrations, parsed.config, as, { redirectUris: registry.registrationRedirectUris(parsed.config) }, createFetch(fetch)));
     } catch (e) {
       void notify.showErrorMessage(`OAuth Accounts could not register with ${as.issuer}: ${message(e)} Register a client there by hand, then choose "Enter a client id".`);
       return undefined;

@@ -28,6 +28,11 @@ export interface ProviderFactoryDeps {
   readonly forgetClient: (config: ProviderConfig, log: Logger) => Promise<void>;
   /** Why the organisation's rules refuse an account with these identifiers (orgRules.ts), or undefined. */
   readonly accountRefused?: (identifiers: readonly string[]) => string | undefined;
+  /**
+   * The secret a server issued at registration to this dynamically registered client (a server that makes every
+   * registered client confidential), from its registration record: bound to the server binding it was made at.
+   */
+  readonly registeredSecret: (config: ProviderConfig) => Promise<string | undefined>;
 }
 
 /**
@@ -49,12 +54,12 @@ export function overridableFlowUi(callbacks: UriCallbacks, overrides: () => Part
 export function createProvider(config: ProviderConfig, deps: ProviderFactoryDeps): OAuthAuthenticationProvider {
   const log = deps.log.forProvider(config.id);
   const { notices } = deps;
-  const client = notices.boundClient(config, () => bindingOf(config));
+  const dynamic = config.clientRegistration === 'dynamic';
+  const client = notices.boundClient(config, () => bindingOf(config), dynamic ? () => deps.registeredSecret(config) : undefined);
   const { ui } = deps;
   const preferDeviceCode = () => vscode.workspace.getConfiguration().get<boolean>(PREFER_DEVICE_CODE_SETTING, false) === true;
   // A dynamically registered client the server no longer knows (a sign-in or refresh answered invalid_client):
   // forget it, so a new one is registered.
-  const dynamic = config.clientRegistration === 'dynamic';
   const forget = () => deps.forgetClient(config, log);
   const signIn: ProviderDeps['signIn'] = async (scopes, request) => {
     const [engine, protocolClient] = await Promise.all([deps.engine(), client.get()]);

@@ -21,6 +21,7 @@ import { EXTENSION_ID, registrationRedirectUris } from './ui';
 import type { UriCallbacks } from './uriCallbacks';
 import { DynamicClientIds } from '../setup/dynamicClientIds';
 import { RegistrationStore } from '../setup/registrationStore';
+import { serverKey, type ServerLocation } from '../sessions/serverBinding';
 
 interface Entry {
   /** As configured; an entry without clientId keeps its empty one here (its registered id is in `dynamic`). */
@@ -85,13 +86,15 @@ export class ProviderRegistry implements vscode.Disposable {
         log.warn(`the server no longer knows client "${config.clientId}"; registering again`);
         await this.dynamicIds.forget(config);
       },
+      registeredSecret: (config) => this.registrations.clientSecret(config, config.clientId),
     };
     this.registrations = new RegistrationStore(deps.context.secrets, (l) => deps.log.warn(l));
     this.dynamicIds = new DynamicClientIds({
       store: this.registrations,
-      register: async (config) => {
+      redirectUris: (config) => this.registrationRedirectUris(config),
+      register: async (config, redirectUris) => {
         const engine = await deps.engine();
-        return engine.registeredClientId(config, this.registrations, registrationRedirectUris());
+        return engine.registeredClient(config, this.registrations, redirectUris);
       },
       onResolved: () => {
         try {
@@ -217,7 +220,8 @@ export class ProviderRegistry implements vscode.Disposable {
     const effective = this.dynamicIds.effective(config);
     // A forgotten client id (undefined while the next is registered) keeps its provider until the new one is known:
     // the refresh that found it dead is still ending its session there, and VS Code must hear that.
-    if (!effective || effective.clientId === dynamic.current?.config.clientId) return false;
+    const current = dynamic.current?.config;
+    if (!effective || (effective.clientId === current?.clientId && effective.clientAuthentication === current.clientAuthentication)) return false;
     dynamic.attach(createProvider(effective, this.factory));
     return true;
   }
@@ -230,6 +234,16 @@ export class ProviderRegistry implements vscode.Disposable {
     e.dynamic?.dispose();
     this.entries.delete(id);
     this.deps.log.forProvider(id).info('unregistered provider');
+  }
+
+  /**
+   * What the registration of `server` must hold (ui.ts registrationRedirectUris): the redirect URIs of every entry
+   * without clientId that names this server binding, and of `server` itself (an entry being added, or looked up).
+   */
+  registrationRedirectUris(server: ServerLocation & Pick<ProviderConfig, 'loopbackPorts'>): string[] {
+    const key = serverKey(server);
+    const sharing = [...this.entries.values()].map((e) => e.config).filter((c) => c.clientRegistration === 'dynamic' && serverKey(c) === key);
+    return registrationRedirectUris([server.loopbackPorts, ...sharing.map((c) => c.loopbackPorts)]);
   }
 
   /** Signs one account out of every session it has with this provider; one message for all of them. */

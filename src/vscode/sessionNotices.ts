@@ -30,13 +30,16 @@ export class SessionNotices {
 
   constructor(private readonly deps: SessionNoticesDeps) {}
 
-  /** A protocol client for `config` whose client secret is only the one stored for `binding` (both made on first use). */
-  boundClient(config: ProviderConfig, binding: () => ServerBinding): LazyClient {
+  /**
+   * A protocol client for `config` whose client secret is only the one stored for `binding` (both made on first
+   * use), or, for a dynamically registered client, `registeredSecret`: the one its registration record holds.
+   */
+  boundClient(config: ProviderConfig, binding: () => ServerBinding, registeredSecret?: () => Promise<string | undefined>): LazyClient {
     return new LazyClient(async () => {
       const log = this.deps.log.forProvider(config.id);
       const bound = binding();
       return (await this.deps.engine()).createClient(config, {
-        getClientSecret: () => this.clientSecret(config.id, bound),
+        getClientSecret: registeredSecret ?? (() => this.clientSecret(config.id, bound)),
         log: (l) => log.trace(l),
       });
     });

@@ -30,11 +30,14 @@ export async function externalCallbackUri(): Promise<string> {
 }
 
 /**
- * The redirect URIs a dynamically registered client is registered with (RFC 7591): loopback on any port (RFC 8252
- * §7.3) and the URI handler. The wizard and the registry share one registration per server binding, so one list.
+ * The redirect URIs a dynamically registered client is registered with (RFC 7591): exactly what the entries that
+ * share the registration (one per server binding) send. Loopback on any port (RFC 8252 §7.3) for an entry without
+ * `loopbackPorts`, `http://127.0.0.1:<port>/callback` for each port of an entry's pool (a server that matches redirect
+ * URIs exactly, port included, refuses anything else), and the URI handler. `pools`: each entry's `loopbackPorts`.
  */
-export function registrationRedirectUris(): string[] {
-  return ['http://127.0.0.1/callback', uriHandlerCallback().toString()];
+export function registrationRedirectUris(pools: ReadonlyArray<readonly number[] | undefined>): string[] {
+  const loopback = pools.flatMap((ports) => (ports?.length ? ports.map((p) => `http://127.0.0.1:${p}/callback`) : ['http://127.0.0.1/callback']));
+  return [...new Set([...loopback, uriHandlerCallback().toString()])];
 }
 
 export function createFlowUi(callbacks: UriCallbacks): FlowUi {

@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { runExtensionTests } from './extensionTests';
+import { makePrivateCa } from '../support/privateCa';
 import { checkLeaks, LEAK_TEST_TITLE, leakCheckFiles, leakFailure, writeLeakSummary } from './leakCheck';
 
 async function main() {
@@ -14,9 +15,13 @@ async function main() {
   // "No secrets in logs": the extension and the test AS (started inside the extension host, which inherits this env)
   // write what they log/show and what they issue to these files; scanned below, counted as one more test.
   const leak = leakCheckFiles();
+  // A private CA for this run, trusted by the extension host (and the test AS it starts) through NODE_EXTRA_CA_CERTS,
+  // the way a remote VS Code server is told about an organisation's CA (test/integration/privateCa.test.ts). Node
+  // reads the variable once at start, hence here, for the whole host; it adds one CA and changes nothing else.
+  const ca = makePrivateCa();
   const result = await runExtensionTests({
     // The managed file's fixed system path, pointed at a temporary one (honoured in test runs only): teams.test.ts.
-    env: { ...leak.env, OAUTH_ACCOUNTS_SYSTEM_MANAGED_FILE: path.join(leak.dir, 'system-managed.json') },
+    env: { ...leak.env, NODE_EXTRA_CA_CERTS: ca.cert, OAUTH_TEST_CA_DIR: ca.dir, OAUTH_ACCOUNTS_SYSTEM_MANAGED_FILE: path.join(leak.dir, 'system-managed.json') },
     testsEntry: path.resolve(__dirname, '../integration/index.js'),
     timeoutS: Number(opt('timeout') ?? process.env.OAUTH_TEST_TIMEOUT ?? 600),
     keep: argv.includes('--keep'),
@@ -24,6 +29,7 @@ async function main() {
     // Installed beside ours: an extension whose configurationDefaults try to plant a provider (settingsDefaults.test).
     linkedExtensions: [path.resolve(__dirname, '../../../test/fixtures/defaults-ext')],
   });
+  fs.rmSync(ca.dir, { recursive: true, force: true });
   const report = checkLeaks(leak);
   const leaked = leakFailure(report);
   writeLeakSummary(report);

@@ -4,17 +4,9 @@
  * program), and the sign-out tells the truth: removed in VS Code, but the server refused to revoke (HTTP 401).
  */
 import * as assert from 'node:assert/strict';
-import * as fs from 'node:fs';
 import { holdPorts, type HeldPorts } from '../support/heldPorts';
 import { startOpProcess, TEST_CLIENTS, type OpProcess } from '../support/op';
-import { api, setProviders, signIn, signOutAll, until, userinfo } from './support';
-
-
-/** The notifications the extension showed (test capture: OAUTH_ACCOUNTS_LOG_FILE, test runs only). */
-function notifications(): string[] {
-  const file = process.env.OAUTH_ACCOUNTS_LOG_FILE;
-  return file && fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.startsWith('[notification')) : [];
-}
+import { api, notifications, setProviders, signIn, signOutAll, until, userinfo } from './support';
 
 suite('A strict server in the real extension host', function () {
   this.timeout(120_000);

@@ -1,4 +1,5 @@
 /** Helpers for tests that run inside the real extension host (code-server or desktop VS Code). */
+import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import type { ProviderRegistry } from '../../src/vscode/providerRegistry';
 import type { RecommendationPrompt } from '../../src/vscode/recommendationPrompt';
@@ -53,4 +54,10 @@ export async function signIn(providerId: string, scopes: readonly string[] = [])
 export async function signOutAll(providerId: string): Promise<void> {
   const provider = (await api()).registry.get(providerId)!;
   for (const s of await provider.getSessions(undefined, {})) await provider.removeSession(s.id);
+}
+
+/** The notifications the extension showed (test capture: OAUTH_ACCOUNTS_LOG_FILE, test runs only). */
+export function notifications(): string[] {
+  const file = process.env.OAUTH_ACCOUNTS_LOG_FILE;
+  return file && fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.startsWith('[notification')) : [];
 }

@@ -32,9 +32,10 @@ function window(secrets: FakeSecrets) {
   let settled: () => void = () => {};
   const ids = new DynamicClientIds({
     store,
-    register: async (c) => {
+    redirectUris: () => ['http://127.0.0.1/callback'],
+    register: async (c, redirectUris) => {
       const client = new ProviderClient(c, { fetch: baseFetch, getClientSecret: async () => undefined });
-      return (await ensureRegisteredClient(store, c, await client.serverMetadata(), { redirectUris: ['http://127.0.0.1/callback'] }, createFetch(baseFetch))).client.clientId;
+      return (await ensureRegisteredClient(store, c, await client.serverMetadata(), { redirectUris }, createFetch(baseFetch))).client;
     },
     onResolved: () => settled(),
     onFailed: () => settled(),

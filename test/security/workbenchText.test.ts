@@ -117,7 +117,8 @@ suite('security: a server URL with link syntax is refused wherever a URL enters'
         const { chooseClient, calls } = loadWithFakeVscode();
         // The metadata as a hostile resource would have steered it in: its issuer carries the link.
         const hostile = { ...as, issuer: EVIL_AS };
-        await chooseClient({ registrations: new RegistrationStore(new FakeSecrets()) } as never, hostile, { issuer: EVIL_AS, endpoints: {} }, (u: string, i: unknown) => fetch(u, i as RequestInit), 'Evil', async () => undefined);
+        const registry = { registrations: new RegistrationStore(new FakeSecrets()), registrationRedirectUris: () => ['http://127.0.0.1/callback'] };
+        await chooseClient(registry as never, hostile, { issuer: EVIL_AS, endpoints: {} }, (u: string, i: unknown) => fetch(u, i as RequestInit), 'Evil', async () => undefined);
         const prompts = calls.filter((c) => c.kind === 'showInputBox');
         assert.equal(prompts.length, 1, `the prompt was shown: ${JSON.stringify(calls.map((c) => c.kind))}`);
         for (const c of calls) for (const [k, v] of Object.entries(c.texts)) assertInert(v, `${c.kind} ${k}`);

@@ -77,6 +77,16 @@ export interface OpOptions {
   revokeGrantOnRevocation?: boolean;
   /** true: advertise and honour prompt=select_account (completed automatically); counted in stats.prompts. */
   selectAccount?: boolean;
+  /** Redirect URIs matched exactly for every client, port included (no RFC 8252 any-port rule for loopback). */
+  exactRedirectUris?: boolean;
+  /** Registration ignores the requested token_endpoint_auth_method: every registered client is client_secret_basic. */
+  forceConfidentialRegistration?: boolean;
+  /** Registration (and RFC 7592 update) answers leave out client_secret_expires_at (fault stand-in). */
+  omitSecretExpiry?: boolean;
+  /** A dead refresh token is answered 400 with this error instead of invalid_grant (fault stand-in), e.g. invalid_request. */
+  deadRefreshError?: string;
+  /** Serve https with this certificate and key (PEM file paths; see test/support/privateCa.ts). */
+  tls?: { cert: string; key: string };
 }
 
 export interface Stats {

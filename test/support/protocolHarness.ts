@@ -18,9 +18,9 @@ export function testClient(config: ProviderConfig, secret: string | null = CONFI
   return new ProviderClient(config, { now, fetch: (u, i) => fetch(u, i as RequestInit), getClientSecret: async () => secret ?? undefined, log: (l) => httpLog.push(l) });
 }
 
-/** The whole loopback sign-in, with the AS playing the browser through /__test/drive. */
-export async function loopbackSignIn(op: OpProcess, client: ProviderClient, scopes: string[] = []): Promise<SignInResult> {
-  const server = await startLoopbackServer(PAGES);
+/** The whole loopback sign-in, with the AS playing the browser through /__test/drive; `ports` as loopbackPorts. */
+export async function loopbackSignIn(op: OpProcess, client: ProviderClient, scopes: string[] = [], ports?: number[]): Promise<SignInResult> {
+  const server = await startLoopbackServer(PAGES, { ports });
   let driving: Promise<unknown> | undefined;
   try {
     const pending = await client.beginAuthorization({ requestedScopes: scopes, redirectUri: server.redirectUri });

@@ -26,7 +26,8 @@ suite('registry: entries without clientId (dynamic registration)', function () {
     const store = new RegistrationStore(secrets);
     const ids = new DynamicClientIds({
       store,
-      register: async (c) => (await ensureRegisteredClient(store, c, await testClient(c).serverMetadata(), { redirectUris: ['http://127.0.0.1/callback'] }, createFetch((u, i) => fetch(u, i as RequestInit)))).client.clientId,
+      redirectUris: () => ['http://127.0.0.1/callback'],
+      register: async (c, redirectUris) => (await ensureRegisteredClient(store, c, await testClient(c).serverMetadata(), { redirectUris }, createFetch((u, i) => fetch(u, i as RequestInit)))).client,
       onResolved: () => { events.push('resolved'); resolved(); },
       onFailed: (_c, m) => { events.push(`failed: ${m}`); resolved(); },
     });
@@ -122,7 +123,8 @@ suite('registry: entries without clientId (dynamic registration)', function () {
     let resolved: () => void = () => {};
     const ids = new DynamicClientIds({
       store: new RegistrationStore(memorySecrets()),
-      register: async () => `client-${++n}`,
+      redirectUris: () => [],
+      register: async () => ({ clientId: `client-${++n}`, redirectUris: [] }),
       onResolved: () => { resolvedCount++; resolved(); },
       onFailed: () => {},
     });
