@@ -149,10 +149,10 @@ export const MUTATIONS = [
     tests: [security('dynamicRegistration')],
   },
   {
-    name: 'rules-loosened', file: 'src/setup/orgRules.ts',
+    name: 'rules-loosened', file: 'src/settings/orgRules.ts',
     what: 'a second source of allowed issuers widens the first instead of narrowing it',
     find: 'for (const { source, patterns } of rules.allowedIssuers) {\n    for (const [field, url, exact] of urls) {',
     replace: 'for (const { source, patterns } of rules.allowedIssuers.slice(-1)) {\n    for (const [field, url, exact] of urls) {',
-    tests: [unit('setup/orgRules'), unit('setup/managedProviders')],
+    tests: [unit('settings/orgRules'), unit('settings/managedProviders')],
   },
 ];

@@ -9,7 +9,7 @@ import type * as vscode from 'vscode';
 import { activateWith, isTestOrDevelopment } from './vscode/activate';
 import { setCaptureSink } from './vscode/log';
 import { loadNodeEngine } from './node/engineBundle';
-import { systemManagedFile } from './setup/managedProviders';
+import { systemManagedFile } from './settings/managedProviders';
 import { readManagedFile } from './node/managedFile';
 import { registerMcpServers } from './vscode/mcpServers';
 

@@ -17,7 +17,7 @@ import { loopback } from '../../src/flows/loopback';
 import { platformFetch } from '../../src/node/fetch';
 import { keys, type StoredSession } from '../../src/sessions/sessionStore';
 import type { FlowUi } from '../../src/flows/flow';
-import type { ProviderConfig } from '../../src/setup/config';
+import type { ProviderConfig } from '../../src/protocol/config';
 import { startOpProcess, TEST_CLIENTS, type OpProcess, type Stats } from '../../test/support/op';
 import { FakeSecrets } from '../../test/support/fakeSecrets';
 import { TestClock } from '../../test/support/keeperHarness';

@@ -9,15 +9,15 @@
  * its imports of them at the activation bundle's instances (engineBundle.ts), so there is one AuthError class and one
  * registry, and the build fails if a source file ends up in both bundles.
  */
-import type { ProviderConfig } from '../setup/config';
+import type { ProviderConfig } from '../protocol/config';
 import type { Flow } from '../flows/flow';
 import type { BaseFetch } from '../protocol/http';
 import { ProviderClient, type ClientDeps } from '../protocol/client';
 import { createFetch } from '../protocol/http';
-import { presetQuirks } from '../setup/presetQuirks';
-import { ensureRegisteredClient } from '../setup/dynamicClient';
-import type { RegistrationStore } from '../setup/registrationStore';
-import { addProviderCommand } from '../setup/addProvider';
+import { presetQuirks } from '../protocol/presetQuirks';
+import { ensureRegisteredClient } from './registerClient';
+import type { RegistrationStore } from '../sessions/registrationStore';
+import { addProviderCommand } from '../vscode/wizard/addProvider';
 import { signIn, type SignInDeps, type SignInRequest } from '../vscode/signIn';
 import { copyAccessToken, showTokenDetails } from '../vscode/tokenCommands';
 import { setClientSecretCommand, signInCommand, signOutCommand } from '../vscode/paletteCommands';

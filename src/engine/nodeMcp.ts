@@ -6,7 +6,7 @@ import type { BaseFetch } from '../protocol/http';
 import type { ProviderRegistry } from '../vscode/providerRegistry';
 import { startMcpBridge } from '../node/mcpBridge';
 import { McpHost, type McpHostDeps } from '../vscode/mcpHost';
-import { addMcpServerCommand } from '../vscode/addMcpServer';
+import { addMcpServerCommand } from '../vscode/wizard/addMcpServer';
 import { resetMcpSignIn, showMcpStatus } from '../vscode/mcpCommands';
 
 export function nodeMcp(fetch: BaseFetch) {

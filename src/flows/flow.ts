@@ -1,28 +1,19 @@
 /**
  * What a flow is — one value `{ id, label, capabilities, forcible, run }` per module (flows/loopback.ts, …) — and one
  * pure function that picks the usable ones of a build's list in order of preference (like github-authentication's
- * flows.ts). The lists each build ships are flows/node.ts and flows/web.ts; the flow ids and the `flow` setting's
- * values are derived from them. Only signIn.ts knows that more than one flow exists; flows themselves only see the
+ * flows.ts). The lists each build ships are flows/node.ts and flows/web.ts; flows/shipped.ts holds the flow ids and
+ * the `flow` setting's values (protocol/config.ts) to them. Only signIn.ts knows that more than one flow exists; flows themselves only see the
  * FlowUi and an AbortSignal.
  */
-import { everyOf } from '../setup/constants';
 import type { CallbackPages } from '../node/callbackPages';
 import type { PendingAuthorization, ProviderClient, SignInResult } from '../protocol/client';
 import { AuthError } from '../protocol/errors';
-import type { NODE_FLOWS } from './node';
-import type { WEB_FLOWS } from './web';
+import type { FlowSetting } from '../protocol/config';
 
-/** Every flow some build ships. */
-type ShippedFlow = (typeof NODE_FLOWS)[number] | (typeof WEB_FLOWS)[number];
-export type FlowId = ShippedFlow['id'];
-/** The `flow` setting: `auto`, or a flow that may be forced (`forcible: true`). */
-export type FlowSetting = 'auto' | Extract<ShippedFlow, { readonly forcible: true }>['id'];
+export type { FlowSetting };
+/** Every flow some build ships (flows/node.ts, flows/web.ts; flows/shipped.ts checks the lists against it). */
+export type FlowId = 'loopback' | 'uri-handler' | 'device-code' | 'manual';
 
-/**
- * The `flow` setting's values at run time (the validator cannot import the Node list into the web build). The
- * compiler keeps it equal to FlowSetting: a forcible flow missing here, or a value that is no such flow, is an error.
- */
-export const FLOW_SETTINGS = everyOf<FlowSetting>()(['auto', 'loopback', 'uri-handler', 'device-code']);
 /** Where our extension host runs, as seen from the user's browser. */
 export type ExtensionHostKind = 'local' | 'remote' | 'webworker';
 
@@ -106,7 +97,7 @@ export interface Flow<Id extends string = string> extends FlowInfo<Id> {
 }
 
 /** Declares a flow, keeping its literal `id` and `forcible` so FlowId and FlowSetting can be derived from it. */
-export function defineFlow<const Id extends string, const Forcible extends boolean>(flow: Flow<Id> & { readonly forcible: Forcible }): Flow<Id> & { readonly forcible: Forcible } {
+export function defineFlow<const Id extends FlowId, const Forcible extends boolean>(flow: Flow<Id> & { readonly forcible: Forcible }): Flow<Id> & { readonly forcible: Forcible } {
   return flow;
 }
 

@@ -7,7 +7,7 @@
  * extension can rewrite, so an entry alone never sends a token anywhere: the user approves each (URL, provider,
  * resource, audience) in a modal dialog first (approvalKey), and a changed entry needs a new approval.
  */
-import { isValidProviderId } from '../setup/constants';
+import { isValidProviderId } from '../protocol/constants';
 import { plainText } from '../protocol/plainText';
 import { serverUrlProblem } from '../protocol/urls';
 import { normalizeScopes } from '../protocol/scopes';

@@ -4,7 +4,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { ManagedFile } from '../setup/managedProviders';
+import type { ManagedFile } from '../settings/managedProviders';
 
 /**
  * A managed file: its text, nothing when it does not exist, or why it is not used. It grants organisation status, so

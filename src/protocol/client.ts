@@ -6,7 +6,7 @@
  */
 import * as client from 'openid-client';
 import * as oauth from 'oauth4webapi';
-import type { ProviderConfig } from '../setup/config';
+import type { ProviderConfig } from './config';
 import { accountFrom, type Account } from './account';
 import { discoverMetadata } from './discovery';
 import { hasTenantIssuer, tenantAwareConfiguration, withTokenTenant } from './tenantIssuer';

@@ -5,7 +5,7 @@
  */
 import * as client from 'openid-client';
 import * as oauth from 'oauth4webapi';
-import type { ProviderConfig } from '../setup/config';
+import type { ProviderConfig } from './config';
 import { AuthError } from './errors';
 import { isLibraryError, toAuthError } from './libraryErrors';
 import { describeUrl } from './http';

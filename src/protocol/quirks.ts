@@ -1,6 +1,6 @@
 /**
  * Identity-provider quirks, in one place. Each is a typed value (`quirk.githubJson`, `quirk.missingExpiresIn(7200)`)
- * that a preset lists (src/setup/presets.ts `quirks`) and the caller hands to the ProviderClient (`ClientDeps.quirks`);
+ * that a preset lists (src/protocol/presets.ts `quirks`) and the caller hands to the ProviderClient (`ClientDeps.quirks`);
  * nothing else in the code asks which IdP it talks to.
  *
  * Most quirks are customFetch middleware: they rewrite a non-standard response into the standard shape BEFORE
@@ -8,7 +8,7 @@
  * one protocol step the IdP does not offer in standard form (account from a REST API, proprietary revocation).
  */
 import type * as client from 'openid-client';
-import type { ProviderConfig } from '../setup/config';
+import type { ProviderConfig } from './config';
 import { accountFrom, type Account } from './account';
 import { AuthError } from './errors';
 import { toAuthError } from './libraryErrors';

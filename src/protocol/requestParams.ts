@@ -3,7 +3,7 @@
  * decision. Kept out of client.ts so that file only calls these. No `vscode` import.
  */
 import type { ServerMetadata } from 'openid-client';
-import type { ProviderConfig } from '../setup/config';
+import type { ProviderConfig } from './config';
 import { AuthError } from './errors';
 
 /**

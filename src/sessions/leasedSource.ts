@@ -3,7 +3,7 @@
  * others wait for its result and adopt it from storage. Storage is read again under the lease, because another
  * window may have refreshed or signed out meanwhile, and a session gone from storage is never refreshed here.
  */
-import type { Logger } from '../vscode/log';
+import type { Logger } from '../protocol/log';
 import { isFresh, type Clock } from '../protocol/tokens';
 import { refreshFailure } from './refreshingSource';
 import { releaseLease, tryAcquireLease, waitForLease, type LeaseOptions } from './refreshLease';

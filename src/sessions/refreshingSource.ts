@@ -3,7 +3,7 @@
  * refresh token comes back in the new TokenSet (an absent one means "keep yours", RFC 6749 §6, fromTokenResponse).
  * A failure is thrown as a RefreshFailure that says what it means for the session.
  */
-import type { Logger } from '../vscode/log';
+import type { Logger } from '../protocol/log';
 import { type AuthError, asAuthError } from '../protocol/errors';
 import type { Clock } from '../protocol/tokens';
 import type { StoredSession } from './sessionStore';

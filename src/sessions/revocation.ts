@@ -2,7 +2,7 @@
  * Revocation of a removed session's tokens (RFC 7009), best effort: the session is already gone locally, and the
  * outcome is reported so the user is told the truth about what the server did.
  */
-import type { Logger } from '../vscode/log';
+import type { Logger } from '../protocol/log';
 import { asAuthError } from '../protocol/errors';
 import type { StoredSession } from './sessionStore';
 import type { TokenClient } from './tokenSource';

@@ -11,7 +11,7 @@
  * authorization parameters and the account claim do not: changing them keeps the sessions.
  * No `vscode` import: unit-tested on plain Node.
  */
-import type { ClientAuthentication, EndpointOverrides, ProviderConfig } from '../setup/config';
+import type { ClientAuthentication, EndpointOverrides, ProviderConfig } from '../protocol/config';
 
 export interface ServerBinding {
   readonly issuer?: string;
@@ -39,7 +39,7 @@ export function bindingOf(config: ProviderConfig): ServerBinding {
 
 /**
  * The settings that decide which server discovery, registration and every request talk to: a binding without the
- * client. Dynamically registered clients are stored under it (setup/registrationStore.ts).
+ * client. Dynamically registered clients are stored under it (sessions/registrationStore.ts).
  */
 export type ServerLocation = Pick<ServerBinding, 'issuer' | 'discoveryUrl' | 'endpoints'>;
 

@@ -7,7 +7,7 @@
 import { KeyedTimers, type TimerHost } from './keyedTimers';
 import { leased } from './leasedSource';
 import { releaseLease, tryAcquireLease, type LeaseOptions } from './refreshLease';
-import type { Logger } from '../vscode/log';
+import type { Logger } from '../protocol/log';
 import { isAuthError } from '../protocol/errors';
 import { freshUntil, type Clock } from '../protocol/tokens';
 import { refreshing } from './refreshingSource';

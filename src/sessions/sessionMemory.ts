@@ -4,7 +4,7 @@
  * then written through in order, and diffed against storage when another window changes it. Every change is
  * reported once through `changed` (so the keeper can fire events and move timers).
  */
-import type { Logger } from '../vscode/log';
+import type { Logger } from '../protocol/log';
 import { SessionIndex } from './sessionIndex';
 import type { Lookup, SessionStore, StoredSession } from './sessionStore';
 import { WriteQueue } from './writeQueue';

@@ -4,7 +4,7 @@
  * (15 s … 5 min, never a hot loop) and hands out the token while it is still valid — after that, an AuthError that
  * says so. Network trouble never signs anyone out.
  */
-import type { Logger } from '../vscode/log';
+import type { Logger } from '../protocol/log';
 import { AuthError } from '../protocol/errors';
 import { isExpired, type Clock } from '../protocol/tokens';
 import { RefreshFailure } from './refreshingSource';

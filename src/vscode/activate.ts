@@ -14,15 +14,12 @@ import { createLogger, DeferredChannel, setConsoleMirror } from './log';
 import { lazyEngine } from './engineLoader';
 import { ProviderRegistry } from './providerRegistry';
 import { UriCallbacks } from './uriCallbacks';
-import { ValidatedSettings } from '../setup/validatedSettings';
+import { validateEntries } from '../protocol/config';
 import { loadManaged, PROVIDER_SETTINGS, type ReadManagedFiles } from './managedSources';
 import { RecommendationPrompt } from './recommendationPrompt';
-import { RECOMMENDED_SETTING } from '../setup/recommendations';
+import { RECOMMENDED_SETTING } from '../settings/recommendations';
 import type { McpServers, McpServersDeps } from './mcpServers';
 
-declare const __OAUTH_ACCOUNTS_BUILD__: string | undefined;
-/** Set by the bundler (scripts/bundles.mjs); undefined in code loaded from src/ directly (unit tests). */
-const BUILD = typeof __OAUTH_ACCOUNTS_BUILD__ === 'string' ? __OAUTH_ACCOUNTS_BUILD__ : undefined;
 
 /**
  * Whether this is the extension's own test run or a development host (F5, `extensionDevelopmentPath`): the only
@@ -55,11 +52,8 @@ export function activateWith(context: vscode.ExtensionContext, platform: Platfor
   const callbacks = new UriCallbacks((l) => log.info(l), vscode.env.uiKind === vscode.UIKind.Web ? 'form' : 'decoded');
   callbacks.onLateAnswer = () => void notify.showInformationMessage('OAuth Accounts: that sign-in was already cancelled or had timed out in VS Code, so its answer was not used. Start the sign-in again.');
   const engine = lazyEngine(platform.loadEngine);
-  // Validation of an unchanged setting is reused from the last start (validatedSettings.ts): by the same build on the
-  // same VS Code (its URL parser is part of the verdict).
-  const validated = new ValidatedSettings(context.globalState, BUILD && `${BUILD} ${vscode.version}`, (m) => log.warn(`could not keep the validated settings for the next start: ${m}`));
   const registry = new ProviderRegistry({
-    context, log, callbacks, engine, callbackPages: platform.callbackPages, validate: (raw) => validated.entries(raw),
+    context, log, callbacks, engine, callbackPages: platform.callbackPages, validate: validateEntries,
     managed: () => loadManaged(platform.readManagedFiles, platform.systemManagedFile, typeof process === 'undefined' ? undefined : process.platform),
   });
   registry.applySettings();

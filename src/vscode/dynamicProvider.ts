@@ -6,7 +6,7 @@
  * unregistered for a moment, and a getSession in that moment would fail; so this stays, and delegates.
  */
 import * as vscode from 'vscode';
-import type { ProviderConfig } from '../setup/config';
+import type { ProviderConfig } from '../protocol/config';
 import { AuthError } from '../protocol/errors';
 import { plainText } from '../protocol/plainText';
 import { toVsCodeSession, type OAuthAuthenticationProvider } from './provider';

@@ -7,13 +7,9 @@ import * as vscode from 'vscode';
 import { escapeLogLine } from '../protocol/plainText';
 import { redact } from './redact';
 
-export interface Logger {
-  trace(line: string): void;
-  info(line: string): void;
-  warn(line: string): void;
-  error(line: string): void;
-  forProvider(id: string): Logger;
-}
+import type { Logger } from '../protocol/log';
+
+export type { Logger };
 
 /**
  * Test runs mirror the channel to the console (where the host runner collects it) with OAUTH_ACCOUNTS_LOG_CONSOLE

@@ -7,8 +7,8 @@
  * reads none).
  */
 import * as vscode from 'vscode';
-import { NO_MANAGED, parseManaged, type Managed, type ManagedFile } from '../setup/managedProviders';
-import { addRules, NO_RULES } from '../setup/orgRules';
+import { NO_MANAGED, parseManaged, type Managed, type ManagedFile } from '../settings/managedProviders';
+import { addRules, NO_RULES } from '../settings/orgRules';
 
 export const MANAGED_FILE_SETTING = 'oauthAccounts.managedProvidersFile';
 export const ORGANIZATION_SETTINGS = 'oauthAccounts.organization';

@@ -9,7 +9,7 @@
 import * as vscode from 'vscode';
 import * as notify from './notify';
 import { plainText } from '../protocol/plainText';
-import { SETTING } from '../setup/config';
+import { SETTING } from '../protocol/config';
 import type { ProviderRegistry } from './providerRegistry';
 import { interactiveSignIn } from './commands';
 import { keys } from '../sessions/sessionStore';

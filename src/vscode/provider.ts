@@ -4,7 +4,7 @@
  * sync, revocation) is delegated to SessionKeeper. Only this file maps StoredSession ↔ vscode.AuthenticationSession.
  */
 import * as vscode from 'vscode';
-import type { ProviderConfig } from '../setup/config';
+import type { ProviderConfig } from '../protocol/config';
 import type { Logger } from './log';
 import type { SignInResult } from '../protocol/client';
 import type { TokenClient } from '../sessions/tokenSource';

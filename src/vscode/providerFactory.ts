@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import * as notify from './notify';
-import { PREFER_DEVICE_CODE_SETTING, type ProviderConfig } from '../setup/config';
+import { PREFER_DEVICE_CODE_SETTING, type ProviderConfig } from '../protocol/config';
 import type { FlowUi } from '../flows/flow';
 import type { Engine } from '../engine/engine';
 import type { Logger } from './log';
@@ -14,7 +14,7 @@ import { bindingOf } from '../sessions/serverBinding';
 import type { SessionNotices } from './sessionNotices';
 import { createFlowUi, extensionHostKind } from './ui';
 import type { UriCallbacks } from './uriCallbacks';
-import { forgettingClient, forgettingOnInvalidClient } from '../setup/dynamicClientIds';
+import { forgettingClient, forgettingOnInvalidClient } from '../sessions/dynamicClientIds';
 
 export interface ProviderFactoryDeps {
   readonly secrets: vscode.SecretStorage;

@@ -5,10 +5,10 @@
  */
 import * as vscode from 'vscode';
 import * as notify from './notify';
-import { BUILT_IN_PROVIDER_IDS, configKey, describeProblem, parseProvider, SETTING, type Parsed, type ProviderConfig } from '../setup/config';
-import { NO_MANAGED, type Managed } from '../setup/managedProviders';
-import { accountRefused, NO_RULES, type OrgRules } from '../setup/orgRules';
-import { apiEntryRefused, resolveSources, type ProviderSource } from '../setup/providerSources';
+import { BUILT_IN_PROVIDER_IDS, configKey, describeProblem, parseProvider, SETTING, type Parsed, type ProviderConfig } from '../protocol/config';
+import { NO_MANAGED, type Managed } from '../settings/managedProviders';
+import { accountRefused, NO_RULES, type OrgRules } from '../settings/orgRules';
+import { apiEntryRefused, resolveSources, type ProviderSource } from '../settings/providerSources';
 import type { FlowUi } from '../flows/flow';
 import type { Logger } from './log';
 import type { Engine } from '../engine/engine';
@@ -19,8 +19,8 @@ import { interactiveSignIn } from './commands';
 import { SessionNotices } from './sessionNotices';
 import { EXTENSION_ID, registrationRedirectUris } from './ui';
 import type { UriCallbacks } from './uriCallbacks';
-import { DynamicClientIds } from '../setup/dynamicClientIds';
-import { RegistrationStore } from '../setup/registrationStore';
+import { DynamicClientIds } from '../sessions/dynamicClientIds';
+import { RegistrationStore } from '../sessions/registrationStore';
 import { serverKey, type ServerLocation } from '../sessions/serverBinding';
 
 interface Entry {

@@ -9,9 +9,9 @@
  */
 import * as vscode from 'vscode';
 import * as notify from './notify';
-import { parseProvider, SETTING, type ProviderConfig } from '../setup/config';
+import { parseProvider, SETTING, type ProviderConfig } from '../protocol/config';
 import { plainText } from '../protocol/plainText';
-import { classifyRecommendations, RECOMMENDED_SETTING, type Recommendation } from '../setup/recommendations';
+import { classifyRecommendations, RECOMMENDED_SETTING, type Recommendation } from '../settings/recommendations';
 import { serverHosts } from '../sessions/serverBinding';
 import type { ProviderRegistry } from './providerRegistry';
 import type { Logger } from './log';

@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import * as notify from './notify';
-import type { ProviderConfig } from '../setup/config';
+import type { ProviderConfig } from '../protocol/config';
 import type { Logger } from './log';
 import type { Engine } from '../engine/engine';
 import { LazyClient } from './lazyClient';

@@ -4,14 +4,14 @@
  */
 import * as vscode from 'vscode';
 import * as notify from './notify';
-import type { ProviderConfig } from '../setup/config';
+import type { ProviderConfig } from '../protocol/config';
 import { isDiscouraged, selectFlows, whyUnavailable, type Flow, type FlowQuery, type FlowUi, type ExtensionHostKind } from '../flows/flow';
 import type { Logger } from './log';
 import type { ProviderClient, SignInResult } from '../protocol/client';
 import { AuthError } from '../protocol/errors';
 import { toAuthError } from '../protocol/libraryErrors';
-import { accountIdentifiers } from '../setup/orgRules';
-import { presetQuirks } from '../setup/presetQuirks';
+import { accountIdentifiers } from '../settings/orgRules';
+import { presetQuirks } from '../protocol/presetQuirks';
 
 export const SIGN_IN_TIMEOUT_MS = 5 * 60_000;
 

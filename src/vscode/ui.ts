@@ -5,7 +5,7 @@ import type { DeviceCodeInfo, ExtensionHostKind, FlowUi } from '../flows/flow';
 import { plainText } from '../protocol/plainText';
 import type { UriCallbacks } from './uriCallbacks';
 
-import { EXTENSION_ID } from '../setup/constants';
+import { EXTENSION_ID } from '../protocol/constants';
 
 export { EXTENSION_ID };
 

@@ -9,7 +9,7 @@
  */
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { registrationKey } from '../../src/setup/registrationStore';
+import { registrationKey } from '../../src/sessions/registrationStore';
 import { startOpProcess, type OpProcess } from '../support/op';
 import { startRecordingServer, type RecordingServer } from '../support/recordingServer';
 import { api, setProviders, signIn, signOutAll, until, userinfo } from './support';

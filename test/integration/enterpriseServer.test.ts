@@ -7,7 +7,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { freePort } from '../host/codeServer';
-import { registrationKey } from '../../src/setup/registrationStore';
+import { registrationKey } from '../../src/sessions/registrationStore';
 import { startOpProcess, type OpProcess } from '../support/op';
 import { api, notifications, setProviders, signIn, signOutAll, until, userinfo } from './support';
 

@@ -9,7 +9,7 @@ import * as assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import * as http from 'node:http';
 import * as fc from 'fast-check';
-import type { ProviderConfig } from '../../src/setup/config';
+import type { ProviderConfig } from '../../src/protocol/config';
 import { startLoopbackServer } from '../../src/node/loopbackServer';
 import { ProviderClient } from '../../src/protocol/client';
 import { AuthError } from '../../src/protocol/errors';

@@ -4,14 +4,14 @@
  * issuer X). When registrations were stored under the issuer alone it received the user's client id for X; when its
  * endpoints answered invalid_client the user's registration (with its registration access token) was deleted; and
  * when its lookup ran first, the client id the attacker chose was stored under X and used by the user's own entry.
- * Registrations are now bound to the whole server binding (src/setup/registrationStore.ts): each case below is one
+ * Registrations are now bound to the whole server binding (src/sessions/registrationStore.ts): each case below is one
  * of those paths, with the real oidc-provider as X and an impersonating server as the attacker.
  */
 import * as assert from 'node:assert/strict';
-import { parseProvider, type ProviderConfig } from '../../src/setup/config';
-import { DynamicClientIds } from '../../src/setup/dynamicClientIds';
-import { ensureRegisteredClient } from '../../src/setup/dynamicClient';
-import { RegistrationStore } from '../../src/setup/registrationStore';
+import { parseProvider, type ProviderConfig } from '../../src/protocol/config';
+import { DynamicClientIds } from '../../src/sessions/dynamicClientIds';
+import { ensureRegisteredClient } from '../../src/engine/registerClient';
+import { RegistrationStore } from '../../src/sessions/registrationStore';
 import { createFetch } from '../../src/protocol/http';
 import { ProviderClient } from '../../src/protocol/client';
 import { startOpProcess, type OpProcess } from '../support/op';

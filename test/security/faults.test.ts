@@ -10,7 +10,7 @@
 import * as assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import type { ProviderConfig } from '../../src/setup/config';
+import type { ProviderConfig } from '../../src/protocol/config';
 import { ProviderClient } from '../../src/protocol/client';
 import { AuthError, type AuthErrorCode } from '../../src/protocol/errors';
 import { createFetch, type BaseFetch } from '../../src/protocol/http';

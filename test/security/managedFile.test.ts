@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { readManagedFile } from '../../src/node/managedFile';
-import { parseManaged } from '../../src/setup/managedProviders';
+import { parseManaged } from '../../src/settings/managedProviders';
 
 suite('security: reading a managed file', () => {
   let dir: string;

@@ -7,10 +7,10 @@
  * and client id — exactly what the registry wires up (providerRegistry.ts `registeredSecret`).
  */
 import * as assert from 'node:assert/strict';
-import { parseProvider, type ProviderConfig } from '../../src/setup/config';
-import { DynamicClientIds } from '../../src/setup/dynamicClientIds';
-import { ensureRegisteredClient } from '../../src/setup/dynamicClient';
-import { RegistrationStore } from '../../src/setup/registrationStore';
+import { parseProvider, type ProviderConfig } from '../../src/protocol/config';
+import { DynamicClientIds } from '../../src/sessions/dynamicClientIds';
+import { ensureRegisteredClient } from '../../src/engine/registerClient';
+import { RegistrationStore } from '../../src/sessions/registrationStore';
 import { createFetch } from '../../src/protocol/http';
 import { ProviderClient } from '../../src/protocol/client';
 import { startOpProcess, type OpProcess } from '../support/op';

@@ -6,7 +6,7 @@
  */
 import * as assert from 'node:assert/strict';
 import * as fc from 'fast-check';
-import { BUILT_IN_PROVIDER_IDS, describeProblem, parseProviders } from '../../src/setup/config';
+import { BUILT_IN_PROVIDER_IDS, describeProblem, parseProviders } from '../../src/protocol/config';
 import { serverUrlProblem } from '../../src/protocol/urls';
 import { redact } from '../../src/vscode/redact';
 import { keys, parseSession, SessionStore, type StoredSession } from '../../src/sessions/sessionStore';

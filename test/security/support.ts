@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import * as net from 'node:net';
 import { dirname, join } from 'node:path';
-import type { ProviderConfig } from '../../src/setup/config';
+import type { ProviderConfig } from '../../src/protocol/config';
 import { loopback } from '../../src/flows/loopback';
 import type { FlowUi } from '../../src/flows/flow';
 import { ProviderClient, type SignInResult } from '../../src/protocol/client';

@@ -10,11 +10,11 @@
  */
 import * as assert from 'node:assert/strict';
 import Module from 'node:module';
-import { parseProvider } from '../../src/setup/config';
+import { parseProvider } from '../../src/protocol/config';
 import { serverUrlProblem } from '../../src/protocol/urls';
 import { createFetch } from '../../src/protocol/http';
 import { discoverProtectedResource } from '../../src/protocol/resourceMetadata';
-import { RegistrationStore } from '../../src/setup/registrationStore';
+import { RegistrationStore } from '../../src/sessions/registrationStore';
 import { FakeSecrets } from '../support/fakeSecrets';
 import { startOpProcess, type OpProcess } from '../support/op';
 import { startResourceServer, type ResourceServer } from '../support/resourceServer';
@@ -189,9 +189,9 @@ suite('security: every text the workbench shows passes one guard (src/vscode/not
 
 interface Call { kind: string; texts: Record<string, string | undefined> }
 
-/** src/setup/addProviderClient.ts (and notify, ui, log) bound to a stand-in `vscode` that records every text. */
+/** src/vscode/wizard/addProviderClient.ts (and notify, ui, log) bound to a stand-in `vscode` that records every text. */
 function loadWithFakeVscode(): {
-  chooseClient: typeof import('../../src/setup/addProviderClient').chooseClient;
+  chooseClient: typeof import('../../src/vscode/wizard/addProviderClient').chooseClient;
   notify: typeof import('../../src/vscode/notify');
   log: typeof import('../../src/vscode/log');
   calls: Call[];
@@ -225,7 +225,7 @@ function loadWithFakeVscode(): {
   };
   const loader = Module as unknown as { _load(request: string, ...rest: unknown[]): unknown };
   const original = loader._load;
-  const paths = ['../../src/setup/addProviderClient', '../../src/vscode/notify', '../../src/vscode/ui', '../../src/vscode/log'].map((p) => require.resolve(p));
+  const paths = ['../../src/vscode/wizard/addProviderClient', '../../src/vscode/notify', '../../src/vscode/ui', '../../src/vscode/log'].map((p) => require.resolve(p));
   for (const p of paths) delete require.cache[p];
   loader._load = function (request: string, ...rest: unknown[]) { return request === 'vscode' ? fake : original.call(this, request, ...rest); };
   try {

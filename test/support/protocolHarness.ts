@@ -1,5 +1,5 @@
 /** Builds ProviderClients against the test AS and completes sign-ins the way a browser would. */
-import type { ProviderConfig } from '../../src/setup/config';
+import type { ProviderConfig } from '../../src/protocol/config';
 import { ProviderClient, type PendingAuthorization, type SignInResult } from '../../src/protocol/client';
 import { startLoopbackServer } from '../../src/node/loopbackServer';
 import { CONFIDENTIAL_SECRET, TEST_CLIENTS, type OpProcess } from './op';

@@ -1,7 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FLOW_SETTINGS, selectFlows, whyUnavailable, type ExtensionHostKind, type FlowId, type FlowInfo, type FlowQuery, type FlowSetting } from '../../../src/flows/flow';
+import { selectFlows, whyUnavailable, type ExtensionHostKind, type FlowId, type FlowInfo, type FlowQuery } from '../../../src/flows/flow';
+import { FLOW_SETTINGS, type FlowSetting } from '../../../src/protocol/config';
 import { NODE_FLOWS } from '../../../src/flows/node';
 import { WEB_FLOWS } from '../../../src/flows/web';
 

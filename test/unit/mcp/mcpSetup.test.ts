@@ -1,7 +1,7 @@
 /** The pure half of "Add MCP Server...": client paths in the MCP specification's order, provider reuse, entries. */
 import * as assert from 'node:assert/strict';
 import { clientPaths, mcpEntry, metadataDocumentUrlProblem, providerEntry, reusableProviders, suggestName, type ProviderSummary } from '../../../src/mcp/mcpSetup';
-import { parseProvider } from '../../../src/setup/config';
+import { parseProvider } from '../../../src/protocol/config';
 import { parseMcpServer } from '../../../src/mcp/serverEntries';
 
 const R = 'https://mcp.example.com/mcp';

@@ -3,7 +3,7 @@
  * checked by oauth4webapi through its public API), and a document the library would refuse is still refused.
  */
 import * as assert from 'node:assert/strict';
-import type { ProviderConfig } from '../../../src/setup/config';
+import type { ProviderConfig } from '../../../src/protocol/config';
 import { ProviderClient } from '../../../src/protocol/client';
 import type { BaseFetch } from '../../../src/protocol/http';
 import { rejectsWithAuthError } from '../../support/assertions';

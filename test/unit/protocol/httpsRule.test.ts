@@ -5,7 +5,7 @@
  */
 import * as assert from 'node:assert/strict';
 import { ProviderClient } from '../../../src/protocol/client';
-import type { ProviderConfig } from '../../../src/setup/config';
+import type { ProviderConfig } from '../../../src/protocol/config';
 import { AuthError } from '../../../src/protocol/errors';
 import { createFetch, type BaseFetch, type FetchInit } from '../../../src/protocol/http';
 import { accountFromApi } from '../../../src/protocol/quirks';

@@ -1,10 +1,10 @@
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { parseProvider, type ProviderConfig } from '../../../src/setup/config';
-import { fillTemplate, fillTemplates, presetDefaults, presetEntry, PRESET_ENTRIES, PRESET_IDS, type PresetEntry } from '../../../src/setup/presets';
-import { PRESETS } from '../../../src/setup/presetGuide';
-import { PRESET_QUIRKS, presetQuirks } from '../../../src/setup/presetQuirks';
+import { parseProvider, type ProviderConfig } from '../../../src/protocol/config';
+import { fillTemplate, fillTemplates, presetDefaults, presetEntry, PRESET_ENTRIES, PRESET_IDS, type PresetEntry } from '../../../src/protocol/presets';
+import { PRESETS } from '../../../src/vscode/wizard/presetGuide';
+import { PRESET_QUIRKS, presetQuirks } from '../../../src/protocol/presetQuirks';
 import { ProviderClient, type SignInResult } from '../../../src/protocol/client';
 import type { BaseFetch, FetchInit } from '../../../src/protocol/http';
 import { accountFromApi, combineQuirks, githubJsonAndErrors, githubRevocation, missingExpiresIn, quirk, type QuirkFetch } from '../../../src/protocol/quirks';

@@ -1,9 +1,9 @@
 import * as assert from 'node:assert/strict';
-import { ensureRegisteredClient } from '../../../src/setup/dynamicClient';
-import { isForgottenClient } from '../../../src/setup/dynamicClientIds';
+import { ensureRegisteredClient } from '../../../src/engine/registerClient';
+import { isForgottenClient } from '../../../src/sessions/dynamicClientIds';
 import { grantTypesFor, registerPublicClient, DEVICE_CODE_GRANT } from '../../../src/protocol/registration';
 import { createFetch } from '../../../src/protocol/http';
-import { legacyRegistrationKey, RegistrationStore, registrationKey } from '../../../src/setup/registrationStore';
+import { legacyRegistrationKey, RegistrationStore, registrationKey } from '../../../src/sessions/registrationStore';
 import { rejectsWithAuthError } from '../../support/assertions';
 import { startOpProcess, type OpProcess } from '../../support/op';
 import { loopbackSignIn, testClient, testConfig } from '../../support/protocolHarness';

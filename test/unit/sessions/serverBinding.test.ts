@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { parseProvider, type ProviderConfig } from '../../../src/setup/config';
+import { parseProvider, type ProviderConfig } from '../../../src/protocol/config';
 import type { ProviderClient } from '../../../src/protocol/client';
 import { bindingKey, bindingOf, configForBinding, decodeClientSecret, encodeClientSecret, sameBinding } from '../../../src/sessions/serverBinding';
 import { SessionKeeper } from '../../../src/sessions/sessionKeeper';
