@@ -1,18 +1,17 @@
-// The extension's bundles, for esbuild.mjs and the tests that check them: for each host (Node, web worker) an
-// activation bundle (dist/extension.js, dist/web/extension.js: register providers, answer getSessions) and an engine
-// bundle loaded on first use (dist/engine.js, dist/web/engine.js: protocol client, flows, wizard, token tools; see
-// src/engine/engine.ts).
+// The extension's bundles, for esbuild.mjs, the bench and the tests that check them. Per host (Node, web worker):
 //
-// Modules both need are kept once, in the activation bundle: the engine bundle's imports of them become
-// `require("oauth-accounts-host:<path>")`, and the activation bundle carries a `hostModules` table with exactly those
-// modules (src/vscode/engineLoader.ts hands them over). Three builds per host: activation (to learn its modules),
-// engine (to learn which of them it imports), activation again with the table — which must not change its modules.
+// - the activation bundle (dist/extension.js, dist/web/extension.js): settings, the registry, the authentication
+//   providers, sessions, commands and their dialogs — everything that talks to VS Code;
+// - the engine bundle (dist/engine.js, dist/web/engine.js, src/engine/): the protocol client with openid-client and
+//   the platform's fetch, the flows and the sign-in — everything that talks OAuth. Loaded on first use with a plain
+//   require (node/loadEngine.ts) or as the worker host loads extension code (web/loadEngine.ts).
+//
+// Two independent builds. What both use (errors, plain-text rules, the config parser) is in both, as copies; errors
+// are recognised by a brand, not by class identity (protocol/errors.ts). The build fails if the seam is crossed: the
+// engine must not import `vscode` (it cannot resolve), and the activation bundle must not contain the protocol
+// libraries, the engine or the flows (checked below from esbuild's metafile).
 import * as esbuild from 'esbuild';
-import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
-
-const HOST_PREFIX = 'oauth-accounts-host:';
+import { join } from 'node:path';
 
 export const HOSTS = {
   node: {
@@ -21,81 +20,22 @@ export const HOSTS = {
       platform: 'node', target: 'node20',
       // node-fetch v3 pulls this in through fetch-blob only when globalThis.ReadableStream is missing, which never
       // happens on Node >= 18: keeping it out saves 60 KB of bundle.
-      external: ['vscode', 'web-streams-polyfill'],
+      external: ['web-streams-polyfill'],
     },
   },
   web: {
     activation: 'src/web/extension.ts', engine: 'src/engine/web.ts', outdir: 'dist/web',
     // No Node built-in may end up in these (a unit test checks).
-    options: { platform: 'browser', target: 'es2022', mainFields: ['browser', 'module', 'main'], external: ['vscode'] },
+    options: { platform: 'browser', target: 'es2022', mainFields: ['browser', 'module', 'main'], external: [] },
   },
 };
 
-/** Where a relative import from a source file lands, if it is one of our .ts files. */
-function sourceFile(root, importer, path) {
-  const base = resolve(dirname(importer), path);
-  for (const candidate of [base, `${base}.ts`, join(base, 'index.ts')]) {
-    if (candidate.endsWith('.ts') && existsSync(candidate)) return relative(root, candidate).split('\\').join('/');
-  }
-  return undefined;
-}
-
-/** Engine build: imports of files the activation bundle has become host-module requires; `used` collects them. */
-function shareWithActivation(root, activationFiles, used) {
-  return {
-    name: 'share-with-activation',
-    setup(build) {
-      build.onResolve({ filter: /^\.\.?\// }, (args) => {
-        if (!args.importer.startsWith(join(root, 'src'))) return undefined;
-        const file = sourceFile(root, args.importer, args.path);
-        if (!file || !activationFiles.has(file)) return undefined;
-        used.add(file);
-        return { path: `${HOST_PREFIX}${file}`, external: true };
-      });
-    },
-  };
-}
-
-/** Activation build: `oauth-accounts:host-modules` is the table of `files` (namespace objects of our own modules). */
-function hostModulesTable(root, files) {
-  return {
-    name: 'host-modules-table',
-    setup(build) {
-      build.onResolve({ filter: /^oauth-accounts:host-modules$/ }, () => ({ path: 'host-modules', namespace: 'oauth-accounts' }));
-      build.onLoad({ filter: /.*/, namespace: 'oauth-accounts' }, () => ({
-        resolveDir: root,
-        loader: 'js',
-        contents: [...files].sort().map((f, i) => `import * as m${i} from ${JSON.stringify(`./${f}`)};`).join('\n')
-          + `\nexport const hostModules = Object.freeze({ ${[...files].sort().map((f, i) => `${JSON.stringify(f)}: m${i}`).join(', ')} });\n`,
-      }));
-    },
-  };
-}
-
-/**
- * The build's identity, `__OAUTH_ACCOUNTS_BUILD__` in the bundles: a hash of every file under src/ and of
- * package.json (and the host: node or web). Results the extension keeps across starts (src/setup/validatedSettings.ts) are reused only by the
- * same build, so changed validation code never trusts an older verdict. Same sources, same id: the build stays
- * reproducible.
- */
-export function buildId(root) {
-  const hash = createHash('sha256');
-  const walk = (dir) => readdirSync(join(root, dir), { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1)).forEach((d) => {
-    const rel = `${dir}/${d.name}`;
-    if (d.isDirectory()) walk(rel);
-    else hash.update(`${rel}\0`).update(readFileSync(join(root, rel))).update('\0');
-  });
-  walk('src');
-  hash.update(readFileSync(join(root, 'package.json')));
-  return hash.digest('hex').slice(0, 16);
-}
-
-const inputsOf = (result) => new Set(Object.keys(result.metafile.inputs).filter((f) => f.startsWith('src/')));
+/** What the activation bundle must never contain: the protocol libraries and the engine's own layers. */
+const ENGINE_ONLY = [/^node_modules\/(openid-client|oauth4webapi|node-fetch|jose)\//, /^src\/engine\//, /^src\/flows\/(?!flow\.ts)/, /^src\/protocol\/(client|discovery|libraryErrors|registration|quirks)\.ts$/];
 
 /**
  * Builds both bundles of one host into `outRoot` (default: the repository, so dist/). `write: false` returns them in
- * memory (tests); `production` minifies.
- * Returns { activation, engine } as esbuild results (with metafiles) and the shared module list.
+ * memory (tests); `production` minifies. Returns { activation, engine } as esbuild results (with metafiles).
  */
 export async function buildHost(name, { root = process.cwd(), production = false, write = true, outRoot = root } = {}) {
   const host = HOSTS[name];
@@ -103,19 +43,13 @@ export async function buildHost(name, { root = process.cwd(), production = false
   const common = {
     absWorkingDir: root, bundle: true, format: 'cjs', minify: production, sourcemap: write && !production,
     legalComments: 'none', logLevel: 'warning', metafile: true, write, ...host.options,
-    define: { __OAUTH_ACCOUNTS_BUILD__: JSON.stringify(`${buildId(root)}-${name}`) },
   };
-  const activationOptions = (files) => ({ ...common, entryPoints: [host.activation], outfile: join(outdir, 'extension.js'), plugins: [hostModulesTable(root, files)] });
-  const first = await esbuild.build({ ...activationOptions(new Set()), write: false, sourcemap: false, minify: false });
-  const activationFiles = inputsOf(first);
-  const shared = new Set();
-  const engine = await esbuild.build({ ...common, entryPoints: [host.engine], outfile: join(outdir, 'engine.js'), plugins: [shareWithActivation(root, activationFiles, shared)] });
-  const activation = await esbuild.build(activationOptions(shared));
-  const added = [...inputsOf(activation)].filter((f) => !activationFiles.has(f));
-  if (added.length) throw new Error(`the host-module table added modules to the activation bundle: ${added.join(', ')}`);
-  // A module in both bundles would be two instances (two AuthError classes, two registries): an import form the
-  // share-with-activation plugin does not resolve must fail the build, not copy the module.
-  const twice = [...inputsOf(engine)].filter((f) => activationFiles.has(f));
-  if (twice.length) throw new Error(`in both bundles (import them by a relative path the build resolves): ${twice.join(', ')}`);
-  return { activation, engine, shared: [...shared].sort() };
+  const [activation, engine] = await Promise.all([
+    esbuild.build({ ...common, entryPoints: [host.activation], outfile: join(outdir, 'extension.js'), external: [...host.options.external, 'vscode'] }),
+    // No `vscode` external: an engine module that imports vscode fails to resolve, and so does the build.
+    esbuild.build({ ...common, entryPoints: [host.engine], outfile: join(outdir, 'engine.js') }),
+  ]);
+  const crossed = Object.keys(activation.metafile.inputs).filter((f) => ENGINE_ONLY.some((re) => re.test(f)));
+  if (crossed.length) throw new Error(`the ${name} activation bundle contains engine code (import it through the engine, types only): ${crossed.join(', ')}`);
+  return { activation, engine };
 }

@@ -12,11 +12,12 @@ import type { AddressInfo } from 'node:net';
 import * as oidc from 'openid-client';
 import { OAuthAuthenticationProvider } from '../../src/vscode/provider';
 import { ProviderClient } from '../../src/protocol/client';
-import { signIn } from '../../src/vscode/signIn';
+import { signIn } from '../../src/engine/signIn';
 import { loopback } from '../../src/flows/loopback';
 import { platformFetch } from '../../src/node/fetch';
 import { keys, type StoredSession } from '../../src/sessions/sessionStore';
 import type { FlowUi } from '../../src/flows/flow';
+import type { SignInUi } from '../../src/engine/signIn';
 import type { ProviderConfig } from '../../src/protocol/config';
 import { startOpProcess, TEST_CLIENTS, type OpProcess, type Stats } from '../../test/support/op';
 import { FakeSecrets } from '../../test/support/fakeSecrets';
@@ -42,7 +43,9 @@ function configFor(issuer: string, id = 'bench'): ProviderConfig {
 function makeProvider(op: OpProcess | undefined, secrets: FakeSecrets, clock: TestClock, issuer = op?.issuer ?? 'http://127.0.0.2:1') {
   const config = configFor(issuer);
   const client = new ProviderClient(config, { fetch: platformFetch, getClientSecret: async () => undefined, now: clock.now });
-  const ui: FlowUi = {
+  const ui: FlowUi & SignInUi = {
+    withProgress: (_title, task) => task(() => {}, new AbortController().signal),
+    offerNextFlow: async () => false,
     // The AS plays the browser, consent automatic; in the background, since the loopback page is answered only
     // after the code exchange (a browser does not wait for it either).
     openExternal: async (url) => { void op!.drive(url).catch(() => undefined); return true; },

@@ -1,28 +1,25 @@
 /**
- * The engine: everything that is not needed to register providers and answer getSessions from memory — the
- * protocol client (openid-client, the platform's fetch), the flows, the interactive sign-in, dynamic client
- * registration, the Add Identity Provider wizard, the token tools and the palette commands' dialogs. It is a separate bundle (dist/engine.js,
- * dist/web/engine.js, see scripts/bundles.mjs) loaded on first use: the first sign-in, refresh, revocation, wizard
- * or token tool. The activation bundle only knows its type.
- *
- * Modules both bundles use (errors, log, notify, the registry, …) are not copied into this one: the build points
- * its imports of them at the activation bundle's instances (engineBundle.ts), so there is one AuthError class and one
- * registry, and the build fails if a source file ends up in both bundles.
+ * The engine: the protocol client (openid-client, the platform's fetch), the sign-in flows and the sign-in that runs
+ * them — everything that talks OAuth, and nothing that talks to VS Code. It is a bundle of its own per host
+ * (dist/engine.js, dist/web/engine.js; scripts/bundles.mjs), loaded on first use (the first sign-in, refresh,
+ * revocation, lookup or registration) by node/loadEngine.ts or web/loadEngine.ts. The activation bundle knows only
+ * this module's types; what the two bundles share (the AuthError class, plain text rules, …) each has its own copy of,
+ * and errors are recognised by a brand (protocol/errors.ts), not by `instanceof`.
  */
+import type { ServerMetadata } from 'openid-client';
 import type { ProviderConfig } from '../protocol/config';
 import type { Flow } from '../flows/flow';
 import type { BaseFetch } from '../protocol/http';
 import { ProviderClient, type ClientDeps } from '../protocol/client';
 import { createFetch } from '../protocol/http';
 import { presetQuirks } from '../protocol/presetQuirks';
-import { ensureRegisteredClient } from './registerClient';
+import { discoverProtectedResource, type DiscoverResourceOptions } from '../protocol/resourceMetadata';
+import type { RegistrationRequest } from '../protocol/registration';
+import type { ServerLocation } from '../sessions/serverBinding';
 import type { RegistrationStore } from '../sessions/registrationStore';
-import { addProviderCommand } from '../vscode/wizard/addProvider';
-import { signIn, type SignInDeps, type SignInRequest } from '../vscode/signIn';
-import { copyAccessToken, showTokenDetails } from '../vscode/tokenCommands';
-import { setClientSecretCommand, signInCommand, signOutCommand } from '../vscode/paletteCommands';
-import type { ProviderRegistry } from '../vscode/providerRegistry';
-import type { McpEngine } from './nodeMcp';
+import { ensureRegisteredClient } from './registerClient';
+import { discoverIssuer, lookUpServerUrl } from './lookUp';
+import { signIn, type SignInDeps, type SignInRequest } from './signIn';
 
 export interface EnginePlatform {
   readonly fetch: BaseFetch;
@@ -34,6 +31,8 @@ export function engineFor(platform: EnginePlatform) {
   /** A protocol client for `config`, with its preset's quirks and this build's fetch. */
   const createClient = (config: ProviderConfig, deps: Omit<ClientDeps, 'fetch' | 'quirks'>) =>
     new ProviderClient(config, { ...deps, fetch: platform.fetch, quirks: presetQuirks(config) });
+  const registered = (store: RegistrationStore, server: ServerLocation, metadata: ServerMetadata, req: RegistrationRequest) =>
+    ensureRegisteredClient(store, server, metadata, req, createFetch(platform.fetch));
   return {
     flows: platform.flows,
     createClient,
@@ -45,16 +44,16 @@ export function engineFor(platform: EnginePlatform) {
      */
     registeredClient: async (config: ProviderConfig, store: RegistrationStore, redirectUris: string[]) => {
       const client = createClient(config, { getClientSecret: async () => undefined });
-      return (await ensureRegisteredClient(store, config, await client.serverMetadata(), { redirectUris }, createFetch(platform.fetch))).client;
+      return (await registered(store, config, await client.serverMetadata(), { redirectUris })).client;
     },
-    addProvider: (registry: ProviderRegistry) => addProviderCommand(registry, platform.fetch, platform.flows),
-    copyAccessToken,
-    showTokenDetails,
-    signInCommand,
-    signOutCommand,
-    setClientSecretCommand,
+    /** The wizards' steps that talk to servers (engine/lookUp.ts, engine/registerClient.ts). */
+    ensureRegisteredClient: registered,
+    discoverIssuer: (issuer: string, signal?: AbortSignal) => discoverIssuer(issuer, platform.fetch, signal),
+    lookUpServerUrl: (url: string, signal?: AbortSignal) => lookUpServerUrl(url, platform.fetch, signal),
+    discoverProtectedResource: (url: string, o: DiscoverResourceOptions & { timeoutMs?: number } = {}) =>
+      discoverProtectedResource(url, createFetch(platform.fetch, { timeoutMs: o.timeoutMs, signal: o.signal }), o),
   };
 }
 
-/** `mcp`: the MCP bridge and its commands, in the Node engine only (engine/node.ts, engine/nodeMcp.ts). */
-export type Engine = ReturnType<typeof engineFor> & { readonly mcp?: McpEngine };
+/** `startMcpBridge`: the MCP bridge (node/mcpBridge.ts), in the Node engine only: a web worker cannot listen. */
+export type Engine = ReturnType<typeof engineFor> & { readonly startMcpBridge?: typeof import('../node/mcpBridge').startMcpBridge };

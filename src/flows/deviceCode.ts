@@ -3,7 +3,7 @@
  * in any browser (on any device), and we poll the token endpoint. Nothing has to come back to VS Code, so this
  * works in remote, web and headless setups where neither the loopback listener nor the URI handler can.
  */
-import { AuthError } from '../protocol/errors';
+import { AuthError, isAuthError } from '../protocol/errors';
 import { plainText } from '../protocol/plainText';
 import { defineFlow, type FlowContext } from './flow';
 
@@ -18,7 +18,7 @@ export const deviceCode = defineFlow({
     const handle = await ctx.client.startDeviceAuthorization(ctx.requestedScopes, ctx.signal);
     const info = { userCode: handle.userCode, verificationUri: handle.verificationUri, verificationUriComplete: handle.verificationUriComplete };
     if (!(await ctx.ui.showDeviceCode(info, ctx.signal))) {
-      if (ctx.signal.aborted) throw ctx.signal.reason instanceof AuthError ? ctx.signal.reason : new AuthError('cancelled', 'Sign-in cancelled.');
+      if (ctx.signal.aborted) throw isAuthError(ctx.signal.reason) ? ctx.signal.reason : new AuthError('cancelled', 'Sign-in cancelled.');
       throw new AuthError('cancelled', 'The device code was dismissed.');
     }
     // The modal is gone: keep the code in sight while polling, for typing it on another device.

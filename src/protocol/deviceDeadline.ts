@@ -2,7 +2,7 @@
  * RFC 8628 polling stops at the device code's `expires_in`, and at once when the caller cancels: openid-client
  * notices an abort only when its current wait step ends (up to 5 s), and Cancel must not wait for that.
  */
-import { AuthError, DEVICE_CODE_EXPIRED } from './errors';
+import { AuthError, DEVICE_CODE_EXPIRED, isAuthError } from './errors';
 
 /**
  * Runs `poll` with a signal that aborts when `signal` does or after `msLeft`; whichever comes first rejects at once
@@ -12,7 +12,7 @@ export async function untilExpiry<T>(msLeft: number, signal: AbortSignal | undef
   const expiry = new AbortController();
   const expiryTimer = setTimeout(() => expiry.abort(new AuthError('timeout', DEVICE_CODE_EXPIRED)), Math.max(0, msLeft));
   const polling = signal ? AbortSignal.any([signal, expiry.signal]) : expiry.signal;
-  const reason = () => (polling.reason instanceof AuthError ? polling.reason : new AuthError('cancelled', 'Sign-in cancelled.'));
+  const reason = () => (isAuthError(polling.reason) ? polling.reason : new AuthError('cancelled', 'Sign-in cancelled.'));
   let onAbort: (() => void) | undefined;
   const aborted = new Promise<never>((_, reject) => {
     onAbort = () => reject(reason());

@@ -38,12 +38,25 @@ export type AuthErrorCode =
 /** Codes after which the same request may succeed later; sessions must survive them. */
 export const TRANSIENT_CODES: ReadonlySet<AuthErrorCode> = new Set(['network']);
 
+/**
+ * Situations a caller handles specially, beyond the code: the registration endpoint wants an initial access token
+ * (RFC 7591 §3: ask for one and retry); a URL publishes no RFC 9728 metadata (it may be an issuer instead).
+ */
+export type AuthErrorReason = 'initial_access_token_required' | 'no_resource_metadata';
+
 /** What an AuthError keeps besides its code and message: the server's OAuth error and the HTTP status. */
 export interface AuthErrorDetails {
   readonly oauthError?: string;
   readonly oauthErrorDescription?: string;
   readonly status?: number;
+  readonly reason?: AuthErrorReason;
 }
+
+/**
+ * What makes an AuthError one, across bundles: the engine bundle (loaded on first use) has its own copy of this
+ * module, so `instanceof` cannot tell; a registered symbol can.
+ */
+const AUTH_ERROR = Symbol.for('openauth.oauth-accounts/AuthError');
 
 /**
  * `new AuthError(code, message, { cause, ...details })`, like panva's errors: the original error is the standard
@@ -51,6 +64,7 @@ export interface AuthErrorDetails {
  */
 export class AuthError extends Error {
   override readonly name = 'AuthError';
+  readonly [AUTH_ERROR] = true;
   readonly details: AuthErrorDetails;
   constructor(readonly code: AuthErrorCode, message: string, { cause, ...details }: AuthErrorDetails & { cause?: unknown } = {}) {
     super(message, cause === undefined ? undefined : { cause });
@@ -79,8 +93,12 @@ export class NetworkError extends Error {
   }
 }
 
+/** An AuthError from either bundle (see AUTH_ERROR), with `code` when given. */
 export const isAuthError = (e: unknown, code?: AuthErrorCode): e is AuthError =>
-  e instanceof AuthError && (code === undefined || e.code === code);
+  typeof e === 'object' && e !== null && (e as { [AUTH_ERROR]?: unknown })[AUTH_ERROR] === true && (code === undefined || (e as AuthError).code === code);
+
+/** An AuthError for one of the situations callers handle specially (AuthErrorReason). */
+export const hasReason = (e: unknown, reason: AuthErrorReason): boolean => isAuthError(e) && e.details.reason === reason;
 
 /** Shown when a device code expires (the server said expired_token, or its expires_in passed while polling). */
 export const DEVICE_CODE_EXPIRED = 'The code expired before sign-in was completed. Sign in again to get a new code.';
@@ -91,6 +109,6 @@ export const DEVICE_CODE_EXPIRED = 'The code expired before sign-in was complete
  * with its message as plain text, never guessed into a more specific code.
  */
 export function asAuthError(e: unknown, what: string): AuthError {
-  if (e instanceof AuthError) return e;
+  if (isAuthError(e)) return e;
   return new AuthError('invalid_response', `${what} failed: ${plainText((e as Error | undefined)?.message ?? String(e), 500)}`, { cause: e });
 }

@@ -6,7 +6,7 @@
  */
 import * as client from 'openid-client';
 import * as oauth from 'oauth4webapi';
-import { asAuthError, AuthError, DEVICE_CODE_EXPIRED, NetworkError, ResponseTooLargeError, type AuthErrorCode } from './errors';
+import { asAuthError, AuthError, DEVICE_CODE_EXPIRED, isAuthError, NetworkError, ResponseTooLargeError, type AuthErrorCode } from './errors';
 import { plainText } from './plainText';
 import { certificateMessage, certificateProblem } from './certificateErrors';
 
@@ -42,7 +42,7 @@ const OPENID_CLIENT_TIMEOUT = 'OAUTH_TIMEOUT';
  * names the step for people ("Token request", "Discovery"), so the message says where it failed.
  */
 export function toAuthError(e: unknown, what: string): AuthError {
-  if (e instanceof AuthError) return e;
+  if (isAuthError(e)) return e;
   if (e instanceof client.ClientError) {
     if (e.code === OPENID_CLIENT_TIMEOUT) return timedOut(what, e);
     // openid-client's "something went wrong" (the only ClientError without a code) wraps what really failed (our

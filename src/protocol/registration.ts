@@ -19,7 +19,7 @@ import { isHttpUrl, sameOrigin, serverUrlProblem } from './urls';
 export type { RegisteredClient } from './registeredClient';
 
 /** The server registers clients only with an RFC 7591 §3 initial access token: callers may ask for one and retry. */
-export class InitialAccessTokenRequired extends AuthError {}
+
 
 type Fetch = (url: string, init: FetchInit) => Promise<Response>;
 
@@ -84,7 +84,7 @@ export async function registerPublicClient(as: ServerMetadata, req: Registration
     const status = mapped.details.status;
     // 401/403 (or invalid_token): the server wants an initial access token, or a different one.
     if (status === 401 || status === 403 || mapped.details.oauthError === 'invalid_token') {
-      throw new InitialAccessTokenRequired('server_rejected', `${as.issuer} refused the client registration without a valid initial access token (RFC 7591 §3). Ask its administrator for one, or register a client by hand and enter its id.`, { cause: e });
+      throw new AuthError('server_rejected', `${as.issuer} refused the client registration without a valid initial access token (RFC 7591 §3). Ask its administrator for one, or register a client by hand and enter its id.`, { cause: e, reason: 'initial_access_token_required' });
     }
     throw mapped;
   }

@@ -24,8 +24,6 @@ import { describeUrl } from './http';
 import { plainText } from './plainText';
 import { reachesIntoLocal, serverUrlProblem } from './urls';
 
-/** The URL has no RFC 9728 metadata anywhere it may be published (it may be an issuer instead). */
-export class NoResourceMetadata extends AuthError {}
 
 type Fetch = (url: string, init: { method?: string; headers?: Record<string, string>; redirect?: 'manual'; signal?: AbortSignal }) => Promise<Response>;
 
@@ -139,7 +137,7 @@ export async function discoverProtectedResource(resource: string, fetch: Fetch, 
     }
     tried.push(`${describeUrl(resource)} (HTTP ${res.status}${res.status === 401 ? ' without resource_metadata' : ''})`);
   }
-  throw new NoResourceMetadata('discovery', `${describeUrl(resource)} publishes no OAuth protected resource metadata (RFC 9728); tried ${tried.join(', ')}. Enter the authorization server's issuer URL instead.`);
+  throw new AuthError('discovery', `${describeUrl(resource)} publishes no OAuth protected resource metadata (RFC 9728); tried ${tried.join(', ')}. Enter the authorization server's issuer URL instead.`, { reason: 'no_resource_metadata' });
 }
 
 async function request(fetch: Fetch, url: string, signal: AbortSignal | undefined, accept: string): Promise<Response> {

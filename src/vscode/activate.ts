@@ -10,6 +10,8 @@ import type { FlowUi } from '../flows/flow';
 import type { Engine } from '../engine/engine';
 import { createApi, registerApiCommands } from './api';
 import { registerCommands } from './commands';
+import { addProviderCommand } from './wizard/addProvider';
+import { copyAccessToken, showTokenDetails } from './tokenCommands';
 import { createLogger, DeferredChannel, setConsoleMirror } from './log';
 import { lazyEngine } from './engineLoader';
 import { ProviderRegistry } from './providerRegistry';
@@ -66,11 +68,10 @@ export function activateWith(context: vscode.ExtensionContext, platform: Platfor
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (PROVIDER_SETTINGS.some((key) => e.affectsConfiguration(key))) registry.applySettings();
     }),
-    ...registerCommands(registry, context.secrets, channel, engine),
-    // The wizard and the token tools live in the engine bundle: loaded when first used, not at activation.
-    vscode.commands.registerCommand('oauthAccounts.addProvider', async () => (await engine()).addProvider(registry)),
-    vscode.commands.registerCommand('oauthAccounts.copyAccessToken', async (): Promise<void> => (await engine()).copyAccessToken(registry)),
-    vscode.commands.registerCommand('oauthAccounts.showTokenDetails', async (): Promise<void> => (await engine()).showTokenDetails(registry)),
+    ...registerCommands(registry, context.secrets, channel),
+    vscode.commands.registerCommand('oauthAccounts.addProvider', async () => addProviderCommand(registry, engine)),
+    vscode.commands.registerCommand('oauthAccounts.copyAccessToken', async (): Promise<void> => copyAccessToken(registry)),
+    vscode.commands.registerCommand('oauthAccounts.showTokenDetails', async (): Promise<void> => showTokenDetails(registry)),
     ...registerApiCommands(registry),
     vscode.commands.registerCommand('oauthAccounts.reviewRecommendations', async (): Promise<void> => recommendations.review()),
     vscode.workspace.onDidGrantWorkspaceTrust(() => void recommendations.offer()),

@@ -11,14 +11,13 @@ import * as notify from './notify';
 import { isAuthError } from '../protocol/errors';
 import type { ProviderRegistry } from './providerRegistry';
 import type { DeferredChannel } from './log';
-import type { Engine } from '../engine/engine';
+import { setClientSecretCommand, signInCommand, signOutCommand } from './paletteCommands';
 
-export function registerCommands(registry: ProviderRegistry, secrets: vscode.SecretStorage, channel: DeferredChannel, engine: () => Promise<Engine>): vscode.Disposable[] {
-  // The palette commands' dialogs live in the engine bundle (paletteCommands.ts), loaded on first use.
+export function registerCommands(registry: ProviderRegistry, secrets: vscode.SecretStorage, channel: DeferredChannel): vscode.Disposable[] {
   return [
-    vscode.commands.registerCommand('oauthAccounts.signIn', async (providerId?: unknown, scopes?: unknown): Promise<void> => (await engine()).signInCommand(registry, providerId, scopes)),
-    vscode.commands.registerCommand('oauthAccounts.signOut', async (providerId?: unknown, accountId?: unknown): Promise<void> => (await engine()).signOutCommand(registry, providerId, accountId)),
-    vscode.commands.registerCommand('oauthAccounts.setClientSecret', async (providerId?: unknown): Promise<void> => (await engine()).setClientSecretCommand(registry, secrets, providerId)),
+    vscode.commands.registerCommand('oauthAccounts.signIn', async (providerId?: unknown, scopes?: unknown): Promise<void> => signInCommand(registry, providerId, scopes)),
+    vscode.commands.registerCommand('oauthAccounts.signOut', async (providerId?: unknown, accountId?: unknown): Promise<void> => signOutCommand(registry, providerId, accountId)),
+    vscode.commands.registerCommand('oauthAccounts.setClientSecret', async (providerId?: unknown): Promise<void> => setClientSecretCommand(registry, secrets, providerId)),
     vscode.commands.registerCommand('oauthAccounts.showLog', () => { channel.open().show(); }),
   ];
 }

@@ -7,7 +7,7 @@
  */
 import * as vscode from 'vscode';
 import type { ProviderConfig } from '../protocol/config';
-import { AuthError } from '../protocol/errors';
+import { AuthError, isAuthError } from '../protocol/errors';
 import { plainText } from '../protocol/plainText';
 import { toVsCodeSession, type OAuthAuthenticationProvider } from './provider';
 
@@ -65,7 +65,7 @@ export class DynamicProvider implements vscode.AuthenticationProvider, vscode.Di
       await this.whenKnown();
       real = this.inner?.provider;
     } catch (e) {
-      if (e instanceof AuthError) throw e;
+      if (isAuthError(e)) throw e;
       throw new AuthError('config', `${this.config.label} has no clientId and none could be registered at ${this.config.issuer} (${plainText((e as Error)?.message ?? String(e))}). Set "clientId" to a client registered there.`, { cause: e });
     }
     if (!real) throw new AuthError('config', `${this.config.label} has no client id yet; try again in a moment.`);

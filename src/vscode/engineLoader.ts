@@ -1,42 +1,10 @@
 /**
- * Loading the engine bundle (engine/engine.ts) on first use, for both entry points; each brings how it reads the
- * file and compiles it (node/engineBundle.ts, web/engineBundle.ts).
- *
- * The bundle is CommonJS evaluated with our own `require`: `vscode` is this extension's API object (never another
- * extension's), and `oauth-accounts-host:<file>` is the activation bundle's own instance of a module both bundles
- * use (the build writes those ids, scripts/bundles.mjs). Nothing goes through a global, so no other extension in the
- * same host can swap a module in.
+ * The engine (engine/engine.ts) on first use, for both entry points; each brings how it loads its bundle
+ * (node/loadEngine.ts, web/loadEngine.ts).
  */
-import * as vscode from 'vscode';
 import type { Engine } from '../engine/engine';
 import { AuthError } from '../protocol/errors';
 import { plainText } from '../protocol/plainText';
-
-export const HOST_MODULE_PREFIX = 'oauth-accounts-host:';
-
-export type BundleRequire = (id: string) => unknown;
-
-/** The `require` an engine bundle sees; `fallback` resolves anything else (Node built-ins), or nothing in a browser. */
-export function engineRequire(hostModules: Readonly<Record<string, unknown>>, fallback?: BundleRequire): BundleRequire {
-  return (id) => {
-    if (id === 'vscode') return vscode;
-    if (id.startsWith(HOST_MODULE_PREFIX)) {
-      const key = id.slice(HOST_MODULE_PREFIX.length);
-      if (!Object.hasOwn(hostModules, key)) throw new Error(`the activation bundle does not provide ${key} (rebuild both bundles together)`);
-      return hostModules[key];
-    }
-    if (fallback) return fallback(id);
-    throw new Error(`cannot load module '${id}' in a web worker`);
-  };
-}
-
-/** Runs a compiled CommonJS bundle (`function (module, exports, require)`) and returns its engine. */
-export function runEngineBundle(compiled: Function, require: BundleRequire): Engine {
-  const module: { exports: { engine?: Engine } } = { exports: {} };
-  compiled.call(module.exports, module, module.exports, require);
-  if (!module.exports.engine) throw new Error('the bundle exports no engine');
-  return module.exports.engine;
-}
 
 /**
  * The engine, loaded once on first use. A failure (a damaged install) is an AuthError naming the fix, and the

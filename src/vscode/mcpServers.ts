@@ -16,8 +16,9 @@ import * as notify from './notify';
 import type { Engine } from '../engine/engine';
 import type { Logger } from './log';
 import type { ProviderRegistry } from './providerRegistry';
-import type { McpHost } from './mcpHost';
-import type { McpEngine } from '../engine/nodeMcp';
+import { McpHost } from './mcpHost';
+import { addMcpServerCommand } from './wizard/addMcpServer';
+import { resetMcpSignIn, showMcpStatus } from './mcpCommands';
 import { MCP_SETTING } from '../mcp/setting';
 
 export const MCP_DEFINITION_PROVIDER_ID = 'oauthAccounts.mcpServers';
@@ -65,9 +66,9 @@ export class McpServers implements vscode.Disposable {
     const unavailable = () => void notify.showInformationMessage(`OAuth Accounts: MCP servers need VS Code 1.101 or later (this is ${vscode.version}).`);
     this.disposables.push(
       this.changed,
-      vscode.commands.registerCommand('oauthAccounts.addMcpServer', async (): Promise<void> => (api ? (await this.mcp()).addMcpServer(deps.registry, () => this.host()) : unavailable())),
-      vscode.commands.registerCommand('oauthAccounts.mcpServerStatus', async (): Promise<void> => (api ? (await this.mcp()).showStatus(await this.host(), deps.registry) : unavailable())),
-      vscode.commands.registerCommand('oauthAccounts.resetMcpSignIn', async (): Promise<void> => (api ? (await this.mcp()).resetSignIn(await this.host(), deps.registry) : unavailable())),
+      vscode.commands.registerCommand('oauthAccounts.addMcpServer', async (): Promise<void> => (api ? addMcpServerCommand(deps.registry, deps.engine, () => this.host()) : unavailable())),
+      vscode.commands.registerCommand('oauthAccounts.mcpServerStatus', async (): Promise<void> => (api ? showMcpStatus(await this.host(), deps.registry) : unavailable())),
+      vscode.commands.registerCommand('oauthAccounts.resetMcpSignIn', async (): Promise<void> => (api ? resetMcpSignIn(await this.host(), deps.registry) : unavailable())),
     );
     if (!api) {
       deps.log.info('this VS Code has no MCP server API (VS Code 1.101 or later): MCP servers are not offered');
@@ -97,19 +98,15 @@ export class McpServers implements vscode.Disposable {
     );
   }
 
-  /** The engine bundle's MCP part (loaded on first use). */
-  private async mcp(): Promise<McpEngine> {
-    const { mcp } = await this.deps.engine();
-    if (!mcp) throw new Error('this extension host has no MCP bridge');
-    return mcp;
-  }
-
-  /** The engine's MCP host (entries, bridge, sessions, approvals), made on first use. */
+  /** The MCP host (entries, the bridge, sessions, approvals), made on first use; the bridge comes with the engine. */
   host(): Promise<McpHost> {
-    return (this.hostPromise ??= this.mcp().then((mcp) => mcp.createHost({
-      registry: this.deps.registry, log: this.deps.log, state: this.deps.context.globalState,
-      setting: () => vscode.workspace.getConfiguration().get<unknown>(MCP_SETTING),
-    })).catch((e: unknown) => {
+    return (this.hostPromise ??= this.deps.engine().then(({ startMcpBridge }) => {
+      if (!startMcpBridge) throw new Error('this extension host has no MCP bridge');
+      return new McpHost({
+        registry: this.deps.registry, log: this.deps.log, state: this.deps.context.globalState, startBridge: startMcpBridge,
+        setting: () => vscode.workspace.getConfiguration().get<unknown>(MCP_SETTING),
+      });
+    }).catch((e: unknown) => {
       this.hostPromise = undefined;
       throw e;
     }));

@@ -12,7 +12,7 @@ import { isAuthError } from '../protocol/errors';
 import { normalizeScopes, sameScopes, union } from '../protocol/scopes';
 import type { Clock } from '../protocol/tokens';
 import { SessionKeeper, type Revocation } from '../sessions/sessionKeeper';
-import type { SignInRequest } from './signIn';
+import type { SignInRequest } from '../engine/signIn';
 import { SessionStore, type SecretStorageLike, type StoredSession } from '../sessions/sessionStore';
 import { bindingOf } from '../sessions/serverBinding';
 

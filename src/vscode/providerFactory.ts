@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import * as notify from './notify';
 import { PREFER_DEVICE_CODE_SETTING, type ProviderConfig } from '../protocol/config';
 import type { FlowUi } from '../flows/flow';
+import type { SignInUi } from '../engine/signIn';
 import type { Engine } from '../engine/engine';
 import type { Logger } from './log';
 import { OAuthAuthenticationProvider, type ProviderDeps } from './provider';
@@ -22,7 +23,7 @@ export interface ProviderFactoryDeps {
   readonly engine: () => Promise<Engine>;
   readonly notices: SessionNotices;
   /** The flow UI every provider signs in with (overridableFlowUi): one for all, it depends on no entry. */
-  readonly ui: FlowUi;
+  readonly ui: FlowUi & SignInUi;
   readonly signInTimeoutMs?: number;
   /** The server no longer knows this dynamically registered client: drop it so the next sign-in registers again. */
   readonly forgetClient: (config: ProviderConfig, log: Logger) => Promise<void>;
@@ -39,9 +40,11 @@ export interface ProviderFactoryDeps {
  * The flow UI (browser, URI callbacks, device code modal, paste box), with `overrides` read at call time: test runs
  * replace parts VS Code refuses under test (see ProviderRegistry.testUiOverrides).
  */
-export function overridableFlowUi(callbacks: UriCallbacks, overrides: () => Partial<FlowUi>, callbackPages?: FlowUi['callbackPages']): FlowUi {
+export function overridableFlowUi(callbacks: UriCallbacks, overrides: () => Partial<FlowUi>, callbackPages?: FlowUi['callbackPages']): FlowUi & SignInUi {
   const base = createFlowUi(callbacks);
   return {
+    withProgress: base.withProgress,
+    offerNextFlow: base.offerNextFlow,
     openExternal: (url) => (overrides().openExternal ?? base.openExternal)(url),
     externalCallbackUri: () => (overrides().externalCallbackUri ?? base.externalCallbackUri)(),
     waitForUriCallback: (state, signal) => (overrides().waitForUriCallback ?? base.waitForUriCallback)(state, signal),

@@ -4,6 +4,7 @@ import * as notify from './notify';
 import type { DeviceCodeInfo, ExtensionHostKind, FlowUi } from '../flows/flow';
 import { plainText } from '../protocol/plainText';
 import type { UriCallbacks } from './uriCallbacks';
+import type { SignInUi } from '../engine/signIn';
 
 import { EXTENSION_ID } from '../protocol/constants';
 
@@ -40,14 +41,31 @@ export function registrationRedirectUris(pools: ReadonlyArray<readonly number[] 
   return [...new Set([...loopback, uriHandlerCallback().toString()])];
 }
 
-export function createFlowUi(callbacks: UriCallbacks): FlowUi {
+export function createFlowUi(callbacks: UriCallbacks): FlowUi & SignInUi {
   return {
     openExternal: (url) => Promise.resolve(openExternalUrl(url)),
     externalCallbackUri,
     waitForUriCallback: (state, signal) => callbacks.wait(state, signal),
     showDeviceCode,
     askForRedirectedUrl,
+    withProgress: signInProgress,
+    offerNextFlow,
   };
+}
+
+/** The sign-in's one progress notification, with Cancel (engine/signIn.ts). */
+function signInProgress<R>(title: string, task: (report: (message: string) => void, cancelled: AbortSignal) => Promise<R>): Promise<R> {
+  return Promise.resolve(notify.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (progress, token) => {
+    const cancelled = new AbortController();
+    const sub = token.onCancellationRequested(() => cancelled.abort());
+    return task((message) => progress.report({ message }), cancelled.signal).finally(() => sub.dispose());
+  }));
+}
+
+async function offerNextFlow(label: string): Promise<boolean> {
+  const yes = `Try ${label}`;
+  const answer = await notify.showWarningMessage(`Having trouble signing in? Try a different way (${label})?`, yes, 'Cancel');
+  return answer === yes;
 }
 
 export const COPY_AND_OPEN = 'Copy & Open';

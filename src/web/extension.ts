@@ -8,7 +8,7 @@ import type * as vscode from 'vscode';
 import { activateWith, isTestOrDevelopment } from '../vscode/activate';
 import { consoleCaptureSink } from '../vscode/captureConsole';
 import { setCaptureSink } from '../vscode/log';
-import { loadWebEngine } from './engineBundle';
+import { loadWebEngine } from './loadEngine';
 
 export function activate(context: vscode.ExtensionContext) {
   // Test and development runs only ("no secrets in logs", test/host/leakCheck.ts): no file system here, so every

@@ -14,6 +14,7 @@ import { parseProvider } from '../../src/protocol/config';
 import { serverUrlProblem } from '../../src/protocol/urls';
 import { createFetch } from '../../src/protocol/http';
 import { discoverProtectedResource } from '../../src/protocol/resourceMetadata';
+import { engineFor } from '../../src/engine/engine';
 import { RegistrationStore } from '../../src/sessions/registrationStore';
 import { FakeSecrets } from '../support/fakeSecrets';
 import { startOpProcess, type OpProcess } from '../support/op';
@@ -118,7 +119,7 @@ suite('security: a server URL with link syntax is refused wherever a URL enters'
         // The metadata as a hostile resource would have steered it in: its issuer carries the link.
         const hostile = { ...as, issuer: EVIL_AS };
         const registry = { registrations: new RegistrationStore(new FakeSecrets()), registrationRedirectUris: () => ['http://127.0.0.1/callback'] };
-        await chooseClient(registry as never, hostile, { issuer: EVIL_AS, endpoints: {} }, (u: string, i: unknown) => fetch(u, i as RequestInit), 'Evil', async () => undefined);
+        await chooseClient(registry as never, hostile, { issuer: EVIL_AS, endpoints: {} }, engineFor({ fetch: (u, i) => fetch(u, i as RequestInit), flows: [] }), 'Evil', async () => undefined);
         const prompts = calls.filter((c) => c.kind === 'showInputBox');
         assert.equal(prompts.length, 1, `the prompt was shown: ${JSON.stringify(calls.map((c) => c.kind))}`);
         for (const c of calls) for (const [k, v] of Object.entries(c.texts)) assertInert(v, `${c.kind} ${k}`);

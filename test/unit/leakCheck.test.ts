@@ -126,9 +126,13 @@ suite('leak check', () => {
   });
 
   test('src/ puts text in the workbench only through src/vscode/notify.ts (guarded, and what the capture sees)', () => {
-    // Any mention of these window functions outside notify.ts, however written (`vscode.window.showInputBox(`,
-    // `const { showQuickPick } = vscode.window`, `window['withProgress']`), except a call on notify itself.
-    const API = /\b(show(Information|Warning|Error)Message|withProgress|showInputBox|showQuickPick|createQuickPick|createInputBox|createStatusBarItem|setStatusBarMessage)\b/g;
+    // Any use of these window functions outside notify.ts, however written: `vscode.window.showInputBox(`,
+    // `window['withProgress']`, `const { showQuickPick } = vscode.window`.
+    const NAMES = 'show(?:Information|Warning|Error)Message|withProgress|showInputBox|showQuickPick|createQuickPick|createInputBox|createStatusBarItem|setStatusBarMessage';
+    const USES = [
+      new RegExp(`\\bwindow\\s*(?:\\.\\s*|\\[\\s*['"\`])(${NAMES})\\b`, 'g'),
+      new RegExp(`\\{[^}]*\\b(${NAMES})\\b[^}]*\\}\\s*=\\s*(?:vscode\\s*\\.\\s*)?window\\b`, 'g'),
+    ];
     const direct: string[] = [];
     const walk = (dir: string): void => {
       for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
@@ -136,10 +140,7 @@ suite('leak check', () => {
         if (e.isDirectory()) walk(p);
         else if (p.endsWith('.ts') && !p.endsWith(`${path.sep}notify.ts`)) {
           const text = fs.readFileSync(p, 'utf8');
-          for (const m of text.matchAll(API)) {
-            if (/\bnotify\s*\.\s*$/.test(text.slice(Math.max(0, m.index - 40), m.index))) continue;
-            direct.push(`${path.relative(ROOT, p)}: ${m[0]}`);
-          }
+          for (const re of USES) for (const m of text.matchAll(re)) direct.push(`${path.relative(ROOT, p)}: ${m[1]}`);
         }
       }
     };

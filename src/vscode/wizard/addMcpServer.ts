@@ -10,13 +10,11 @@ import type { ServerMetadata } from 'openid-client';
 import * as notify from '../notify';
 import type { ProviderRegistry } from '../providerRegistry';
 import type { McpHost } from '../mcpHost';
-import { createFetch, type BaseFetch } from '../../protocol/http';
-import { isAuthError } from '../../protocol/errors';
-import { discoverProtectedResource, NoResourceMetadata, type ProtectedResourceMetadata } from '../../protocol/resourceMetadata';
-import { authorizationServerChoices, discoverIssuer } from './resourceSetup';
-import { ensureRegisteredClient } from '../../engine/registerClient';
+import type { Engine } from '../../engine/engine';
+import { hasReason, isAuthError } from '../../protocol/errors';
+import type { ProtectedResourceMetadata } from '../../protocol/resourceMetadata';
 import { parseProvider, SETTING } from '../../protocol/config';
-import { suggestId } from './providerSetup';
+import { authorizationServerChoices, suggestId } from './providerSetup';
 import { MCP_SETTING, parseMcpServer, parseMcpServers } from '../../mcp/serverEntries';
 import { clientPaths, mcpEntry, metadataDocumentUrlProblem, providerEntry, reusableProviders, suggestName, type ClientPath, type TokenBinding } from '../../mcp/mcpSetup';
 import { chooseBinding, chooseScopes } from './addMcpServerSteps';
@@ -30,7 +28,7 @@ function ask(prompt: string, o: { value?: string; placeHolder?: string; password
 const message = (e: unknown) => (isAuthError(e) ? e.message : String((e as Error)?.message ?? e));
 const progress = <T>(what: string, task: () => Promise<T>) => notify.withProgress({ location: vscode.ProgressLocation.Notification, title: what }, task);
 
-export async function addMcpServerCommand(registry: ProviderRegistry, fetch: BaseFetch, host: () => Promise<McpHost>): Promise<void> {
+export async function addMcpServerCommand(registry: ProviderRegistry, loadEngine: () => Promise<Engine>, host: () => Promise<McpHost>): Promise<void> {
   const url = (await ask('The MCP server\'s URL (its streamable HTTP endpoint)', {
     placeHolder: 'https://mcp.example.com/mcp',
     validate: (v) => { const p = parseMcpServer({ name: 'x', url: v, providerId: 'x' }); return 'problem' in p ? `The URL ${p.problem.message}` : undefined; },
@@ -40,9 +38,9 @@ export async function addMcpServerCommand(registry: ProviderRegistry, fetch: Bas
   // RFC 9728: where the server says its tokens come from. Without metadata, a provider the user already has.
   let resource: ProtectedResourceMetadata | undefined;
   try {
-    resource = await progress(`Looking up ${url}…`, () => discoverProtectedResource(url, createFetch(fetch, { timeoutMs: 15_000 })));
+    resource = await progress(`Looking up ${url}…`, async () => (await loadEngine()).discoverProtectedResource(url, { timeoutMs: 15_000 }));
   } catch (e) {
-    if (!(e instanceof NoResourceMetadata)) { void notify.showErrorMessage(`OAuth Accounts could not look up ${url}: ${message(e)}`); return; }
+    if (!hasReason(e, 'no_resource_metadata')) { void notify.showErrorMessage(`OAuth Accounts could not look up ${url}: ${message(e)}`); return; }
   }
   let provider: { id: string; label: string } | undefined;
   let binding: TokenBinding = { kind: 'scopes' };
@@ -57,7 +55,7 @@ export async function addMcpServerCommand(registry: ProviderRegistry, fetch: Bas
     if (!as) return;
     let metadata: ServerMetadata;
     try {
-      metadata = await progress(`Looking up ${as.issuer}…`, () => discoverIssuer(as.issuer, fetch));
+      metadata = await progress(`Looking up ${as.issuer}…`, async () => (await loadEngine()).discoverIssuer(as.issuer));
     } catch (e) {
       void notify.showErrorMessage(`OAuth Accounts could not use ${as.issuer}: ${message(e)}`);
       return;
@@ -65,7 +63,7 @@ export async function addMcpServerCommand(registry: ProviderRegistry, fetch: Bas
     const chosen = await chooseBinding(title, metadata.issuer, resource.resource);
     if (!chosen) return;
     binding = chosen;
-    provider = await chooseProvider(registry, fetch, metadata, binding);
+    provider = await chooseProvider(registry, loadEngine, metadata, binding);
     if (!provider) return;
   }
 
@@ -99,7 +97,7 @@ export async function addMcpServerCommand(registry: ProviderRegistry, fetch: Bas
 }
 
 /** A configured provider that already serves this server, or a new one (written to the settings). */
-async function chooseProvider(registry: ProviderRegistry, fetch: BaseFetch, as: ServerMetadata, binding: TokenBinding): Promise<{ id: string; label: string } | undefined> {
+async function chooseProvider(registry: ProviderRegistry, loadEngine: () => Promise<Engine>, as: ServerMetadata, binding: TokenBinding): Promise<{ id: string; label: string } | undefined> {
   const candidates = reusableProviders(registry.configs(), as.issuer, binding);
   if (candidates.length) {
     const fresh = { label: 'Set up a new provider', description: `for ${as.issuer}`, c: undefined };
@@ -127,7 +125,7 @@ async function chooseProvider(registry: ProviderRegistry, fetch: BaseFetch, as: 
   if (path === 'dynamic') {
     try {
       // Stored under exactly the binding the new entry names, so its provider finds the client when it starts.
-      await progress(`Registering with ${as.issuer}…`, () => ensureRegisteredClient(registry.registrations, parsed.config, as, { redirectUris: registry.registrationRedirectUris(parsed.config) }, createFetch(fetch)));
+      await progress(`Registering with ${as.issuer}…`, async () => (await loadEngine()).ensureRegisteredClient(registry.registrations, parsed.config, as, { redirectUris: registry.registrationRedirectUris(parsed.config) }));
     } catch (e) {
       void notify.showErrorMessage(`OAuth Accounts could not register with ${as.issuer}: ${message(e)} Register a client there by hand, then choose "Enter a client id".`);
       return undefined;

@@ -10,16 +10,15 @@ import * as notify from '../notify';
 import { parseProvider, PREFER_DEVICE_CODE_SETTING, SETTING, type FlowSetting } from '../../protocol/config';
 import { fillTemplate } from '../../protocol/presets';
 import { PRESETS, type Preset } from './presetGuide';
-import { ProviderClient } from '../../protocol/client';
+import type { ServerMetadata } from 'openid-client';
+import type { Engine } from '../../engine/engine';
 import { isAuthError } from '../../protocol/errors';
-import type { BaseFetch } from '../../protocol/http';
 import { HTTP_LOOPBACK_RULE, serverUrlProblem } from '../../protocol/urls';
 import { contributedProviderIds, type ProviderRegistry } from '../providerRegistry';
 import { BUILT_IN_PROVIDER_IDS } from '../../protocol/config';
 import { selectFlows, type FlowInfo } from '../../flows/flow';
-import { buildEntry, describeCapabilities, describeRedirects, redirectLines, suggestId } from './providerSetup';
+import { authorizationServerChoices, buildEntry, describeCapabilities, describeRedirects, redirectLines, suggestId } from './providerSetup';
 import { extensionHostKind, externalCallbackUri } from '../ui';
-import { authorizationServerChoices, discoverIssuer, lookUpServerUrl } from './resourceSetup';
 import { chooseClient } from './addProviderClient';
 import { serverRefused } from '../../settings/orgRules';
 import { shareWithTeam } from './shareRecommendation';
@@ -50,22 +49,27 @@ function idOwner(id: string, registry: ProviderRegistry, inSettings: readonly st
   return undefined;
 }
 
-export async function addProviderCommand(registry: ProviderRegistry, fetch: BaseFetch, shipped: readonly FlowInfo[]): Promise<string | undefined> {
+export async function addProviderCommand(registry: ProviderRegistry, loadEngine: () => Promise<Engine>): Promise<string | undefined> {
   const disabledBy = registry.orgRules().manualProvidersDisabledBy;
   if (disabledBy.length) {
     void notify.showInformationMessage(`OAuth Accounts: your organisation provides the identity providers to use; adding one by hand is switched off (${disabledBy.join(', ')}).`);
     return undefined;
   }
+  // The engine (lookups, registration, the flows this build ships): loaded while the user picks a preset.
+  const loading = loadEngine();
+  loading.catch(() => undefined);
   const pick = await notify.showQuickPick(
     PRESETS.map((p) => ({ label: p.label, description: p.description, preset: p })),
     { title, placeHolder: 'Which identity provider?', ignoreFocusOut: true },
   );
   if (!pick) return undefined;
   const preset: Preset = pick.preset;
+  const engine = await loading;
+  const shipped: readonly FlowInfo[] = engine.flows;
 
   // Answers and discovery, repeated until discovery works or the user gives up.
   const answers: Record<string, string> = {};
-  let metadata: Awaited<ReturnType<ProviderClient['serverMetadata']>> | undefined;
+  let metadata: ServerMetadata | undefined;
   // RFC 9728: the generic preset's URL may be an API or MCP endpoint; the entry then records it as its resource.
   let resource: string | undefined;
   for (;;) {
@@ -81,19 +85,19 @@ export async function addProviderCommand(registry: ProviderRegistry, fetch: Base
     try {
       if (problem) throw new Error(`The issuer ${issuer} ${problem}.`);
       if (preset.id !== 'generic') {
-        metadata = await notify.withProgress({ location: vscode.ProgressLocation.Notification, title: `Looking up ${issuer}…` }, () => discoverIssuer(issuer, fetch));
+        metadata = await notify.withProgress({ location: vscode.ProgressLocation.Notification, title: `Looking up ${issuer}…` }, () => engine.discoverIssuer(issuer));
         break;
       }
       // The URL as typed (fillTemplate trims a trailing slash, which is part of a resource identifier).
       const typed = answers.issuer;
-      const found = await notify.withProgress({ location: vscode.ProgressLocation.Notification, title: `Looking up ${typed}…` }, () => lookUpServerUrl(typed, fetch));
+      const found = await notify.withProgress({ location: vscode.ProgressLocation.Notification, title: `Looking up ${typed}…` }, () => engine.lookUpServerUrl(typed));
       if (found.kind === 'issuer') { metadata = found.metadata; break; }
       const servers = authorizationServerChoices(found.resource);
       const chosen = servers.length === 1 ? servers[0] : await notify.showQuickPick(servers, {
         title, ignoreFocusOut: true, placeHolder: `${found.resource.resourceName ?? typed} accepts tokens from these authorization servers; sign in with which?`,
       });
       if (!chosen) return undefined;
-      metadata = await notify.withProgress({ location: vscode.ProgressLocation.Notification, title: `Looking up ${chosen.issuer}…` }, () => discoverIssuer(chosen.issuer, fetch));
+      metadata = await notify.withProgress({ location: vscode.ProgressLocation.Notification, title: `Looking up ${chosen.issuer}…` }, () => engine.discoverIssuer(chosen.issuer));
       resource = found.resource.resource;
       break;
     } catch (e) {
@@ -118,7 +122,7 @@ export async function addProviderCommand(registry: ProviderRegistry, fetch: Base
   // A registration endpoint: offer dynamic registration (RFC 7591); otherwise (or by choice) a client id by hand.
   // Registered clients are public: not offered for presets that need a confidential client.
   const presetAuth = (preset.entry as { clientAuthentication?: string }).clientAuthentication;
-  const client = await chooseClient(registry, presetAuth && presetAuth !== 'none' ? undefined : metadata, registeredServer(preset, answers, metadata), fetch, preset.label, (prompt, o) => ask(prompt, o));
+  const client = await chooseClient(registry, presetAuth && presetAuth !== 'none' ? undefined : metadata, registeredServer(preset, answers, metadata), engine, preset.label, (prompt, o) => ask(prompt, o));
   if (!client) return undefined;
   const clientId = client.clientId ?? '';
   // Refused while typing (not after the settings are written): an id registered twice is ignored by VS Code.

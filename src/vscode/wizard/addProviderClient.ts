@@ -6,10 +6,9 @@
 import * as vscode from 'vscode';
 import type { ServerMetadata } from 'openid-client';
 import * as notify from '../notify';
-import { ensureRegisteredClient, type EnsuredClient } from '../../engine/registerClient';
-import { isAuthError } from '../../protocol/errors';
-import { InitialAccessTokenRequired } from '../../protocol/registration';
-import { createFetch, type BaseFetch } from '../../protocol/http';
+import type { EnsuredClient } from '../../engine/registerClient';
+import type { Engine } from '../../engine/engine';
+import { hasReason, isAuthError } from '../../protocol/errors';
 import type { ProviderRegistry } from '../providerRegistry';
 import type { ServerLocation } from '../../sessions/serverBinding';
 
@@ -26,7 +25,7 @@ type Ask = (prompt: string, o: { placeholder?: string }) => Promise<string | und
  * `server`: what the entry the wizard writes will name (issuer, discoveryUrl, endpoint overrides): a registration is
  * stored under exactly that binding (registrationStore.ts), so the provider finds it when it starts.
  */
-export async function chooseClient(registry: ProviderRegistry, metadata: ServerMetadata | undefined, server: ServerLocation, fetch: BaseFetch, serverLabel: string, ask: Ask): Promise<ClientChoice | undefined> {
+export async function chooseClient(registry: ProviderRegistry, metadata: ServerMetadata | undefined, server: ServerLocation, engine: Pick<Engine, 'ensureRegisteredClient'>, serverLabel: string, ask: Ask): Promise<ClientChoice | undefined> {
   const byHand = async (): Promise<ClientChoice | undefined> => {
     const clientId = await ask(`Client id registered at ${serverLabel}`, { placeholder: 'the application / client id' });
     return clientId ? { clientId } : undefined;
@@ -44,11 +43,11 @@ export async function chooseClient(registry: ProviderRegistry, metadata: ServerM
   for (;;) {
     try {
       const r = await notify.withProgress({ location: vscode.ProgressLocation.Notification, title: `Registering with ${metadata.issuer}…` },
-        () => ensureRegisteredClient(registry.registrations, server, metadata, { redirectUris, initialAccessToken }, createFetch(fetch)));
+        () => engine.ensureRegisteredClient(registry.registrations, server, metadata, { redirectUris, initialAccessToken }));
       return { registered: describeRegistration(metadata.issuer, r) };
     } catch (e) {
       const message = isAuthError(e) ? e.message : String((e as Error)?.message ?? e);
-      if (initialAccessToken === undefined && e instanceof InitialAccessTokenRequired) {
+      if (initialAccessToken === undefined && hasReason(e, 'initial_access_token_required')) {
         initialAccessToken = await notify.showInputBox({
           title: 'Add Identity Provider', password: true, ignoreFocusOut: true,
           prompt: `${metadata.issuer} registers clients only with an initial access token (RFC 7591 §3) from its administrator. It is sent once, to the registration endpoint, and not stored.`,

@@ -2,6 +2,7 @@
  * The pure half of "Add Identity Provider...": turn a preset and answers into a settings entry, summarise what
  * discovery found, and list the redirect URIs to register. No `vscode` import, so it is unit-tested.
  */
+import type { ProtectedResourceMetadata } from '../../protocol/resourceMetadata';
 import type { ServerMetadata } from 'openid-client';
 import type { FlowId, FlowInfo } from '../../flows/flow';
 import { fillTemplate, fillTemplates } from '../../protocol/presets';
@@ -80,4 +81,9 @@ export function describeRedirects(lines: readonly RedirectLine[]): string {
     ...(l.register ? [`    register: ${l.register}`] : []),
     ...(l.sends && l.sends !== l.register ? [`    sends: ${l.sends}`] : []),
     ...(l.note ? [`    (${l.note})`] : [])].join('\n')).join('\n');
+}
+
+/** The resource's servers in the order it lists them, with the first as the suggestion. */
+export function authorizationServerChoices(resource: ProtectedResourceMetadata): Array<{ label: string; description?: string; issuer: string }> {
+  return resource.authorizationServers.map((issuer, i) => ({ label: issuer, issuer, ...(i === 0 ? { description: 'listed first by the resource' } : {}) }));
 }

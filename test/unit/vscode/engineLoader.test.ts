@@ -4,7 +4,11 @@
  */
 import * as assert from 'node:assert/strict';
 import Module from 'node:module';
-import { AuthError } from '../../../src/protocol/errors';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { isAuthError } from '../../../src/protocol/errors';
+import { loadNodeEngine } from '../../../src/node/loadEngine';
 
 type Loader = typeof import('../../../src/vscode/engineLoader');
 type Log = typeof import('../../../src/vscode/log');
@@ -23,39 +27,22 @@ function loadWith(fake: object): { loader: Loader; log: Log } {
   }
 }
 
-suite('vscode/engineLoader: what the engine bundle may require', () => {
-  const fakeVscode = { marker: 'our vscode API object' };
-  const { loader } = loadWith(fakeVscode);
-  const errors = { AuthError };
-  const table = { 'src/protocol/errors.ts': errors };
+suite('the engine bundle: loaded on first use, self-contained', () => {
+  const { loader } = loadWith({});
 
-  test('vscode is our API object; host modules are the activation bundle\'s own instances', () => {
-    const require = loader.engineRequire(table);
-    // The activation bundle's namespace object for `vscode` (esbuild's interop view of the same module).
-    assert.equal((require('vscode') as typeof fakeVscode).marker, fakeVscode.marker);
-    assert.equal(require(`${loader.HOST_MODULE_PREFIX}src/protocol/errors.ts`), errors, 'one AuthError class for both bundles');
-  });
-
-  test('a module the table does not have fails loudly, inherited names included; anything else goes to the fallback or fails', () => {
-    const require = loader.engineRequire(table);
-    for (const key of ['src/other.ts', 'constructor', '__proto__', 'toString']) {
-      assert.throws(() => require(`${loader.HOST_MODULE_PREFIX}${key}`), /does not provide/, key);
+  test('Node: dist/engine.js beside the activation bundle, with Node\'s require; it must export an engine', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oauth-engine-'));
+    try {
+      fs.writeFileSync(path.join(dir, 'engine.js'), 'exports.engine = { flows: ["loaded with require"], fs: typeof require("node:fs").readFileSync };');
+      const engine = (await loadNodeEngine(dir)) as unknown as { flows: string[]; fs: string };
+      assert.deepEqual(engine, { flows: ['loaded with require'], fs: 'function' });
+      const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'oauth-engine-'));
+      fs.writeFileSync(path.join(empty, 'engine.js'), 'exports.other = 1;');
+      await assert.rejects(loadNodeEngine(empty), /exports no engine/);
+      await assert.rejects(loadNodeEngine(path.join(dir, 'missing')), /Cannot find module/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
     }
-    assert.throws(() => require('node:fs'), /cannot load module 'node:fs' in a web worker/);
-    assert.equal(loader.engineRequire(table, (id) => `fallback:${id}`)('node:fs'), 'fallback:node:fs');
-  });
-
-  test('the bundle runs with module, exports and that require; it must export an engine', () => {
-    const engine = { flows: [] };
-    const seen: unknown[] = [];
-    const compiled = function (this: unknown, module: { exports: Record<string, unknown> }, exports: unknown, require: (id: string) => unknown) {
-      seen.push(this === exports, require('vscode'));
-      module.exports.engine = engine;
-    };
-    assert.equal(loader.runEngineBundle(compiled, loader.engineRequire(table)), engine);
-    assert.equal(seen[0], true);
-    assert.equal((seen[1] as typeof fakeVscode).marker, fakeVscode.marker);
-    assert.throws(() => loader.runEngineBundle(() => {}, loader.engineRequire(table)), /exports no engine/);
   });
 
   test('loaded once; a failed load is an AuthError naming the fix, and the next use tries again', async () => {
@@ -66,7 +53,7 @@ suite('vscode/engineLoader: what the engine bundle may require', () => {
       if (fail) throw new Error('ENOENT: dist/engine.js');
       return { flows: [] } as never;
     });
-    await assert.rejects(engine(), (e: unknown) => e instanceof AuthError && e.code === 'config' && /could not load its sign-in code \(ENOENT: dist\/engine\.js\)\. Reinstall/.test(e.message));
+    await assert.rejects(engine(), (e: unknown) => isAuthError(e, 'config') && /could not load its sign-in code \(ENOENT: dist\/engine\.js\)\. Reinstall/.test(e.message));
     fail = false;
     const [a, b] = await Promise.all([engine(), engine()]);
     assert.equal(a, b);

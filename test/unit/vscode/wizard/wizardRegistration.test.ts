@@ -4,6 +4,7 @@
  * client confidential when it did, and nothing of the kind when it registered the public client asked for.
  */
 import * as assert from 'node:assert/strict';
+import { engineFor } from '../../../../src/engine/engine';
 import { RegistrationStore } from '../../../../src/sessions/registrationStore';
 import { FakeSecrets } from '../../../support/fakeSecrets';
 import { requireWithVscode } from '../../../support/fakeVscode';
@@ -30,7 +31,7 @@ async function registerThroughWizard(op: OpProcess): Promise<string | undefined>
   const registry = { registrations: new RegistrationStore(new FakeSecrets()), registrationRedirectUris: () => ['http://127.0.0.1/callback'] };
   const metadata = await testClient(testConfig(op)).serverMetadata();
   const ask = async () => { throw new Error('no client id should be asked for'); };
-  const choice = await chooseClient(registry as never, metadata, { issuer: op.issuer, endpoints: {} }, (u, i) => fetch(u, i as RequestInit), 'Corp', ask);
+  const choice = await chooseClient(registry as never, metadata, { issuer: op.issuer, endpoints: {} }, engineFor({ fetch: (u, i) => fetch(u, i as RequestInit), flows: [] }), 'Corp', ask);
   return choice?.registered;
 }
 

@@ -1,9 +1,9 @@
 import * as assert from 'node:assert/strict';
-import { parseProvider } from '../../../../src/protocol/config';
-import { lookUpServerUrl } from '../../../../src/vscode/wizard/resourceSetup';
-import { rejectsWithAuthError } from '../../../support/assertions';
-import { startOpProcess, type OpProcess } from '../../../support/op';
-import { startResourceServer, type ResourceServer } from '../../../support/resourceServer';
+import { parseProvider } from '../../../src/protocol/config';
+import { lookUpServerUrl } from '../../../src/engine/lookUp';
+import { rejectsWithAuthError } from '../../support/assertions';
+import { startOpProcess, type OpProcess } from '../../support/op';
+import { startResourceServer, type ResourceServer } from '../../support/resourceServer';
 
 const base = (u: string, i: unknown) => fetch(u, i as RequestInit);
 

@@ -1,14 +1,13 @@
 /**
- * The interactive sign-in: pick the usable flows from the table, run them in order inside one cancellable
- * progress notification with a 5-minute timeout for the redirect flows, and ask "try a different way?" when a flow times out or cannot work.
+ * The interactive sign-in: pick the usable flows from the table, run them in order inside one cancellable progress
+ * notification with a 5-minute timeout for the redirect flows, and ask "try a different way?" when a flow times out
+ * or cannot work. The notification and the question are the caller's (SignInUi, vscode/ui.ts): no `vscode` here.
  */
-import * as vscode from 'vscode';
-import * as notify from './notify';
 import type { ProviderConfig } from '../protocol/config';
 import { isDiscouraged, selectFlows, whyUnavailable, type Flow, type FlowQuery, type FlowUi, type ExtensionHostKind } from '../flows/flow';
-import type { Logger } from './log';
+import type { Logger } from '../protocol/log';
 import type { ProviderClient, SignInResult } from '../protocol/client';
-import { AuthError } from '../protocol/errors';
+import { AuthError, isAuthError } from '../protocol/errors';
 import { toAuthError } from '../protocol/libraryErrors';
 import { accountIdentifiers } from '../settings/orgRules';
 import { presetQuirks } from '../protocol/presetQuirks';
@@ -20,7 +19,7 @@ export interface SignInDeps {
   readonly client: ProviderClient;
   /** The flows this build ships, in order of preference. */
   readonly flows: readonly Flow[];
-  readonly ui: FlowUi;
+  readonly ui: FlowUi & SignInUi;
   readonly host: () => ExtensionHostKind;
   readonly log: Logger;
   readonly timeoutMs?: number;
@@ -30,8 +29,17 @@ export interface SignInDeps {
   readonly accountRefused?: (identifiers: readonly string[]) => string | undefined;
 }
 
+/** What the sign-in shows around the flows. */
+export interface SignInUi {
+  /** One cancellable progress notification for the whole sign-in; `report` adds a line, `cancelled` aborts. */
+  withProgress<R>(title: string, task: (report: (message: string) => void, cancelled: AbortSignal) => Promise<R>): Promise<R>;
+  /** "Having trouble signing in? Try a different way (<label>)?": true to go on with that flow. */
+  offerNextFlow(label: string): Promise<boolean>;
+}
+
 export interface SignInRequest {
-  readonly account?: vscode.AuthenticationSessionAccountInformation;
+  /** The account VS Code asks for (`getSession(…, { account })`): its label becomes the login hint. */
+  readonly account?: { readonly id: string; readonly label: string };
   readonly selectAccount?: boolean;
 }
 
@@ -54,34 +62,35 @@ export async function signIn(deps: SignInDeps, scopes: readonly string[], { acco
     log.warn(`"flow": "${config.flow}" is forced although it usually cannot work in a ${query.host} extension host`);
   }
 
-  return notify.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `Signing in to ${config.label}…`, cancellable: true },
-    async (progress, token) => {
+  return deps.ui.withProgress(
+    `Signing in to ${config.label}…`,
+    async (report, cancelled) => {
       for (let i = 0; i < order.length; i++) {
         const flow = deps.flows.find((f) => f.id === order[i])!;
-        if (i > 0 && !(await offerNextFlow(flow))) throw new AuthError('cancelled', 'Sign-in cancelled.');
+        if (i > 0 && !(await deps.ui.offerNextFlow(flow.label))) throw new AuthError('cancelled', 'Sign-in cancelled.');
         const controller = new AbortController();
         const limitMs = deps.timeoutMs ?? SIGN_IN_TIMEOUT_MS;
         const limit = limitMs >= 120_000 ? `${Math.round(limitMs / 60_000)} minutes` : `${Math.round(limitMs / 1000)} seconds`;
         const timeout = flow.capabilities.serverDeadline ? undefined
           : setTimeout(() => controller.abort(new AuthError('timeout', `No answer from the browser within ${limit}.`)), limitMs);
-        const cancel = token.onCancellationRequested(() => controller.abort(new AuthError('cancelled', 'Sign-in cancelled.')));
+        const onCancel = () => controller.abort(new AuthError('cancelled', 'Sign-in cancelled.'));
+        cancelled.addEventListener('abort', onCancel, { once: true });
         try {
           log.info(`starting the ${flow.id} flow`);
           // The allowed-accounts check, run by the flow before its browser page says "signed in", else here.
           let accepted: SignInResult | undefined;
           const accept = async (r: SignInResult) => { await refuseAccount(deps, r, controller.signal); accepted = r; };
-          const result = await flow.run({ client, requestedScopes: scopes, loginHint: account?.label, selectAccount, ui: deps.ui, signal: controller.signal, progress: (message) => progress.report({ message }), accept });
+          const result = await flow.run({ client, requestedScopes: scopes, loginHint: account?.label, selectAccount, ui: deps.ui, signal: controller.signal, progress: report, accept });
           if (accepted !== result) await accept(result);
           return result;
         } catch (e) {
-          const err = e instanceof AuthError ? e : toAuthError(e, 'Sign-in');
+          const err = isAuthError(e) ? e : toAuthError(e, 'Sign-in');
           log.warn(`the ${flow.id} flow ended: ${err.code}${err.details.oauthError ? ` (${err.details.oauthError})` : ''}`);
           const worthAnotherWay = err.code === 'timeout' || err.code === 'flow_unavailable';
           if (!worthAnotherWay || i === order.length - 1) throw err;
         } finally {
           clearTimeout(timeout);
-          cancel.dispose();
+          cancelled.removeEventListener('abort', onCancel);
         }
       }
       throw new AuthError('flow_unavailable', 'No sign-in method worked.');
@@ -89,11 +98,6 @@ export async function signIn(deps: SignInDeps, scopes: readonly string[], { acco
   );
 }
 
-async function offerNextFlow(next: Flow): Promise<boolean> {
-  const yes = `Try ${next.label}`;
-  const answer = await notify.showWarningMessage(`Having trouble signing in? Try a different way (${next.label})?`, yes, 'Cancel');
-  return answer === yes;
-}
 
 /**
  * The organisation's allowed accounts (orgRules.ts), checked once the server has said who signed in: against the

@@ -4,10 +4,10 @@
  * No `vscode` import, so it is unit-tested against oidc-provider and a local resource server.
  */
 import type { ServerMetadata } from 'openid-client';
-import { ProviderClient } from '../../protocol/client';
-import { AuthError, isAuthError } from '../../protocol/errors';
-import { createFetch, type BaseFetch } from '../../protocol/http';
-import { discoverProtectedResource, NoResourceMetadata, type ProtectedResourceMetadata } from '../../protocol/resourceMetadata';
+import { ProviderClient } from '../protocol/client';
+import { AuthError, hasReason, isAuthError } from '../protocol/errors';
+import { createFetch, type BaseFetch } from '../protocol/http';
+import { discoverProtectedResource, type ProtectedResourceMetadata } from '../protocol/resourceMetadata';
 
 export type LookUp =
   | { readonly kind: 'issuer'; readonly metadata: ServerMetadata }
@@ -35,14 +35,9 @@ export async function lookUpServerUrl(url: string, fetch: BaseFetch, signal?: Ab
     return { kind: 'resource', resource: await discoverProtectedResource(url, createFetch(fetch, { signal, timeoutMs: 15_000 }), { signal }) };
   } catch (e) {
     // A document that exists but is wrong (another resource, no usable server) is the more useful message.
-    if (e instanceof NoResourceMetadata) {
+    if (hasReason(e, 'no_resource_metadata')) {
       throw new AuthError('discovery', `${url} is neither an authorization server (${(asIssuer as Error).message.replace(/\.$/, '')}) nor a protected resource with RFC 9728 metadata.`, { cause: e });
     }
     throw e;
   }
-}
-
-/** The resource's servers in the order it lists them, with the first as the suggestion. */
-export function authorizationServerChoices(resource: ProtectedResourceMetadata): Array<{ label: string; description?: string; issuer: string }> {
-  return resource.authorizationServers.map((issuer, i) => ({ label: issuer, issuer, ...(i === 0 ? { description: 'listed first by the resource' } : {}) }));
 }
