@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import type * as vscode from 'vscode';
 import { activateWith, isTestOrDevelopment } from './vscode/activate';
 import { setCaptureSink } from './vscode/log';
-import { loadNodeEngine } from './node/loadEngine';
+import { loadNodeEngine } from './vscode/loadNodeEngine';
 import { systemManagedFile } from './settings/managedProviders';
 import { readManagedFile } from './node/managedFile';
 import { registerMcpServers } from './vscode/mcpServers';

@@ -11,7 +11,7 @@ import * as notify from './notify';
 import { plainText } from '../protocol/plainText';
 import { SETTING } from '../protocol/config';
 import type { ProviderRegistry } from './providerRegistry';
-import { interactiveSignIn } from './commands';
+import { interactiveSignIn } from './interactiveSignIn';
 import { keys } from '../sessions/sessionStore';
 import { bindingOf, encodeClientSecret, serverHosts } from '../sessions/serverBinding';
 

@@ -15,7 +15,7 @@ import type { Engine } from '../engine/engine';
 import type { OAuthAuthenticationProvider } from './provider';
 import { DynamicProvider } from './dynamicProvider';
 import { createProvider, overridableFlowUi, type ProviderFactoryDeps } from './providerFactory';
-import { interactiveSignIn } from './commands';
+import { interactiveSignIn } from './interactiveSignIn';
 import { SessionNotices } from './sessionNotices';
 import { EXTENSION_ID, registrationRedirectUris } from './ui';
 import type { UriCallbacks } from './uriCallbacks';

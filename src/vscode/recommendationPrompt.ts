@@ -15,7 +15,7 @@ import { classifyRecommendations, RECOMMENDED_SETTING, type Recommendation } fro
 import { serverHosts } from '../sessions/serverBinding';
 import type { ProviderRegistry } from './providerRegistry';
 import type { Logger } from './log';
-import { interactiveSignIn } from './commands';
+import { interactiveSignIn } from './interactiveSignIn';
 
 const DECLINED_KEY = 'oauthAccounts.declinedRecommendations';
 /** A repository may list many: at most this many questions each time; the rest wait for the review command. */

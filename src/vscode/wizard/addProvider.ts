@@ -3,7 +3,7 @@
  * client id, id and label → the redirect URIs to register (with Copy) → written to user settings → offer to sign in.
  * Every failure says what to do and lets the user correct the URL instead of starting over.
  */
-import { interactiveSignIn } from '../commands';
+import { interactiveSignIn } from '../interactiveSignIn';
 import { isValidProviderId } from '../../protocol/constants';
 import * as vscode from 'vscode';
 import * as notify from '../notify';

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { isAuthError } from '../../../src/protocol/errors';
-import { loadNodeEngine } from '../../../src/node/loadEngine';
+import { loadNodeEngine } from '../../../src/vscode/loadNodeEngine';
 
 type Loader = typeof import('../../../src/vscode/engineLoader');
 type Log = typeof import('../../../src/vscode/log');
