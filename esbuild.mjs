@@ -33,9 +33,16 @@ if (args.has('--watch')) {
   // Two bundles per host that must be built together (scripts/bundles.mjs): rebuild both on any change under src/.
   const { watch } = await import('node:fs');
   let pending;
-  const rebuild = () => Promise.all([buildHost('node', { production }), buildHost('web', { production })]).then(() => console.log('rebuilt'), (e) => console.error(e.message));
+  const rebuild = () =>
+    Promise.all([buildHost('node', { production }), buildHost('web', { production })]).then(
+      () => console.log('rebuilt'),
+      (e) => console.error(e.message),
+    );
   await rebuild();
-  watch('src', { recursive: true }, () => { clearTimeout(pending); pending = setTimeout(rebuild, 100); });
+  watch('src', { recursive: true }, () => {
+    clearTimeout(pending);
+    pending = setTimeout(rebuild, 100);
+  });
 } else {
   await Promise.all([buildHost('node', { production }), buildHost('web', { production })]);
 }

@@ -32,7 +32,14 @@ export interface ProviderEntry {
   label: string;
   issuer?: string;
   discoveryUrl?: string;
-  endpoints?: { authorization?: string; token?: string; userinfo?: string; revocation?: string; deviceAuthorization?: string; jwks?: string };
+  endpoints?: {
+    authorization?: string;
+    token?: string;
+    userinfo?: string;
+    revocation?: string;
+    deviceAuthorization?: string;
+    jwks?: string;
+  };
   /** Leave out (with `issuer` set) to register dynamically (RFC 7591) at a server that offers it. */
   clientId?: string;
   clientAuthentication?: 'none' | 'client_secret_basic' | 'client_secret_post';

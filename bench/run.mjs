@@ -23,38 +23,80 @@ const skip = new Set((process.env.BENCH_SKIP ?? '').split(',').filter(Boolean));
 const ACTIVATION_REPS = Number(process.env.BENCH_ACTIVATION_REPS ?? 5);
 // Activation and the built-ins' bundle sizes need code-server: install it like `npm run demo` does.
 for (const sig of ['SIGINT', 'SIGTERM']) process.once(sig, () => process.exit(130)); // exit hooks remove a half install
-const host = await installTestHost({ say: (l) => process.stderr.write(`[bench] test host: ${l}\n`) }).catch((e) => ({ error: e.message }));
+const host = await installTestHost({ say: (l) => process.stderr.write(`[bench] test host: ${l}\n`) }).catch((e) => ({
+  error: e.message,
+}));
 const builtins = host.builtinExtensions ?? '(code-server not installed)';
-const results = { date: new Date().toISOString(), node: process.version, cpus: (await import('node:os')).cpus().length, unmeasured: {} };
+const results = {
+  date: new Date().toISOString(),
+  node: process.version,
+  cpus: (await import('node:os')).cpus().length,
+  unmeasured: {},
+};
 const t0 = Date.now();
 const log = (m) => process.stderr.write(`[bench ${((Date.now() - t0) / 1000).toFixed(0)}s] ${m}\n`);
 
 async function part(name, fn) {
-  if (skip.has(name)) { results.unmeasured[name] = 'skipped (BENCH_SKIP)'; return; }
+  if (skip.has(name)) {
+    results.unmeasured[name] = 'skipped (BENCH_SKIP)';
+    return;
+  }
   log(name);
-  try { await fn(); } catch (e) { results.unmeasured[name] = String(e?.message ?? e).slice(0, 2000); log(`${name} FAILED: ${e?.message ?? e}`); }
+  try {
+    await fn();
+  } catch (e) {
+    results.unmeasured[name] = String(e?.message ?? e).slice(0, 2000);
+    log(`${name} FAILED: ${e?.message ?? e}`);
+  }
 }
-const node = (args, opts = {}) => execFileSync(process.execPath, args, { cwd: root, stdio: ['ignore', 'inherit', 'inherit'], ...opts });
+const node = (args, opts = {}) =>
+  execFileSync(process.execPath, args, { cwd: root, stdio: ['ignore', 'inherit', 'inherit'], ...opts });
 const readJson = (f) => JSON.parse(readFileSync(f, 'utf8'));
 
-await part('build', async () => { await benchTools(root, tmp); });
+await part('build', async () => {
+  await benchTools(root, tmp);
+});
 
 await part('bundle', async () => {
   await productionBundles(root, join(tmp, 'ext'));
   const size = (f) => statSync(f).size;
   const gz = (f) => gzipSync(readFileSync(f)).length;
-  const nodeF = join(tmp, 'ext', 'dist', 'extension.js'), webF = join(tmp, 'ext', 'dist', 'web', 'extension.js');
-  const ghF = join(builtins, 'github-authentication', 'dist', 'extension.js'), msF = join(builtins, 'microsoft-authentication', 'dist', 'extension.js');
-  const nodeEngineF = join(tmp, 'ext', 'dist', 'engine.js'), webEngineF = join(tmp, 'ext', 'dist', 'web', 'engine.js');
-  const b = results.bundle = {
-    nodeBytes: size(nodeF), webBytes: size(webF), nodeGzipBytes: gz(nodeF), webGzipBytes: gz(webF),
-    nodeEngineBytes: size(nodeEngineF), webEngineBytes: size(webEngineF),
-  };
-  if (existsSync(ghF)) Object.assign(b, { githubAuthBytes: size(ghF), githubAuthGzipBytes: gz(ghF), nodeToGithubRatio: round(b.nodeBytes / size(ghF)) });
-  else results.unmeasured.githubAuthBytes = host.error ? `the test host could not be installed: ${host.error}` : `not found in code-server ${ghF}`;
-  if (existsSync(msF)) Object.assign(b, { microsoftAuthBytes: size(msF), microsoftAuthGzipBytes: gz(msF), nodeToMicrosoftRatio: round(b.nodeBytes / size(msF)) });
-  else results.unmeasured.microsoftAuthBytes = host.error ? 'the test host could not be installed (see githubAuthBytes)' : `not found in code-server: ${msF}`;
-  b.note = 'esbuild.mjs --production (scripts/bundles.mjs), built into bench/tmp/ext. nodeBytes/webBytes: the activation bundles (dist/extension.js, dist/web/extension.js), loaded at activation; *EngineBytes: the engine bundles, loaded on first sign-in, refresh, revocation, wizard or token tool. Built-ins from the code-server install.';
+  const nodeF = join(tmp, 'ext', 'dist', 'extension.js'),
+    webF = join(tmp, 'ext', 'dist', 'web', 'extension.js');
+  const ghF = join(builtins, 'github-authentication', 'dist', 'extension.js'),
+    msF = join(builtins, 'microsoft-authentication', 'dist', 'extension.js');
+  const nodeEngineF = join(tmp, 'ext', 'dist', 'engine.js'),
+    webEngineF = join(tmp, 'ext', 'dist', 'web', 'engine.js');
+  const b = (results.bundle = {
+    nodeBytes: size(nodeF),
+    webBytes: size(webF),
+    nodeGzipBytes: gz(nodeF),
+    webGzipBytes: gz(webF),
+    nodeEngineBytes: size(nodeEngineF),
+    webEngineBytes: size(webEngineF),
+  });
+  if (existsSync(ghF))
+    Object.assign(b, {
+      githubAuthBytes: size(ghF),
+      githubAuthGzipBytes: gz(ghF),
+      nodeToGithubRatio: round(b.nodeBytes / size(ghF)),
+    });
+  else
+    results.unmeasured.githubAuthBytes = host.error
+      ? `the test host could not be installed: ${host.error}`
+      : `not found in code-server ${ghF}`;
+  if (existsSync(msF))
+    Object.assign(b, {
+      microsoftAuthBytes: size(msF),
+      microsoftAuthGzipBytes: gz(msF),
+      nodeToMicrosoftRatio: round(b.nodeBytes / size(msF)),
+    });
+  else
+    results.unmeasured.microsoftAuthBytes = host.error
+      ? 'the test host could not be installed (see githubAuthBytes)'
+      : `not found in code-server: ${msF}`;
+  b.note =
+    'esbuild.mjs --production (scripts/bundles.mjs), built into bench/tmp/ext. nodeBytes/webBytes: the activation bundles (dist/extension.js, dist/web/extension.js), loaded at activation; *EngineBytes: the engine bundles, loaded on first sign-in, refresh, revocation, wizard or token tool. Built-ins from the code-server install.';
 });
 
 await part('protocol', async () => {
@@ -80,24 +122,48 @@ await part('mcpBridge', async () => {
 });
 
 await part('activation', async () => {
-  if (!existsSync(join(tmp, 'ext', 'dist', 'extension.js'))) throw new Error('no production bundle (the bundle part failed)');
+  if (!existsSync(join(tmp, 'ext', 'dist', 'extension.js')))
+    throw new Error('no production bundle (the bundle part failed)');
   if (host.error) throw new Error(`the test host could not be installed: ${host.error}`);
   const { devexts, ours } = prepareHostExtensions(root, tmp, builtins);
-  node([join(tmp, 'hostRunner.cjs'), devexts, join(root, 'bench', 'host', 'index.js'), String(ACTIVATION_REPS), join(tmp, 'activation.json'), ours]);
+  node([
+    join(tmp, 'hostRunner.cjs'),
+    devexts,
+    join(root, 'bench', 'host', 'index.js'),
+    String(ACTIVATION_REPS),
+    join(tmp, 'activation.json'),
+    ours,
+  ]);
   const runs = readJson(join(tmp, 'activation.json'));
-  const succeeded = runs.filter((r) => r.exitCode === 0 && typeof r.ms === 'number' && typeof r.githubAuthMs === 'number');
+  const succeeded = runs.filter(
+    (r) => r.exitCode === 0 && typeof r.ms === 'number' && typeof r.githubAuthMs === 'number',
+  );
   // The figures are for a later start (what every start after the first is); the first start is reported beside.
   // A later start that found nothing kept for its value is no later start: left out (and counted below).
   const ok = succeeded.filter((r) => r.start === 'later' && r.keptBefore === true);
   const first = succeeded.filter((r) => r.start === 'first');
-  if (!ok.length) throw new Error(`no successful host run: ${JSON.stringify(runs.map((r) => r.failures ?? r.errors)).slice(0, 1500)}`);
+  if (!ok.length)
+    throw new Error(
+      `no successful host run: ${JSON.stringify(runs.map((r) => r.failures ?? r.errors)).slice(0, 1500)}`,
+    );
   const pick = (k, from = ok) => from.map((r) => r[k]).filter((x) => typeof x === 'number');
   const maxOf = (f) => Math.max(...succeeded.map(f)); // both starts
   const sumCalls = (c) => (c ? c.get + c.store + c.delete + c.keys : NaN);
   results.activation = {
-    ms: summary(pick('ms')), githubAuthMs: summary(pick('githubAuthMs')), ratio: round(summary(pick('ms')).median / summary(pick('githubAuthMs')).median),
-    activateCallMs: summary(pick('activateCallMs')), activateCallCpuMs: summary(pick('activateCallCpuMs')), codeLoadingMs: summary(pick('codeLoadingMs')),
-    firstStart: first.length ? { ms: summary(pick('ms', first)), activateCallMs: summary(pick('activateCallMs', first)), activateCallCpuMs: summary(pick('activateCallCpuMs', first)), reps: first.length } : null,
+    ms: summary(pick('ms')),
+    githubAuthMs: summary(pick('githubAuthMs')),
+    ratio: round(summary(pick('ms')).median / summary(pick('githubAuthMs')).median),
+    activateCallMs: summary(pick('activateCallMs')),
+    activateCallCpuMs: summary(pick('activateCallCpuMs')),
+    codeLoadingMs: summary(pick('codeLoadingMs')),
+    firstStart: first.length
+      ? {
+          ms: summary(pick('ms', first)),
+          activateCallMs: summary(pick('activateCallMs', first)),
+          activateCallCpuMs: summary(pick('activateCallCpuMs', first)),
+          reps: first.length,
+        }
+      : null,
     laterStartsReusingKeptValidation: `${ok.length}/${succeeded.filter((r) => r.start === 'later').length}`,
     firstStartsKeepingValidation: `${first.filter((r) => r.keptBefore === false && r.keptAfter === true).length}/${first.length}`,
     productionMode: succeeded.every((r) => r.extensionMode === 1),
@@ -106,11 +172,15 @@ await part('activation', async () => {
     secretStorageCallsDuringActivation: maxOf((r) => sumCalls(r.secretCallsDuringActivate)),
     secretStorageReadsWithin1sAfter: maxOf((r) => r.secretCallsAfter1s?.get ?? NaN),
     networkRequestsWithin1sAfter: maxOf((r) => r.asRequestsAfter1s),
-    githubWasAlreadyActive: succeeded.some((r) => r.githubWasActive), oursWasAlreadyActive: succeeded.some((r) => r.oursWasActive),
-    reps: runs.length, successfulReps: succeeded.length,
-    note: 'Wall time of `await extension.activate()` in code-server\'s Node extension host, our extension installed (ExtensionMode.Production, as users run it), activated 3 s after the host is up (BENCH_SETTLE_MS: our activation event is onStartupFinished, which VS Code fires once the workbench has finished starting), alternating which extension goes first. Each repetition is two starts of a fresh host with one browser profile and origin, like a restart: the first with an empty profile (right after installing, updating or changing the setting: nothing kept), the second reusing what the first kept (src/setup/validatedSettings.ts); the figures are for the second, firstStart for the first. ms includes the host\'s module loading and bookkeeping; activateCallMs is our activate() call alone (wall time; activateCallCpuMs the host process CPU time during it), codeLoadingMs the require() of our bundle. Network: requests at the test AS that is the issuer of all 10 providers. SecretStorage: counted by wrapping context.secrets of our activate() (via the host\'s Module._load; no public hook exists). github-authentication: code-server\'s own dist/, manifest without contributes.authentication so the workbench cannot activate it before the bench does.',
+    githubWasAlreadyActive: succeeded.some((r) => r.githubWasActive),
+    oursWasAlreadyActive: succeeded.some((r) => r.oursWasActive),
+    reps: runs.length,
+    successfulReps: succeeded.length,
+    note: "Wall time of `await extension.activate()` in code-server's Node extension host, our extension installed (ExtensionMode.Production, as users run it), activated 3 s after the host is up (BENCH_SETTLE_MS: our activation event is onStartupFinished, which VS Code fires once the workbench has finished starting), alternating which extension goes first. Each repetition is two starts of a fresh host with one browser profile and origin, like a restart: the first with an empty profile (right after installing, updating or changing the setting: nothing kept), the second reusing what the first kept (src/setup/validatedSettings.ts); the figures are for the second, firstStart for the first. ms includes the host's module loading and bookkeeping; activateCallMs is our activate() call alone (wall time; activateCallCpuMs the host process CPU time during it), codeLoadingMs the require() of our bundle. Network: requests at the test AS that is the issuer of all 10 providers. SecretStorage: counted by wrapping context.secrets of our activate() (via the host's Module._load; no public hook exists). github-authentication: code-server's own dist/, manifest without contributes.authentication so the workbench cannot activate it before the bench does.",
   };
-  if (!ok.every((r) => r.wrapped)) results.activation.note += ' WARNING: the SecretStorage wrapper was not installed in some runs (counts there are not valid).';
+  if (!ok.every((r) => r.wrapped))
+    results.activation.note +=
+      ' WARNING: the SecretStorage wrapper was not installed in some runs (counts there are not valid).';
 });
 
 results.totalSeconds = Math.round((Date.now() - t0) / 1000);
@@ -120,5 +190,17 @@ writeFileSync(join(root, 'bench', 'results.md'), md);
 process.stdout.write(md);
 const missing = Object.keys(results.unmeasured);
 for (const k of missing) log(`not measured: ${k}: ${String(results.unmeasured[k]).split('\n')[0]}`);
-const measured = ['bundle', 'activation', 'getSessions', 'memory', 'refreshFanIn', 'signIn', 'httpRequests', 'mcpBridge'].filter((k) => results[k]);
-if (!measured.length) { log('no figure could be measured: the bench itself is broken'); process.exit(1); }
+const measured = [
+  'bundle',
+  'activation',
+  'getSessions',
+  'memory',
+  'refreshFanIn',
+  'signIn',
+  'httpRequests',
+  'mcpBridge',
+].filter((k) => results[k]);
+if (!measured.length) {
+  log('no figure could be measured: the bench itself is broken');
+  process.exit(1);
+}

@@ -16,8 +16,14 @@ import { pathToFileURL } from 'node:url';
 // reads, so exactly those two are dropped; any other warning still shows.
 async function quietly(fn) {
   const warn = console.warn;
-  console.warn = (...a) => { if (!/in-memory adapter|Unsupported runtime/.test(String(a[0]))) warn(...a); };
-  try { return await fn(); } finally { console.warn = warn; }
+  console.warn = (...a) => {
+    if (!/in-memory adapter|Unsupported runtime/.test(String(a[0]))) warn(...a);
+  };
+  try {
+    return await fn();
+  } finally {
+    console.warn = warn;
+  }
 }
 const { default: Provider, interactionPolicy } = await quietly(() => import('oidc-provider'));
 
@@ -34,7 +40,10 @@ const SCOPE_TEXT = {
   offline_access: 'Stay signed in (a refresh token, until you sign out)',
 };
 
-const rank = (scope) => { const i = Object.keys(SCOPE_TEXT).indexOf(scope); return i === -1 ? 99 : i; };
+const rank = (scope) => {
+  const i = Object.keys(SCOPE_TEXT).indexOf(scope);
+  return i === -1 ? 99 : i;
+};
 const esc = (s) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const digest = (s) => createHash('sha256').update(String(s)).digest();
 // Constant-time even for the demo: this file is read as an example of how to check a password.
@@ -52,28 +61,45 @@ button.primary{background:#1f6feb;border-color:#1f6feb;color:#fff}.row{display:f
 function page(ctx, title, body, status = 200) {
   ctx.status = status;
   ctx.type = 'html';
-  ctx.set('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; frame-ancestors 'none'");
+  ctx.set(
+    'content-security-policy',
+    "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; frame-ancestors 'none'",
+  );
   ctx.set('cache-control', 'no-store');
   ctx.body = `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
 <title>${esc(title)} · Demo IdP</title><style>${STYLE}</style></head><body><main>${body}</main></body></html>`;
 }
 
 function loginPage(ctx, uid, { error, username = '' } = {}) {
-  page(ctx, 'Sign in', `<h1>Sign in to Demo IdP</h1><p class="sub">to continue to OAuth Accounts (VS Code)</p>
+  page(
+    ctx,
+    'Sign in',
+    `<h1>Sign in to Demo IdP</h1><p class="sub">to continue to OAuth Accounts (VS Code)</p>
 ${error ? `<p class="err">${esc(error)}</p>` : ''}
 <form method="post" action="/interaction/${esc(uid)}/login" autocomplete="off">
 <label for="username">Username</label><input id="username" name="username" value="${esc(username)}"${username ? '' : ' autofocus'} required>
 <label for="password">Password</label><input id="password" name="password" type="password"${username ? ' autofocus' : ''} required>
 <button class="primary" type="submit">Sign in</button></form>
-<p class="hint">Demo users: ${Object.entries(USERS).map(([u, v]) => `<b>${esc(u)}</b> / ${esc(v.password)}`).join(', ')}</p>`, error ? 401 : 200);
+<p class="hint">Demo users: ${Object.entries(USERS)
+      .map(([u, v]) => `<b>${esc(u)}</b> / ${esc(v.password)}`)
+      .join(', ')}</p>`,
+    error ? 401 : 200,
+  );
 }
 
 function consentPage(ctx, uid, accountId, scopes) {
-  page(ctx, 'Allow access', `<h1>Allow access?</h1>
+  page(
+    ctx,
+    'Allow access',
+    `<h1>Allow access?</h1>
 <p class="sub"><b>OAuth Accounts (VS Code)</b> wants to access your Demo IdP account <b>${esc(accountId)}</b>.</p>
-<ul>${scopes.sort((a, b) => rank(a) - rank(b)).map((s) => `<li>${esc(SCOPE_TEXT[s] ?? s)}</li>`).join('')}</ul>
+<ul>${scopes
+      .sort((a, b) => rank(a) - rank(b))
+      .map((s) => `<li>${esc(SCOPE_TEXT[s] ?? s)}</li>`)
+      .join('')}</ul>
 <div class="row"><form method="post" action="/interaction/${esc(uid)}/abort"><button type="submit">Deny</button></form>
-<form method="post" action="/interaction/${esc(uid)}/confirm"><button class="primary" type="submit">Allow</button></form></div>`);
+<form method="post" action="/interaction/${esc(uid)}/confirm"><button class="primary" type="submit">Allow</button></form></div>`,
+  );
 }
 
 async function formBody(req) {
@@ -101,69 +127,143 @@ export async function startDemoIdp(o = {}) {
   const callbackOrigins = new Set();
   const isWorkbenchCallback = (value) => {
     let u;
-    try { u = new URL(value); } catch { return false; }
-    return callbackOrigins.has(u.origin) && !u.hash && /^\/(?:[^/]+\/)*callback$/.test(u.pathname)
-      && u.searchParams.get('vscode-authority') === EXTENSION_AUTHORITY;
+    try {
+      u = new URL(value);
+    } catch {
+      return false;
+    }
+    return (
+      callbackOrigins.has(u.origin) &&
+      !u.hash &&
+      /^\/(?:[^/]+\/)*callback$/.test(u.pathname) &&
+      u.searchParams.get('vscode-authority') === EXTENSION_AUTHORITY
+    );
   };
 
   // Ask for the password on every authorization (unless prompt=none), so you can switch between alice and bob.
   const { Check } = interactionPolicy;
   const policy = interactionPolicy.base();
-  policy.get('login').checks.add(new Check('demo_always_login', 'the demo asks for a password on every sign-in',
-    (ctx) => (ctx.oidc.result?.login || ctx.oidc.prompts.has('none') ? Check.NO_NEED_TO_PROMPT : Check.REQUEST_PROMPT)));
+  policy
+    .get('login')
+    .checks.add(
+      new Check('demo_always_login', 'the demo asks for a password on every sign-in', (ctx) =>
+        ctx.oidc.result?.login || ctx.oidc.prompts.has('none') ? Check.NO_NEED_TO_PROMPT : Check.REQUEST_PROMPT,
+      ),
+    );
 
   // Per run; a P-256 key takes a millisecond. Encoded as JWK by the generation itself: on Node 20, exporting a
   // generated KeyObject with .export({ format: 'jwk' }) can deadlock when GC frees the finished key-generation job
   // meanwhile (it takes the same mutex: seen here as a demo hanging at start, immune to Ctrl+C).
-  const { privateKey: signingJwk } = generateKeyPairSync('ec', { namedCurve: 'P-256', privateKeyEncoding: { format: 'jwk' }, publicKeyEncoding: { format: 'jwk' } });
-  const provider = await quietly(() => new Provider(issuer, {
-    clients: [{
-      client_id: CLIENT_ID,
-      client_name: 'OAuth Accounts (VS Code)',
-      application_type: 'native', // RFC 8252: http://127.0.0.1/callback matches any port
-      token_endpoint_auth_method: 'none',
-      redirect_uris: ['http://127.0.0.1/callback', ...['vscode', 'vscode-insiders', 'code-oss'].map((s) => `${s}://${EXTENSION_AUTHORITY}/callback`)],
-      grant_types: ['authorization_code', 'refresh_token', 'urn:ietf:params:oauth:grant-type:device_code'],
-      response_types: ['code'],
-      id_token_signed_response_alg: 'ES256',
-    }],
-    jwks: { keys: [{ ...signingJwk, kid: 'demo-es256', alg: 'ES256', use: 'sig' }] },
-    cookies: { keys: [randomBytes(32).toString('base64url')] },
-    async findAccount(ctx, sub) {
-      if (!USERS[sub]) return undefined;
-      return { accountId: sub, claims: async () => ({ sub, preferred_username: sub, name: USERS[sub].name, email: USERS[sub].email, email_verified: true }) };
-    },
-    claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name', 'preferred_username'] },
-    scopes: ['openid', 'offline_access', 'email', 'profile'],
-    interactions: { url: (ctx, interaction) => `/interaction/${interaction.uid}`, policy },
-    pkce: { required: () => true },
-    issueRefreshToken: async (ctx, client, code) => client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),
-    rotateRefreshToken: true,
-    ttl: { AccessToken: 600, AuthorizationCode: 60, IdToken: 3600, RefreshToken: 14 * 24 * 3600, Interaction: 600, Session: 3600, Grant: 14 * 24 * 3600, DeviceCode: 600 },
-    features: {
-      devInteractions: { enabled: false },
-      // A client may revoke only its own tokens (oidc-provider's default rule, stated so it does not warn).
-      revocation: { enabled: true, allowedPolicy: async (ctx, client, token) => token.clientId === client.clientId },
-      userinfo: { enabled: true },
-      deviceFlow: {
-        enabled: true,
-        userCodeInputSource: async (ctx, form, out, err) => page(ctx, 'Enter code', `<h1>Connect a device</h1>
+  const { privateKey: signingJwk } = generateKeyPairSync('ec', {
+    namedCurve: 'P-256',
+    privateKeyEncoding: { format: 'jwk' },
+    publicKeyEncoding: { format: 'jwk' },
+  });
+  const provider = await quietly(
+    () =>
+      new Provider(issuer, {
+        clients: [
+          {
+            client_id: CLIENT_ID,
+            client_name: 'OAuth Accounts (VS Code)',
+            application_type: 'native', // RFC 8252: http://127.0.0.1/callback matches any port
+            token_endpoint_auth_method: 'none',
+            redirect_uris: [
+              'http://127.0.0.1/callback',
+              ...['vscode', 'vscode-insiders', 'code-oss'].map((s) => `${s}://${EXTENSION_AUTHORITY}/callback`),
+            ],
+            grant_types: ['authorization_code', 'refresh_token', 'urn:ietf:params:oauth:grant-type:device_code'],
+            response_types: ['code'],
+            id_token_signed_response_alg: 'ES256',
+          },
+        ],
+        jwks: { keys: [{ ...signingJwk, kid: 'demo-es256', alg: 'ES256', use: 'sig' }] },
+        cookies: { keys: [randomBytes(32).toString('base64url')] },
+        async findAccount(ctx, sub) {
+          if (!USERS[sub]) return undefined;
+          return {
+            accountId: sub,
+            claims: async () => ({
+              sub,
+              preferred_username: sub,
+              name: USERS[sub].name,
+              email: USERS[sub].email,
+              email_verified: true,
+            }),
+          };
+        },
+        claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name', 'preferred_username'] },
+        scopes: ['openid', 'offline_access', 'email', 'profile'],
+        interactions: { url: (ctx, interaction) => `/interaction/${interaction.uid}`, policy },
+        pkce: { required: () => true },
+        issueRefreshToken: async (ctx, client, code) =>
+          client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),
+        rotateRefreshToken: true,
+        ttl: {
+          AccessToken: 600,
+          AuthorizationCode: 60,
+          IdToken: 3600,
+          RefreshToken: 14 * 24 * 3600,
+          Interaction: 600,
+          Session: 3600,
+          Grant: 14 * 24 * 3600,
+          DeviceCode: 600,
+        },
+        features: {
+          devInteractions: { enabled: false },
+          // A client may revoke only its own tokens (oidc-provider's default rule, stated so it does not warn).
+          revocation: {
+            enabled: true,
+            allowedPolicy: async (ctx, client, token) => token.clientId === client.clientId,
+          },
+          userinfo: { enabled: true },
+          deviceFlow: {
+            enabled: true,
+            userCodeInputSource: async (ctx, form, out, err) =>
+              page(
+                ctx,
+                'Enter code',
+                `<h1>Connect a device</h1>
 ${err ? '<p class="err">That code did not work. Check it and try again.</p>' : '<p class="sub">Enter the code shown in VS Code.</p>'}
-${form /* oidc-provider's form, with its own user_code field */}<button class="primary" type="submit" form="op.deviceInputForm">Continue</button>`),
-        userCodeConfirmSource: async (ctx, form, client, deviceInfo, userCode) => page(ctx, 'Confirm code', `<h1>Is this the code VS Code shows?</h1>
+${form /* oidc-provider's form, with its own user_code field */}<button class="primary" type="submit" form="op.deviceInputForm">Continue</button>`,
+              ),
+            userCodeConfirmSource: async (ctx, form, client, deviceInfo, userCode) =>
+              page(
+                ctx,
+                'Confirm code',
+                `<h1>Is this the code VS Code shows?</h1>
 <p><code>${esc(userCode)}</code></p>${form}<div class="row"><button type="submit" form="op.deviceConfirmForm" name="abort" value="yes">No, abort</button>
-<button class="primary" type="submit" form="op.deviceConfirmForm">Yes, continue</button></div>`),
-        successSource: async (ctx) => page(ctx, 'Done', '<h1>Signed in</h1><p>Your device is connected. You can close this page and return to VS Code.</p>'),
-      },
-      rpInitiatedLogout: {
-        enabled: true,
-        logoutSource: async (ctx, form) => page(ctx, 'Sign out', `<h1>Sign out of Demo IdP?</h1>${form}
-<div class="row"><button type="submit" form="op.logoutForm">Stay signed in</button><button class="primary" type="submit" form="op.logoutForm" name="logout" value="yes">Sign out</button></div>`),
-        postLogoutSuccessSource: async (ctx) => page(ctx, 'Signed out', '<h1>Signed out</h1><p>You can close this page.</p>'),
-      },
-    },
-    renderError: async (ctx, out) => page(ctx, 'Error', `<h1>Something went wrong</h1><p class="err">${esc(out.error)}</p><p>${esc(out.error_description ?? '')}</p>`, ctx.status || 400),
-  }));
+<button class="primary" type="submit" form="op.deviceConfirmForm">Yes, continue</button></div>`,
+              ),
+            successSource: async (ctx) =>
+              page(
+                ctx,
+                'Done',
+                '<h1>Signed in</h1><p>Your device is connected. You can close this page and return to VS Code.</p>',
+              ),
+          },
+          rpInitiatedLogout: {
+            enabled: true,
+            logoutSource: async (ctx, form) =>
+              page(
+                ctx,
+                'Sign out',
+                `<h1>Sign out of Demo IdP?</h1>${form}
+<div class="row"><button type="submit" form="op.logoutForm">Stay signed in</button><button class="primary" type="submit" form="op.logoutForm" name="logout" value="yes">Sign out</button></div>`,
+              ),
+            postLogoutSuccessSource: async (ctx) =>
+              page(ctx, 'Signed out', '<h1>Signed out</h1><p>You can close this page.</p>'),
+          },
+        },
+        renderError: async (ctx, out) =>
+          page(
+            ctx,
+            'Error',
+            `<h1>Something went wrong</h1><p class="err">${esc(out.error)}</p><p>${esc(out.error_description ?? '')}</p>`,
+            ctx.status || 400,
+          ),
+      }),
+  );
   const original = provider.Client.prototype.redirectUriAllowed;
   provider.Client.prototype.redirectUriAllowed = function redirectUriAllowed(value) {
     return original.call(this, value) || isWorkbenchCallback(value);
@@ -181,18 +281,33 @@ ${form /* oidc-provider's form, with its own user_code field */}<button class="p
     const m = /^\/interaction\/([\w-]+)(?:\/(login|confirm|abort))?$/.exec(ctx.path);
     if (!m) return next();
     const [, uid, action] = m;
-    if ((ctx.method === 'GET') !== !action) { ctx.status = 405; return undefined; }
+    if ((ctx.method === 'GET') !== !action) {
+      ctx.status = 405;
+      return undefined;
+    }
     let details;
     try {
       details = await provider.interactionDetails(ctx.req, ctx.res);
     } catch {
       // Expired, already used, or opened in another browser (the interaction cookie is missing).
-      return page(ctx, 'Expired', '<h1>This sign-in page has expired</h1><p>Start the sign-in again from VS Code.</p>', 400);
+      return page(
+        ctx,
+        'Expired',
+        '<h1>This sign-in page has expired</h1><p>Start the sign-in again from VS Code.</p>',
+        400,
+      );
     }
     const { prompt, params, session } = details;
     if (!action) {
       if (prompt.name === 'login') return loginPage(ctx, uid);
-      return consentPage(ctx, uid, session.accountId, String(params.scope ?? '').split(' ').filter(Boolean));
+      return consentPage(
+        ctx,
+        uid,
+        session.accountId,
+        String(params.scope ?? '')
+          .split(' ')
+          .filter(Boolean),
+      );
     }
     let result;
     if (action === 'login') {
@@ -208,15 +323,20 @@ ${form /* oidc-provider's form, with its own user_code field */}<button class="p
       log(`${session?.accountId ?? 'someone'} denied access`);
       result = { error: 'access_denied', error_description: 'The user denied access.' };
     } else {
-      const grant = details.grantId ? await provider.Grant.find(details.grantId) : new provider.Grant({ accountId: session.accountId, clientId: params.client_id });
+      const grant = details.grantId
+        ? await provider.Grant.find(details.grantId)
+        : new provider.Grant({ accountId: session.accountId, clientId: params.client_id });
       const d = prompt.details;
       if (d.missingOIDCScope) grant.addOIDCScope(d.missingOIDCScope.join(' '));
       if (d.missingOIDCClaims) grant.addOIDCClaims(d.missingOIDCClaims);
-      for (const [indicator, s] of Object.entries(d.missingResourceScopes ?? {})) grant.addResourceScope(indicator, s.join(' '));
+      for (const [indicator, s] of Object.entries(d.missingResourceScopes ?? {}))
+        grant.addResourceScope(indicator, s.join(' '));
       log(`${session.accountId} allowed access (${params.scope})`);
       result = { consent: { grantId: await grant.save() } };
     }
-    const to = await provider.interactionResult(ctx.req, ctx.res, result, { mergeWithLastSubmission: action !== 'login' });
+    const to = await provider.interactionResult(ctx.req, ctx.res, result, {
+      mergeWithLastSubmission: action !== 'login',
+    });
     ctx.status = 303;
     ctx.redirect(to);
     return undefined;
@@ -228,22 +348,38 @@ ${form /* oidc-provider's form, with its own user_code field */}<button class="p
     if (ctx.path !== '/api/protected_data') return next();
     ctx.set('access-control-allow-origin', '*'); // callable from a web extension host too
     ctx.set('cache-control', 'no-store');
-    if (ctx.method === 'OPTIONS') { ctx.set('access-control-allow-headers', 'authorization'); ctx.status = 204; return undefined; }
-    if (ctx.method !== 'GET') { ctx.status = 405; return undefined; }
+    if (ctx.method === 'OPTIONS') {
+      ctx.set('access-control-allow-headers', 'authorization');
+      ctx.status = 204;
+      return undefined;
+    }
+    if (ctx.method !== 'GET') {
+      ctx.status = 405;
+      return undefined;
+    }
     const refuse = (error, description) => {
       ctx.status = 401;
-      ctx.set('www-authenticate', error ? `Bearer realm="demo", error="${error}", error_description="${description}"` : 'Bearer realm="demo"');
+      ctx.set(
+        'www-authenticate',
+        error ? `Bearer realm="demo", error="${error}", error_description="${description}"` : 'Bearer realm="demo"',
+      );
       ctx.body = { error: error ?? 'unauthorized', error_description: description };
       log(`API refused a call: ${description}`);
     };
     const m = /^Bearer ([\w.~+/-]+=*)$/i.exec(ctx.get('authorization'));
     if (!m) return refuse(undefined, 'This API needs a bearer access token.');
     const token = await provider.AccessToken.find(m[1]);
-    if (!token || !USERS[token.accountId]) return refuse('invalid_token', 'The access token is unknown, expired or revoked.');
+    if (!token || !USERS[token.accountId])
+      return refuse('invalid_token', 'The access token is unknown, expired or revoked.');
     const user = USERS[token.accountId];
     ctx.body = {
-      sub: token.accountId, name: user.name, email: user.email, scope: token.scope, client_id: token.clientId,
-      issued_at: new Date(token.iat * 1000).toISOString(), expires_at: new Date(token.exp * 1000).toISOString(),
+      sub: token.accountId,
+      name: user.name,
+      email: user.email,
+      scope: token.scope,
+      client_id: token.clientId,
+      issued_at: new Date(token.iat * 1000).toISOString(),
+      expires_at: new Date(token.exp * 1000).toISOString(),
       message: `Hello ${user.name}! The Demo IdP API accepted your access token.`,
     };
     log(`API answered for ${token.accountId}`);
@@ -254,12 +390,23 @@ ${form /* oidc-provider's form, with its own user_code field */}<button class="p
   return {
     issuer,
     allowCallbackOrigin: (origin) => callbackOrigins.add(new URL(origin).origin),
-    close: () => new Promise((resolve) => { server.close(() => resolve()); server.closeAllConnections(); }),
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const arg = (name) => { const i = process.argv.indexOf(name); return i > 0 ? process.argv[i + 1] : undefined; };
+  const arg = (name) => {
+    const i = process.argv.indexOf(name);
+    return i > 0 ? process.argv[i + 1] : undefined;
+  };
   const idp = await startDemoIdp({ host: arg('--host'), port: Number(arg('--port') ?? 0) });
-  console.log(`Demo IdP: ${idp.issuer}  users: ${Object.entries(USERS).map(([u, v]) => `${u}/${v.password}`).join(', ')}`);
+  console.log(
+    `Demo IdP: ${idp.issuer}  users: ${Object.entries(USERS)
+      .map(([u, v]) => `${u}/${v.password}`)
+      .join(', ')}`,
+  );
 }

@@ -14,7 +14,10 @@ import { cacheDir, installedHost } from './testHost.mjs';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const problems = [];
-const check = (ok, what) => { console.log(`ci-demo: ${ok ? 'ok  ' : 'FAIL'} ${what}`); if (!ok) problems.push(what); };
+const check = (ok, what) => {
+  console.log(`ci-demo: ${ok ? 'ok  ' : 'FAIL'} ${what}`);
+  if (!ok) problems.push(what);
+};
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** pids whose process group is `pgid` (the demo is started as a group leader, like a terminal's foreground job). */
@@ -25,22 +28,40 @@ function groupMembers(pgid) {
       const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
       const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       if (f[0] !== 'Z' && Number(f[2]) === pgid) out.push(Number(name));
-    } catch { /* exited meanwhile */ }
+    } catch {
+      /* exited meanwhile */
+    }
   }
   return out;
 }
-const stagingLeft = () => (fs.existsSync(cacheDir()) ? fs.readdirSync(cacheDir()).filter((n) => n.startsWith('.staging-')) : []);
+const stagingLeft = () =>
+  fs.existsSync(cacheDir()) ? fs.readdirSync(cacheDir()).filter((n) => n.startsWith('.staging-')) : [];
 
 function startDemo(tag) {
-  const child = spawn('npm', ['run', 'demo', '--', '--no-open'], { cwd: root, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  const run = { child, output: '', started: Date.now(), exit: new Promise((r) => child.on('exit', (code, sig) => r(code ?? sig))) };
-  for (const s of [child.stdout, child.stderr]) s.on('data', (d) => { run.output += d; process.stdout.write(d.toString().replace(/^(?=.)/gm, `[${tag}] `)); });
+  const child = spawn('npm', ['run', 'demo', '--', '--no-open'], {
+    cwd: root,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const run = {
+    child,
+    output: '',
+    started: Date.now(),
+    exit: new Promise((r) => child.on('exit', (code, sig) => r(code ?? sig))),
+  };
+  for (const s of [child.stdout, child.stderr])
+    s.on('data', (d) => {
+      run.output += d;
+      process.stdout.write(d.toString().replace(/^(?=.)/gm, `[${tag}] `));
+    });
   return run;
 }
 async function waitFor(run, re, timeoutMs) {
   const end = Date.now() + timeoutMs;
   let exited = false;
-  run.exit.then(() => { exited = true; });
+  run.exit.then(() => {
+    exited = true;
+  });
   while (!re.test(run.output)) {
     if (exited || Date.now() > end) return false;
     await sleep(250);
@@ -53,8 +74,16 @@ async function interrupt(run) {
   process.kill(-pgid, 'SIGINT');
   const status = await Promise.race([run.exit, sleep(30_000).then(() => 'still running after 30 s')]);
   let left = groupMembers(pgid);
-  for (let i = 0; i < 60 && left.length; i++) { await sleep(250); left = groupMembers(pgid); }
-  if (left.length) try { process.kill(-pgid, 'SIGKILL'); } catch { /* gone */ }
+  for (let i = 0; i < 60 && left.length; i++) {
+    await sleep(250);
+    left = groupMembers(pgid);
+  }
+  if (left.length)
+    try {
+      process.kill(-pgid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
   return { status, left };
 }
 
@@ -67,10 +96,15 @@ if (!installedHost()) {
   await sleep(15_000); // well into npm's download and build
   const { left } = await interrupt(first);
   check(left.length === 0, `Ctrl+C during the install leaves no process (left: ${left.join(' ') || 'none'})`);
-  check(stagingLeft().length === 0, `Ctrl+C during the install leaves no staging folder (${stagingLeft().join(' ') || 'none'})`);
+  check(
+    stagingLeft().length === 0,
+    `Ctrl+C during the install leaves no staging folder (${stagingLeft().join(' ') || 'none'})`,
+  );
   console.log(`ci-demo: interrupted first run after ${((Date.now() - t) / 1000).toFixed(0)} s`);
 } else {
-  console.log('ci-demo: the test host is already installed (cache kept between CI runs): the install part is not exercised');
+  console.log(
+    'ci-demo: the test host is already installed (cache kept between CI runs): the install part is not exercised',
+  );
 }
 
 // 2. The retry: must print a working URL.
@@ -94,5 +128,7 @@ check(left.length === 0, `Ctrl+C leaves no process (left: ${left.join(' ') || 'n
 check(!profile || !fs.existsSync(profile), `Ctrl+C removes the temporary profile ${profile}`);
 check(stagingLeft().length === 0, 'no staging folder is left in the test host cache');
 check(!!installedHost(), 'the test host is installed for the suites that follow');
-console.log(`ci-demo: demo ready in ${readyS} s on this run; ${problems.length ? `${problems.length} check(s) failed` : 'all checks passed'}`);
+console.log(
+  `ci-demo: demo ready in ${readyS} s on this run; ${problems.length ? `${problems.length} check(s) failed` : 'all checks passed'}`,
+);
 process.exit(problems.length ? 1 : 0);

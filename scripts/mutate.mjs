@@ -13,7 +13,16 @@
 // restore. Verdicts: killed (names the failing tests), SURVIVED (every test passed), NOT APPLIED (the search text is
 // not in the file exactly once: the code moved, update the entry). Exit 0 only if every mutation run was killed.
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -48,9 +57,18 @@ cpSync(root, scratch, {
 });
 symlinkSync(realpathSync(join(root, 'node_modules')), join(scratch, 'node_modules'), 'dir');
 // Ctrl+C: the running mocha dies with it; leave no scratch copy behind (the checkout itself is never touched).
-process.on('SIGINT', () => { rmSync(scratch, { recursive: true, force: true }); process.exit(130); });
+process.on('SIGINT', () => {
+  rmSync(scratch, { recursive: true, force: true });
+  process.exit(130);
+});
 
-const sh = (cmd, argv, env = {}) => spawnSync(cmd, argv, { cwd: scratch, encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024 });
+const sh = (cmd, argv, env = {}) =>
+  spawnSync(cmd, argv, {
+    cwd: scratch,
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+    maxBuffer: 64 * 1024 * 1024,
+  });
 
 function build() {
   const r = sh(process.execPath, ['esbuild.mjs', '--tests']);
@@ -62,12 +80,36 @@ function build() {
 function runTests(m) {
   const report = join(scratch, 'mutate-report.json');
   rmSync(report, { force: true });
-  const argv = [join('node_modules', 'mocha', 'bin', 'mocha.js'), '--no-config', '--no-package', '--ui', 'tdd', '--timeout', '30000',
-    '--forbid-only', '--exit', '--reporter', 'json', '--reporter-option', `output=${report}`, ...(m.grep ? ['--grep', m.grep] : []), ...m.tests];
+  const argv = [
+    join('node_modules', 'mocha', 'bin', 'mocha.js'),
+    '--no-config',
+    '--no-package',
+    '--ui',
+    'tdd',
+    '--timeout',
+    '30000',
+    '--forbid-only',
+    '--exit',
+    '--reporter',
+    'json',
+    '--reporter-option',
+    `output=${report}`,
+    ...(m.grep ? ['--grep', m.grep] : []),
+    ...m.tests,
+  ];
   const r = sh(process.execPath, argv);
-  if (!existsSync(report)) return { passed: 0, failed: [], error: `mocha wrote no report (exit ${r.status}):\n${(r.stderr || r.stdout).trim().split('\n').slice(-8).join('\n')}` };
+  if (!existsSync(report))
+    return {
+      passed: 0,
+      failed: [],
+      error: `mocha wrote no report (exit ${r.status}):\n${(r.stderr || r.stdout).trim().split('\n').slice(-8).join('\n')}`,
+    };
   const json = JSON.parse(readFileSync(report, 'utf8'));
-  return { passed: json.stats.passes, failed: json.failures.map((f) => `${f.fullTitle} — ${String(f.err?.message ?? '').split('\n')[0]}`), ran: json.stats.tests };
+  return {
+    passed: json.stats.passes,
+    failed: json.failures.map((f) => `${f.fullTitle} — ${String(f.err?.message ?? '').split('\n')[0]}`),
+    ran: json.stats.tests,
+  };
 }
 
 const key = (m) => JSON.stringify([m.tests, m.grep ?? null]);
@@ -84,7 +126,9 @@ try {
       const r = runTests(m);
       baseline.set(key(m), r);
       const ok = !r.error && r.failed.length === 0 && r.ran > 0;
-      console.log(`baseline  ${ok ? 'ok' : 'FAILS'}  ${m.tests.map((t) => basename(t)).join(' ')}${m.grep ? ` --grep '${m.grep}'` : ''}: ${r.passed} passed${ok ? '' : `\n${r.error ?? r.failed.join('\n')}`}`);
+      console.log(
+        `baseline  ${ok ? 'ok' : 'FAILS'}  ${m.tests.map((t) => basename(t)).join(' ')}${m.grep ? ` --grep '${m.grep}'` : ''}: ${r.passed} passed${ok ? '' : `\n${r.error ?? r.failed.join('\n')}`}`,
+      );
     }
   }
   for (const m of chosen) {
@@ -93,20 +137,41 @@ try {
     const count = original.split(m.find).length - 1;
     const head = `${m.name.padEnd(18)} ${m.file}: ${m.what}`;
     const base = baseline.get(key(m));
-    if (base && (base.error || base.failed.length || !base.ran)) { verdicts.push({ m, verdict: 'BASELINE FAILS' }); console.log(`BASELINE FAILS  ${head}`); continue; }
+    if (base && (base.error || base.failed.length || !base.ran)) {
+      verdicts.push({ m, verdict: 'BASELINE FAILS' });
+      console.log(`BASELINE FAILS  ${head}`);
+      continue;
+    }
     if (count !== 1) {
       verdicts.push({ m, verdict: 'NOT APPLIED' });
-      console.log(`NOT APPLIED  ${head}\n    the search text occurs ${count} times in ${m.file} (must be once): the code moved, update scripts/mutations.mjs\n    ${JSON.stringify(m.find)}`);
+      console.log(
+        `NOT APPLIED  ${head}\n    the search text occurs ${count} times in ${m.file} (must be once): the code moved, update scripts/mutations.mjs\n    ${JSON.stringify(m.find)}`,
+      );
       continue;
     }
     try {
       writeFileSync(file, original.replace(m.find, m.replace));
       const broken = build();
-      if (broken) { verdicts.push({ m, verdict: 'NOT APPLIED' }); console.log(`NOT APPLIED  ${head}\n    the mutated source does not build:\n${broken}`); continue; }
+      if (broken) {
+        verdicts.push({ m, verdict: 'NOT APPLIED' });
+        console.log(`NOT APPLIED  ${head}\n    the mutated source does not build:\n${broken}`);
+        continue;
+      }
       const r = runTests(m);
-      if (r.error) { verdicts.push({ m, verdict: 'killed' }); console.log(`killed     ${head}\n    the tests could not even run: ${r.error.split('\n')[0]}`); }
-      else if (r.failed.length) { verdicts.push({ m, verdict: 'killed' }); console.log(`killed     ${head}\n    ${r.failed.length} of ${r.ran} failed:\n${r.failed.map((t) => `      ✗ ${t}`).join('\n')}`); }
-      else { verdicts.push({ m, verdict: 'SURVIVED' }); console.log(`SURVIVED   ${head}\n    all ${r.passed} tests passed on the mutated code: ${m.tests.join(' ')}${m.grep ? ` --grep '${m.grep}'` : ''}`); }
+      if (r.error) {
+        verdicts.push({ m, verdict: 'killed' });
+        console.log(`killed     ${head}\n    the tests could not even run: ${r.error.split('\n')[0]}`);
+      } else if (r.failed.length) {
+        verdicts.push({ m, verdict: 'killed' });
+        console.log(
+          `killed     ${head}\n    ${r.failed.length} of ${r.ran} failed:\n${r.failed.map((t) => `      ✗ ${t}`).join('\n')}`,
+        );
+      } else {
+        verdicts.push({ m, verdict: 'SURVIVED' });
+        console.log(
+          `SURVIVED   ${head}\n    all ${r.passed} tests passed on the mutated code: ${m.tests.join(' ')}${m.grep ? ` --grep '${m.grep}'` : ''}`,
+        );
+      }
     } finally {
       writeFileSync(file, original);
     }
@@ -117,6 +182,8 @@ try {
 }
 const count = (v) => verdicts.filter((x) => x.verdict === v).length;
 const bad = verdicts.filter((x) => x.verdict !== 'killed');
-console.log(`\nmutations: ${count('killed')} killed, ${count('SURVIVED')} survived, ${count('NOT APPLIED')} not applied, ${count('BASELINE FAILS')} with a failing baseline (${((Date.now() - started) / 1000).toFixed(0)} s)`);
+console.log(
+  `\nmutations: ${count('killed')} killed, ${count('SURVIVED')} survived, ${count('NOT APPLIED')} not applied, ${count('BASELINE FAILS')} with a failing baseline (${((Date.now() - started) / 1000).toFixed(0)} s)`,
+);
 if (bad.length) console.log(`not killed: ${bad.map((x) => `${x.m.name} (${x.verdict})`).join(', ')}`);
 process.exit(bad.length || verdicts.length !== chosen.length ? 1 : 0);

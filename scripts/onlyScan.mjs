@@ -13,8 +13,9 @@ const SOURCE = /\.(ts|mts|cts|js|mjs|cjs)$/;
 function* sources(dir) {
   for (const e of readdirSync(dir, { withFileTypes: true })) {
     const p = join(dir, e.name);
-    if (e.isDirectory()) { if (e.name !== 'node_modules') yield* sources(p); }
-    else if (SOURCE.test(e.name) && !e.name.endsWith('.d.ts')) yield p;
+    if (e.isDirectory()) {
+      if (e.name !== 'node_modules') yield* sources(p);
+    } else if (SOURCE.test(e.name) && !e.name.endsWith('.d.ts')) yield p;
   }
 }
 

@@ -13,15 +13,33 @@ import { vsixFiles } from './vsixFiles.mjs';
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const out = process.argv[2] ?? 'oauth-accounts.vsix';
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-const repo = String(pkg.repository?.url ?? pkg.repository ?? '').replace(/^git\+/, '').replace(/\.git$/, '');
-if (!/^https:\/\//.test(repo)) { console.error('package: set package.json "repository.url" (https) so the README\'s relative links can be resolved'); process.exit(1); }
+const repo = String(pkg.repository?.url ?? pkg.repository ?? '')
+  .replace(/^git\+/, '')
+  .replace(/\.git$/, '');
+if (!/^https:\/\//.test(repo)) {
+  console.error('package: set package.json "repository.url" (https) so the README\'s relative links can be resolved');
+  process.exit(1);
+}
 const step = (cmd, args) => {
   const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit' });
-  if (r.status !== 0) { console.error(`package: ${[cmd, ...args].join(' ')} failed`); process.exit(1); }
+  if (r.status !== 0) {
+    console.error(`package: ${[cmd, ...args].join(' ')} failed`);
+    process.exit(1);
+  }
 };
 step(process.execPath, ['esbuild.mjs', '--production']);
-step(process.execPath, [join(root, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', '--no-dependencies', '--no-update-package-json',
-  '--baseContentUrl', `${repo}/blob/HEAD`, '--baseImagesUrl', `${repo}/raw/HEAD`, '-o', out]);
+step(process.execPath, [
+  join(root, 'node_modules', '@vscode', 'vsce', 'vsce'),
+  'package',
+  '--no-dependencies',
+  '--no-update-package-json',
+  '--baseContentUrl',
+  `${repo}/blob/HEAD`,
+  '--baseImagesUrl',
+  `${repo}/raw/HEAD`,
+  '-o',
+  out,
+]);
 const files = vsixFiles(join(root, out));
 console.log(`\n${out}: ${(statSync(join(root, out)).size / 1024).toFixed(1)} KB, ${files.length} files`);
 for (const f of files) console.log(`  ${f.name.padEnd(48)} ${(f.size / 1024).toFixed(1).padStart(7)} KB`);

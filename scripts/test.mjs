@@ -8,7 +8,7 @@
 //
 // A `.only` anywhere under test/ (any spelling, fixtures included) stops the run before anything is built
 // (scripts/onlyScan.mjs), and every suite runs mocha with --forbid-only (scripts/testSuites.mjs).
-// Packaging, the build and the typecheck are steps, not tests: they never add to "passed", but a failed step is
+// Packaging, the build, the typecheck and the lint are steps, not tests: they never add to "passed", but a failed step is
 // counted as failed, so the summary line cannot read "0 failed" on a run that exits 1.
 //
 // Each suite runs in its own process and reports { passed, failed, skipped, failures } through a JSON file named by
@@ -24,7 +24,10 @@ import { findOnlies } from './onlyScan.mjs';
 import { ALL_SUITES as ALL, suiteCommand, writeReporter } from './testSuites.mjs';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
-const chosen = (process.env.OAUTH_TEST_SUITES ?? ALL.join(',')).split(',').map((s) => s.trim()).filter(Boolean);
+const chosen = (process.env.OAUTH_TEST_SUITES ?? ALL.join(','))
+  .split(',')
+  .map((s) => s.trim())
+  .filter(Boolean);
 const unknown = chosen.filter((s) => !ALL.includes(s));
 if (unknown.length || chosen.length === 0) {
   console.error(`OAUTH_TEST_SUITES: unknown suite(s) ${JSON.stringify(unknown)}; choose from ${ALL.join(',')}`);
@@ -43,22 +46,30 @@ function run(cmd, args, env = {}) {
       child.kill('SIGTERM'); // runIntegration/mocha stop their code-server groups on SIGTERM
       setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
     }, SUITE_TIMEOUT_S * 1000);
-    child.on('error', (e) => { clearTimeout(timer); resolve({ code: -1, error: e }); });
-    child.on('exit', (code, signal) => { clearTimeout(timer); resolve({ code: code ?? -1, signal, timedOut }); });
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      resolve({ code: -1, error: e });
+    });
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? -1, signal, timedOut });
+    });
   });
 }
 
 // A `.only` anywhere under test/ narrows a suite to that test and passes: refuse to run at all.
 const onlies = findOnlies(root);
 if (onlies.length) {
-  console.error(`test: refusing to run: .only in the test sources would skip every other test:\n  ${onlies.join('\n  ')}`);
+  console.error(
+    `test: refusing to run: .only in the test sources would skip every other test:\n  ${onlies.join('\n  ')}`,
+  );
   console.log(`0 passed, ${onlies.length} failed, 0 skipped`);
   process.exit(1);
 }
 
 const secs = (t0) => ((Date.now() - t0) / 1000).toFixed(1);
 const results = [];
-/** Packaging, build, typecheck: { name, ok, seconds, error }; a failed one counts as one failure, a passed one as nothing. */
+/** Packaging, build, typecheck, lint: { name, ok, seconds, error }; a failed one counts as one failure, a passed one as nothing. */
 const steps = [];
 // "No secrets in logs" (test/host/leakCheck.ts): the integration and UI suites report { issued, scanned, leaked }.
 const leaks = [];
@@ -74,14 +85,38 @@ if ((chosen.includes('unit') || chosen.includes('ui')) && !process.env.OAUTH_TES
 
 console.log('test: building (node esbuild.mjs --tests)');
 const build = await run(process.execPath, ['esbuild.mjs', '--tests']);
-steps.push({ name: 'build (node esbuild.mjs --tests)', ok: build.code === 0, error: `exited with ${build.code}; no suite ran` });
+steps.push({
+  name: 'build (node esbuild.mjs --tests)',
+  ok: build.code === 0,
+  error: `exited with ${build.code}; no suite ran`,
+});
 if (build.code === 0) {
   // The whole tree type-checks (src, test, api, the bench's measurement code): esbuild strips types without checking
   // them, so an API change that breaks a caller nobody runs here (the bench) would otherwise go unseen. A step.
   const startedTc = Date.now();
   console.log('\n===== typecheck (tsc -p . --noEmit) =====');
-  const tc = await run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', '.', '--noEmit']);
-  steps.push({ name: 'typecheck (tsc -p . --noEmit)', ok: tc.code === 0, error: 'reported errors (above)', seconds: secs(startedTc) });
+  const tc = await run(process.execPath, [
+    join(root, 'node_modules', 'typescript', 'bin', 'tsc'),
+    '-p',
+    '.',
+    '--noEmit',
+  ]);
+  steps.push({
+    name: 'typecheck (tsc -p . --noEmit)',
+    ok: tc.code === 0,
+    error: 'reported errors (above)',
+    seconds: secs(startedTc),
+  });
+  // The layers' import direction, no import cycle, the format (scripts/lint.mjs). A step, like the typecheck.
+  const startedLint = Date.now();
+  console.log('\n===== lint (npm run lint) =====');
+  const lint = await run(process.execPath, [join(root, 'scripts', 'lint.mjs')]);
+  steps.push({
+    name: 'lint (scripts/lint.mjs)',
+    ok: lint.code === 0,
+    error: 'reported findings (above)',
+    seconds: secs(startedLint),
+  });
   if (chosen.includes('integration') || chosen.includes('ui')) {
     // The real VS Code those suites need, installed like `npm run demo` does (no-op when cached). A failure is
     // printed with its fix; the suites then fail with "test host not installed" and are counted.
@@ -97,20 +132,42 @@ if (build.code === 0) {
     const [cmd, ...args] = suiteCommand(name, { root, reporter, grep });
     const leakFile = join(tmp, `${name}.leak.json`);
     const r = await run(cmd, args, { OAUTH_TEST_RESULTS: file, OAUTH_LEAK_CHECK_SUMMARY: leakFile });
-    if (existsSync(leakFile)) try { leaks.push({ name, ...JSON.parse(readFileSync(leakFile, 'utf8')) }); } catch { /* the suite's own failure says why */ }
+    if (existsSync(leakFile))
+      try {
+        leaks.push({ name, ...JSON.parse(readFileSync(leakFile, 'utf8')) });
+      } catch {
+        /* the suite's own failure says why */
+      }
     let res = { passed: 0, failed: 0, skipped: 0, failures: [] };
     if (existsSync(file)) {
-      try { res = JSON.parse(readFileSync(file, 'utf8')); } catch (e) { res.failures.push({ title: `${name} suite`, error: `unreadable results: ${e}` }); }
+      try {
+        res = JSON.parse(readFileSync(file, 'utf8'));
+      } catch (e) {
+        res.failures.push({ title: `${name} suite`, error: `unreadable results: ${e}` });
+      }
     } else {
-      const why = r.timedOut ? `timed out after ${SUITE_TIMEOUT_S} s` : r.error ? `could not start: ${r.error.message}` : `crashed before reporting results (exit ${r.code}${r.signal ? `, ${r.signal}` : ''})`;
+      const why = r.timedOut
+        ? `timed out after ${SUITE_TIMEOUT_S} s`
+        : r.error
+          ? `could not start: ${r.error.message}`
+          : `crashed before reporting results (exit ${r.code}${r.signal ? `, ${r.signal}` : ''})`;
       res.failures.push({ title: `${name} suite`, error: why });
     }
     if (existsSync(file) && r.code !== 0 && res.failures.length === 0) {
       res.failures.push({ title: `${name} suite`, error: `exited with code ${r.code} although no test failed` });
     }
     const failed = Math.max(res.failed ?? 0, res.failures.length);
-    results.push({ name, passed: res.passed ?? 0, failed, skipped: res.skipped ?? 0, failures: res.failures, seconds: secs(started) });
-    console.log(`${name}: ${res.passed ?? 0} passed, ${failed} failed, ${res.skipped ?? 0} skipped (${secs(started)} s)`);
+    results.push({
+      name,
+      passed: res.passed ?? 0,
+      failed,
+      skipped: res.skipped ?? 0,
+      failures: res.failures,
+      seconds: secs(started),
+    });
+    console.log(
+      `${name}: ${res.passed ?? 0} passed, ${failed} failed, ${res.skipped ?? 0} skipped (${secs(started)} s)`,
+    );
   }
   rmSync(tmp, { recursive: true, force: true });
 }
@@ -120,18 +177,23 @@ const passed = results.reduce((n, r) => n + r.passed, 0);
 const failed = results.reduce((n, r) => n + r.failed, 0) + failedSteps.length;
 const pending = results.reduce((n, r) => n + (r.skipped ?? 0), 0);
 console.log(`\n===== summary (${secs(t0)} s) =====`);
-for (const st of steps) console.log(`${st.name}: ${st.ok ? 'ok' : `FAILED (${st.error})`}${st.seconds ? ` (${st.seconds} s)` : ''}`);
+for (const st of steps)
+  console.log(`${st.name}: ${st.ok ? 'ok' : `FAILED (${st.error})`}${st.seconds ? ` (${st.seconds} s)` : ''}`);
 for (const r of results) {
   console.log(`${r.name}: ${r.passed} passed, ${r.failed} failed, ${r.skipped ?? 0} skipped (${r.seconds} s)`);
   for (const f of r.failures) console.log(`  ✗ ${f.title}: ${String(f.error).split('\n')[0]}`);
 }
 if (leaks.length) {
   const sum = (k) => leaks.reduce((n, l) => n + (l[k] ?? 0), 0);
-  console.log(`secrets leaked: ${sum('leaked')} (${sum('issued')} secrets issued, ${sum('scanned')} lines scanned; ${leaks.map((l) => l.name).join(', ')})`);
+  console.log(
+    `secrets leaked: ${sum('leaked')} (${sum('issued')} secrets issued, ${sum('scanned')} lines scanned; ${leaks.map((l) => l.name).join(', ')})`,
+  );
 }
 // A narrowed run says so right above its totals.
 const notChosen = ALL.filter((s) => !chosen.includes(s));
-if (notChosen.length) console.log(`NARROWED: suites not run (OAUTH_TEST_SUITES=${chosen.join(',')}): ${notChosen.join(', ')}`);
-if (grep) console.log(`NARROWED: only tests matching OAUTH_TEST_GREP=${JSON.stringify(grep)} ran; the others are not counted`);
+if (notChosen.length)
+  console.log(`NARROWED: suites not run (OAUTH_TEST_SUITES=${chosen.join(',')}): ${notChosen.join(', ')}`);
+if (grep)
+  console.log(`NARROWED: only tests matching OAUTH_TEST_GREP=${JSON.stringify(grep)} ran; the others are not counted`);
 console.log(`${passed} passed, ${failed} failed, ${pending} skipped`);
 process.exit(failed > 0 ? 1 : 0);

@@ -47,10 +47,37 @@ export function suiteCommand(name, { root, reporter, grep }) {
   // --exit: a leaked handle (server, timer) must not hang the run; the leak would show up as a timeout otherwise.
   const common = ['--forbid-only', '--reporter', reporter, '--exit', ...narrow];
   switch (name) {
-    case 'unit': return [process.execPath, mocha, '--config', 'test/unit/.mocharc.json', ...common];
-    case 'security': return [process.execPath, mocha, '--no-config', '--no-package', '--ui', 'tdd', '--timeout', '30000', ...common, 'out/test/security/**/*.test.js'];
-    case 'integration': return [process.execPath, join(root, 'out', 'test', 'host', 'runIntegration.js')];
-    case 'ui': return [process.execPath, mocha, '--no-config', '--no-package', '--ui', 'tdd', '--timeout', '180000', ...common, 'out/test/ui/**/*.ui.test.js'];
-    default: throw new Error(`unknown suite ${name}`);
+    case 'unit':
+      return [process.execPath, mocha, '--config', 'test/unit/.mocharc.json', ...common];
+    case 'security':
+      return [
+        process.execPath,
+        mocha,
+        '--no-config',
+        '--no-package',
+        '--ui',
+        'tdd',
+        '--timeout',
+        '30000',
+        ...common,
+        'out/test/security/**/*.test.js',
+      ];
+    case 'integration':
+      return [process.execPath, join(root, 'out', 'test', 'host', 'runIntegration.js')];
+    case 'ui':
+      return [
+        process.execPath,
+        mocha,
+        '--no-config',
+        '--no-package',
+        '--ui',
+        'tdd',
+        '--timeout',
+        '180000',
+        ...common,
+        'out/test/ui/**/*.ui.test.js',
+      ];
+    default:
+      throw new Error(`unknown suite ${name}`);
   }
 }

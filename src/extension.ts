@@ -24,8 +24,14 @@ export function activate(context: vscode.ExtensionContext) {
     loadEngine: () => loadNodeEngine(__dirname),
     readManagedFiles: (paths) => paths.map((p) => readManagedFile(p, isTestOrDevelopment(context))),
     // Test and development runs may point the system path elsewhere; an installed extension reads only the real one.
-    systemManagedFile: (isTestOrDevelopment(context) && process.env.OAUTH_ACCOUNTS_SYSTEM_MANAGED_FILE) || systemManagedFile(process.platform, process.env),
-    callbackPages: () => ({ success: media('callback-success.html'), denied: media('callback-denied.html'), failed: media('callback-failed.html') }),
+    systemManagedFile:
+      (isTestOrDevelopment(context) && process.env.OAUTH_ACCOUNTS_SYSTEM_MANAGED_FILE) ||
+      systemManagedFile(process.platform, process.env),
+    callbackPages: () => ({
+      success: media('callback-success.html'),
+      denied: media('callback-denied.html'),
+      failed: media('callback-failed.html'),
+    }),
     mcpServers: registerMcpServers,
   });
 }

@@ -35,34 +35,56 @@ Module._load = function (request, parent, isMain) {
       const activate = exports.activate;
       out.wrapped = true;
       out.codeLoadingMs = loadMs;
-      return wrappedExports = { ...exports, activate(context) {
-        const real = context.secrets;
-        const secrets = {
-          get: (k) => { secretCalls.get++; return real.get(k); },
-          store: (k, v) => { secretCalls.store++; return real.store(k, v); },
-          delete: (k) => { secretCalls.delete++; return real.delete(k); },
-          keys: () => { secretCalls.keys++; return real.keys(); },
-          onDidChange: (...a) => { secretCalls.onDidChange++; return real.onDidChange(...a); },
-        };
-        const ctx = Object.create(context, { secrets: { value: secrets, enumerable: true } });
-        // Whether an earlier start kept the validated setting (src/setup/validatedSettings.ts) for exactly this value.
-        const keptForThisValue = () => context.globalState.get('validatedSettings')?.value === JSON.stringify(vscode.workspace.getConfiguration().get('oauthAccounts.providers') ?? null);
-        out.keptBefore = keptForThisValue();
-        out.extensionMode = context.extensionMode;
-        keptAfter = keptForThisValue;
-        // CPU time of the host process during the call (all its threads, GC helpers included): what the call cost,
-        // without the time the thread waited for a core on a busy machine. (Not process.threadCpuUsage: Linux
-        // accounts a thread's time coarsely enough to read 0 for a 3 ms call.)
-        const t0 = performance.now();
-        const cpu0 = process.cpuUsage();
-        const r = activate.call(this, ctx);
-        const cpu = process.cpuUsage(cpu0);
-        out.activateCallMs = performance.now() - t0;
-        out.activateCallCpuMs = (cpu.user + cpu.system) / 1000;
-        return r;
-      } };
+      return (wrappedExports = {
+        ...exports,
+        activate(context) {
+          const real = context.secrets;
+          const secrets = {
+            get: (k) => {
+              secretCalls.get++;
+              return real.get(k);
+            },
+            store: (k, v) => {
+              secretCalls.store++;
+              return real.store(k, v);
+            },
+            delete: (k) => {
+              secretCalls.delete++;
+              return real.delete(k);
+            },
+            keys: () => {
+              secretCalls.keys++;
+              return real.keys();
+            },
+            onDidChange: (...a) => {
+              secretCalls.onDidChange++;
+              return real.onDidChange(...a);
+            },
+          };
+          const ctx = Object.create(context, { secrets: { value: secrets, enumerable: true } });
+          // Whether an earlier start kept the validated setting (src/setup/validatedSettings.ts) for exactly this value.
+          const keptForThisValue = () =>
+            context.globalState.get('validatedSettings')?.value ===
+            JSON.stringify(vscode.workspace.getConfiguration().get('oauthAccounts.providers') ?? null);
+          out.keptBefore = keptForThisValue();
+          out.extensionMode = context.extensionMode;
+          keptAfter = keptForThisValue;
+          // CPU time of the host process during the call (all its threads, GC helpers included): what the call cost,
+          // without the time the thread waited for a core on a busy machine. (Not process.threadCpuUsage: Linux
+          // accounts a thread's time coarsely enough to read 0 for a 3 ms call.)
+          const t0 = performance.now();
+          const cpu0 = process.cpuUsage();
+          const r = activate.call(this, ctx);
+          const cpu = process.cpuUsage(cpu0);
+          out.activateCallMs = performance.now() - t0;
+          out.activateCallCpuMs = (cpu.user + cpu.system) / 1000;
+          return r;
+        },
+      });
     }
-  } catch { /* not resolvable: not ours */ }
+  } catch {
+    /* not resolvable: not ours */
+  }
   return exports;
 };
 
@@ -94,11 +116,16 @@ exports.run = async function run() {
     for (const id of order) {
       const r = await activateTimed(id);
       if (id === OURS) {
-        out.ms = r.ms; out.oursWasActive = r.wasActive;
+        out.ms = r.ms;
+        out.oursWasActive = r.wasActive;
         out.secretCallsDuringActivate = { ...secretCalls };
-        out.asRequestsAfterActivate = await asRequests() - out.asRequestsBefore;
+        out.asRequestsAfterActivate = (await asRequests()) - out.asRequestsBefore;
         out.providersRegistered = vscode.extensions.getExtension(OURS).exports?.getProviders?.().length ?? null;
-      } else { out.githubAuthMs = r.ms; out.githubWasActive = r.wasActive; out.githubPath = r.path; }
+      } else {
+        out.githubAuthMs = r.ms;
+        out.githubWasActive = r.wasActive;
+        out.githubPath = r.path;
+      }
     }
     await new Promise((r) => setTimeout(r, 1000)); // anything started in the background by activation shows up now
     // The first start keeps its validation on the next turn after activate(); this host sees it at once, the
@@ -106,12 +133,20 @@ exports.run = async function run() {
     for (let i = 0; i < 40 && keptAfter() === false; i++) await new Promise((r) => setTimeout(r, 50));
     out.secretCallsAfter1s = { ...secretCalls };
     out.keptAfter = keptAfter();
-    out.asRequestsAfter1s = await asRequests() - out.asRequestsBefore;
+    out.asRequestsAfter1s = (await asRequests()) - out.asRequestsBefore;
   } catch (e) {
-    out.errors.push(String(e && e.stack || e));
+    out.errors.push(String((e && e.stack) || e));
   }
   fs.writeFileSync(process.env.BENCH_HOST_OUT, JSON.stringify(out, null, 2));
   const failed = out.errors.length ? 1 : 0;
-  if (process.env.OAUTH_TEST_RESULTS) fs.writeFileSync(process.env.OAUTH_TEST_RESULTS, JSON.stringify({ passed: 1 - failed, failed, failures: out.errors.map((error) => ({ title: 'activation bench', error })) }));
+  if (process.env.OAUTH_TEST_RESULTS)
+    fs.writeFileSync(
+      process.env.OAUTH_TEST_RESULTS,
+      JSON.stringify({
+        passed: 1 - failed,
+        failed,
+        failures: out.errors.map((error) => ({ title: 'activation bench', error })),
+      }),
+    );
   if (failed) throw new Error(out.errors.join('\n'));
 };

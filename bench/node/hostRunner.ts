@@ -19,7 +19,11 @@ async function main() {
   const runs: unknown[] = [];
   try {
     const providers = Array.from({ length: 10 }, (_, i) => ({
-      id: `bench-${i}`, label: `Bench IdP ${i}`, issuer: op.issuer, clientId: TEST_CLIENTS.public, scopes: ['openid', 'profile', 'email', 'offline_access'],
+      id: `bench-${i}`,
+      label: `Bench IdP ${i}`,
+      issuer: op.issuer,
+      clientId: TEST_CLIENTS.public,
+      scopes: ['openid', 'profile', 'email', 'offline_access'],
     }));
     for (let rep = 0; rep < Number(reps); rep++) {
       const browserProfile = mkdtempSync(join(dir, `profile-${rep}-`));
@@ -28,15 +32,42 @@ async function main() {
         const hostOut = join(dir, `rep-${rep}-${start}.json`);
         await op.resetStats();
         const r = await runExtensionTests({
-          testsEntry, extensionPath, timeoutS: 120, linkedExtensions: [ours], browserProfile, port,
+          testsEntry,
+          extensionPath,
+          timeoutS: 120,
+          linkedExtensions: [ours],
+          browserProfile,
+          port,
           userSettings: { 'oauthAccounts.providers': providers },
-          env: { BENCH_ISSUER: op.issuer, BENCH_HOST_OUT: hostOut, BENCH_EXT_MAIN: join(ours, 'dist', 'extension.js'), BENCH_REP: String(rep) },
+          env: {
+            BENCH_ISSUER: op.issuer,
+            BENCH_HOST_OUT: hostOut,
+            BENCH_EXT_MAIN: join(ours, 'dist', 'extension.js'),
+            BENCH_REP: String(rep),
+          },
         });
         let data: Record<string, unknown> = {};
-        try { data = JSON.parse(readFileSync(hostOut, 'utf8')); } catch { /* no output: recorded below */ }
+        try {
+          data = JSON.parse(readFileSync(hostOut, 'utf8'));
+        } catch {
+          /* no output: recorded below */
+        }
         const stats = await op.stats();
-        runs.push({ ...data, start, exitCode: r.exitCode, failures: r.failures, asStatsWholeRun: { discovery: stats.discovery, jwks: stats.jwks, token: stats.token, userinfo: stats.userinfo } });
-        process.stderr.write(`  activation rep ${rep + 1}/${reps} (${start} start): ours ${fmt(data.ms)} ms (activate() ${fmt(data.activateCallMs)} ms, validated settings kept before: ${data.keptBefore ?? '?'}), github-authentication ${fmt(data.githubAuthMs)} ms${r.exitCode ? ` (exit ${r.exitCode})` : ''}\n`);
+        runs.push({
+          ...data,
+          start,
+          exitCode: r.exitCode,
+          failures: r.failures,
+          asStatsWholeRun: {
+            discovery: stats.discovery,
+            jwks: stats.jwks,
+            token: stats.token,
+            userinfo: stats.userinfo,
+          },
+        });
+        process.stderr.write(
+          `  activation rep ${rep + 1}/${reps} (${start} start): ours ${fmt(data.ms)} ms (activate() ${fmt(data.activateCallMs)} ms, validated settings kept before: ${data.keptBefore ?? '?'}), github-authentication ${fmt(data.githubAuthMs)} ms${r.exitCode ? ` (exit ${r.exitCode})` : ''}\n`,
+        );
       }
     }
   } finally {
@@ -46,4 +77,10 @@ async function main() {
   writeFileSync(outFile, JSON.stringify(runs, null, 2));
 }
 const fmt = (x: unknown) => (typeof x === 'number' ? x.toFixed(2) : '?');
-main().then(() => process.exit(0), (e) => { console.error(e); process.exit(2); });
+main().then(
+  () => process.exit(0),
+  (e) => {
+    console.error(e);
+    process.exit(2);
+  },
+);

@@ -13,14 +13,17 @@ import { connectMcp } from '../../test/support/mcpClient';
 const [outFile] = process.argv.slice(2);
 const WARMUP = 200;
 const CALLS = 2000;
-const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+const pct = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 const r3 = (x: number) => Math.round(x * 1000) / 1000;
 
 async function main() {
   const token = 'bench-access-token-0123456789abcdef';
   const mcp = await startMcpServer();
   mcp.verifyWith((t) => (t === token ? { sub: 'bench', scopes: [] } : undefined));
-  const bridge = await startMcpBridge({ auth: { token: async () => ({ token }), refreshed: async () => ({ token }), stepUp: async () => ({ token }) } });
+  const bridge = await startMcpBridge({
+    auth: { token: async () => ({ token }), refreshed: async () => ({ token }), stepUp: async () => ({ token }) },
+  });
   bridge.setRoutes([{ name: 'bench', url: mcp.url }]);
   const direct = await connectMcp(mcp.url, { Authorization: `Bearer ${token}` });
   const bridged = await connectMcp(bridge.urlFor('bench'), { ...bridge.clientHeaders });
@@ -30,10 +33,19 @@ async function main() {
     await c.call('echo', { text: 'ping' });
     return Number(process.hrtime.bigint() - t) / 1e6;
   };
-  for (let i = 0; i < WARMUP; i++) { await once(direct); await once(bridged); }
+  for (let i = 0; i < WARMUP; i++) {
+    await once(direct);
+    await once(bridged);
+  }
   for (let i = 0; i < CALLS; i++) {
     // Alternate which goes first, so neither always runs right after the other's garbage.
-    if (i % 2) { times.direct.push(await once(direct)); times.bridged.push(await once(bridged)); } else { times.bridged.push(await once(bridged)); times.direct.push(await once(direct)); }
+    if (i % 2) {
+      times.direct.push(await once(direct));
+      times.bridged.push(await once(bridged));
+    } else {
+      times.bridged.push(await once(bridged));
+      times.direct.push(await once(direct));
+    }
   }
   await direct.close();
   await bridged.close();
@@ -50,4 +62,13 @@ async function main() {
   };
 }
 
-main().then((r) => { writeFileSync(outFile, JSON.stringify(r, null, 2)); process.exit(0); }, (e) => { console.error('[bench mcpBridge]', e?.stack ?? e); process.exit(1); });
+main().then(
+  (r) => {
+    writeFileSync(outFile, JSON.stringify(r, null, 2));
+    process.exit(0);
+  },
+  (e) => {
+    console.error('[bench mcpBridge]', e?.stack ?? e);
+    process.exit(1);
+  },
+);

@@ -13,7 +13,10 @@ function activate(context) {
   context.subscriptions.push(
     changed,
     // A content provider makes the result a read-only document: nothing to save or discard afterwards.
-    vscode.workspace.registerTextDocumentContentProvider('demo-consumer', { onDidChange: changed.event, provideTextDocumentContent: () => lastResult }),
+    vscode.workspace.registerTextDocumentContentProvider('demo-consumer', {
+      onDidChange: changed.event,
+      provideTextDocumentContent: () => lastResult,
+    }),
     vscode.commands.registerCommand('demoConsumer.callProtectedApi', callProtectedApi),
   );
 }
@@ -23,7 +26,9 @@ async function callProtectedApi() {
   const base = String(config.get('apiBase') || '').replace(/\/+$/, '');
   const providerId = config.get('providerId') || 'demo';
   if (!base) {
-    void vscode.window.showErrorMessage('Demo: set "demoConsumer.apiBase" to the demo API\'s base URL (npm run demo does this).');
+    void vscode.window.showErrorMessage(
+      'Demo: set "demoConsumer.apiBase" to the demo API\'s base URL (npm run demo does this).',
+    );
     return;
   }
   const url = `${base}/api/protected_data`;
@@ -50,7 +55,11 @@ async function call(url, providerId, session, context) {
       signal: AbortSignal.timeout(15_000),
     });
     const text = await res.text();
-    try { body = JSON.parse(text); } catch { body = text; }
+    try {
+      body = JSON.parse(text);
+    } catch {
+      body = text;
+    }
   } catch (e) {
     const cause = e && e.cause && e.cause.message ? e.cause.message : (e && e.message) || String(e);
     void vscode.window.showErrorMessage(`Demo: could not reach the API at ${url}: ${cause}`);
@@ -74,8 +83,12 @@ async function call(url, providerId, session, context) {
     const detail = body && body.error_description ? `: ${body.error_description}` : '';
     const answer = await vscode.window.showErrorMessage(`Demo: the API refused the token (401${detail})`, again);
     if (answer === again) {
-      await vscode.authentication.getSession(providerId, SCOPES, { forceNewSession: { detail: 'The demo API refused the token.' } })
-        .then(() => callProtectedApi(), () => undefined);
+      await vscode.authentication
+        .getSession(providerId, SCOPES, { forceNewSession: { detail: 'The demo API refused the token.' } })
+        .then(
+          () => callProtectedApi(),
+          () => undefined,
+        );
     }
   } else if (res.status === 401) {
     void vscode.window.showErrorMessage(`Demo: the API refused the call (401). ${context}.`);

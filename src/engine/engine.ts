@@ -2,7 +2,7 @@
  * The engine: the protocol client (openid-client, the platform's fetch), the sign-in flows and the sign-in that runs
  * them — everything that talks OAuth, and nothing that talks to VS Code. It is a bundle of its own per host
  * (dist/engine.js, dist/web/engine.js; scripts/bundles.mjs), loaded on first use (the first sign-in, refresh,
- * revocation, lookup or registration) by node/loadEngine.ts or web/loadEngine.ts. The activation bundle knows only
+ * revocation, lookup or registration) by vscode/loadNodeEngine.ts or web/loadEngine.ts. The activation bundle knows only
  * this module's types; what the two bundles share (the AuthError class, plain text rules, …) each has its own copy of,
  * and errors are recognised by a brand (protocol/errors.ts), not by `instanceof`.
  */
@@ -31,8 +31,12 @@ export function engineFor(platform: EnginePlatform) {
   /** A protocol client for `config`, with its preset's quirks and this build's fetch. */
   const createClient = (config: ProviderConfig, deps: Omit<ClientDeps, 'fetch' | 'quirks'>) =>
     new ProviderClient(config, { ...deps, fetch: platform.fetch, quirks: presetQuirks(config) });
-  const registered = (store: RegistrationStore, server: ServerLocation, metadata: ServerMetadata, req: RegistrationRequest) =>
-    ensureRegisteredClient(store, server, metadata, req, createFetch(platform.fetch));
+  const registered = (
+    store: RegistrationStore,
+    server: ServerLocation,
+    metadata: ServerMetadata,
+    req: RegistrationRequest,
+  ) => ensureRegisteredClient(store, server, metadata, req, createFetch(platform.fetch));
   return {
     flows: platform.flows,
     createClient,
@@ -56,4 +60,6 @@ export function engineFor(platform: EnginePlatform) {
 }
 
 /** `startMcpBridge`: the MCP bridge (node/mcpBridge.ts), in the Node engine only: a web worker cannot listen. */
-export type Engine = ReturnType<typeof engineFor> & { readonly startMcpBridge?: typeof import('../node/mcpBridge').startMcpBridge };
+export type Engine = ReturnType<typeof engineFor> & {
+  readonly startMcpBridge?: typeof import('../node/mcpBridge').startMcpBridge;
+};

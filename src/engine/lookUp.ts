@@ -15,7 +15,19 @@ export type LookUp =
 
 /** Metadata of the authorization server at `issuer` (a throwaway client: discovery only). */
 export function discoverIssuer(issuer: string, fetch: BaseFetch, signal?: AbortSignal): Promise<ServerMetadata> {
-  const probe = new ProviderClient({ id: 'setup', label: 'setup', issuer, endpoints: {}, clientId: 'setup', clientAuthentication: 'none', authorizationParameters: {}, flow: 'auto' }, { fetch, getClientSecret: async () => undefined });
+  const probe = new ProviderClient(
+    {
+      id: 'setup',
+      label: 'setup',
+      issuer,
+      endpoints: {},
+      clientId: 'setup',
+      clientAuthentication: 'none',
+      authorizationParameters: {},
+      flow: 'auto',
+    },
+    { fetch, getClientSecret: async () => undefined },
+  );
   return probe.serverMetadata(signal);
 }
 
@@ -32,11 +44,18 @@ export async function lookUpServerUrl(url: string, fetch: BaseFetch, signal?: Ab
     asIssuer = e;
   }
   try {
-    return { kind: 'resource', resource: await discoverProtectedResource(url, createFetch(fetch, { signal, timeoutMs: 15_000 }), { signal }) };
+    return {
+      kind: 'resource',
+      resource: await discoverProtectedResource(url, createFetch(fetch, { signal, timeoutMs: 15_000 }), { signal }),
+    };
   } catch (e) {
     // A document that exists but is wrong (another resource, no usable server) is the more useful message.
     if (hasReason(e, 'no_resource_metadata')) {
-      throw new AuthError('discovery', `${url} is neither an authorization server (${(asIssuer as Error).message.replace(/\.$/, '')}) nor a protected resource with RFC 9728 metadata.`, { cause: e });
+      throw new AuthError(
+        'discovery',
+        `${url} is neither an authorization server (${(asIssuer as Error).message.replace(/\.$/, '')}) nor a protected resource with RFC 9728 metadata.`,
+        { cause: e },
+      );
     }
     throw e;
   }

@@ -5,7 +5,13 @@
  */
 import type { ServerMetadata } from 'openid-client';
 import { AuthError, isAuthError } from '../protocol/errors';
-import { canUpdateRegistration, registerPublicClient, updateRegisteredClient, type RegisteredClient, type RegistrationRequest } from '../protocol/registration';
+import {
+  canUpdateRegistration,
+  registerPublicClient,
+  updateRegisteredClient,
+  type RegisteredClient,
+  type RegistrationRequest,
+} from '../protocol/registration';
 import { registrationFits, secretExpired } from '../protocol/registeredClient';
 import type { RegistrationStore } from '../sessions/registrationStore';
 import type { ServerLocation } from '../sessions/serverBinding';
@@ -29,10 +35,19 @@ export interface EnsuredClient {
  * server that matches redirect URIs exactly refuses the others) is updated with RFC 7592 when the server gave a
  * registration access token, else registered anew; one whose secret expired is registered anew.
  */
-export async function ensureRegisteredClient(store: RegistrationStore, server: ServerLocation, as: ServerMetadata, req: RegistrationRequest, fetch: Fetch): Promise<EnsuredClient> {
+export async function ensureRegisteredClient(
+  store: RegistrationStore,
+  server: ServerLocation,
+  as: ServerMetadata,
+  req: RegistrationRequest,
+  fetch: Fetch,
+): Promise<EnsuredClient> {
   const endpoint = as.registration_endpoint;
   if (typeof endpoint !== 'string') {
-    throw new AuthError('config', `${as.issuer} does not offer dynamic client registration; set "clientId" to a client registered there.`);
+    throw new AuthError(
+      'config',
+      `${as.issuer} does not offer dynamic client registration; set "clientId" to a client registered there.`,
+    );
   }
   const request = { ...req, log: req.log ?? store.log };
   const stored = (await store.get(server, endpoint)) ?? (await store.adoptLegacy(server, endpoint));
@@ -41,13 +56,17 @@ export async function ensureRegisteredClient(store: RegistrationStore, server: S
     try {
       const client = await updateRegisteredClient(as, stored, request, fetch);
       await store.set(server, endpoint, client);
-      store.log?.(`the redirect URIs registered for client "${client.clientId}" at ${as.issuer} were updated (RFC 7592): ${client.redirectUris.join(' ')}`);
+      store.log?.(
+        `the redirect URIs registered for client "${client.clientId}" at ${as.issuer} were updated (RFC 7592): ${client.redirectUris.join(' ')}`,
+      );
       return { client, registeredNow: false, updatedNow: true };
     } catch (e) {
       // Offline: a new registration would fail too; say so. Refused (token expired or revoked, update not allowed):
       // a new registration is what is left.
       if (isAuthError(e, 'network')) throw e;
-      store.log?.(`updating the registration of client "${stored.clientId}" at ${as.issuer} failed (${(e as Error).message}); registering a new client`);
+      store.log?.(
+        `updating the registration of client "${stored.clientId}" at ${as.issuer} failed (${(e as Error).message}); registering a new client`,
+      );
     }
   }
   const client = await registerPublicClient(as, request, fetch);

@@ -4,7 +4,15 @@
  * or cannot work. The notification and the question are the caller's (SignInUi, vscode/ui.ts): no `vscode` here.
  */
 import type { ProviderConfig } from '../protocol/config';
-import { isDiscouraged, selectFlows, whyUnavailable, type Flow, type FlowQuery, type FlowUi, type ExtensionHostKind } from '../flows/flow';
+import {
+  isDiscouraged,
+  selectFlows,
+  whyUnavailable,
+  type Flow,
+  type FlowQuery,
+  type FlowUi,
+  type ExtensionHostKind,
+} from '../flows/flow';
 import type { Logger } from '../protocol/log';
 import type { ProviderClient, SignInResult } from '../protocol/client';
 import { AuthError, isAuthError } from '../protocol/errors';
@@ -32,7 +40,10 @@ export interface SignInDeps {
 /** What the sign-in shows around the flows. */
 export interface SignInUi {
   /** One cancellable progress notification for the whole sign-in; `report` adds a line, `cancelled` aborts. */
-  withProgress<R>(title: string, task: (report: (message: string) => void, cancelled: AbortSignal) => Promise<R>): Promise<R>;
+  withProgress<R>(
+    title: string,
+    task: (report: (message: string) => void, cancelled: AbortSignal) => Promise<R>,
+  ): Promise<R>;
   /** "Having trouble signing in? Try a different way (<label>)?": true to go on with that flow. */
   offerNextFlow(label: string): Promise<boolean>;
 }
@@ -43,9 +54,15 @@ export interface SignInRequest {
   readonly selectAccount?: boolean;
 }
 
-export async function signIn(deps: SignInDeps, scopes: readonly string[], { account, selectAccount }: SignInRequest = {}): Promise<SignInResult> {
+export async function signIn(
+  deps: SignInDeps,
+  scopes: readonly string[],
+  { account, selectAccount }: SignInRequest = {},
+): Promise<SignInResult> {
   const { config, client, log } = deps;
-  const metadata = await client.serverMetadata().catch((e) => { throw toAuthError(e, 'Discovery'); });
+  const metadata = await client.serverMetadata().catch((e) => {
+    throw toAuthError(e, 'Discovery');
+  });
   const query: FlowQuery = {
     host: deps.host(),
     setting: config.flow,
@@ -62,42 +79,57 @@ export async function signIn(deps: SignInDeps, scopes: readonly string[], { acco
     log.warn(`"flow": "${config.flow}" is forced although it usually cannot work in a ${query.host} extension host`);
   }
 
-  return deps.ui.withProgress(
-    `Signing in to ${config.label}…`,
-    async (report, cancelled) => {
-      for (let i = 0; i < order.length; i++) {
-        const flow = deps.flows.find((f) => f.id === order[i])!;
-        if (i > 0 && !(await deps.ui.offerNextFlow(flow.label))) throw new AuthError('cancelled', 'Sign-in cancelled.');
-        const controller = new AbortController();
-        const limitMs = deps.timeoutMs ?? SIGN_IN_TIMEOUT_MS;
-        const limit = limitMs >= 120_000 ? `${Math.round(limitMs / 60_000)} minutes` : `${Math.round(limitMs / 1000)} seconds`;
-        const timeout = flow.capabilities.serverDeadline ? undefined
-          : setTimeout(() => controller.abort(new AuthError('timeout', `No answer from the browser within ${limit}.`)), limitMs);
-        const onCancel = () => controller.abort(new AuthError('cancelled', 'Sign-in cancelled.'));
-        cancelled.addEventListener('abort', onCancel, { once: true });
-        try {
-          log.info(`starting the ${flow.id} flow`);
-          // The allowed-accounts check, run by the flow before its browser page says "signed in", else here.
-          let accepted: SignInResult | undefined;
-          const accept = async (r: SignInResult) => { await refuseAccount(deps, r, controller.signal); accepted = r; };
-          const result = await flow.run({ client, requestedScopes: scopes, loginHint: account?.label, selectAccount, ui: deps.ui, signal: controller.signal, progress: report, accept });
-          if (accepted !== result) await accept(result);
-          return result;
-        } catch (e) {
-          const err = isAuthError(e) ? e : toAuthError(e, 'Sign-in');
-          log.warn(`the ${flow.id} flow ended: ${err.code}${err.details.oauthError ? ` (${err.details.oauthError})` : ''}`);
-          const worthAnotherWay = err.code === 'timeout' || err.code === 'flow_unavailable';
-          if (!worthAnotherWay || i === order.length - 1) throw err;
-        } finally {
-          clearTimeout(timeout);
-          cancelled.removeEventListener('abort', onCancel);
-        }
+  return deps.ui.withProgress(`Signing in to ${config.label}…`, async (report, cancelled) => {
+    for (let i = 0; i < order.length; i++) {
+      const flow = deps.flows.find((f) => f.id === order[i])!;
+      if (i > 0 && !(await deps.ui.offerNextFlow(flow.label))) throw new AuthError('cancelled', 'Sign-in cancelled.');
+      const controller = new AbortController();
+      const limitMs = deps.timeoutMs ?? SIGN_IN_TIMEOUT_MS;
+      const limit =
+        limitMs >= 120_000 ? `${Math.round(limitMs / 60_000)} minutes` : `${Math.round(limitMs / 1000)} seconds`;
+      const timeout = flow.capabilities.serverDeadline
+        ? undefined
+        : setTimeout(
+            () => controller.abort(new AuthError('timeout', `No answer from the browser within ${limit}.`)),
+            limitMs,
+          );
+      const onCancel = () => controller.abort(new AuthError('cancelled', 'Sign-in cancelled.'));
+      cancelled.addEventListener('abort', onCancel, { once: true });
+      try {
+        log.info(`starting the ${flow.id} flow`);
+        // The allowed-accounts check, run by the flow before its browser page says "signed in", else here.
+        let accepted: SignInResult | undefined;
+        const accept = async (r: SignInResult) => {
+          await refuseAccount(deps, r, controller.signal);
+          accepted = r;
+        };
+        const result = await flow.run({
+          client,
+          requestedScopes: scopes,
+          loginHint: account?.label,
+          selectAccount,
+          ui: deps.ui,
+          signal: controller.signal,
+          progress: report,
+          accept,
+        });
+        if (accepted !== result) await accept(result);
+        return result;
+      } catch (e) {
+        const err = isAuthError(e) ? e : toAuthError(e, 'Sign-in');
+        log.warn(
+          `the ${flow.id} flow ended: ${err.code}${err.details.oauthError ? ` (${err.details.oauthError})` : ''}`,
+        );
+        const worthAnotherWay = err.code === 'timeout' || err.code === 'flow_unavailable';
+        if (!worthAnotherWay || i === order.length - 1) throw err;
+      } finally {
+        clearTimeout(timeout);
+        cancelled.removeEventListener('abort', onCancel);
       }
-      throw new AuthError('flow_unavailable', 'No sign-in method worked.');
-    },
-  );
+    }
+    throw new AuthError('flow_unavailable', 'No sign-in method worked.');
+  });
 }
-
 
 /**
  * The organisation's allowed accounts (orgRules.ts), checked once the server has said who signed in: against the
@@ -108,22 +140,35 @@ export async function signIn(deps: SignInDeps, scopes: readonly string[], { acco
 async function refuseAccount(deps: SignInDeps, result: SignInResult, signal: AbortSignal): Promise<void> {
   const check = deps.accountRefused;
   if (!check) return;
-  const o = { labelFromServerApi: presetQuirks(deps.config).some((q) => q.account), directoryUsernames: deps.config.preset === 'entra' };
+  const o = {
+    labelFromServerApi: presetQuirks(deps.config).some((q) => q.account),
+    directoryUsernames: deps.config.preset === 'entra',
+  };
   const idClaims = result.tokens.idClaims as Record<string, unknown> | undefined;
   let refused: string | undefined;
   try {
     refused = check(accountIdentifiers(result.account.label, idClaims, o));
     if (refused && (await deps.client.serverMetadata(signal)).userinfo_endpoint) {
-      const userinfo = await deps.client.userinfo(result.tokens.accessToken, result.tokens.idClaims?.sub, signal).catch(() => undefined);
+      const userinfo = await deps.client
+        .userinfo(result.tokens.accessToken, result.tokens.idClaims?.sub, signal)
+        .catch(() => undefined);
       if (userinfo) refused = check(accountIdentifiers(result.account.label, userinfo, o));
     }
   } catch (e) {
     refused = `the account could not be checked against your organisation's rules (${(e as Error)?.message ?? e})`;
   }
   if (!refused) return;
-  deps.log.warn(`signed in as ${result.account.label}, which the organisation's rules refuse; the tokens are revoked and not kept`);
-  for (const [token, hint] of [[result.tokens.refreshToken, 'refresh_token'], [result.tokens.accessToken, 'access_token']] as const) {
+  deps.log.warn(
+    `signed in as ${result.account.label}, which the organisation's rules refuse; the tokens are revoked and not kept`,
+  );
+  for (const [token, hint] of [
+    [result.tokens.refreshToken, 'refresh_token'],
+    [result.tokens.accessToken, 'access_token'],
+  ] as const) {
     if (token) await deps.client.revoke(token, hint).catch(() => false);
   }
-  throw new AuthError('config', `Signed in to ${deps.config.label} as ${result.account.label}, but ${refused}. The session was not kept: sign in with an allowed account.`);
+  throw new AuthError(
+    'config',
+    `Signed in to ${deps.config.label} as ${result.account.label}, but ${refused}. The session was not kept: sign in with an allowed account.`,
+  );
 }

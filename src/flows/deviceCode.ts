@@ -12,13 +12,25 @@ export const deviceCode = defineFlow({
   label: 'device code',
   // Needs nothing to come back to VS Code: the last resort wherever the redirect flows cannot work, and the
   // preferred flow with oauthAccounts.preferDeviceCode (WSL, locked-down hosts, a browser on another device).
-  capabilities: { local: true, remote: true, webworker: true, needsDeviceEndpoint: true, needsAuthorizationEndpoint: false, serverDeadline: true },
+  capabilities: {
+    local: true,
+    remote: true,
+    webworker: true,
+    needsDeviceEndpoint: true,
+    needsAuthorizationEndpoint: false,
+    serverDeadline: true,
+  },
   forcible: true,
   async run(ctx: FlowContext) {
     const handle = await ctx.client.startDeviceAuthorization(ctx.requestedScopes, ctx.signal);
-    const info = { userCode: handle.userCode, verificationUri: handle.verificationUri, verificationUriComplete: handle.verificationUriComplete };
+    const info = {
+      userCode: handle.userCode,
+      verificationUri: handle.verificationUri,
+      verificationUriComplete: handle.verificationUriComplete,
+    };
     if (!(await ctx.ui.showDeviceCode(info, ctx.signal))) {
-      if (ctx.signal.aborted) throw isAuthError(ctx.signal.reason) ? ctx.signal.reason : new AuthError('cancelled', 'Sign-in cancelled.');
+      if (ctx.signal.aborted)
+        throw isAuthError(ctx.signal.reason) ? ctx.signal.reason : new AuthError('cancelled', 'Sign-in cancelled.');
       throw new AuthError('cancelled', 'The device code was dismissed.');
     }
     // The modal is gone: keep the code in sight while polling, for typing it on another device.

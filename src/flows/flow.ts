@@ -97,7 +97,9 @@ export interface Flow<Id extends string = string> extends FlowInfo<Id> {
 }
 
 /** Declares a flow, keeping its literal `id` and `forcible` so FlowId and FlowSetting can be derived from it. */
-export function defineFlow<const Id extends FlowId, const Forcible extends boolean>(flow: Flow<Id> & { readonly forcible: Forcible }): Flow<Id> & { readonly forcible: Forcible } {
+export function defineFlow<const Id extends FlowId, const Forcible extends boolean>(
+  flow: Flow<Id> & { readonly forcible: Forcible },
+): Flow<Id> & { readonly forcible: Forcible } {
   return flow;
 }
 
@@ -119,14 +121,18 @@ export interface FlowQuery {
  */
 export function selectFlows(q: FlowQuery): FlowId[] {
   const hasAuthorizationEndpoint = q.serverHasAuthorizationEndpoint ?? true;
-  const possible = q.flows.filter((f) => (!f.capabilities.needsDeviceEndpoint || q.serverHasDeviceEndpoint)
-    && (!f.capabilities.needsAuthorizationEndpoint || hasAuthorizationEndpoint)
-    && (!f.capabilities.onlyWithoutDeviceEndpoint || !q.serverHasDeviceEndpoint));
+  const possible = q.flows.filter(
+    (f) =>
+      (!f.capabilities.needsDeviceEndpoint || q.serverHasDeviceEndpoint) &&
+      (!f.capabilities.needsAuthorizationEndpoint || hasAuthorizationEndpoint) &&
+      (!f.capabilities.onlyWithoutDeviceEndpoint || !q.serverHasDeviceEndpoint),
+  );
   // A forced flow is the user's decision (an SSH port forward makes loopback work remotely): honour it wherever this
   // build can run it at all.
   if (q.setting !== 'auto') return possible.filter((f) => f.id === q.setting).map((f) => f.id as FlowId);
   const order = possible.filter((f) => f.capabilities[q.host]).map((f) => f.id as FlowId);
-  if (q.preferDeviceCode && order.includes('device-code')) return ['device-code', ...order.filter((id) => id !== 'device-code')];
+  if (q.preferDeviceCode && order.includes('device-code'))
+    return ['device-code', ...order.filter((id) => id !== 'device-code')];
   return order;
 }
 
@@ -152,7 +158,13 @@ export function whyUnavailable(q: FlowQuery): string {
 
 /** Shared by the redirect flows: the authorization request for this sign-in, redirecting to `redirectUri`. */
 export function beginFlowAuthorization(ctx: FlowContext, redirectUri: string): Promise<PendingAuthorization> {
-  return ctx.client.beginAuthorization({ requestedScopes: ctx.requestedScopes, redirectUri, loginHint: ctx.loginHint, selectAccount: ctx.selectAccount, signal: ctx.signal });
+  return ctx.client.beginAuthorization({
+    requestedScopes: ctx.requestedScopes,
+    redirectUri,
+    loginHint: ctx.loginHint,
+    selectAccount: ctx.selectAccount,
+    signal: ctx.signal,
+  });
 }
 
 /** Shared by the redirect flows: open the consent page; a refusal is a cancel, not an error. */

@@ -11,7 +11,13 @@ export const loopback = defineFlow({
   label: 'local browser redirect',
   // The listener must run where the browser is: on a remote host 127.0.0.1 is the wrong machine; a web worker
   // cannot open a port at all (the web build does not ship this flow).
-  capabilities: { local: true, remote: false, webworker: false, needsDeviceEndpoint: false, needsAuthorizationEndpoint: true },
+  capabilities: {
+    local: true,
+    remote: false,
+    webworker: false,
+    needsDeviceEndpoint: false,
+    needsAuthorizationEndpoint: true,
+  },
   forcible: true,
   async run(ctx: FlowContext) {
     // The port must exist before the authorization URL names it as redirect_uri.
@@ -21,7 +27,10 @@ export const loopback = defineFlow({
     const server = await startLoopbackServer(pages, { providerLabel: ctx.client.config.label, ports }).catch((e) => {
       if (!(e instanceof LoopbackPortsBusyError)) throw e;
       // Another flow (device code, the URI handler) may still work: "try a different way?" is offered.
-      throw new AuthError('flow_unavailable', `Cannot receive the sign-in on this machine: ${e.message}. Close the program using one of them, or register another port at the identity provider and add it to "loopbackPorts".`);
+      throw new AuthError(
+        'flow_unavailable',
+        `Cannot receive the sign-in on this machine: ${e.message}. Close the program using one of them, or register another port at the identity provider and add it to "loopbackPorts".`,
+      );
     });
     try {
       const pending = await beginFlowAuthorization(ctx, server.redirectUri);

@@ -12,4 +12,7 @@ type Shipped = (typeof NODE_FLOWS)[number] | (typeof WEB_FLOWS)[number];
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 
 export const SHIPPED_FLOWS_ARE_THE_FLOW_IDS: Same<Shipped['id'], FlowId> = true;
-export const FORCIBLE_FLOWS_ARE_THE_SETTING: Same<Extract<Shipped, { readonly forcible: true }>['id'], Exclude<FlowSetting, 'auto'>> = true;
+export const FORCIBLE_FLOWS_ARE_THE_SETTING: Same<
+  Extract<Shipped, { readonly forcible: true }>['id'],
+  Exclude<FlowSetting, 'auto'>
+> = true;

@@ -8,7 +8,13 @@ import { beginFlowAuthorization, defineFlow, openConsentPage, type FlowContext }
 export const uriHandler = defineFlow({
   id: 'uri-handler',
   label: 'VS Code URI handler',
-  capabilities: { local: true, remote: true, webworker: true, needsDeviceEndpoint: false, needsAuthorizationEndpoint: true },
+  capabilities: {
+    local: true,
+    remote: true,
+    webworker: true,
+    needsDeviceEndpoint: false,
+    needsAuthorizationEndpoint: true,
+  },
   forcible: true,
   async run(ctx: FlowContext) {
     const redirectUri = await ctx.ui.externalCallbackUri();

@@ -12,9 +12,32 @@
 import { bearerChallengeParams } from '../protocol/resourceMetadata';
 
 /** RFC 9110 §7.6.1 plus the de-facto ones (Keep-Alive, Proxy-Connection). */
-const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade'];
+const HOP_BY_HOP = [
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+];
 /** Never forwarded to the MCP server: the client's credentials and browser context, and what the bridge sets itself. */
-const CLIENT_ONLY = ['authorization', 'cookie', 'host', 'origin', 'referer', 'forwarded', 'x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', 'x-real-ip', 'content-length', 'expect'];
+const CLIENT_ONLY = [
+  'authorization',
+  'cookie',
+  'host',
+  'origin',
+  'referer',
+  'forwarded',
+  'x-forwarded-for',
+  'x-forwarded-host',
+  'x-forwarded-proto',
+  'x-real-ip',
+  'content-length',
+  'expect',
+];
 /** Never passed back: a challenge would start VS Code's own sign-in; cookies have no business on a loopback port. */
 const SERVER_ONLY = ['www-authenticate', 'set-cookie', 'set-cookie2'];
 
@@ -24,7 +47,12 @@ export type HeaderMap = Readonly<Record<string, string | readonly string[] | und
 function connectionListed(headers: HeaderMap): Set<string> {
   const value = headers.connection;
   const text = Array.isArray(value) ? value.join(',') : typeof value === 'string' ? value : '';
-  return new Set(text.split(',').map((t) => t.trim().toLowerCase()).filter(Boolean));
+  return new Set(
+    text
+      .split(',')
+      .map((t) => t.trim().toLowerCase())
+      .filter(Boolean),
+  );
 }
 
 function filter(headers: HeaderMap, dropped: readonly string[]): Record<string, string | string[]> {
@@ -32,14 +60,25 @@ function filter(headers: HeaderMap, dropped: readonly string[]): Record<string, 
   const out: Record<string, string | string[]> = {};
   for (const [rawName, value] of Object.entries(headers)) {
     const name = rawName.toLowerCase();
-    if (value === undefined || HOP_BY_HOP.includes(name) || dropped.includes(name) || listed.has(name) || name.startsWith('sec-fetch-')) continue;
+    if (
+      value === undefined ||
+      HOP_BY_HOP.includes(name) ||
+      dropped.includes(name) ||
+      listed.has(name) ||
+      name.startsWith('sec-fetch-')
+    )
+      continue;
     out[name] = Array.isArray(value) ? [...value] : (value as string);
   }
   return out;
 }
 
 /** Headers for the request to the MCP server: the client's, filtered, with the access token and the body's length. */
-export function upstreamRequestHeaders(client: HeaderMap, accessToken: string, bodyLength: number | undefined): Record<string, string | string[]> {
+export function upstreamRequestHeaders(
+  client: HeaderMap,
+  accessToken: string,
+  bodyLength: number | undefined,
+): Record<string, string | string[]> {
   const out = filter(client, CLIENT_ONLY);
   out.authorization = `Bearer ${accessToken}`;
   if (bodyLength !== undefined) out['content-length'] = String(bodyLength);

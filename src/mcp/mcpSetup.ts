@@ -13,7 +13,9 @@ import { serverUrlProblem } from '../protocol/urls';
  */
 export type ClientPath = 'pre-registered' | 'metadata-document' | 'dynamic';
 
-export function clientPaths(as: Pick<ServerMetadata, 'registration_endpoint'> & { client_id_metadata_document_supported?: unknown }): ClientPath[] {
+export function clientPaths(
+  as: Pick<ServerMetadata, 'registration_endpoint'> & { client_id_metadata_document_supported?: unknown },
+): ClientPath[] {
   return [
     'pre-registered',
     ...(as.client_id_metadata_document_supported === true ? ['metadata-document' as const] : []),
@@ -30,17 +32,18 @@ export function metadataDocumentUrlProblem(url: string): string | undefined {
   const problem = serverUrlProblem(url);
   if (problem) return problem;
   const u = new URL(url);
-  if (u.protocol !== 'https:') return 'must be an https:// URL (a client ID metadata document is never served over plain http)';
-  if (u.pathname === '/' || !u.pathname) return 'must have a path (the document\'s location), not only a host';
+  if (u.protocol !== 'https:')
+    return 'must be an https:// URL (a client ID metadata document is never served over plain http)';
+  if (u.pathname === '/' || !u.pathname) return "must have a path (the document's location), not only a host";
   if (u.hash || u.username || u.password) return 'must not contain a fragment, a user name or a password';
   return undefined;
 }
 
 /** How the server's tokens are bound to this MCP server. */
 export type TokenBinding =
-  | { readonly kind: 'resource'; readonly resource: string }   // RFC 8707: what MCP specifies
-  | { readonly kind: 'audience'; readonly audience: string }   // Auth0 and others: an `audience` parameter
-  | { readonly kind: 'scopes' };                               // Microsoft Entra ID: the scope names the API
+  | { readonly kind: 'resource'; readonly resource: string } // RFC 8707: what MCP specifies
+  | { readonly kind: 'audience'; readonly audience: string } // Auth0 and others: an `audience` parameter
+  | { readonly kind: 'scopes' }; // Microsoft Entra ID: the scope names the API
 
 /** The part of a provider config reuse is decided on. */
 export interface ProviderSummary {
@@ -52,7 +55,11 @@ export interface ProviderSummary {
 }
 
 /** Configured providers of `issuer` that already ask for tokens bound as `binding` needs (their sessions serve it). */
-export function reusableProviders<P extends ProviderSummary>(providers: readonly P[], issuer: string, binding: TokenBinding): P[] {
+export function reusableProviders<P extends ProviderSummary>(
+  providers: readonly P[],
+  issuer: string,
+  binding: TokenBinding,
+): P[] {
   return providers.filter((p) => {
     if (p.issuer !== issuer) return false;
     if (binding.kind === 'resource') return (p.resources ?? []).includes(binding.resource);
@@ -62,7 +69,13 @@ export function reusableProviders<P extends ProviderSummary>(providers: readonly
 }
 
 /** The new provider's entry for oauthAccounts.providers (no clientId: registered dynamically). */
-export function providerEntry(o: { id: string; label: string; issuer: string; clientId?: string; binding: TokenBinding }): Record<string, unknown> {
+export function providerEntry(o: {
+  id: string;
+  label: string;
+  issuer: string;
+  clientId?: string;
+  binding: TokenBinding;
+}): Record<string, unknown> {
   return {
     id: o.id,
     label: o.label,
@@ -74,7 +87,13 @@ export function providerEntry(o: { id: string; label: string; issuer: string; cl
 }
 
 /** The oauthAccounts.mcpServers entry. */
-export function mcpEntry(o: { name: string; url: string; providerId: string; scopes: readonly string[]; binding: TokenBinding }): Record<string, unknown> {
+export function mcpEntry(o: {
+  name: string;
+  url: string;
+  providerId: string;
+  scopes: readonly string[];
+  binding: TokenBinding;
+}): Record<string, unknown> {
   return {
     name: o.name,
     url: o.url,
@@ -87,7 +106,13 @@ export function mcpEntry(o: { name: string; url: string; providerId: string; sco
 
 /** A server name from the resource's own name or the URL's host, unique among `taken` (compared ignoring case). */
 export function suggestName(resourceName: string | undefined, url: string, taken: readonly string[]): string {
-  const base = (resourceName ?? new URL(url).host).replace(/[^A-Za-z0-9 ._-]+/g, ' ').replace(/\s+/g, ' ').trim().replace(/^[^A-Za-z0-9]+/, '').slice(0, 56) || 'MCP server';
+  const base =
+    (resourceName ?? new URL(url).host)
+      .replace(/[^A-Za-z0-9 ._-]+/g, ' ')
+      .replace(/\s+/g, ' ')
+      .trim()
+      .replace(/^[^A-Za-z0-9]+/, '')
+      .slice(0, 56) || 'MCP server';
   const lower = new Set(taken.map((t) => t.toLowerCase()));
   let name = base;
   for (let n = 2; lower.has(name.toLowerCase()); n++) name = `${base} ${n}`;

@@ -51,34 +51,58 @@ export function parseMcpServers(raw: unknown): { servers: McpServerEntry[]; prob
   const servers: McpServerEntry[] = [];
   const problems: McpEntryProblem[] = [];
   if (raw === undefined || raw === null) return { servers, problems };
-  if (!Array.isArray(raw)) return { servers, problems: [{ index: 0, field: '', message: 'must be a list of MCP servers.' }] };
+  if (!Array.isArray(raw))
+    return { servers, problems: [{ index: 0, field: '', message: 'must be a list of MCP servers.' }] };
   raw.forEach((input, index) => {
     const parsed = parseMcpServer(input, index);
     if ('problem' in parsed) problems.push(parsed.problem);
-    else if (servers.some((s) => s.name.toLowerCase() === parsed.entry.name.toLowerCase())) problems.push({ index, name: parsed.entry.name, field: 'name', message: 'is used by an earlier entry; names must be unique.' });
+    else if (servers.some((s) => s.name.toLowerCase() === parsed.entry.name.toLowerCase()))
+      problems.push({
+        index,
+        name: parsed.entry.name,
+        field: 'name',
+        message: 'is used by an earlier entry; names must be unique.',
+      });
     else servers.push(parsed.entry);
   });
   return { servers, problems };
 }
 
 export function parseMcpServer(input: unknown, index = 0): { entry: McpServerEntry } | { problem: McpEntryProblem } {
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) return { problem: { index, field: '', message: 'must be an object with name, url and providerId.' } };
+  if (typeof input !== 'object' || input === null || Array.isArray(input))
+    return { problem: { index, field: '', message: 'must be an object with name, url and providerId.' } };
   const e = input as Record<string, unknown>;
   const name = typeof e.name === 'string' ? e.name.trim() : undefined;
-  const bad = (field: string, message: string) => ({ problem: { index, ...(name && NAME.test(name) ? { name } : {}), field, message } });
-  if (!name || !NAME.test(name)) return bad('name', 'is required: 1 to 64 letters, digits, spaces, ".", "_" or "-", starting with a letter or digit.');
-  for (const key of Object.keys(e)) if (!KNOWN_KEYS.has(key)) return bad(key, `is not a known setting (known: ${[...KNOWN_KEYS].join(', ')}).`);
+  const bad = (field: string, message: string) => ({
+    problem: { index, ...(name && NAME.test(name) ? { name } : {}), field, message },
+  });
+  if (!name || !NAME.test(name))
+    return bad(
+      'name',
+      'is required: 1 to 64 letters, digits, spaces, ".", "_" or "-", starting with a letter or digit.',
+    );
+  for (const key of Object.keys(e))
+    if (!KNOWN_KEYS.has(key)) return bad(key, `is not a known setting (known: ${[...KNOWN_KEYS].join(', ')}).`);
   const url = urlProblem(e.url);
   if (url.problem) return bad('url', url.problem);
-  if (typeof e.providerId !== 'string' || !isValidProviderId(e.providerId)) return bad('providerId', 'is required: the id of an OAuth Accounts provider (an entry of oauthAccounts.providers).');
-  if (e.scopes !== undefined && (!Array.isArray(e.scopes) || e.scopes.some((s) => typeof s !== 'string' || !s || /\s/.test(s)))) return bad('scopes', 'must be a list of scope names without spaces.');
+  if (typeof e.providerId !== 'string' || !isValidProviderId(e.providerId))
+    return bad(
+      'providerId',
+      'is required: the id of an OAuth Accounts provider (an entry of oauthAccounts.providers).',
+    );
+  if (
+    e.scopes !== undefined &&
+    (!Array.isArray(e.scopes) || e.scopes.some((s) => typeof s !== 'string' || !s || /\s/.test(s)))
+  )
+    return bad('scopes', 'must be a list of scope names without spaces.');
   let resource: string | undefined;
   if (e.resource !== undefined) {
     const r = urlProblem(e.resource);
     if (r.problem) return bad('resource', r.problem);
     resource = r.url;
   }
-  if (e.audience !== undefined && (typeof e.audience !== 'string' || !e.audience.trim())) return bad('audience', 'must be a non-empty string, the API identifier the tokens are for.');
+  if (e.audience !== undefined && (typeof e.audience !== 'string' || !e.audience.trim()))
+    return bad('audience', 'must be a non-empty string, the API identifier the tokens are for.');
   return {
     entry: {
       name,

@@ -78,8 +78,10 @@ function fill(template: string, values: Record<string, string>): string {
  * zero-width characters) removed, whitespace collapsed, capped at `max` characters.
  */
 export function pageText(value: string, max: number): string {
-  const clean = value.replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu, ' ').replace(/\s+/g, ' ').trim();
+  const clean = value
+    .replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   const chars = [...clean];
   return chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : clean;
 }
-

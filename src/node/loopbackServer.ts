@@ -43,7 +43,8 @@ const CALLBACK_PATH = '/callback';
 const MAX_URL_LENGTH = 8 * 1024;
 const DEFAULT_HOLD_TIMEOUT_MS = 120_000;
 const SECURITY_HEADERS = {
-  'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; img-src 'none'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'",
+  'Content-Security-Policy':
+    "default-src 'none'; style-src 'unsafe-inline'; img-src 'none'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'",
   'Referrer-Policy': 'no-referrer',
   'Cache-Control': 'no-store',
   'X-Content-Type-Options': 'nosniff',
@@ -51,7 +52,10 @@ const SECURITY_HEADERS = {
 };
 const NO_ANSWER: CallbackOutcome = { kind: 'failed', code: 'timeout' };
 
-export async function startLoopbackServer(pages: CallbackPages, options: LoopbackOptions = {}): Promise<LoopbackServer> {
+export async function startLoopbackServer(
+  pages: CallbackPages,
+  options: LoopbackOptions = {},
+): Promise<LoopbackServer> {
   let expectedState: string | undefined;
   let deliver: ((params: URLSearchParams) => void) | undefined;
   let held: ServerResponse | undefined;
@@ -88,7 +92,8 @@ export async function startLoopbackServer(pages: CallbackPages, options: Loopbac
   }
 
   function handle(req: IncomingMessage, res: ServerResponse) {
-    if (done || req.method !== 'GET' || !req.url || req.url.length > MAX_URL_LENGTH) return reply(res, 404, notFoundPage);
+    if (done || req.method !== 'GET' || !req.url || req.url.length > MAX_URL_LENGTH)
+      return reply(res, 404, notFoundPage);
     let url: URL;
     try {
       url = new URL(req.url, 'http://127.0.0.1');
@@ -138,20 +143,33 @@ const basePage = (title: string, text: string) =>
   `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title}</title><meta name="referrer" content="no-referrer"></head>` +
   `<body style="font-family:system-ui,sans-serif;margin:3em"><h1>${title}</h1><p>${text}</p></body></html>`;
 const notFoundPage = basePage('Not found', 'OAuth Accounts only answers its own sign-in redirect here.');
-const staleLinkPage = basePage('Sign-in link not recognised', 'This is not the sign-in OAuth Accounts is waiting for. Start the sign-in again from VS Code.');
+const staleLinkPage = basePage(
+  'Sign-in link not recognised',
+  'This is not the sign-in OAuth Accounts is waiting for. Start the sign-in again from VS Code.',
+);
 
 /**
  * An ephemeral port, or the first free one of the ports registered at a server that matches redirect URIs exactly
  * (RFC 8252's any-port rule is not honoured everywhere). Every registered port busy: a message naming them.
  */
-async function listenOnFirstFreePort(server: ReturnType<typeof createServer>, ports: readonly number[] | undefined): Promise<void> {
-  const listen = (port: number) => new Promise<void>((resolve, reject) => {
-    const onError = (e: Error) => { server.off('listening', onListening); reject(e); };
-    const onListening = () => { server.off('error', onError); resolve(); };
-    server.once('error', onError);
-    server.once('listening', onListening);
-    server.listen(port, '127.0.0.1');
-  });
+async function listenOnFirstFreePort(
+  server: ReturnType<typeof createServer>,
+  ports: readonly number[] | undefined,
+): Promise<void> {
+  const listen = (port: number) =>
+    new Promise<void>((resolve, reject) => {
+      const onError = (e: Error) => {
+        server.off('listening', onListening);
+        reject(e);
+      };
+      const onListening = () => {
+        server.off('error', onError);
+        resolve();
+      };
+      server.once('error', onError);
+      server.once('listening', onListening);
+      server.listen(port, '127.0.0.1');
+    });
   if (!ports?.length) return listen(0);
   const busy: number[] = [];
   for (const port of ports) {
@@ -170,4 +188,3 @@ export class LoopbackPortsBusyError extends Error {
     super(`every registered loopback port is in use by another program (${ports.join(', ')})`);
   }
 }
-

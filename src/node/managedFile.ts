@@ -22,7 +22,8 @@ export function readManagedFile(file: string, ownFilesOk: boolean): ManagedFile 
     if (!st.isFile()) return { path: file, error: 'not a regular file' };
     if (st.size > 1024 * 1024) return { path: file, error: 'larger than 1 MB' };
     const admin = st.uid === 0 || (ownFilesOk && st.uid === process.getuid?.());
-    if (process.platform !== 'win32' && (!admin || (st.mode & 0o022) !== 0)) return { path: file, error: 'not owned by root, or writable by others than its owner' };
+    if (process.platform !== 'win32' && (!admin || (st.mode & 0o022) !== 0))
+      return { path: file, error: 'not owned by root, or writable by others than its owner' };
     const buf = Buffer.alloc(st.size);
     const n = fs.readSync(fd, buf, 0, st.size, 0);
     return { path: file, text: buf.subarray(0, n).toString('utf8') };

@@ -66,48 +66,73 @@ export async function startMcpBridge(o: BridgeOptions): Promise<McpBridge> {
 
   const headersTimeout = o.headersTimeoutMs ?? 10_000;
   // Node checks both timeouts on this interval (30 s by default): often enough that they mean what they say.
-  const server = createServer({ connectionsCheckingInterval: Math.max(50, Math.min(5_000, headersTimeout / 2)) }, (req, res) => {
-    handle(req, res).catch((e: unknown) => {
-      log('warn', `MCP bridge: a request failed (${(e as Error)?.message ?? String(e)})`);
-      answer(res, 500, 'OAuth Accounts: the MCP bridge failed on this request.');
-    });
-  });
+  const server = createServer(
+    { connectionsCheckingInterval: Math.max(50, Math.min(5_000, headersTimeout / 2)) },
+    (req, res) => {
+      handle(req, res).catch((e: unknown) => {
+        log('warn', `MCP bridge: a request failed (${(e as Error)?.message ?? String(e)})`);
+        answer(res, 500, 'OAuth Accounts: the MCP bridge failed on this request.');
+      });
+    },
+  );
   server.headersTimeout = headersTimeout;
   server.requestTimeout = o.requestTimeoutMs ?? 60_000;
   server.maxConnections = o.maxConnections ?? 256;
-  server.on('connection', (s: Socket) => { sockets.add(s); s.once('close', () => sockets.delete(s)); });
+  server.on('connection', (s: Socket) => {
+    sockets.add(s);
+    s.once('close', () => sockets.delete(s));
+  });
   // A malformed request (bad request line, oversized headers, smuggling attempts Node refuses) never reaches handle().
   server.on('clientError', (e: NodeJS.ErrnoException, socket: Socket) => {
-    const status = e.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : e.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+    const status =
+      e.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? '408 Request Timeout'
+        : e.code === 'HPE_HEADER_OVERFLOW'
+          ? '431 Request Header Fields Too Large'
+          : '400 Bad Request';
     if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     socket.destroy();
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => { server.off('error', reject); resolve(); });
+    server.listen(0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
   const port = (server.address() as AddressInfo).port;
   const origin = `http://127.0.0.1:${port}`;
   const host = `127.0.0.1:${port}`;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (req.headers.host !== host) return answer(res, 421, 'OAuth Accounts: this is not the host the MCP bridge serves.');
+    if (req.headers.host !== host)
+      return answer(res, 421, 'OAuth Accounts: this is not the host the MCP bridge serves.');
     const site = req.headers['sec-fetch-site'];
-    if ((req.headers.origin !== undefined && req.headers.origin !== origin) || (site !== undefined && site !== 'same-origin' && site !== 'none')) {
+    if (
+      (req.headers.origin !== undefined && req.headers.origin !== origin) ||
+      (site !== undefined && site !== 'same-origin' && site !== 'none')
+    ) {
       return answer(res, 403, 'OAuth Accounts: the MCP bridge does not serve web pages.');
     }
     const given = req.headers.authorization;
     if (typeof given !== 'string' || !timingSafeEqual(digest(given), expected)) {
-      return answer(res, 401, 'OAuth Accounts: this request lacks the MCP bridge secret of this window.', { 'www-authenticate': 'Bearer realm="OAuth Accounts MCP bridge"' });
+      return answer(res, 401, 'OAuth Accounts: this request lacks the MCP bridge secret of this window.', {
+        'www-authenticate': 'Bearer realm="OAuth Accounts MCP bridge"',
+      });
     }
     const route = routes.get(req.url ?? '');
     if (!route) return answer(res, 404, 'OAuth Accounts: no MCP server is configured at this path.');
     const method = req.method ?? '';
-    if (!METHODS.includes(method)) return answer(res, 405, `OAuth Accounts: the MCP bridge does not forward ${method.slice(0, 20)} requests.`, { allow: METHODS.join(', ') });
+    if (!METHODS.includes(method))
+      return answer(res, 405, `OAuth Accounts: the MCP bridge does not forward ${method.slice(0, 20)} requests.`, {
+        allow: METHODS.join(', '),
+      });
     const body = await readBody(req, maxBody);
-    if (body === 'too large') return answer(res, 413, `OAuth Accounts: the request body is larger than ${maxBody} bytes.`);
+    if (body === 'too large')
+      return answer(res, 413, `OAuth Accounts: the request body is larger than ${maxBody} bytes.`);
     if (body === 'aborted') return;
-    if (method !== 'POST' && body.length) return answer(res, 400, `OAuth Accounts: a ${method} request to an MCP server has no body.`);
+    if (method !== 'POST' && body.length)
+      return answer(res, 400, `OAuth Accounts: a ${method} request to an MCP server has no body.`);
     await forward(route, req, res, method === 'POST' ? body : undefined, o.auth, log);
   }
 
@@ -118,10 +143,11 @@ export async function startMcpBridge(o: BridgeOptions): Promise<McpBridge> {
     setRoutes(next) {
       routes = new Map(next.map((r) => [bridgePath(r.name), { name: r.name, target: new URL(r.url) }]));
     },
-    close: () => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      for (const s of sockets) s.destroy();
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const s of sockets) s.destroy();
+      }),
   };
 }
 
@@ -134,11 +160,18 @@ function readBody(req: IncomingMessage, max: number): Promise<Buffer | 'too larg
     let size = 0;
     req.on('data', (c: Buffer) => {
       size += c.length;
-      if (size > max) { req.removeAllListeners('data'); req.pause(); resolve('too large'); return; }
+      if (size > max) {
+        req.removeAllListeners('data');
+        req.pause();
+        resolve('too large');
+        return;
+      }
       chunks.push(c);
     });
     req.once('end', () => resolve(Buffer.concat(chunks)));
-    req.once('close', () => { if (!req.complete) resolve('aborted'); });
+    req.once('close', () => {
+      if (!req.complete) resolve('aborted');
+    });
     req.once('error', () => resolve('aborted'));
   });
 }

@@ -37,13 +37,32 @@ export interface UpstreamRoute {
 export type Log = (level: 'trace' | 'info' | 'warn', line: string) => void;
 
 /** Answers the client with a bridge-made status and one line of text (and closes the connection). */
-export function answer(res: http.ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
-  if (res.headersSent) { res.destroy(); return; }
-  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', connection: 'close', ...headers });
+export function answer(
+  res: http.ServerResponse,
+  status: number,
+  text: string,
+  headers: Record<string, string> = {},
+): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  res.writeHead(status, {
+    'content-type': 'text/plain; charset=utf-8',
+    'cache-control': 'no-store',
+    connection: 'close',
+    ...headers,
+  });
   res.end(`${text}\n`);
 }
 
-function send(target: URL, method: string, headers: Record<string, string | string[]>, body: Buffer | undefined, signal: AbortSignal): Promise<http.IncomingMessage> {
+function send(
+  target: URL,
+  method: string,
+  headers: Record<string, string | string[]>,
+  body: Buffer | undefined,
+  signal: AbortSignal,
+): Promise<http.IncomingMessage> {
   // node:http(s) rather than fetch: no redirect following, no decompression (bytes pass unchanged), and VS Code's
   // proxy and certificate support applies to these modules in the extension host.
   const request = target.protocol === 'https:' ? https.request : http.request;
@@ -54,13 +73,22 @@ function send(target: URL, method: string, headers: Record<string, string | stri
   });
 }
 
-export async function forward(route: UpstreamRoute, req: http.IncomingMessage, res: http.ServerResponse, body: Buffer | undefined, auth: BridgeAuth, log: Log): Promise<void> {
+export async function forward(
+  route: UpstreamRoute,
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  body: Buffer | undefined,
+  auth: BridgeAuth,
+  log: Log,
+): Promise<void> {
   const started = Date.now();
   const method = req.method ?? 'GET';
   const where = `MCP server "${route.name}": ${method}`;
   const abort = new AbortController();
   // The client went away (cancelled request, closed SSE stream): so does the request to the server.
-  res.on('close', () => { if (!res.writableFinished) abort.abort(); });
+  res.on('close', () => {
+    if (!res.writableFinished) abort.abort();
+  });
   const fail = (status: number, text: string) => {
     auth.outcome?.(route.name, { error: text });
     log('warn', `${where} → ${status} from the bridge: ${text}`);
@@ -73,27 +101,50 @@ export async function forward(route: UpstreamRoute, req: http.IncomingMessage, r
     if ('refused' in grant) return fail(503, grant.refused);
     let up: http.IncomingMessage;
     try {
-      up = await send(route.target, method, upstreamRequestHeaders(req.headers, grant.token, body?.length), body, abort.signal);
+      up = await send(
+        route.target,
+        method,
+        upstreamRequestHeaders(req.headers, grant.token, body?.length),
+        body,
+        abort.signal,
+      );
     } catch (e) {
       if (abort.signal.aborted) return;
-      return fail(502, `could not reach ${route.target.origin} (${plainText((e as Error)?.message ?? String(e), 200)}).`);
+      return fail(
+        502,
+        `could not reach ${route.target.origin} (${plainText((e as Error)?.message ?? String(e), 200)}).`,
+      );
     }
     const status = up.statusCode ?? 502;
     const refusal = refusalOf(status, up.headers['www-authenticate']);
     if (refusal || (status >= 300 && status < 400)) up.resume(); // its body is not passed on
     if (refusal && attempt === 0 && refusal.kind !== 'forbidden') {
-      log('info', `${where} → ${status} (${refusal.kind}); ${refusal.kind === 'invalid_token' ? 'refreshing the token' : `asking for the scopes ${plainText(refusal.scopes.join(' '), 200)}`} and trying once more`);
-      grant = refusal.kind === 'invalid_token' ? await auth.refreshed(route.name, grant.token) : await auth.stepUp(route.name, refusal.scopes);
+      log(
+        'info',
+        `${where} → ${status} (${refusal.kind}); ${refusal.kind === 'invalid_token' ? 'refreshing the token' : `asking for the scopes ${plainText(refusal.scopes.join(' '), 200)}`} and trying once more`,
+      );
+      grant =
+        refusal.kind === 'invalid_token'
+          ? await auth.refreshed(route.name, grant.token)
+          : await auth.stepUp(route.name, refusal.scopes);
       continue;
     }
     if (refusal) {
       const again = attempt > 0 ? ' again after a fresh token' : '';
-      return fail(502, `${route.target.origin} refused the request${again} (HTTP ${status}${refusal.kind === 'forbidden' ? '' : `, ${refusal.kind}`}).`);
+      return fail(
+        502,
+        `${route.target.origin} refused the request${again} (HTTP ${status}${refusal.kind === 'forbidden' ? '' : `, ${refusal.kind}`}).`,
+      );
     }
-    if (status >= 300 && status < 400) return fail(502, `${route.target.origin} answered with a redirect (HTTP ${status}), which the bridge does not follow.`);
+    if (status >= 300 && status < 400)
+      return fail(
+        502,
+        `${route.target.origin} answered with a redirect (HTTP ${status}), which the bridge does not follow.`,
+      );
     res.writeHead(status, clientResponseHeaders(up.headers));
     pipeline(up, res, (err) => {
-      if (err && !abort.signal.aborted) log('warn', `${where}: the answer stopped early (${plainText(err.message, 200)})`);
+      if (err && !abort.signal.aborted)
+        log('warn', `${where}: the answer stopped early (${plainText(err.message, 200)})`);
     });
     auth.outcome?.(route.name, status < 400 ? { ok: true } : { error: `the server answered HTTP ${status}.` });
     log('trace', `${where} → ${status} (${Date.now() - started} ms to the first byte)`);

@@ -26,8 +26,8 @@ const TRUST: Readonly<Record<string, string>> = {
 };
 
 const SERVER: Readonly<Record<string, string>> = {
-  CERT_HAS_EXPIRED: 'it has expired (or this machine\'s clock is wrong)',
-  CERT_NOT_YET_VALID: 'it is not valid yet (or this machine\'s clock is wrong)',
+  CERT_HAS_EXPIRED: "it has expired (or this machine's clock is wrong)",
+  CERT_NOT_YET_VALID: "it is not valid yet (or this machine's clock is wrong)",
   ERR_TLS_CERT_ALTNAME_INVALID: 'it was issued for another host name',
   HOSTNAME_MISMATCH: 'it was issued for another host name',
   CERT_REVOKED: 'it has been revoked',
@@ -55,6 +55,7 @@ export function certificateProblem(platformError: unknown): CertificateProblem |
  */
 export function certificateMessage(what: string, host: string, p: CertificateProblem): string {
   const head = `${what} failed: the certificate of ${host} is not trusted (${p.code}: ${p.problem}).`;
-  if (p.fix === 'server') return `${head} The server's administrator must fix its certificate; OAuth Accounts sends nothing to a server it cannot verify.`;
+  if (p.fix === 'server')
+    return `${head} The server's administrator must fix its certificate; OAuth Accounts sends nothing to a server it cannot verify.`;
   return `${head} If your organisation uses its own certificate authority, install that CA certificate in the operating system's trust store and keep VS Code's "http.systemCertificates" setting on; where VS Code runs the extension on a remote host (SSH, WSL, containers, code-server), set NODE_EXTRA_CA_CERTS to the CA file for the VS Code server and restart it.`;
 }

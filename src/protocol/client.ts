@@ -32,12 +32,20 @@ export class ProviderClient {
   /** The IdP's quirks, as the caller gave them (all implemented in protocol/quirks.ts). */
   private readonly quirks: Quirks;
 
-  constructor(readonly config: ProviderConfig, private readonly deps: ClientDeps) {
+  constructor(
+    readonly config: ProviderConfig,
+    private readonly deps: ClientDeps,
+  ) {
     this.quirks = combineQuirks(deps.quirks ?? []);
   }
 
   private async quirkContext(signal?: AbortSignal): Promise<QuirkContext> {
-    return { config: this.config, metadata: await this.serverMetadata(signal), fetch: this.fetchFor(signal), getClientSecret: this.deps.getClientSecret };
+    return {
+      config: this.config,
+      metadata: await this.serverMetadata(signal),
+      fetch: this.fetchFor(signal),
+      getClientSecret: this.deps.getClientSecret,
+    };
   }
 
   private now(): number {
@@ -45,7 +53,9 @@ export class ProviderClient {
   }
 
   private fetchFor(signal?: AbortSignal) {
-    return this.quirks.wrapFetch(createFetch(this.deps.fetch, { signal, log: this.deps.log, timeoutMs: this.deps.timeoutMs }));
+    return this.quirks.wrapFetch(
+      createFetch(this.deps.fetch, { signal, log: this.deps.log, timeoutMs: this.deps.timeoutMs }),
+    );
   }
 
   /**
@@ -64,7 +74,9 @@ export class ProviderClient {
   serverMetadata(signal?: AbortSignal): Promise<client.ServerMetadata> {
     if (!this.metadata) {
       this.metadata = discoverMetadata(this.config, this.fetchFor(signal), this.insecure());
-      this.metadata.catch(() => { this.metadata = undefined; });
+      this.metadata.catch(() => {
+        this.metadata = undefined;
+      });
     }
     return this.metadata;
   }
@@ -74,7 +86,10 @@ export class ProviderClient {
     if (method === 'none') return oauth.None();
     const secret = await this.deps.getClientSecret();
     if (!secret) {
-      throw new AuthError('config', `Provider "${this.config.id}" uses ${method} but no client secret is stored. Run "OAuth Accounts: Set Client Secret..." (or see the README) and try again.`);
+      throw new AuthError(
+        'config',
+        `Provider "${this.config.id}" uses ${method} but no client secret is stored. Run "OAuth Accounts: Set Client Secret..." (or see the README) and try again.`,
+      );
     }
     return method === 'client_secret_basic' ? oauth.ClientSecretBasic(secret) : oauth.ClientSecretPost(secret);
   }
@@ -83,9 +98,10 @@ export class ProviderClient {
   private async configuration(signal?: AbortSignal, { deviceFlow = false } = {}): Promise<client.Configuration> {
     const as = await this.serverMetadata(signal);
     const auth = deviceFlow && this.quirks.publicDeviceFlow ? oauth.None() : await this.clientAuth();
-    const cfg = hasTenantIssuer(as) && this.config.issuer
-      ? await tenantAwareConfiguration(this.config.issuer, as, this.config.clientId, auth)
-      : new client.Configuration(as, this.config.clientId, undefined, auth);
+    const cfg =
+      hasTenantIssuer(as) && this.config.issuer
+        ? await tenantAwareConfiguration(this.config.issuer, as, this.config.clientId, auth)
+        : new client.Configuration(as, this.config.clientId, undefined, auth);
     cfg[client.customFetch] = this.fetchFor(signal);
     if (this.insecure(as)) client.allowInsecureRequests(cfg);
     if (as.jwks_uri) {
@@ -103,7 +119,13 @@ export class ProviderClient {
   }
 
   /** Step 1: the authorization URL with PKCE S256, a one-time state and (for OpenID) nonce. */
-  async beginAuthorization(opts: { requestedScopes: readonly string[]; redirectUri: string; loginHint?: string; selectAccount?: boolean; signal?: AbortSignal }): Promise<PendingAuthorization> {
+  async beginAuthorization(opts: {
+    requestedScopes: readonly string[];
+    redirectUri: string;
+    loginHint?: string;
+    selectAccount?: boolean;
+    signal?: AbortSignal;
+  }): Promise<PendingAuthorization> {
     const as = await this.serverMetadata(opts.signal);
     const scopes = await this.scopesToRequest(opts.requestedScopes, opts.signal);
     const codeVerifier = client.randomPKCECodeVerifier();
@@ -122,7 +144,13 @@ export class ProviderClient {
     if (!params.prompt) {
       const prompts: string[] = [];
       // Signing in another account while one is signed in: let the user pick, where the server knows the value.
-      if (opts.selectAccount && !params.login_hint && Array.isArray(as.prompt_values_supported) && as.prompt_values_supported.includes('select_account')) prompts.push('select_account');
+      if (
+        opts.selectAccount &&
+        !params.login_hint &&
+        Array.isArray(as.prompt_values_supported) &&
+        as.prompt_values_supported.includes('select_account')
+      )
+        prompts.push('select_account');
       // OIDC Core §11: offline_access is only honoured with prompt=consent.
       if (scopes.includes('offline_access')) prompts.push('consent');
       if (prompts.length) params.prompt = prompts.join(' ');
@@ -131,7 +159,12 @@ export class ProviderClient {
     if (usePushedAuthorization(this.config, as)) {
       // RFC 9126: the parameters go to the server directly (client-authenticated), the browser gets a request_uri.
       try {
-        url = (await client.buildAuthorizationUrlWithPAR(await this.configuration(opts.signal), withResources(this.config, params))).href;
+        url = (
+          await client.buildAuthorizationUrlWithPAR(
+            await this.configuration(opts.signal),
+            withResources(this.config, params),
+          )
+        ).href;
       } catch (e) {
         throw toAuthError(e, 'The pushed authorization request');
       }
@@ -148,7 +181,11 @@ export class ProviderClient {
    * claims (iss, aud, azp, exp, iat, nonce) are checked by the library; the account comes from the ID token, then
    * userinfo.
    */
-  async completeAuthorization(pending: PendingAuthorization, callback: URLSearchParams, signal?: AbortSignal): Promise<SignInResult> {
+  async completeAuthorization(
+    pending: PendingAuthorization,
+    callback: URLSearchParams,
+    signal?: AbortSignal,
+  ): Promise<SignInResult> {
     const as = await this.serverMetadata(signal);
     const c: oauth.Client = { client_id: this.config.clientId };
     let params: URLSearchParams;
@@ -156,15 +193,35 @@ export class ProviderClient {
       params = oauth.validateAuthResponse(as, c, callback, pending.state);
     } catch (e) {
       const mapped = toAuthError(e, 'The sign-in callback');
-      throw mapped.code === 'authorization_denied' ? mapped : new AuthError('invalid_callback', `${mapped.message} The sign-in was not completed.`, { cause: e });
+      throw mapped.code === 'authorization_denied'
+        ? mapped
+        : new AuthError('invalid_callback', `${mapped.message} The sign-in was not completed.`, { cause: e });
     }
-    if (!params.get('code')) throw new AuthError('invalid_callback', 'The sign-in callback carries no authorization code. The sign-in was not completed.');
+    if (!params.get('code'))
+      throw new AuthError(
+        'invalid_callback',
+        'The sign-in callback carries no authorization code. The sign-in was not completed.',
+      );
     const fetch = this.fetchFor(signal);
-    const opts = { [oauth.customFetch]: fetch, [oauth.allowInsecureRequests]: this.insecure(as), [oauth.jwksCache]: this.jwksCache, signal, additionalParameters: withResources(this.config) };
+    const opts = {
+      [oauth.customFetch]: fetch,
+      [oauth.allowInsecureRequests]: this.insecure(as),
+      [oauth.jwksCache]: this.jwksCache,
+      signal,
+      additionalParameters: withResources(this.config),
+    };
     let tokens: oauth.TokenEndpointResponse;
     let idClaims: IdTokenClaims | undefined;
     try {
-      const res = await oauth.authorizationCodeGrantRequest(as, c, await this.clientAuth(), params, pending.redirectUri, pending.codeVerifier, opts);
+      const res = await oauth.authorizationCodeGrantRequest(
+        as,
+        c,
+        await this.clientAuth(),
+        params,
+        pending.redirectUri,
+        pending.codeVerifier,
+        opts,
+      );
       tokens = await oauth.processAuthorizationCodeResponse(await withTokenTenant(as, res), c, res, {
         expectedNonce: pending.nonce ?? oauth.expectNoNonce,
         requireIdToken: pending.nonce !== undefined && !!this.config.issuer,
@@ -184,32 +241,50 @@ export class ProviderClient {
    * RFC 8628 step 1: ask the device authorization endpoint for a user code. The verification URIs come from the
    * server and are opened in the browser, so they must be https (http only for a loopback server, like every URL).
    */
-  async startDeviceAuthorization(requestedScopes: readonly string[], signal?: AbortSignal): Promise<DeviceAuthorization> {
+  async startDeviceAuthorization(
+    requestedScopes: readonly string[],
+    signal?: AbortSignal,
+  ): Promise<DeviceAuthorization> {
     const as = await this.serverMetadata(signal);
     if (!as.device_authorization_endpoint) {
-      throw new AuthError('flow_unavailable', `${this.config.label} has no device authorization endpoint; set "endpoints.deviceAuthorization" or choose another flow.`);
+      throw new AuthError(
+        'flow_unavailable',
+        `${this.config.label} has no device authorization endpoint; set "endpoints.deviceAuthorization" or choose another flow.`,
+      );
     }
     const scopes = await this.scopesToRequest(requestedScopes, signal);
     const params: Record<string, string> = { ...this.config.authorizationParameters };
     if (scopes.length) params.scope = scopes.join(' ');
     let response: oauth.DeviceAuthorizationResponse;
     try {
-      response = await client.initiateDeviceAuthorization(await this.configuration(signal, { deviceFlow: true }), withResources(this.config, params));
+      response = await client.initiateDeviceAuthorization(
+        await this.configuration(signal, { deviceFlow: true }),
+        withResources(this.config, params),
+      );
     } catch (e) {
       throw toAuthError(e, 'The device authorization request');
     }
-    for (const [name, value] of [['verification_uri', response.verification_uri], ['verification_uri_complete', response.verification_uri_complete]] as const) {
+    for (const [name, value] of [
+      ['verification_uri', response.verification_uri],
+      ['verification_uri_complete', response.verification_uri_complete],
+    ] as const) {
       if (value === undefined) continue;
       const problem = serverUrlProblem(value);
-      if (problem) throw new AuthError('invalid_response', `The device authorization response's ${name} ${problem}; the sign-in was not started.`);
+      if (problem)
+        throw new AuthError(
+          'invalid_response',
+          `The device authorization response's ${name} ${problem}; the sign-in was not started.`,
+        );
     }
     return {
       userCode: response.user_code,
       verificationUri: response.verification_uri,
       // The user is shown verification_uri and the browser opens verification_uri_complete: only when both are on
       // the same origin, so the page that opens is on the server the user was told about.
-      ...(response.verification_uri_complete && sameOrigin(response.verification_uri_complete, response.verification_uri)
-        ? { verificationUriComplete: response.verification_uri_complete } : {}),
+      ...(response.verification_uri_complete &&
+      sameOrigin(response.verification_uri_complete, response.verification_uri)
+        ? { verificationUriComplete: response.verification_uri_complete }
+        : {}),
       expiresAt: this.now() + response.expires_in * 1000,
       scopes,
       response,
@@ -226,7 +301,9 @@ export class ProviderClient {
       const cfg = await this.configuration(polling, { deviceFlow: true });
       let res: Awaited<ReturnType<typeof client.pollDeviceAuthorizationGrant>>;
       try {
-        res = await client.pollDeviceAuthorizationGrant(cfg, handle.response, withResources(this.config), { signal: polling });
+        res = await client.pollDeviceAuthorizationGrant(cfg, handle.response, withResources(this.config), {
+          signal: polling,
+        });
       } catch (e) {
         throw polling.aborted ? reason() : toAuthError(e, 'The device sign-in');
       }
@@ -245,7 +322,10 @@ export class ProviderClient {
   private checkIssuedAt(claims: IdTokenClaims | undefined): void {
     const iat = claims?.iat;
     if (typeof iat === 'number' && iat * 1000 > this.now() + ID_TOKEN_CLOCK_SKEW_MS) {
-      throw new AuthError('invalid_response', `The ID token was rejected: it is issued ${Math.round((iat * 1000 - this.now()) / 1000)} s in the future (check the server's and this machine's clocks).`);
+      throw new AuthError(
+        'invalid_response',
+        `The ID token was rejected: it is issued ${Math.round((iat * 1000 - this.now()) / 1000)} s in the future (check the server's and this machine's clocks).`,
+      );
     }
   }
 
@@ -254,24 +334,39 @@ export class ProviderClient {
     if (this.quirks.account) return this.quirks.account(await this.quirkContext(signal), tokens);
     const as = await this.serverMetadata(signal);
     const idClaims = tokens.idClaims as Record<string, unknown> | undefined;
-    const labelClaims = [this.config.accountLabelClaim, 'preferred_username', 'email', 'name'].filter(Boolean) as string[];
+    const labelClaims = [this.config.accountLabelClaim, 'preferred_username', 'email', 'name'].filter(
+      Boolean,
+    ) as string[];
     let userinfo: Record<string, unknown> | undefined;
     if (as.userinfo_endpoint && !labelClaims.some((k) => typeof idClaims?.[k] === 'string')) {
       userinfo = await this.userinfo(tokens.accessToken, tokens.idClaims?.sub, signal);
     }
     const raw = tokens as unknown as Record<string, unknown>;
-    return accountFrom(as.issuer, [idClaims, userinfo, raw], this.config.accountLabelClaim, `${this.config.label} account`);
+    return accountFrom(
+      as.issuer,
+      [idClaims, userinfo, raw],
+      this.config.accountLabelClaim,
+      `${this.config.label} account`,
+    );
   }
 
   /** userinfo; a `sub` different from the ID token's is an attack or a bug and fails the sign-in. */
-  async userinfo(accessToken: string, expectedSub: string | undefined, signal?: AbortSignal): Promise<Record<string, unknown> | undefined> {
+  async userinfo(
+    accessToken: string,
+    expectedSub: string | undefined,
+    signal?: AbortSignal,
+  ): Promise<Record<string, unknown> | undefined> {
     try {
       const cfg = await this.configuration(signal);
       return await client.fetchUserInfo(cfg, accessToken, expectedSub ?? client.skipSubjectCheck);
     } catch (e) {
       const mapped = toAuthError(e, 'The userinfo request');
       if (isLibraryError(e, oauth.JSON_ATTRIBUTE_COMPARISON)) {
-        throw new AuthError('invalid_response', 'The userinfo response is for a different user (its "sub" differs from the ID token\'s). The sign-in was rejected.', { cause: e });
+        throw new AuthError(
+          'invalid_response',
+          'The userinfo response is for a different user (its "sub" differs from the ID token\'s). The sign-in was rejected.',
+          { cause: e },
+        );
       }
       if (mapped.code === 'config') throw mapped;
       this.deps.log?.(`userinfo unavailable (${mapped.code}); using the ID token alone`);
@@ -284,7 +379,11 @@ export class ProviderClient {
     if (!previous.refreshToken) throw new AuthError('invalid_grant', 'The session has no refresh token.');
     let res: Awaited<ReturnType<typeof client.refreshTokenGrant>>;
     try {
-      res = await client.refreshTokenGrant(await this.configuration(signal), previous.refreshToken, withResources(this.config));
+      res = await client.refreshTokenGrant(
+        await this.configuration(signal),
+        previous.refreshToken,
+        withResources(this.config),
+      );
     } catch (e) {
       throw toAuthError(e, 'The token refresh');
     }
@@ -292,8 +391,15 @@ export class ProviderClient {
     this.checkIssuedAt(claims);
     if (claims && previous.idClaims) {
       const before = previous.idClaims;
-      if (claims.iss !== before.iss || claims.sub !== before.sub || JSON.stringify(claims.aud) !== JSON.stringify(before.aud)) {
-        throw new AuthError('invalid_grant', 'The refreshed ID token names a different user or client (OIDC Core §12.2); the session is no longer valid.');
+      if (
+        claims.iss !== before.iss ||
+        claims.sub !== before.sub ||
+        JSON.stringify(claims.aud) !== JSON.stringify(before.aud)
+      ) {
+        throw new AuthError(
+          'invalid_grant',
+          'The refreshed ID token names a different user or client (OIDC Core §12.2); the session is no longer valid.',
+        );
       }
     }
     return fromTokenResponse(res as Parameters<typeof fromTokenResponse>[0], claims, this.now(), previous);

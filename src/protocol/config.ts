@@ -66,16 +66,60 @@ export interface ConfigProblem {
 export const SETTING = 'oauthAccounts.providers';
 /** Global boolean: with `"flow": "auto"`, try the device code flow first wherever the server supports it. */
 export const PREFER_DEVICE_CODE_SETTING = 'oauthAccounts.preferDeviceCode';
-export const ENDPOINT_KEYS = everyOf<keyof EndpointOverrides>()(['authorization', 'token', 'userinfo', 'revocation', 'deviceAuthorization', 'jwks']);
-export const CLIENT_AUTHENTICATIONS = everyOf<ClientAuthentication>()(['none', 'client_secret_basic', 'client_secret_post']);
+export const ENDPOINT_KEYS = everyOf<keyof EndpointOverrides>()([
+  'authorization',
+  'token',
+  'userinfo',
+  'revocation',
+  'deviceAuthorization',
+  'jwks',
+]);
+export const CLIENT_AUTHENTICATIONS = everyOf<ClientAuthentication>()([
+  'none',
+  'client_secret_basic',
+  'client_secret_post',
+]);
 /** Every field of an entry, in the order package.json lists them. */
-export const ENTRY_KEYS = everyOf<keyof ProviderEntry>()(['id', 'label', 'preset', 'issuer', 'discoveryUrl', 'endpoints', 'clientId', 'clientAuthentication', 'scopes', 'authorizationParameters', 'accountLabelClaim', 'loopbackPorts', 'flow', 'resources', 'pushedAuthorizationRequests']);
+export const ENTRY_KEYS = everyOf<keyof ProviderEntry>()([
+  'id',
+  'label',
+  'preset',
+  'issuer',
+  'discoveryUrl',
+  'endpoints',
+  'clientId',
+  'clientAuthentication',
+  'scopes',
+  'authorizationParameters',
+  'accountLabelClaim',
+  'loopbackPorts',
+  'flow',
+  'resources',
+  'pushedAuthorizationRequests',
+]);
 const KNOWN_KEYS: ReadonlySet<string> = new Set(ENTRY_KEYS);
 /** Parameters we set ourselves; letting settings override them would break PKCE, state or the redirect. */
-const RESERVED_PARAMETERS = new Set(['client_id', 'redirect_uri', 'response_type', 'state', 'nonce', 'code_challenge', 'code_challenge_method', 'scope', 'response_mode', 'request', 'request_uri']);
+const RESERVED_PARAMETERS = new Set([
+  'client_id',
+  'redirect_uri',
+  'response_type',
+  'state',
+  'nonce',
+  'code_challenge',
+  'code_challenge_method',
+  'scope',
+  'response_mode',
+  'request',
+  'request_uri',
+]);
 
 /** Ids VS Code or its built-in extensions own; registering one of them would be ignored by VS Code. */
-export const BUILT_IN_PROVIDER_IDS: readonly string[] = ['github', 'github-enterprise', 'microsoft', 'microsoft-sovereign-cloud'];
+export const BUILT_IN_PROVIDER_IDS: readonly string[] = [
+  'github',
+  'github-enterprise',
+  'microsoft',
+  'microsoft-sovereign-cloud',
+];
 
 export function describeProblem(p: ConfigProblem): string {
   const who = p.providerId ? `provider "${p.providerId}"` : `provider #${p.index + 1}`;
@@ -86,7 +130,10 @@ export function describeProblem(p: ConfigProblem): string {
  * Validates the whole setting. `takenIds` are provider ids that exist already outside this list (VS Code's
  * built-ins, other extensions' providers, providers registered through our API).
  */
-export function parseProviders(raw: unknown, takenIds: ReadonlySet<string> = new Set(BUILT_IN_PROVIDER_IDS)): { providers: ProviderConfig[]; problems: ConfigProblem[] } {
+export function parseProviders(
+  raw: unknown,
+  takenIds: ReadonlySet<string> = new Set(BUILT_IN_PROVIDER_IDS),
+): { providers: ProviderConfig[]; problems: ConfigProblem[] } {
   return resolveIds(validateEntries(raw), takenIds);
 }
 
@@ -95,22 +142,39 @@ export function parseProviders(raw: unknown, takenIds: ReadonlySet<string> = new
  */
 export function validateEntries(raw: unknown): Parsed[] {
   if (raw === undefined || raw === null) return [];
-  if (!Array.isArray(raw)) return [{ problem: { index: 0, field: '', message: `must be a list of providers, not ${typeOf(raw)}.` } }];
+  if (!Array.isArray(raw))
+    return [{ problem: { index: 0, field: '', message: `must be a list of providers, not ${typeOf(raw)}.` } }];
   return raw.map((entry, index) => parseProvider(entry, index));
 }
 
 /** The checks that depend on more than one entry or on the rest of VS Code: ids unique, and not taken elsewhere. */
-export function resolveIds(parsed: readonly Parsed[], takenIds: ReadonlySet<string>): { providers: ProviderConfig[]; problems: ConfigProblem[] } {
+export function resolveIds(
+  parsed: readonly Parsed[],
+  takenIds: ReadonlySet<string>,
+): { providers: ProviderConfig[]; problems: ConfigProblem[] } {
   const providers: ProviderConfig[] = [];
   const problems: ConfigProblem[] = [];
   const seen = new Set<string>();
   parsed.forEach((result, index) => {
-    if ('problem' in result) { problems.push(result.problem); return; }
+    if ('problem' in result) {
+      problems.push(result.problem);
+      return;
+    }
     const { config } = result;
     if (seen.has(config.id)) {
-      problems.push({ index, providerId: config.id, field: 'id', message: 'is used by an earlier entry; provider ids must be unique.' });
+      problems.push({
+        index,
+        providerId: config.id,
+        field: 'id',
+        message: 'is used by an earlier entry; provider ids must be unique.',
+      });
     } else if (takenIds.has(config.id)) {
-      problems.push({ index, providerId: config.id, field: 'id', message: 'is already used by another authentication provider in VS Code; choose a different id.' });
+      problems.push({
+        index,
+        providerId: config.id,
+        field: 'id',
+        message: 'is already used by another authentication provider in VS Code; choose a different id.',
+      });
     } else {
       seen.add(config.id);
       providers.push(config);
@@ -123,25 +187,35 @@ export type Parsed = { config: ProviderConfig } | { problem: ConfigProblem };
 
 /** Validates one entry; the first problem found is reported (fixing it reveals the next, like a compiler). */
 export function parseProvider(input: unknown, index = 0): Parsed {
-  const fail = (field: string, message: string, providerId?: string): Parsed => ({ problem: { index, ...(providerId ? { providerId } : {}), field, message } });
+  const fail = (field: string, message: string, providerId?: string): Parsed => ({
+    problem: { index, ...(providerId ? { providerId } : {}), field, message },
+  });
   if (!isObject(input)) return fail('', `must be an object with id, label and clientId, not ${typeOf(input)}.`);
   let entry: Record<string, unknown> = input;
   const rawId = entry.id;
   const providerId = typeof rawId === 'string' && rawId ? rawId : undefined;
   const bad = (field: string, message: string) => fail(field, message, providerId);
 
-  if (typeof rawId !== 'string' || !rawId) return bad('id', 'is required: the id other extensions pass to vscode.authentication.getSession.');
-  if (!isValidProviderId(rawId)) return bad('id', 'may contain only letters, digits, ".", "_" and "-", and must start with a letter or digit.');
-  for (const key of Object.keys(entry)) if (!KNOWN_KEYS.has(key)) return bad(key, `is not a known setting (known: ${[...KNOWN_KEYS].join(', ')}).`);
+  if (typeof rawId !== 'string' || !rawId)
+    return bad('id', 'is required: the id other extensions pass to vscode.authentication.getSession.');
+  if (!isValidProviderId(rawId))
+    return bad('id', 'may contain only letters, digits, ".", "_" and "-", and must start with a letter or digit.');
+  for (const key of Object.keys(entry))
+    if (!KNOWN_KEYS.has(key)) return bad(key, `is not a known setting (known: ${[...KNOWN_KEYS].join(', ')}).`);
   if (entry.preset !== undefined) {
     const preset = typeof entry.preset === 'string' ? presetEntry(entry.preset) : undefined;
     if (!preset) return bad('preset', `is not a known preset (known: ${PRESET_IDS.join(', ')}).`);
     entry = withPresetDefaults(entry, presetDefaults(preset));
   }
-  if (typeof entry.label !== 'string' || !entry.label.trim()) return bad('label', 'is required: the name shown in the Accounts menu.');
+  if (typeof entry.label !== 'string' || !entry.label.trim())
+    return bad('label', 'is required: the name shown in the Accounts menu.');
   // Without clientId the client is registered dynamically (RFC 7591), which needs the issuer to find the server.
   const dynamic = entry.clientId === undefined && typeof entry.issuer === 'string';
-  if (!dynamic && (typeof entry.clientId !== 'string' || !entry.clientId.trim())) return bad('clientId', 'is required: the client id registered at the identity provider (it may be left out only with "issuer" set, for a server with dynamic client registration).');
+  if (!dynamic && (typeof entry.clientId !== 'string' || !entry.clientId.trim()))
+    return bad(
+      'clientId',
+      'is required: the client id registered at the identity provider (it may be left out only with "issuer" set, for a server with dynamic client registration).',
+    );
 
   for (const field of ['issuer', 'discoveryUrl'] as const) {
     const v = entry[field];
@@ -154,7 +228,8 @@ export function parseProvider(input: unknown, index = 0): Parsed {
   if (entry.endpoints !== undefined) {
     if (!isObject(entry.endpoints)) return bad('endpoints', `must be an object, not ${typeOf(entry.endpoints)}.`);
     for (const [key, v] of Object.entries(entry.endpoints)) {
-      if (!(ENDPOINT_KEYS as readonly string[]).includes(key)) return bad(`endpoints.${key}`, `is not a known endpoint (known: ${ENDPOINT_KEYS.join(', ')}).`);
+      if (!(ENDPOINT_KEYS as readonly string[]).includes(key))
+        return bad(`endpoints.${key}`, `is not a known endpoint (known: ${ENDPOINT_KEYS.join(', ')}).`);
       if (typeof v !== 'string') return bad(`endpoints.${key}`, `must be a URL string, not ${typeOf(v)}.`);
       const problem = serverUrlProblem(v);
       if (problem) return bad(`endpoints.${key}`, `${problem}.`);
@@ -162,39 +237,66 @@ export function parseProvider(input: unknown, index = 0): Parsed {
     }
   }
   if (entry.issuer === undefined && entry.discoveryUrl === undefined && !(endpoints.authorization && endpoints.token)) {
-    return bad('issuer', 'is required unless "discoveryUrl" or both "endpoints.authorization" and "endpoints.token" are set.');
+    return bad(
+      'issuer',
+      'is required unless "discoveryUrl" or both "endpoints.authorization" and "endpoints.token" are set.',
+    );
   }
 
   const clientAuthentication = entry.clientAuthentication ?? 'none';
-  if (!CLIENT_AUTHENTICATIONS.includes(clientAuthentication as ClientAuthentication)) return bad('clientAuthentication', `must be one of ${CLIENT_AUTHENTICATIONS.join(', ')}.`);
-  if (dynamic && clientAuthentication !== 'none') return bad('clientAuthentication', 'must be "none" without a clientId: dynamically registered clients are public (PKCE).');
+  if (!CLIENT_AUTHENTICATIONS.includes(clientAuthentication as ClientAuthentication))
+    return bad('clientAuthentication', `must be one of ${CLIENT_AUTHENTICATIONS.join(', ')}.`);
+  if (dynamic && clientAuthentication !== 'none')
+    return bad(
+      'clientAuthentication',
+      'must be "none" without a clientId: dynamically registered clients are public (PKCE).',
+    );
   const flow = entry.flow ?? 'auto';
   if (!FLOW_SETTINGS.includes(flow as FlowSetting)) return bad('flow', `must be one of ${FLOW_SETTINGS.join(', ')}.`);
 
   let scopes: string[] | undefined;
   if (entry.scopes !== undefined) {
     if (!Array.isArray(entry.scopes) || entry.scopes.some((s) => typeof s !== 'string' || !s || /\s/.test(s))) {
-      return bad('scopes', 'must be a list of scope names without spaces, for example ["openid", "profile", "offline_access"].');
+      return bad(
+        'scopes',
+        'must be a list of scope names without spaces, for example ["openid", "profile", "offline_access"].',
+      );
     }
     scopes = [...new Set(entry.scopes as string[])];
   }
   const authorizationParameters: Record<string, string> = {};
   if (entry.authorizationParameters !== undefined) {
-    if (!isObject(entry.authorizationParameters)) return bad('authorizationParameters', `must be an object of strings, not ${typeOf(entry.authorizationParameters)}.`);
+    if (!isObject(entry.authorizationParameters))
+      return bad(
+        'authorizationParameters',
+        `must be an object of strings, not ${typeOf(entry.authorizationParameters)}.`,
+      );
     for (const [k, v] of Object.entries(entry.authorizationParameters)) {
-      if (RESERVED_PARAMETERS.has(k)) return bad(`authorizationParameters.${k}`, 'is set by OAuth Accounts itself and cannot be overridden.');
+      if (RESERVED_PARAMETERS.has(k))
+        return bad(`authorizationParameters.${k}`, 'is set by OAuth Accounts itself and cannot be overridden.');
       if (typeof v !== 'string') return bad(`authorizationParameters.${k}`, `must be a string, not ${typeOf(v)}.`);
       authorizationParameters[k] = v;
     }
   }
-  if (entry.accountLabelClaim !== undefined && (typeof entry.accountLabelClaim !== 'string' || !entry.accountLabelClaim)) {
+  if (
+    entry.accountLabelClaim !== undefined &&
+    (typeof entry.accountLabelClaim !== 'string' || !entry.accountLabelClaim)
+  ) {
     return bad('accountLabelClaim', 'must be a claim name such as "email".');
   }
   let loopbackPorts: number[] | undefined;
   if (entry.loopbackPorts !== undefined) {
     const ports = entry.loopbackPorts;
-    if (!Array.isArray(ports) || ports.length === 0 || ports.length > 20 || ports.some((p) => !Number.isInteger(p) || p < 1024 || p > 65535)) {
-      return bad('loopbackPorts', 'must be a list of 1 to 20 port numbers between 1024 and 65535, registered at the identity provider as http://127.0.0.1:<port>/callback, for example [8400, 8401].');
+    if (
+      !Array.isArray(ports) ||
+      ports.length === 0 ||
+      ports.length > 20 ||
+      ports.some((p) => !Number.isInteger(p) || p < 1024 || p > 65535)
+    ) {
+      return bad(
+        'loopbackPorts',
+        'must be a list of 1 to 20 port numbers between 1024 and 65535, registered at the identity provider as http://127.0.0.1:<port>/callback, for example [8400, 8401].',
+      );
     }
     loopbackPorts = [...new Set(ports as number[])];
   }
@@ -221,7 +323,9 @@ export function parseProvider(input: unknown, index = 0): Parsed {
       flow: flow as FlowSetting,
       ...(loopbackPorts ? { loopbackPorts } : {}),
       ...(resources ? { resources } : {}),
-      ...(entry.pushedAuthorizationRequests !== undefined ? { pushedAuthorizationRequests: entry.pushedAuthorizationRequests as boolean } : {}),
+      ...(entry.pushedAuthorizationRequests !== undefined
+        ? { pushedAuthorizationRequests: entry.pushedAuthorizationRequests as boolean }
+        : {}),
       ...(entry.preset !== undefined ? { preset: entry.preset as string } : {}),
     },
   };
@@ -230,7 +334,8 @@ export function parseProvider(input: unknown, index = 0): Parsed {
 /** RFC 8707 §2: absolute URIs without a fragment (here: URLs under the https rule); a message when invalid. */
 function parseResources(v: unknown): string[] | undefined | string {
   if (v === undefined) return undefined;
-  const example = 'must be a list of 1 to 10 resource URLs (https://, no #fragment), for example ["https://api.example.com/"].';
+  const example =
+    'must be a list of 1 to 10 resource URLs (https://, no #fragment), for example ["https://api.example.com/"].';
   if (!Array.isArray(v) || v.length === 0 || v.length > 10 || v.some((r) => typeof r !== 'string')) return example;
   for (const r of v as string[]) {
     const problem = serverUrlProblem(r);
@@ -244,7 +349,10 @@ function parseResources(v: unknown): string[] | undefined | string {
  * A preset's defaults under the entry: every key the entry sets wins as a whole (an entry's `endpoints` replaces the
  * preset's). The preset's issuer or endpoints only apply when the entry names no server of its own.
  */
-function withPresetDefaults(entry: Record<string, unknown>, defaults: Record<string, unknown>): Record<string, unknown> {
+function withPresetDefaults(
+  entry: Record<string, unknown>,
+  defaults: Record<string, unknown>,
+): Record<string, unknown> {
   const ownServer = entry.issuer !== undefined || entry.discoveryUrl !== undefined || entry.endpoints !== undefined;
   const { issuer, endpoints, ...rest } = defaults;
   return { ...rest, ...(ownServer ? {} : { issuer, endpoints }), ...entry };

@@ -24,5 +24,7 @@ export function isValidProviderId(id: string): boolean {
  * not a T, is a type error. For run-time lists that mirror a type (setting values, entry fields).
  */
 export function everyOf<T>() {
-  return <const A extends readonly T[]>(values: A & ([Exclude<T, A[number]>] extends [never] ? unknown : never)): readonly T[] => values;
+  return <const A extends readonly T[]>(
+    values: A & ([Exclude<T, A[number]>] extends [never] ? unknown : never),
+  ): readonly T[] => values;
 }

@@ -14,7 +14,11 @@ import { plainText } from './plainText';
 
 type CustomFetch = (url: string, init: client.CustomFetchOptions) => Promise<Response>;
 
-export async function discoverMetadata(config: ProviderConfig, fetch: CustomFetch, insecure: boolean): Promise<client.ServerMetadata> {
+export async function discoverMetadata(
+  config: ProviderConfig,
+  fetch: CustomFetch,
+  insecure: boolean,
+): Promise<client.ServerMetadata> {
   let metadata: client.ServerMetadata;
   if (config.discoveryUrl) {
     metadata = await fromMetadataUrl(config, fetch, insecure);
@@ -27,7 +31,18 @@ export async function discoverMetadata(config: ProviderConfig, fetch: CustomFetc
       issuer: new URL(config.endpoints.authorization!).origin,
       // Without metadata the library would accept only RS256 ID tokens; allow the asymmetric algorithms ("none" and
       // HMAC stay refused).
-      id_token_signing_alg_values_supported: ['RS256', 'PS256', 'ES256', 'EdDSA', 'RS384', 'RS512', 'PS384', 'PS512', 'ES384', 'ES512'],
+      id_token_signing_alg_values_supported: [
+        'RS256',
+        'PS256',
+        'ES256',
+        'EdDSA',
+        'RS384',
+        'RS512',
+        'PS384',
+        'PS512',
+        'ES384',
+        'ES512',
+      ],
     };
   }
   const out = withOverrides(metadata, config);
@@ -35,10 +50,19 @@ export async function discoverMetadata(config: ProviderConfig, fetch: CustomFetc
   return out;
 }
 
-async function fromMetadataUrl(config: ProviderConfig, fetch: CustomFetch, insecure: boolean): Promise<client.ServerMetadata> {
+async function fromMetadataUrl(
+  config: ProviderConfig,
+  fetch: CustomFetch,
+  insecure: boolean,
+): Promise<client.ServerMetadata> {
   const url = config.discoveryUrl!;
   try {
-    const res = await fetch(url, { method: 'GET', headers: { accept: 'application/json' }, redirect: 'manual', body: undefined });
+    const res = await fetch(url, {
+      method: 'GET',
+      headers: { accept: 'application/json' },
+      redirect: 'manual',
+      body: undefined,
+    });
     const expected = config.issuer ? new URL(config.issuer) : await issuerNamedIn(res, url);
     return await oauth.processDiscoveryResponse(expected, res);
   } catch (e) {
@@ -52,28 +76,48 @@ async function fromMetadataUrl(config: ProviderConfig, fetch: CustomFetch, insec
  * issuer gets the metadata URL as the expected value, so the library's own checks fail it with their usual errors.
  */
 async function issuerNamedIn(res: Response, url: string): Promise<URL> {
-  const body: unknown = await res.clone().json().catch(() => undefined);
+  const body: unknown = await res
+    .clone()
+    .json()
+    .catch(() => undefined);
   const issuer = typeof body === 'object' && body !== null ? (body as { issuer?: unknown }).issuer : undefined;
   if (typeof issuer === 'string' && URL.canParse(issuer)) return new URL(issuer);
-  if (typeof issuer === 'string') throw new AuthError('discovery', `The metadata at ${describeUrl(url)} names an issuer that is not a URL. Is this the right discoveryUrl?`);
+  if (typeof issuer === 'string')
+    throw new AuthError(
+      'discovery',
+      `The metadata at ${describeUrl(url)} names an issuer that is not a URL. Is this the right discoveryUrl?`,
+    );
   return new URL(url);
 }
 
-async function fromIssuer(config: ProviderConfig, fetch: CustomFetch, insecure: boolean): Promise<client.ServerMetadata> {
+async function fromIssuer(
+  config: ProviderConfig,
+  fetch: CustomFetch,
+  insecure: boolean,
+): Promise<client.ServerMetadata> {
   const issuer = config.issuer!;
   const execute = insecure ? [client.allowInsecureRequests] : [];
   const attempt = (algorithm: 'oidc' | 'oauth2') =>
-    client.discovery(new URL(issuer), 'discovery-only', undefined, undefined, { algorithm, execute, [client.customFetch]: fetch });
+    client.discovery(new URL(issuer), 'discovery-only', undefined, undefined, {
+      algorithm,
+      execute,
+      [client.customFetch]: fetch,
+    });
   try {
     return (await attempt('oidc')).serverMetadata();
   } catch (first) {
     // Only "no OpenID metadata here" moves on to RFC 8414; an issuer mismatch or a dead server is the answer.
-    if (!isMissingMetadata(first)) throw discoveryError(first, `${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`, config, insecure);
+    if (!isMissingMetadata(first))
+      throw discoveryError(first, `${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`, config, insecure);
     try {
       return (await attempt('oauth2')).serverMetadata();
     } catch (second) {
       if (isMissingMetadata(second)) {
-        throw new AuthError('discovery', `No OAuth metadata found for issuer ${issuer}: neither /.well-known/openid-configuration nor /.well-known/oauth-authorization-server answered with metadata. Check "issuer", or set "discoveryUrl" or "endpoints".`, { cause: second });
+        throw new AuthError(
+          'discovery',
+          `No OAuth metadata found for issuer ${issuer}: neither /.well-known/openid-configuration nor /.well-known/oauth-authorization-server answered with metadata. Check "issuer", or set "discoveryUrl" or "endpoints".`,
+          { cause: second },
+        );
       }
       throw discoveryError(second, issuer, config, insecure);
     }
@@ -84,7 +128,8 @@ function isMissingMetadata(e: unknown): boolean {
   if (!isLibraryError(e)) return false;
   // RESPONSE_IS_NOT_CONFORM keeps the Response as its cause.
   const status = (e.cause as { status?: unknown } | undefined)?.status;
-  if (typeof status === 'number') return status === 404 || status === 400 || status === 405 || (status >= 300 && status < 400);
+  if (typeof status === 'number')
+    return status === 404 || status === 400 || status === 405 || (status >= 300 && status < 400);
   return e.code === oauth.RESPONSE_IS_NOT_JSON || e.code === oauth.RESPONSE_IS_NOT_CONFORM;
 }
 
@@ -94,14 +139,27 @@ function discoveryError(e: unknown, url: string, config: ProviderConfig | undefi
     // (one line, no link syntax): it is the server's to choose.
     const issuer = (e.cause as { body?: { issuer?: unknown } } | undefined)?.body?.issuer;
     const found = plainText(typeof issuer === 'string' ? issuer : JSON.stringify(issuer), 200);
-    return new AuthError('discovery', `The metadata at ${describeUrl(url)} names issuer ${JSON.stringify(found)}, but "issuer" is configured as ${config?.issuer ?? 'a different value'}. Set "issuer" to exactly the value the server publishes (including any trailing slash).`, { cause: e });
+    return new AuthError(
+      'discovery',
+      `The metadata at ${describeUrl(url)} names issuer ${JSON.stringify(found)}, but "issuer" is configured as ${config?.issuer ?? 'a different value'}. Set "issuer" to exactly the value the server publishes (including any trailing slash).`,
+      { cause: e },
+    );
   }
   if (isLibraryError(e, oauth.HTTP_REQUEST_FORBIDDEN) && !insecure) {
-    return new AuthError('config', `Discovery at ${describeUrl(url)} was refused: only https:// servers are allowed (${HTTP_LOOPBACK_RULE}).`, { cause: e });
+    return new AuthError(
+      'config',
+      `Discovery at ${describeUrl(url)} was refused: only https:// servers are allowed (${HTTP_LOOPBACK_RULE}).`,
+      { cause: e },
+    );
   }
   const mapped = toAuthError(e, `Discovery at ${describeUrl(url)}`);
   // Keep transient failures transient (a later sign-in retries), everything else is a discovery problem.
-  return mapped.code === 'network' || mapped.code === 'cancelled' ? mapped : new AuthError('discovery', `${mapped.message.replace(/\.?$/, '.')} Is this the right issuer or discoveryUrl?`, { ...mapped.details, cause: e });
+  return mapped.code === 'network' || mapped.code === 'cancelled'
+    ? mapped
+    : new AuthError('discovery', `${mapped.message.replace(/\.?$/, '.')} Is this the right issuer or discoveryUrl?`, {
+        ...mapped.details,
+        cause: e,
+      });
 }
 
 function withOverrides(metadata: client.ServerMetadata, config: ProviderConfig): client.ServerMetadata {
@@ -118,7 +176,10 @@ function withOverrides(metadata: client.ServerMetadata, config: ProviderConfig):
   for (const [key, value] of Object.entries(overrides)) if (value) Object.assign(out, { [key]: value });
   if (!out.authorization_endpoint || !out.token_endpoint) {
     const missing = !out.authorization_endpoint ? 'authorization' : 'token';
-    throw new AuthError('discovery', `The server metadata has no ${missing}_endpoint. Set "endpoints.${missing}" for provider "${config.id}".`);
+    throw new AuthError(
+      'discovery',
+      `The server metadata has no ${missing}_endpoint. Set "endpoints.${missing}" for provider "${config.id}".`,
+    );
   }
   return out;
 }
@@ -131,8 +192,12 @@ function isOverridden(field: string, config: ProviderConfig): boolean {
 
 /** Metadata fields that have a setting to override them, for the fix the error message proposes. */
 const OVERRIDE_KEYS: Readonly<Record<string, string>> = {
-  authorization_endpoint: 'authorization', token_endpoint: 'token', userinfo_endpoint: 'userinfo',
-  revocation_endpoint: 'revocation', device_authorization_endpoint: 'deviceAuthorization', jwks_uri: 'jwks',
+  authorization_endpoint: 'authorization',
+  token_endpoint: 'token',
+  userinfo_endpoint: 'userinfo',
+  revocation_endpoint: 'revocation',
+  device_authorization_endpoint: 'deviceAuthorization',
+  jwks_uri: 'jwks',
 };
 
 /**
@@ -146,7 +211,9 @@ const OVERRIDE_KEYS: Readonly<Record<string, string>> = {
  * anyway; this check is what gives the user the field's name.
  */
 function checkEndpointUrls(metadata: client.ServerMetadata, config: ProviderConfig): void {
-  const fields: Array<[string, unknown]> = Object.entries(metadata).filter(([k]) => k.endsWith('_endpoint') || k === 'jwks_uri');
+  const fields: Array<[string, unknown]> = Object.entries(metadata).filter(
+    ([k]) => k.endsWith('_endpoint') || k === 'jwks_uri',
+  );
   const aliases = (metadata as { mtls_endpoint_aliases?: unknown }).mtls_endpoint_aliases;
   if (aliases && typeof aliases === 'object') {
     for (const [k, v] of Object.entries(aliases)) fields.push([`mtls_endpoint_aliases.${k}`, v]);
@@ -157,14 +224,19 @@ function checkEndpointUrls(metadata: client.ServerMetadata, config: ProviderConf
     // A remote server's metadata may not point into this machine's loopback network (the metadata came from the
     // issuer, or from discoveryUrl; a configured override is the user's own choice and is not checked here).
     const from = config.discoveryUrl ?? config.issuer;
-    const local = from && reachesIntoLocal(value, from) && !isOverridden(field, config) ? 'is on a loopback or local address, which a server that is not itself on one may not name' : undefined;
+    const local =
+      from && reachesIntoLocal(value, from) && !isOverridden(field, config)
+        ? 'is on a loopback or local address, which a server that is not itself on one may not name'
+        : undefined;
     const problem = serverUrlProblem(value) ?? local;
     if (!problem) continue;
     const key = OVERRIDE_KEYS[field];
     const fix = key
       ? `Set "endpoints.${key}" for provider "${config.id}" to the endpoint's https:// URL, or have the server publish https:// URLs`
       : 'Have the server publish https:// URLs';
-    throw new AuthError('discovery', `The server metadata's ${field} ${describeUrl(value)} ${problem}; OAuth Accounts sends nothing there and does not use this metadata. ${fix} (behind a TLS-terminating proxy it usually needs to be told the original scheme).`);
+    throw new AuthError(
+      'discovery',
+      `The server metadata's ${field} ${describeUrl(value)} ${problem}; OAuth Accounts sends nothing there and does not use this metadata. ${fix} (behind a TLS-terminating proxy it usually needs to be told the original scheme).`,
+    );
   }
 }
-

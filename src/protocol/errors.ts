@@ -66,7 +66,11 @@ export class AuthError extends Error {
   override readonly name = 'AuthError';
   readonly [AUTH_ERROR] = true;
   readonly details: AuthErrorDetails;
-  constructor(readonly code: AuthErrorCode, message: string, { cause, ...details }: AuthErrorDetails & { cause?: unknown } = {}) {
+  constructor(
+    readonly code: AuthErrorCode,
+    message: string,
+    { cause, ...details }: AuthErrorDetails & { cause?: unknown } = {},
+  ) {
     super(message, cause === undefined ? undefined : { cause });
     this.details = details;
   }
@@ -88,17 +92,24 @@ export class ResponseTooLargeError extends Error {
 export class NetworkError extends Error {
   override readonly name = 'NetworkError';
   /** `host` of the request's URL (`idp.example.com:8443`), for messages that name the server, e.g. its certificate. */
-  constructor(cause: unknown, readonly host?: string) {
+  constructor(
+    cause: unknown,
+    readonly host?: string,
+  ) {
     super('the server could not be reached', { cause });
   }
 }
 
 /** An AuthError from either bundle (see AUTH_ERROR), with `code` when given. */
 export const isAuthError = (e: unknown, code?: AuthErrorCode): e is AuthError =>
-  typeof e === 'object' && e !== null && (e as { [AUTH_ERROR]?: unknown })[AUTH_ERROR] === true && (code === undefined || (e as AuthError).code === code);
+  typeof e === 'object' &&
+  e !== null &&
+  (e as { [AUTH_ERROR]?: unknown })[AUTH_ERROR] === true &&
+  (code === undefined || (e as AuthError).code === code);
 
 /** An AuthError for one of the situations callers handle specially (AuthErrorReason). */
-export const hasReason = (e: unknown, reason: AuthErrorReason): boolean => isAuthError(e) && e.details.reason === reason;
+export const hasReason = (e: unknown, reason: AuthErrorReason): boolean =>
+  isAuthError(e) && e.details.reason === reason;
 
 /** Shown when a device code expires (the server said expired_token, or its expires_in passed while polling). */
 export const DEVICE_CODE_EXPIRED = 'The code expired before sign-in was completed. Sign in again to get a new code.';
@@ -110,5 +121,9 @@ export const DEVICE_CODE_EXPIRED = 'The code expired before sign-in was complete
  */
 export function asAuthError(e: unknown, what: string): AuthError {
   if (isAuthError(e)) return e;
-  return new AuthError('invalid_response', `${what} failed: ${plainText((e as Error | undefined)?.message ?? String(e), 500)}`, { cause: e });
+  return new AuthError(
+    'invalid_response',
+    `${what} failed: ${plainText((e as Error | undefined)?.message ?? String(e), 500)}`,
+    { cause: e },
+  );
 }

@@ -31,7 +31,10 @@ export const DEFAULT_TIMEOUT_MS = 30_000;
 export const DEFAULT_MAX_BYTES = 1024 * 1024;
 
 /** Wraps `base` into the `customFetch` that every protocol call uses. */
-export function createFetch(base: BaseFetch, options: HttpOptions = {}): (url: string, init: FetchInit) => Promise<Response> {
+export function createFetch(
+  base: BaseFetch,
+  options: HttpOptions = {},
+): (url: string, init: FetchInit) => Promise<Response> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
   return async (url, init) => {
@@ -42,7 +45,10 @@ export function createFetch(base: BaseFetch, options: HttpOptions = {}): (url: s
     const problem = serverUrlProblem(url);
     if (problem) {
       options.log?.(`${init.method ?? 'GET'} ${describeUrl(url)} refused: the URL ${problem}`);
-      throw new AuthError('config', `OAuth Accounts refused to send a request to ${describeUrl(url)}: the URL ${problem}.`);
+      throw new AuthError(
+        'config',
+        `OAuth Accounts refused to send a request to ${describeUrl(url)}: the URL ${problem}.`,
+      );
     }
     const timeout = AbortSignal.timeout(timeoutMs);
     const signals = [timeout];
@@ -58,9 +64,15 @@ export function createFetch(base: BaseFetch, options: HttpOptions = {}): (url: s
       const body = await readCapped(res, maxBytes, signal);
       options.log?.(`${method} ${describeUrl(url)} → ${res.status} (${Date.now() - started} ms)`);
       // A fresh standard Response, whatever the base fetch returned, so the protocol library sees one shape.
-      return new Response(isNullBodyStatus(res.status) ? null : body, { status: res.status, statusText: res.statusText, headers: copyHeaders(res.headers) });
+      return new Response(isNullBodyStatus(res.status) ? null : body, {
+        status: res.status,
+        statusText: res.statusText,
+        headers: copyHeaders(res.headers),
+      });
     } catch (e) {
-      options.log?.(`${method} ${describeUrl(url)} failed after ${Date.now() - started} ms: ${(e as Error)?.name ?? 'Error'}`);
+      options.log?.(
+        `${method} ${describeUrl(url)} failed after ${Date.now() - started} ms: ${(e as Error)?.name ?? 'Error'}`,
+      );
       // node-fetch replaces the abort reason with its own AbortError: give callers the real one (the user's cancel,
       // or our timeout) so a cancel never reads as a network failure.
       for (const s of [options.signal, init.signal, timeout]) if (s?.aborted) throw s.reason;
@@ -106,12 +118,18 @@ async function readCapped(res: Response, maxBytes: number, signal: AbortSignal):
   }
   const out = new Uint8Array(total);
   let offset = 0;
-  for (const c of chunks) { out.set(c, offset); offset += c.byteLength; }
+  for (const c of chunks) {
+    out.set(c, offset);
+    offset += c.byteLength;
+  }
   return out.buffer;
 }
 
 async function* chunksOf(body: AsyncIterable<Uint8Array> | ReadableStream<Uint8Array>): AsyncIterable<Uint8Array> {
-  if (Symbol.asyncIterator in body) { yield* body as AsyncIterable<Uint8Array>; return; }
+  if (Symbol.asyncIterator in body) {
+    yield* body as AsyncIterable<Uint8Array>;
+    return;
+  }
   const reader = (body as ReadableStream<Uint8Array>).getReader();
   try {
     for (;;) {
@@ -133,7 +151,10 @@ export function describeUrl(url: string): string {
   try {
     const u = new URL(url);
     // The origin cannot hold link syntax (IPv6 brackets aside); the path can, and `[x](command:…)` would be a link.
-    return u.origin + u.pathname.replace(/[[\]()<>`\s]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+    return (
+      u.origin +
+      u.pathname.replace(/[[\]()<>`\s]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`)
+    );
   } catch {
     return '(invalid URL)';
   }

@@ -6,7 +6,15 @@
  */
 import * as client from 'openid-client';
 import * as oauth from 'oauth4webapi';
-import { asAuthError, AuthError, DEVICE_CODE_EXPIRED, isAuthError, NetworkError, ResponseTooLargeError, type AuthErrorCode } from './errors';
+import {
+  asAuthError,
+  AuthError,
+  DEVICE_CODE_EXPIRED,
+  isAuthError,
+  NetworkError,
+  ResponseTooLargeError,
+  type AuthErrorCode,
+} from './errors';
 import { plainText } from './plainText';
 import { certificateMessage, certificateProblem } from './certificateErrors';
 
@@ -17,9 +25,13 @@ function serverWords(error: string, description?: unknown, uri?: unknown): strin
 }
 
 /** The server-controlled fields of an OAuth error response, as plain text (also what `details` keeps). */
-function oauthFields(err: { error?: unknown; error_description?: unknown } | undefined): { code: string; description?: string } {
+function oauthFields(err: { error?: unknown; error_description?: unknown } | undefined): {
+  code: string;
+  description?: string;
+} {
   const code = typeof err?.error === 'string' && err.error ? plainText(err.error, 80) : 'error';
-  const description = typeof err?.error_description === 'string' && err.error_description ? plainText(err.error_description) : undefined;
+  const description =
+    typeof err?.error_description === 'string' && err.error_description ? plainText(err.error_description) : undefined;
   return { code, description };
 }
 
@@ -49,13 +61,19 @@ export function toAuthError(e: unknown, what: string): AuthError {
     // fetch seam's errors, a cancel): judge by that, or a dead server reads like a bad setting.
     if (e.code === undefined && e.cause !== undefined) return toAuthError(e.cause, what);
   }
-  if (e instanceof ResponseTooLargeError) return new AuthError('invalid_response', `${what} failed: ${libraryText(e.message)}.`, { cause: e });
+  if (e instanceof ResponseTooLargeError)
+    return new AuthError('invalid_response', `${what} failed: ${libraryText(e.message)}.`, { cause: e });
   if (isTimeoutOrAbort(e)) return timedOut(what, e);
   if (e instanceof oauth.AuthorizationResponseError) {
     const { code, description } = oauthFields(e);
-    const text = code === 'access_denied' ? 'Sign-in was denied at the identity provider' : 'The identity provider returned an error';
+    const text =
+      code === 'access_denied'
+        ? 'Sign-in was denied at the identity provider'
+        : 'The identity provider returned an error';
     return new AuthError('authorization_denied', `${text} (${serverWords(code, description, errorUri(e))}).`, {
-      oauthError: code, oauthErrorDescription: description, cause: e,
+      oauthError: code,
+      oauthErrorDescription: description,
+      cause: e,
     });
   }
   if (e instanceof oauth.ResponseBodyError) {
@@ -64,15 +82,33 @@ export function toAuthError(e: unknown, what: string): AuthError {
     // RFC 8628 §3.5: the two terminal answers of device-code polling. Denying at the IdP is the user's decision,
     // so it ends the sign-in quietly like Cancel; an expired code needs a new sign-in.
     if (code === 'access_denied') {
-      return new AuthError('cancelled', 'Sign-in was denied at the identity provider.', { oauthError: code, oauthErrorDescription: description, status, cause: e });
+      return new AuthError('cancelled', 'Sign-in was denied at the identity provider.', {
+        oauthError: code,
+        oauthErrorDescription: description,
+        status,
+        cause: e,
+      });
     }
     if (code === 'expired_token') {
-      return new AuthError('timeout', DEVICE_CODE_EXPIRED, { oauthError: code, oauthErrorDescription: description, status, cause: e });
+      return new AuthError('timeout', DEVICE_CODE_EXPIRED, {
+        oauthError: code,
+        oauthErrorDescription: description,
+        status,
+        cause: e,
+      });
     }
-    const mapped: AuthErrorCode = code === 'invalid_grant' ? 'invalid_grant' : status >= 500 ? 'network' : 'server_rejected';
-    return new AuthError(mapped, `${what} was rejected by the server (${serverWords(code, description, errorUri(e))}).`, {
-      oauthError: code, oauthErrorDescription: description, status, cause: e,
-    });
+    const mapped: AuthErrorCode =
+      code === 'invalid_grant' ? 'invalid_grant' : status >= 500 ? 'network' : 'server_rejected';
+    return new AuthError(
+      mapped,
+      `${what} was rejected by the server (${serverWords(code, description, errorUri(e))}).`,
+      {
+        oauthError: code,
+        oauthErrorDescription: description,
+        status,
+        cause: e,
+      },
+    );
   }
   if (e instanceof oauth.WWWAuthenticateChallengeError) {
     // 401 with WWW-Authenticate (RFC 6749 §5.2 invalid_client, RFC 6750 invalid_token): the error is in the challenge.
@@ -80,7 +116,10 @@ export function toAuthError(e: unknown, what: string): AuthError {
     const fields = params?.error ? oauthFields(params) : undefined;
     const words = fields ? ` (${serverWords(fields.code, fields.description, params?.error_uri)})` : '';
     return new AuthError('server_rejected', `${what} was refused by the server (HTTP ${e.status ?? 401})${words}.`, {
-      status: e.status, oauthError: fields?.code, oauthErrorDescription: fields?.description, cause: e,
+      status: e.status,
+      oauthError: fields?.code,
+      oauthErrorDescription: fields?.description,
+      cause: e,
     });
   }
   if (e instanceof NetworkError) {
@@ -88,22 +127,35 @@ export function toAuthError(e: unknown, what: string): AuthError {
     // change), but the message names the host, the problem and the fix instead of "could not be reached".
     const cert = certificateProblem(e.cause);
     if (cert) return new AuthError('network', certificateMessage(what, e.host ?? 'the server', cert), { cause: e });
-    return new AuthError('network', `${what} failed: the server could not be reached (${shortNetworkReason(e.cause)}).`, { cause: e });
+    return new AuthError(
+      'network',
+      `${what} failed: the server could not be reached (${shortNetworkReason(e.cause)}).`,
+      { cause: e },
+    );
   }
   const status = httpStatusOf(e);
   if (status !== undefined && status >= 500) {
-    return new AuthError('network', `${what} failed: the server answered HTTP ${status}. It will be retried.`, { status, cause: e });
+    return new AuthError('network', `${what} failed: the server answered HTTP ${status}. It will be retried.`, {
+      status,
+      cause: e,
+    });
   }
   if (isLibraryError(e)) {
     const where = status !== undefined ? ` (HTTP ${status})` : '';
-    return new AuthError('invalid_response', `${what} failed${where}: ${libraryText(e.message)}.`, { status, cause: e });
+    return new AuthError('invalid_response', `${what} failed${where}: ${libraryText(e.message)}.`, {
+      status,
+      cause: e,
+    });
   }
   return asAuthError(e, what);
 }
 
 /** An error raised by oauth4webapi's checks, or openid-client's rewording of one (both carry an `OAUTH_…` code). */
 export function isLibraryError(e: unknown, code?: string): e is oauth.OperationProcessingError | client.ClientError {
-  return (e instanceof oauth.OperationProcessingError || e instanceof client.ClientError) && (code === undefined || e.code === code);
+  return (
+    (e instanceof oauth.OperationProcessingError || e instanceof client.ClientError) &&
+    (code === undefined || e.code === code)
+  );
 }
 
 function timedOut(what: string, cause: unknown): AuthError {

@@ -54,7 +54,12 @@ function cap(text: string, maxLength: number): string {
 export function guardWorkbenchText(text: string, keepNewlines = false): string {
   const lines = keepNewlines ? text.replace(/\r\n?/g, '\n') : text.replace(BREAKS, ' ');
   return lines
-    .replace(keepNewlines ? /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\u2028\u2029]/g : INVISIBLE, '')
+    .replace(
+      keepNewlines
+        ? /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\u2028\u2029]/g
+        : INVISIBLE,
+      '',
+    )
     .replace(/\]\s*\(/g, '] (')
     .replace(/\$\(/g, '$ (');
 }

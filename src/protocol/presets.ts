@@ -16,10 +16,26 @@ export interface PresetEntry {
 
 export const PRESET_ENTRIES = {
   keycloak: { issuer: '{base}/realms/{realm}', defaults: { realm: 'master' }, entry: {} },
-  okta: { issuer: 'https://{domain}/oauth2/{server}', defaults: { server: 'default' }, entry: { scopes: ['openid', 'profile', 'email', 'offline_access'] } },
-  auth0: { issuer: 'https://{domain}/', entry: { scopes: ['openid', 'profile', 'email', 'offline_access'], flow: 'uri-handler' } },
-  entra: { issuer: 'https://login.microsoftonline.com/{tenant}/v2.0', entry: { scopes: ['openid', 'profile', 'email', 'offline_access'] } },
-  google: { issuer: 'https://accounts.google.com', entry: { clientAuthentication: 'client_secret_post', authorizationParameters: { access_type: 'offline', prompt: 'consent' } } },
+  okta: {
+    issuer: 'https://{domain}/oauth2/{server}',
+    defaults: { server: 'default' },
+    entry: { scopes: ['openid', 'profile', 'email', 'offline_access'] },
+  },
+  auth0: {
+    issuer: 'https://{domain}/',
+    entry: { scopes: ['openid', 'profile', 'email', 'offline_access'], flow: 'uri-handler' },
+  },
+  entra: {
+    issuer: 'https://login.microsoftonline.com/{tenant}/v2.0',
+    entry: { scopes: ['openid', 'profile', 'email', 'offline_access'] },
+  },
+  google: {
+    issuer: 'https://accounts.google.com',
+    entry: {
+      clientAuthentication: 'client_secret_post',
+      authorizationParameters: { access_type: 'offline', prompt: 'consent' },
+    },
+  },
   github: {
     defaults: { base: 'https://github.com' },
     entry: {
@@ -33,7 +49,11 @@ export const PRESET_ENTRIES = {
       clientAuthentication: 'client_secret_post',
     },
   },
-  gitlab: { issuer: '{base}', defaults: { base: 'https://gitlab.com' }, entry: { scopes: ['openid', 'profile', 'email', 'read_user'] } },
+  gitlab: {
+    issuer: '{base}',
+    defaults: { base: 'https://gitlab.com' },
+    entry: { scopes: ['openid', 'profile', 'email', 'read_user'] },
+  },
   dex: { issuer: '{issuer}', entry: { scopes: ['openid', 'profile', 'email', 'offline_access'] } },
   generic: { issuer: '{issuer}', entry: {} },
 } as const satisfies Record<string, PresetEntry>;
@@ -55,7 +75,8 @@ export function fillTemplate(template: string, answers: Readonly<Record<string, 
 export function fillTemplates(value: unknown, answers: Readonly<Record<string, string>>): unknown {
   if (typeof value === 'string') return fillTemplate(value, answers);
   if (Array.isArray(value)) return value.map((v) => fillTemplates(v, answers));
-  if (typeof value === 'object' && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fillTemplates(v, answers)]));
+  if (typeof value === 'object' && value !== null)
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fillTemplates(v, answers)]));
   return value;
 }
 

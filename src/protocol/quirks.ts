@@ -29,7 +29,11 @@ export interface QuirkContext {
 /** Who signed in, for IdPs without an ID token or userinfo. */
 export type AccountQuirk = (ctx: QuirkContext, tokens: TokenSet) => Promise<Account>;
 /** Revocation for IdPs without RFC 7009; resolves false when this kind of token cannot be revoked there. */
-export type RevokeQuirk = (ctx: QuirkContext, token: string, hint: 'refresh_token' | 'access_token') => Promise<boolean>;
+export type RevokeQuirk = (
+  ctx: QuirkContext,
+  token: string,
+  hint: 'refresh_token' | 'access_token',
+) => Promise<boolean>;
 
 /**
  * One quirk: what it changes in the protocol client. A quirk sets one member (besides its name); `combineQuirks`
@@ -60,13 +64,19 @@ export interface Quirks {
 // Fetch middleware: token-endpoint style responses (POST) are rewritten; GETs (discovery, JWKS, APIs) pass through.
 
 /** Rewrites the JSON body of POST responses; `fn` returns the new body and status, or undefined to keep it as is. */
-function rewriteJson(fn: (body: Record<string, unknown>, status: number) => { body: Record<string, unknown>; status: number } | undefined): FetchQuirk {
+function rewriteJson(
+  fn: (body: Record<string, unknown>, status: number) => { body: Record<string, unknown>; status: number } | undefined,
+): FetchQuirk {
   return (next) => async (url, init) => {
     const res = await next(url, init);
     if ((init.method ?? 'GET').toUpperCase() !== 'POST' || !isJson(res)) return res;
     const text = await res.text();
     let body: unknown;
-    try { body = JSON.parse(text); } catch { return rebuild(res, text, res.status); }
+    try {
+      body = JSON.parse(text);
+    } catch {
+      return rebuild(res, text, res.status);
+    }
     const out = isObject(body) ? fn({ ...body }, res.status) : undefined;
     return out ? rebuild(res, JSON.stringify(out.body), out.status) : rebuild(res, text, res.status);
   };
@@ -78,23 +88,40 @@ export const jsonResponses: FetchQuirk = (next) => async (url, init) => {
   const res = await next(url, post ? { ...init, headers: { ...init.headers, accept: 'application/json' } } : init);
   if (!post || !/^application\/x-www-form-urlencoded/i.test(res.headers.get('content-type') ?? '')) return res;
   const body = Object.fromEntries(new URLSearchParams(await res.text()));
-  if (typeof body.expires_in === 'string' && /^\d+$/.test(body.expires_in)) (body as Record<string, unknown>).expires_in = Number(body.expires_in);
+  if (typeof body.expires_in === 'string' && /^\d+$/.test(body.expires_in))
+    (body as Record<string, unknown>).expires_in = Number(body.expires_in);
   return rebuild(res, JSON.stringify(body), res.status, 'application/json');
 };
 
 /** HTTP 200 with `{"error": …}` and no access token becomes the HTTP 400 RFC 6749 §5.2 prescribes. */
 export const errorsWithHttp200 = rewriteJson((body, status) =>
-  status === 200 && typeof body.error === 'string' && body.access_token === undefined ? { body, status: 400 } : undefined);
+  status === 200 && typeof body.error === 'string' && body.access_token === undefined
+    ? { body, status: 400 }
+    : undefined,
+);
 
 /** `scope` in a token response separated by commas (GitHub, Slack) → RFC 6749 spaces. */
 export const commaScopes = rewriteJson((body, status) =>
   typeof body.scope === 'string' && body.scope.includes(',')
-    ? { body: { ...body, scope: body.scope.split(/[,\s]+/).filter(Boolean).join(' ') }, status }
-    : undefined);
+    ? {
+        body: {
+          ...body,
+          scope: body.scope
+            .split(/[,\s]+/)
+            .filter(Boolean)
+            .join(' '),
+        },
+        status,
+      }
+    : undefined,
+);
 
 /** A token response without `token_type` is a bearer token (the only kind these IdPs issue). */
 export const defaultTokenType = rewriteJson((body, status) =>
-  typeof body.access_token === 'string' && body.token_type === undefined ? { body: { ...body, token_type: 'bearer' }, status } : undefined);
+  typeof body.access_token === 'string' && body.token_type === undefined
+    ? { body: { ...body, token_type: 'bearer' }, status }
+    : undefined,
+);
 
 /**
  * A token response without `expires_in`: with `seconds` (the IdP's documented lifetime) that value, so the token is
@@ -102,7 +129,10 @@ export const defaultTokenType = rewriteJson((body, status) =>
  */
 export function missingExpiresIn(seconds?: number): FetchQuirk {
   return rewriteJson((body, status) =>
-    seconds !== undefined && typeof body.access_token === 'string' && body.expires_in === undefined ? { body: { ...body, expires_in: seconds }, status } : undefined);
+    seconds !== undefined && typeof body.access_token === 'string' && body.expires_in === undefined
+      ? { body: { ...body, expires_in: seconds }, status }
+      : undefined,
+  );
 }
 
 /** GitHub's non-standard error codes → their RFC 6749 / 8628 equivalents (the original stays in the description). */
@@ -116,12 +146,19 @@ const GITHUB_ERRORS: Readonly<Record<string, string>> = {
 const githubErrorNames = rewriteJson((body, status) => {
   const mapped = typeof body.error === 'string' ? GITHUB_ERRORS[body.error] : undefined;
   if (!mapped || mapped === body.error) return undefined;
-  const description = typeof body.error_description === 'string' ? `${body.error}: ${body.error_description}` : body.error;
+  const description =
+    typeof body.error_description === 'string' ? `${body.error}: ${body.error_description}` : body.error;
   return { body: { ...body, error: mapped, error_description: description }, status };
 });
 
 /** GitHub's token endpoint: JSON only when asked, errors with HTTP 200, comma scopes, sometimes no token_type. */
-export const githubJsonAndErrors: FetchQuirk = compose(defaultTokenType, commaScopes, githubErrorNames, errorsWithHttp200, jsonResponses);
+export const githubJsonAndErrors: FetchQuirk = compose(
+  defaultTokenType,
+  commaScopes,
+  githubErrorNames,
+  errorsWithHttp200,
+  jsonResponses,
+);
 
 /** The first quirk is the outermost: it sees the request first and the response last. */
 export function compose(...quirks: FetchQuirk[]): FetchQuirk {
@@ -145,15 +182,33 @@ export const accountFromApi: AccountQuirk = async (ctx, tokens) => {
   const url = `${githubApiBase(ctx.config, ctx.metadata)}/user`;
   let res: Response;
   try {
-    res = await ctx.fetch(url, { method: 'GET', headers: { ...GITHUB_API_HEADERS, authorization: `Bearer ${tokens.accessToken}` }, redirect: 'manual' });
+    res = await ctx.fetch(url, {
+      method: 'GET',
+      headers: { ...GITHUB_API_HEADERS, authorization: `Bearer ${tokens.accessToken}` },
+      redirect: 'manual',
+    });
   } catch (e) {
     // The fetch seam's own refusals (the https rule) stay what they are; a dead server is `network`.
     throw toAuthError(e, 'The user profile request');
   }
-  if (res.status >= 500) throw new AuthError('network', `The user profile request failed: the server answered HTTP ${res.status}. It will be retried.`, { status: res.status });
-  if (res.status !== 200) throw new AuthError('server_rejected', `The user profile request was refused (HTTP ${res.status}); the token may lack the read:user scope.`, { status: res.status });
+  if (res.status >= 500)
+    throw new AuthError(
+      'network',
+      `The user profile request failed: the server answered HTTP ${res.status}. It will be retried.`,
+      { status: res.status },
+    );
+  if (res.status !== 200)
+    throw new AuthError(
+      'server_rejected',
+      `The user profile request was refused (HTTP ${res.status}); the token may lack the read:user scope.`,
+      { status: res.status },
+    );
   let profile: unknown;
-  try { profile = await res.json(); } catch { profile = undefined; }
+  try {
+    profile = await res.json();
+  } catch {
+    profile = undefined;
+  }
   const p = isObject(profile) ? profile : {};
   if ((typeof p.id !== 'number' && typeof p.id !== 'string') || typeof p.login !== 'string' || !p.login) {
     throw new AuthError('invalid_response', 'The user profile response has no "id" and "login".');
@@ -171,17 +226,26 @@ export const accountFromApi: AccountQuirk = async (ctx, tokens) => {
 export const githubRevocation: RevokeQuirk = async (ctx, token, hint) => {
   if (hint !== 'access_token') return false;
   const secret = await ctx.getClientSecret();
-  if (!secret) throw new AuthError('config', `Provider "${ctx.config.id}" needs its client secret to revoke tokens at GitHub. Run "OAuth Accounts: Set Client Secret...".`);
+  if (!secret)
+    throw new AuthError(
+      'config',
+      `Provider "${ctx.config.id}" needs its client secret to revoke tokens at GitHub. Run "OAuth Accounts: Set Client Secret...".`,
+    );
   const url = `${githubApiBase(ctx.config, ctx.metadata)}/applications/${encodeURIComponent(ctx.config.clientId)}/token`;
   const basic = base64(`${ctx.config.clientId}:${secret}`);
   const res = await ctx.fetch(url, {
-    method: 'DELETE', redirect: 'manual',
+    method: 'DELETE',
+    redirect: 'manual',
     headers: { ...GITHUB_API_HEADERS, authorization: `Basic ${basic}`, 'content-type': 'application/json' },
     body: JSON.stringify({ access_token: token }),
   });
   // 404: the token is unknown (already revoked or expired) — the goal is reached, as with RFC 7009 §2.2.
   if (res.status === 204 || res.status === 200 || res.status === 404) return true;
-  throw new AuthError(res.status >= 500 ? 'network' : 'server_rejected', `The token revocation was refused by GitHub (HTTP ${res.status}).`, { status: res.status });
+  throw new AuthError(
+    res.status >= 500 ? 'network' : 'server_rejected',
+    `The token revocation was refused by GitHub (HTTP ${res.status}).`,
+    { status: res.status },
+  );
 };
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -195,7 +259,10 @@ export const quirk = {
   commaScopes: { name: 'commaScopes', fetch: commaScopes },
   defaultTokenType: { name: 'defaultTokenType', fetch: defaultTokenType },
   /** Token responses without expires_in get the IdP's documented lifetime. */
-  missingExpiresIn: (seconds: number): Quirk => ({ name: `missingExpiresIn(${seconds})`, fetch: missingExpiresIn(seconds) }),
+  missingExpiresIn: (seconds: number): Quirk => ({
+    name: `missingExpiresIn(${seconds})`,
+    fetch: missingExpiresIn(seconds),
+  }),
   /** The account from GitHub's REST API (no ID token, no userinfo). */
   githubAccount: { name: 'githubAccount', account: accountFromApi },
   githubRevocation: { name: 'githubRevocation', revoke: githubRevocation },

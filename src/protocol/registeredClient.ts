@@ -35,6 +35,10 @@ export function secretExpired(c: Pick<RegisteredClient, 'clientSecretExpiresAt'>
 }
 
 /** The registration can be used as it is for these redirect URIs at `now`: same URIs, secret (if any) not expired. */
-export function registrationFits(c: Pick<RegisteredClient, 'redirectUris' | 'clientSecretExpiresAt'>, redirectUris: readonly string[], now = Date.now()): boolean {
+export function registrationFits(
+  c: Pick<RegisteredClient, 'redirectUris' | 'clientSecretExpiresAt'>,
+  redirectUris: readonly string[],
+  now = Date.now(),
+): boolean {
   return sameRedirectUris(c.redirectUris, redirectUris) && !secretExpired(c, now);
 }

@@ -20,7 +20,6 @@ export type { RegisteredClient } from './registeredClient';
 
 /** The server registers clients only with an RFC 7591 §3 initial access token: callers may ask for one and retry. */
 
-
 type Fetch = (url: string, init: FetchInit) => Promise<Response>;
 
 export const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
@@ -46,7 +45,8 @@ export function grantTypesFor(as: ServerMetadata): string[] {
   // supported anyway and a server refusing it answers invalid_client_metadata, so it is asked for unless excluded.
   const grants = ['authorization_code'];
   if (!supported || supported.includes('refresh_token')) grants.push('refresh_token');
-  if (as.device_authorization_endpoint && (!supported || supported.includes(DEVICE_CODE_GRANT))) grants.push(DEVICE_CODE_GRANT);
+  if (as.device_authorization_endpoint && (!supported || supported.includes(DEVICE_CODE_GRANT)))
+    grants.push(DEVICE_CODE_GRANT);
   return grants;
 }
 
@@ -62,11 +62,23 @@ function clientMetadata(as: ServerMetadata, req: RegistrationRequest, current?: 
   };
 }
 
-export async function registerPublicClient(as: ServerMetadata, req: RegistrationRequest, fetch: Fetch): Promise<RegisteredClient> {
+export async function registerPublicClient(
+  as: ServerMetadata,
+  req: RegistrationRequest,
+  fetch: Fetch,
+): Promise<RegisteredClient> {
   const endpoint = as.registration_endpoint;
-  if (typeof endpoint !== 'string') throw new AuthError('flow_unavailable', `${as.issuer} does not offer dynamic client registration (no registration_endpoint); a client id must be registered there by hand.`);
+  if (typeof endpoint !== 'string')
+    throw new AuthError(
+      'flow_unavailable',
+      `${as.issuer} does not offer dynamic client registration (no registration_endpoint); a client id must be registered there by hand.`,
+    );
   const problem = serverUrlProblem(endpoint);
-  if (problem) throw new AuthError('discovery', `The server's registration_endpoint ${describeUrl(endpoint)} ${problem}; nothing was sent there.`);
+  if (problem)
+    throw new AuthError(
+      'discovery',
+      `The server's registration_endpoint ${describeUrl(endpoint)} ${problem}; nothing was sent there.`,
+    );
   try {
     const res = await oauth.dynamicClientRegistrationRequest(as as oauth.AuthorizationServer, clientMetadata(as, req), {
       [oauth.customFetch]: fetch as never,
@@ -76,15 +88,27 @@ export async function registerPublicClient(as: ServerMetadata, req: Registration
     });
     // A success is read here, not by oauth4webapi, which refuses a whole registration over a missing
     // client_secret_expires_at; its processing still turns every error answer into the server's own words.
-    if (res.status === 201) return registeredClientFrom(await jsonObject(res, 'The client registration'), req.redirectUris, as.issuer, req.log);
+    if (res.status === 201)
+      return registeredClientFrom(
+        await jsonObject(res, 'The client registration'),
+        req.redirectUris,
+        as.issuer,
+        req.log,
+      );
     await oauth.processDynamicClientRegistrationResponse(res);
-    throw new AuthError('invalid_response', `The client registration failed: the server answered HTTP ${res.status}.`, { status: res.status });
+    throw new AuthError('invalid_response', `The client registration failed: the server answered HTTP ${res.status}.`, {
+      status: res.status,
+    });
   } catch (e) {
     const mapped = toAuthError(e, 'The client registration');
     const status = mapped.details.status;
     // 401/403 (or invalid_token): the server wants an initial access token, or a different one.
     if (status === 401 || status === 403 || mapped.details.oauthError === 'invalid_token') {
-      throw new AuthError('server_rejected', `${as.issuer} refused the client registration without a valid initial access token (RFC 7591 §3). Ask its administrator for one, or register a client by hand and enter its id.`, { cause: e, reason: 'initial_access_token_required' });
+      throw new AuthError(
+        'server_rejected',
+        `${as.issuer} refused the client registration without a valid initial access token (RFC 7591 §3). Ask its administrator for one, or register a client by hand and enter its id.`,
+        { cause: e, reason: 'initial_access_token_required' },
+      );
     }
     throw mapped;
   }
@@ -97,8 +121,13 @@ export async function registerPublicClient(as: ServerMetadata, req: Registration
  */
 export function canUpdateRegistration(as: ServerMetadata, current: RegisteredClient): boolean {
   const uri = current.registrationClientUri;
-  return !!current.registrationAccessToken && !!uri && typeof as.registration_endpoint === 'string'
-    && !serverUrlProblem(uri) && sameOrigin(uri, as.registration_endpoint);
+  return (
+    !!current.registrationAccessToken &&
+    !!uri &&
+    typeof as.registration_endpoint === 'string' &&
+    !serverUrlProblem(uri) &&
+    sameOrigin(uri, as.registration_endpoint)
+  );
 }
 
 /**
@@ -106,8 +135,17 @@ export function canUpdateRegistration(as: ServerMetadata, current: RegisteredCli
  * registration_client_uri, keeping the client id and therefore its sessions. The server may rotate the
  * registration access token and the secret; what it does not send again stays as it was.
  */
-export async function updateRegisteredClient(as: ServerMetadata, current: RegisteredClient, req: RegistrationRequest, fetch: Fetch): Promise<RegisteredClient> {
-  if (!canUpdateRegistration(as, current)) throw new AuthError('flow_unavailable', `${as.issuer} gave no usable registration access token for client "${current.clientId}" (RFC 7592).`);
+export async function updateRegisteredClient(
+  as: ServerMetadata,
+  current: RegisteredClient,
+  req: RegistrationRequest,
+  fetch: Fetch,
+): Promise<RegisteredClient> {
+  if (!canUpdateRegistration(as, current))
+    throw new AuthError(
+      'flow_unavailable',
+      `${as.issuer} gave no usable registration access token for client "${current.clientId}" (RFC 7592).`,
+    );
   const body = {
     ...clientMetadata(as, req, current),
     client_id: current.clientId,
@@ -116,20 +154,36 @@ export async function updateRegisteredClient(as: ServerMetadata, current: Regist
   try {
     const res = await fetch(current.registrationClientUri!, {
       method: 'PUT',
-      headers: { accept: 'application/json', 'content-type': 'application/json', authorization: `Bearer ${current.registrationAccessToken}` },
+      headers: {
+        accept: 'application/json',
+        'content-type': 'application/json',
+        authorization: `Bearer ${current.registrationAccessToken}`,
+      },
       body: JSON.stringify(body),
       signal: req.signal,
     });
     if (res.status !== 200 && res.status !== 201) {
       await oauth.processDynamicClientRegistrationResponse(res); // throws the server's error
-      throw new AuthError('invalid_response', `The registration update failed: the server answered HTTP ${res.status}.`, { status: res.status });
+      throw new AuthError(
+        'invalid_response',
+        `The registration update failed: the server answered HTTP ${res.status}.`,
+        { status: res.status },
+      );
     }
     const answer = await jsonObject(res, 'The registration update');
-    const kept = answer.client_secret === undefined && current.clientSecret
-      ? { client_secret: current.clientSecret, client_secret_expires_at: current.clientSecretExpiresAt ? current.clientSecretExpiresAt / 1000 : 0 }
-      : {};
+    const kept =
+      answer.client_secret === undefined && current.clientSecret
+        ? {
+            client_secret: current.clientSecret,
+            client_secret_expires_at: current.clientSecretExpiresAt ? current.clientSecretExpiresAt / 1000 : 0,
+          }
+        : {};
     const updated = registeredClientFrom({ ...answer, ...kept }, req.redirectUris, as.issuer, req.log);
-    if (updated.clientId !== current.clientId) throw new AuthError('invalid_response', `${as.issuer} answered the update of client "${current.clientId}" with another client id.`);
+    if (updated.clientId !== current.clientId)
+      throw new AuthError(
+        'invalid_response',
+        `${as.issuer} answered the update of client "${current.clientId}" with another client id.`,
+      );
     return {
       ...updated,
       registrationAccessToken: updated.registrationAccessToken ?? current.registrationAccessToken,
@@ -147,6 +201,9 @@ async function jsonObject(res: Response, what: string): Promise<Record<string, u
   } catch {
     body = undefined;
   }
-  if (!body || typeof body !== 'object' || Array.isArray(body)) throw new AuthError('invalid_response', `${what} failed (HTTP ${res.status}): the answer is not a JSON object.`, { status: res.status });
+  if (!body || typeof body !== 'object' || Array.isArray(body))
+    throw new AuthError('invalid_response', `${what} failed (HTTP ${res.status}): the answer is not a JSON object.`, {
+      status: res.status,
+    });
   return body as Record<string, unknown>;
 }

@@ -25,7 +25,11 @@ export function withResources(config: ProviderConfig, base: Record<string, strin
 export function usePushedAuthorization(config: ProviderConfig, as: ServerMetadata): boolean {
   const endpoint = typeof as.pushed_authorization_request_endpoint === 'string';
   if (as.require_pushed_authorization_requests === true) {
-    if (!endpoint) throw new AuthError('discovery', 'The server requires pushed authorization requests (RFC 9126) but its metadata names no pushed_authorization_request_endpoint.');
+    if (!endpoint)
+      throw new AuthError(
+        'discovery',
+        'The server requires pushed authorization requests (RFC 9126) but its metadata names no pushed_authorization_request_endpoint.',
+      );
     return true;
   }
   return config.pushedAuthorizationRequests === true && endpoint;

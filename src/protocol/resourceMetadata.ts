@@ -24,8 +24,10 @@ import { describeUrl } from './http';
 import { plainText } from './plainText';
 import { reachesIntoLocal, serverUrlProblem } from './urls';
 
-
-type Fetch = (url: string, init: { method?: string; headers?: Record<string, string>; redirect?: 'manual'; signal?: AbortSignal }) => Promise<Response>;
+type Fetch = (
+  url: string,
+  init: { method?: string; headers?: Record<string, string>; redirect?: 'manual'; signal?: AbortSignal },
+) => Promise<Response>;
 
 const PROTECTED_RESOURCE_WELL_KNOWN = '/.well-known/oauth-protected-resource';
 
@@ -70,21 +72,31 @@ export function bearerChallengeParams(header: string | null | undefined): Record
   if (!header) return undefined;
   const tchar = /[A-Za-z0-9!#$%&'*+.^_`|~-]/;
   let i = 0;
-  const skip = (chars: RegExp) => { while (i < header.length && chars.test(header[i])) i++; };
-  const token = () => { const from = i; while (i < header.length && tchar.test(header[i])) i++; return header.slice(from, i); };
+  const skip = (chars: RegExp) => {
+    while (i < header.length && chars.test(header[i])) i++;
+  };
+  const token = () => {
+    const from = i;
+    while (i < header.length && tchar.test(header[i])) i++;
+    return header.slice(from, i);
+  };
   let current: Record<string, string> | undefined;
   let bearer: Record<string, string> | undefined;
   while (i < header.length) {
     skip(/[\s,]/);
     const name = token();
-    if (!name) { i++; continue; } // a stray character: skip it rather than loop
+    if (!name) {
+      i++;
+      continue;
+    } // a stray character: skip it rather than loop
     skip(/[ \t]/);
     if (header[i] === '=' && header[i + 1] !== '=') {
       i++;
       skip(/[ \t]/);
       let value = '';
       if (header[i] === '"') {
-        for (i++; i < header.length && header[i] !== '"'; i++) value += header[i] === '\\' ? header[++i] ?? '' : header[i];
+        for (i++; i < header.length && header[i] !== '"'; i++)
+          value += header[i] === '\\' ? (header[++i] ?? '') : header[i];
         i++;
       } else {
         value = token();
@@ -109,10 +121,15 @@ export interface DiscoverResourceOptions {
 }
 
 /** RFC 9728 discovery for `resource`; throws AuthError('discovery' | 'config' | 'network' | 'cancelled'). */
-export async function discoverProtectedResource(resource: string, fetch: Fetch, o: DiscoverResourceOptions = {}): Promise<ProtectedResourceMetadata> {
+export async function discoverProtectedResource(
+  resource: string,
+  fetch: Fetch,
+  o: DiscoverResourceOptions = {},
+): Promise<ProtectedResourceMetadata> {
   const problem = serverUrlProblem(resource);
   if (problem) throw new AuthError('config', `The resource URL ${describeUrl(resource)} ${problem}.`);
-  if (new URL(resource).hash) throw new AuthError('config', 'A resource URL must not contain a fragment (#…) (RFC 8707 §2).');
+  if (new URL(resource).hash)
+    throw new AuthError('config', 'A resource URL must not contain a fragment (#…) (RFC 8707 §2).');
 
   const fromChallenge = (header: string | null | undefined) => {
     const url = bearerChallengeParams(header)?.resource_metadata;
@@ -135,9 +152,15 @@ export async function discoverProtectedResource(resource: string, fetch: Fetch, 
       const found = await fromChallenge(res.headers.get('www-authenticate'));
       if (found) return found;
     }
-    tried.push(`${describeUrl(resource)} (HTTP ${res.status}${res.status === 401 ? ' without resource_metadata' : ''})`);
+    tried.push(
+      `${describeUrl(resource)} (HTTP ${res.status}${res.status === 401 ? ' without resource_metadata' : ''})`,
+    );
   }
-  throw new AuthError('discovery', `${describeUrl(resource)} publishes no OAuth protected resource metadata (RFC 9728); tried ${tried.join(', ')}. Enter the authorization server's issuer URL instead.`, { reason: 'no_resource_metadata' });
+  throw new AuthError(
+    'discovery',
+    `${describeUrl(resource)} publishes no OAuth protected resource metadata (RFC 9728); tried ${tried.join(', ')}. Enter the authorization server's issuer URL instead.`,
+    { reason: 'no_resource_metadata' },
+  );
 }
 
 async function request(fetch: Fetch, url: string, signal: AbortSignal | undefined, accept: string): Promise<Response> {
@@ -155,33 +178,65 @@ async function request(fetch: Fetch, url: string, signal: AbortSignal | undefine
  * location is tried; a document that exists but is wrong (another resource, no usable server) is an error: it is
  * the resource's answer, and looking further could only find a less specific one.
  */
-async function fetchDocument(url: string, resource: string, fetch: Fetch, signal: AbortSignal | undefined, required: boolean): Promise<ProtectedResourceMetadata | undefined> {
+async function fetchDocument(
+  url: string,
+  resource: string,
+  fetch: Fetch,
+  signal: AbortSignal | undefined,
+  required: boolean,
+): Promise<ProtectedResourceMetadata | undefined> {
   const problem = serverUrlProblem(url) ?? (reachesIntoLocal(url, resource) ? LOOPBACK_FROM_REMOTE : undefined);
-  if (problem) throw new AuthError('discovery', `The resource's metadata URL ${describeUrl(url)} ${problem}; nothing was requested from it.`);
+  if (problem)
+    throw new AuthError(
+      'discovery',
+      `The resource's metadata URL ${describeUrl(url)} ${problem}; nothing was requested from it.`,
+    );
   const res = await request(fetch, url, signal, 'application/json');
   const where = describeUrl(url);
   if (res.status >= 500) throw new AuthError('network', `${where} answered HTTP ${res.status}; try again later.`);
   let body: unknown;
   if (res.status === 200) {
-    try { body = JSON.parse(await res.text()); } catch { body = undefined; }
+    try {
+      body = JSON.parse(await res.text());
+    } catch {
+      body = undefined;
+    }
   }
   if (!isObject(body)) {
-    if (required) throw new AuthError('discovery', `The resource named ${where} as its metadata, but it answered HTTP ${res.status} without a JSON document.`);
+    if (required)
+      throw new AuthError(
+        'discovery',
+        `The resource named ${where} as its metadata, but it answered HTTP ${res.status} without a JSON document.`,
+      );
     return undefined;
   }
   const published = body.resource;
-  if (typeof published !== 'string') throw new AuthError('discovery', `The protected resource metadata at ${where} has no "resource" value (RFC 9728 §2).`);
+  if (typeof published !== 'string')
+    throw new AuthError(
+      'discovery',
+      `The protected resource metadata at ${where} has no "resource" value (RFC 9728 §2).`,
+    );
   if (!sameResource(published, resource)) {
-    throw new AuthError('discovery', `The protected resource metadata at ${where} is for the resource ${JSON.stringify(plainText(published, 200))}, not ${JSON.stringify(resource)}; it was refused (RFC 9728 §3.3 requires them to be identical). Enter the URL the server publishes as its resource, or the authorization server's issuer.`);
+    throw new AuthError(
+      'discovery',
+      `The protected resource metadata at ${where} is for the resource ${JSON.stringify(plainText(published, 200))}, not ${JSON.stringify(resource)}; it was refused (RFC 9728 §3.3 requires them to be identical). Enter the URL the server publishes as its resource, or the authorization server's issuer.`,
+    );
   }
-  const servers = Array.isArray(body.authorization_servers) ? body.authorization_servers.filter((s): s is string => typeof s === 'string') : [];
+  const servers = Array.isArray(body.authorization_servers)
+    ? body.authorization_servers.filter((s): s is string => typeof s === 'string')
+    : [];
   const usable = servers.filter((s) => !serverUrlProblem(s) && !reachesIntoLocal(s, resource));
   if (!usable.length) {
-    const why = servers.length ? `none of its authorization servers is a usable URL (${servers.map((s) => `${plainText(describeUrl(s), 120)}: ${serverUrlProblem(s) ?? LOOPBACK_FROM_REMOTE}`).join('; ')})` : 'it names no authorization_servers';
+    const why = servers.length
+      ? `none of its authorization servers is a usable URL (${servers.map((s) => `${plainText(describeUrl(s), 120)}: ${serverUrlProblem(s) ?? LOOPBACK_FROM_REMOTE}`).join('; ')})`
+      : 'it names no authorization_servers';
     throw new AuthError('discovery', `The protected resource metadata at ${where} cannot be used: ${why}.`);
   }
-  const scopes = Array.isArray(body.scopes_supported) ? body.scopes_supported.filter((s): s is string => typeof s === 'string' && !!s && !/\s/.test(s)) : undefined;
-  const name = typeof body.resource_name === 'string' && body.resource_name.trim() ? plainText(body.resource_name, 80) : undefined;
+  const scopes = Array.isArray(body.scopes_supported)
+    ? body.scopes_supported.filter((s): s is string => typeof s === 'string' && !!s && !/\s/.test(s))
+    : undefined;
+  const name =
+    typeof body.resource_name === 'string' && body.resource_name.trim() ? plainText(body.resource_name, 80) : undefined;
   return {
     resource,
     authorizationServers: [...new Set(usable)],
@@ -191,7 +246,8 @@ async function fetchDocument(url: string, resource: string, fetch: Fetch, signal
   };
 }
 
-const LOOPBACK_FROM_REMOTE = 'is on a loopback or local address, which a resource that is not itself on one may not send OAuth Accounts to';
+const LOOPBACK_FROM_REMOTE =
+  'is on a loopback or local address, which a resource that is not itself on one may not send OAuth Accounts to';
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);

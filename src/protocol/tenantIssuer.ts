@@ -24,18 +24,26 @@ export function hasTenantIssuer(as: Pick<oauth.AuthorizationServer, 'issuer'>): 
  */
 export async function withTokenTenant<T extends oauth.AuthorizationServer>(as: T, res: Response): Promise<T> {
   if (!hasTenantIssuer(as)) return as;
-  const body: unknown = await res.clone().json().catch(() => undefined);
+  const body: unknown = await res
+    .clone()
+    .json()
+    .catch(() => undefined);
   const idToken = typeof body === 'object' && body !== null ? (body as { id_token?: unknown }).id_token : undefined;
   const tid = typeof idToken === 'string' ? decodeJwtPayload(idToken)?.tid : undefined;
   return typeof tid === 'string' ? { ...as, issuer: as.issuer.replace(TENANT_PLACEHOLDER, tid) } : as;
 }
 
-
 /**
  * A Configuration that accepts per-tenant ID tokens: openid-client's discovery for the configured issuer, answered
  * with the metadata we already have (no request), so it marks the server as Entra ID the way it does itself.
  */
-export function tenantAwareConfiguration(issuer: string, as: client.ServerMetadata, clientId: string, auth: client.ClientAuth): Promise<client.Configuration> {
-  const replay = async () => new Response(JSON.stringify(as), { status: 200, headers: { 'content-type': 'application/json' } });
+export function tenantAwareConfiguration(
+  issuer: string,
+  as: client.ServerMetadata,
+  clientId: string,
+  auth: client.ClientAuth,
+): Promise<client.Configuration> {
+  const replay = async () =>
+    new Response(JSON.stringify(as), { status: 200, headers: { 'content-type': 'application/json' } });
   return client.discovery(new URL(issuer), clientId, undefined, auth, { [client.customFetch]: replay });
 }

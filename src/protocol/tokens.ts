@@ -42,7 +42,12 @@ export interface TokenEndpointResponseLike {
   scope?: string;
 }
 
-export function fromTokenResponse(res: TokenEndpointResponseLike, idClaims: IdTokenClaims | undefined, now: number, previous?: TokenSet): TokenSet {
+export function fromTokenResponse(
+  res: TokenEndpointResponseLike,
+  idClaims: IdTokenClaims | undefined,
+  now: number,
+  previous?: TokenSet,
+): TokenSet {
   return {
     accessToken: res.access_token,
     tokenType: res.token_type ?? 'bearer',
@@ -89,8 +94,15 @@ export function decodeJwtPayload(token: string): Record<string, unknown> | undef
   const parts = token.split('.');
   if (parts.length !== 3 || !parts[1]) return undefined;
   try {
-    const json = atob(parts[1].replace(/-/g, '+').replace(/_/g, '/').padEnd(Math.ceil(parts[1].length / 4) * 4, '='));
-    const v = JSON.parse(decodeURIComponent(Array.from(json, (c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0')}`).join('')));
+    const json = atob(
+      parts[1]
+        .replace(/-/g, '+')
+        .replace(/_/g, '/')
+        .padEnd(Math.ceil(parts[1].length / 4) * 4, '='),
+    );
+    const v = JSON.parse(
+      decodeURIComponent(Array.from(json, (c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0')}`).join('')),
+    );
     return v && typeof v === 'object' && !Array.isArray(v) ? v : undefined;
   } catch {
     return undefined;

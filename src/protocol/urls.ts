@@ -55,7 +55,8 @@ export function serverUrlProblem(value: string): string | undefined {
   // `https://sso.corp.example@evil.example` goes to evil.example: a server URL has no user name or password.
   if (u.username || u.password) return 'contains a user name or password before "@", which a server URL must not have';
   if (u.protocol === 'https:') return undefined;
-  if (u.protocol === 'http:') return isLoopbackHost(u.hostname) ? undefined : `must use https:// (${HTTP_LOOPBACK_RULE})`;
+  if (u.protocol === 'http:')
+    return isLoopbackHost(u.hostname) ? undefined : `must use https:// (${HTTP_LOOPBACK_RULE})`;
   return `must be an https:// URL, not ${u.protocol}`;
 }
 
@@ -84,7 +85,13 @@ export function sameOrigin(a: string, b: string): boolean {
  */
 export function isLocalHost(hostname: string): boolean {
   const h = hostname.toLowerCase().replace(/\.$/, '');
-  return isLoopbackHost(h) || /^0\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) || h === '[::]' || /^\[::ffff:/.test(h) || h.endsWith('.localhost');
+  return (
+    isLoopbackHost(h) ||
+    /^0\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) ||
+    h === '[::]' ||
+    /^\[::ffff:/.test(h) ||
+    h.endsWith('.localhost')
+  );
 }
 
 /** `url` is on this machine and `from` (the URL that named it) is not: a remote server sending us into local services. */

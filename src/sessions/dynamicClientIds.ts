@@ -14,7 +14,10 @@ import type { RegistrationStore } from './registrationStore';
 import type { TokenClient } from './tokenSource';
 
 /** What the registry needs to know of a registered client (its secret and management token stay in storage). */
-export type KnownClient = Pick<RegisteredClient, 'clientId' | 'clientAuthentication' | 'redirectUris' | 'clientSecretExpiresAt'>;
+export type KnownClient = Pick<
+  RegisteredClient,
+  'clientId' | 'clientAuthentication' | 'redirectUris' | 'clientSecretExpiresAt'
+>;
 
 export interface DynamicClientDeps {
   readonly store: RegistrationStore;
@@ -52,7 +55,8 @@ export class DynamicClientIds {
   effective(config: ProviderConfig): ProviderConfig | undefined {
     if (config.clientRegistration !== 'dynamic' || !config.issuer) return config;
     const known = this.fitting(config);
-    if (known) return { ...config, clientId: known.clientId, clientAuthentication: known.clientAuthentication ?? 'none' };
+    if (known)
+      return { ...config, clientId: known.clientId, clientAuthentication: known.clientAuthentication ?? 'none' };
     void this.lookup(config).catch(() => undefined);
     return undefined;
   }
@@ -94,22 +98,27 @@ export class DynamicClientIds {
         // the pool changed while offline): the registration made for the old ones still refreshes the sessions and
         // signs in on the ports it has. Taken for this window's life; the next start or settings change tries again.
         if (!stored || secretExpired(stored) || !isAuthError(e, 'network')) throw e;
-        this.deps.store.log?.(`the redirect URIs registered for client "${stored.clientId}" could not be updated now (${(e as Error).message}); using the registration as it is`);
+        this.deps.store.log?.(
+          `the redirect URIs registered for client "${stored.clientId}" could not be updated now (${(e as Error).message}); using the registration as it is`,
+        );
         return { ...stored, redirectUris };
       }
-    })().then((client) => {
-      this.lookups.delete(key);
-      const { clientId, clientAuthentication, redirectUris, clientSecretExpiresAt } = client;
-      this.ids.set(key, { clientId, clientAuthentication, redirectUris, clientSecretExpiresAt });
-      this.deps.onResolved();
-      return clientId;
-    }, (e: unknown) => {
-      this.lookups.delete(key);
-      const error = e instanceof Error ? e : new Error(String(e));
-      this.failed.set(key, error);
-      this.deps.onFailed(config, error.message);
-      throw error;
-    });
+    })().then(
+      (client) => {
+        this.lookups.delete(key);
+        const { clientId, clientAuthentication, redirectUris, clientSecretExpiresAt } = client;
+        this.ids.set(key, { clientId, clientAuthentication, redirectUris, clientSecretExpiresAt });
+        this.deps.onResolved();
+        return clientId;
+      },
+      (e: unknown) => {
+        this.lookups.delete(key);
+        const error = e instanceof Error ? e : new Error(String(e));
+        this.failed.set(key, error);
+        this.deps.onFailed(config, error.message);
+        throw error;
+      },
+    );
     this.lookups.set(key, pending);
     return pending;
   }
@@ -146,11 +155,17 @@ export function isForgottenClient(e: unknown): boolean {
  * once more with the dead client id. The error still ends the session as before.
  */
 export function forgettingClient(client: TokenClient, forget: () => Promise<void>): TokenClient {
-  return { refresh: forgettingOnInvalidClient((...args) => client.refresh(...args), forget), revoke: (...args) => client.revoke(...args) };
+  return {
+    refresh: forgettingOnInvalidClient((...args) => client.refresh(...args), forget),
+    revoke: (...args) => client.revoke(...args),
+  };
 }
 
 /** `run`, except that an invalid_client answer first runs `forget` (then the error goes on as it was). */
-export function forgettingOnInvalidClient<A extends unknown[], R>(run: (...args: A) => Promise<R>, forget: () => Promise<void>): (...args: A) => Promise<R> {
+export function forgettingOnInvalidClient<A extends unknown[], R>(
+  run: (...args: A) => Promise<R>,
+  forget: () => Promise<void>,
+): (...args: A) => Promise<R> {
   return async (...args) => {
     try {
       return await run(...args);

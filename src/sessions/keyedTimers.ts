@@ -23,13 +23,22 @@ export class KeyedTimers {
   private readonly timers = new Map<string, unknown>();
   private stopped = false;
 
-  constructor(private readonly due: (id: string) => void, private readonly host: TimerHost = PLATFORM_TIMERS) {}
+  constructor(
+    private readonly due: (id: string) => void,
+    private readonly host: TimerHost = PLATFORM_TIMERS,
+  ) {}
 
   /** (Re)starts the timer of `id`; a negative delay fires at once. */
   set(id: string, delayMs: number): void {
     this.clear(id);
     if (this.stopped) return;
-    const t = this.host.set(() => { this.timers.delete(id); this.due(id); }, Math.min(Math.max(0, delayMs), MAX_TIMER_MS));
+    const t = this.host.set(
+      () => {
+        this.timers.delete(id);
+        this.due(id);
+      },
+      Math.min(Math.max(0, delayMs), MAX_TIMER_MS),
+    );
     this.timers.set(id, t);
   }
 

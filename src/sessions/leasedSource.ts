@@ -25,7 +25,8 @@ export interface LeasedOptions {
 const WAITS = 3;
 
 /** The stored session, or `fallback` when the record cannot be read (a damaged record is not a sign-out). */
-const orElse = (found: Exclude<Lookup, { kind: 'gone' }>, fallback: StoredSession) => (found.kind === 'present' ? found.session : fallback);
+const orElse = (found: Exclude<Lookup, { kind: 'gone' }>, fallback: StoredSession) =>
+  found.kind === 'present' ? found.session : fallback;
 
 export function leased(inner: TokenSource, o: LeasedOptions): TokenSource {
   /** Refreshes `latest` and stores the result; a dead refresh token may only mean another window was first. */

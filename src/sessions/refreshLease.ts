@@ -57,7 +57,12 @@ export async function releaseLease(o: LeaseOptions): Promise<void> {
  * Resolves when the lease is free or expired, or when `changed` fires (the holder stored new tokens), whichever comes
  * first, or when `signal` aborts; polls as a fallback because onDidChange is not guaranteed across every host.
  */
-export async function waitForLease(o: LeaseOptions, changed: (listener: () => void) => { dispose(): unknown }, maxWaitMs = DEFAULT_TTL_MS, signal?: AbortSignal): Promise<void> {
+export async function waitForLease(
+  o: LeaseOptions,
+  changed: (listener: () => void) => { dispose(): unknown },
+  maxWaitMs = DEFAULT_TTL_MS,
+  signal?: AbortSignal,
+): Promise<void> {
   const deadline = o.now() + maxWaitMs;
   await new Promise<void>((resolve) => {
     let done = false;

@@ -46,7 +46,11 @@ export function refreshVerdict(err: AuthError): 'dead' | 'retry' {
 /** A refresh of `session` that failed: `dead` ends the session, `retry` keeps it for a later attempt. */
 export class RefreshFailure extends Error {
   override readonly name = 'RefreshFailure';
-  constructor(readonly session: StoredSession, readonly error: AuthError, readonly verdict: 'dead' | 'retry') {
+  constructor(
+    readonly session: StoredSession,
+    readonly error: AuthError,
+    readonly verdict: 'dead' | 'retry',
+  ) {
     super(error.message);
   }
 }

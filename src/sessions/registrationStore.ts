@@ -42,7 +42,10 @@ export function legacyRegistrationKey(issuer: string): string {
 }
 
 export class RegistrationStore {
-  constructor(private readonly secrets: Pick<SecretStorageLike, 'get' | 'store' | 'delete'>, readonly log?: (line: string) => void) {}
+  constructor(
+    private readonly secrets: Pick<SecretStorageLike, 'get' | 'store' | 'delete'>,
+    readonly log?: (line: string) => void,
+  ) {}
 
   /**
    * The client registered for `server` (at `registrationEndpoint`, when the caller has the metadata at hand), or
@@ -53,7 +56,9 @@ export class RegistrationStore {
     const rec = await this.read(server);
     if (!rec) return undefined;
     if (registrationEndpoint !== undefined && rec.registrationEndpoint !== registrationEndpoint) {
-      this.log?.(`the stored client registration for ${describe(server)} was made at another registration endpoint and is not used`);
+      this.log?.(
+        `the stored client registration for ${describe(server)} was made at another registration endpoint and is not used`,
+      );
       return undefined;
     }
     return rec.client;
@@ -68,7 +73,12 @@ export class RegistrationStore {
     return client?.clientId === clientId ? client.clientSecret : undefined;
   }
 
-  async set(server: ServerLocation, registrationEndpoint: string, client: RegisteredClient, now = Date.now()): Promise<void> {
+  async set(
+    server: ServerLocation,
+    registrationEndpoint: string,
+    client: RegisteredClient,
+    now = Date.now(),
+  ): Promise<void> {
     const rec: Record2 = { v: 2, server: serverKey(server), registrationEndpoint, client, createdAt: now };
     await this.secrets.store(registrationKey(server), JSON.stringify(rec));
   }
@@ -81,7 +91,9 @@ export class RegistrationStore {
     const raw = await this.secrets.get(registrationKey(server));
     try {
       if (raw && (JSON.parse(raw) as Partial<Record2>).client?.clientId !== clientId) return false;
-    } catch { /* damaged: delete it */ }
+    } catch {
+      /* damaged: delete it */
+    }
     await this.secrets.delete(registrationKey(server));
     return true;
   }
@@ -99,11 +111,22 @@ export class RegistrationStore {
     const raw = await this.secrets.get(key);
     if (!raw) return undefined;
     let rec: Partial<LegacyRecord> | undefined;
-    try { rec = JSON.parse(raw); } catch { rec = undefined; }
-    const usable = rec?.v === 1 && rec.issuer === server.issuer && rec.registrationEndpoint === registrationEndpoint
-      && typeof rec.client?.clientId === 'string' && !!rec.client.clientId;
+    try {
+      rec = JSON.parse(raw);
+    } catch {
+      rec = undefined;
+    }
+    const usable =
+      rec?.v === 1 &&
+      rec.issuer === server.issuer &&
+      rec.registrationEndpoint === registrationEndpoint &&
+      typeof rec.client?.clientId === 'string' &&
+      !!rec.client.clientId;
     if (usable) await this.set(server, registrationEndpoint, rec!.client!);
-    else this.log?.(`the client registration an earlier version stored for ${server.issuer} was not made at its registration endpoint and is deleted`);
+    else
+      this.log?.(
+        `the client registration an earlier version stored for ${server.issuer} was not made at its registration endpoint and is deleted`,
+      );
     await this.secrets.delete(key);
     return usable ? rec!.client : undefined;
   }
@@ -112,10 +135,21 @@ export class RegistrationStore {
     const raw = await this.secrets.get(registrationKey(server));
     if (!raw) return undefined;
     let rec: Partial<Record2> | undefined;
-    try { rec = JSON.parse(raw); } catch { rec = undefined; }
-    if (!rec || rec.v !== 2 || rec.server !== serverKey(server) || typeof rec.registrationEndpoint !== 'string'
-      || typeof rec.client?.clientId !== 'string' || !rec.client.clientId || !Array.isArray(rec.client.redirectUris)
-      || (rec.client.clientSecret !== undefined && typeof rec.client.clientSecret !== 'string')) {
+    try {
+      rec = JSON.parse(raw);
+    } catch {
+      rec = undefined;
+    }
+    if (
+      !rec ||
+      rec.v !== 2 ||
+      rec.server !== serverKey(server) ||
+      typeof rec.registrationEndpoint !== 'string' ||
+      typeof rec.client?.clientId !== 'string' ||
+      !rec.client.clientId ||
+      !Array.isArray(rec.client.redirectUris) ||
+      (rec.client.clientSecret !== undefined && typeof rec.client.clientSecret !== 'string')
+    ) {
       this.log?.(`the stored client registration for ${describe(server)} is damaged and is not used`);
       return undefined;
     }

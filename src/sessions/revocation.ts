@@ -14,17 +14,27 @@ export type Revocation =
   | { readonly outcome: 'failed'; readonly message: string; readonly status?: number };
 
 /** Revokes both tokens; never throws (a failure is logged and returned). */
-export async function revokeTokens(client: TokenClient, s: StoredSession, log: Pick<Logger, 'info' | 'warn'>): Promise<Revocation> {
+export async function revokeTokens(
+  client: TokenClient,
+  s: StoredSession,
+  log: Pick<Logger, 'info' | 'warn'>,
+): Promise<Revocation> {
   const { refreshToken, accessToken } = s.tokens;
   try {
     // Revoking the refresh token revokes the grant at most servers; the access token is revoked on its own too.
     const done = refreshToken ? await client.revoke(refreshToken, 'refresh_token') : false;
     const doneAt = await client.revoke(accessToken, 'access_token');
-    log.info(done || doneAt ? 'tokens revoked at the server' : 'the server has no revocation endpoint; tokens were only deleted locally');
+    log.info(
+      done || doneAt
+        ? 'tokens revoked at the server'
+        : 'the server has no revocation endpoint; tokens were only deleted locally',
+    );
     return { outcome: done || doneAt ? 'revoked' : 'unsupported' };
   } catch (e) {
     const err = asAuthError(e, 'Revocation');
-    log.warn(`revocation failed (${err.message}${err.details.status ? `, HTTP ${err.details.status}` : ''}); the session was removed locally anyway`);
+    log.warn(
+      `revocation failed (${err.message}${err.details.status ? `, HTTP ${err.details.status}` : ''}); the session was removed locally anyway`,
+    );
     return { outcome: 'failed', message: err.message, status: err.details.status };
   }
 }

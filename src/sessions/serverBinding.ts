@@ -49,12 +49,20 @@ export function serverKey(s: ServerLocation): string {
 }
 
 function sortedEndpoints(endpoints: Readonly<EndpointOverrides> | undefined): string[][] {
-  return Object.keys(endpoints ?? {}).sort().map((k) => [k, (endpoints as Record<string, string>)[k]]);
+  return Object.keys(endpoints ?? {})
+    .sort()
+    .map((k) => [k, (endpoints as Record<string, string>)[k]]);
 }
 
 /** Canonical text of the fields that decide where secrets go (endpoint keys sorted, absent ≡ undefined). */
 export function bindingKey(b: ServerBinding): string {
-  const key: unknown[] = [b.issuer ?? null, b.discoveryUrl ?? null, sortedEndpoints(b.endpoints), b.clientId, b.preset ?? null];
+  const key: unknown[] = [
+    b.issuer ?? null,
+    b.discoveryUrl ?? null,
+    sortedEndpoints(b.endpoints),
+    b.clientId,
+    b.preset ?? null,
+  ];
   // Appended only when present, so the key of every binding stored before resources existed stays the same.
   if (b.resources?.length) key.push([...b.resources].sort());
   return JSON.stringify(key);
@@ -95,9 +103,16 @@ export function parseBinding(v: unknown): ServerBinding | undefined {
   if (!v || typeof v !== 'object' || Array.isArray(v)) return undefined;
   const b = v as Record<string, unknown>;
   const optionalString = (x: unknown) => x === undefined || typeof x === 'string';
-  if (typeof b.clientId !== 'string' || !optionalString(b.issuer) || !optionalString(b.discoveryUrl) || !optionalString(b.preset)) return undefined;
+  if (
+    typeof b.clientId !== 'string' ||
+    !optionalString(b.issuer) ||
+    !optionalString(b.discoveryUrl) ||
+    !optionalString(b.preset)
+  )
+    return undefined;
   if (!optionalString(b.clientAuthentication)) return undefined;
-  if (b.resources !== undefined && (!Array.isArray(b.resources) || !b.resources.every((r) => typeof r === 'string'))) return undefined;
+  if (b.resources !== undefined && (!Array.isArray(b.resources) || !b.resources.every((r) => typeof r === 'string')))
+    return undefined;
   if (!b.endpoints || typeof b.endpoints !== 'object' || Array.isArray(b.endpoints)) return undefined;
   if (!Object.values(b.endpoints).every((x) => typeof x === 'string')) return undefined;
   return b as unknown as ServerBinding;
@@ -129,7 +144,8 @@ export function decodeClientSecret(raw: string | undefined, current: ServerBindi
   }
   const binding = parseBinding(parsed.binding);
   if (!binding) return { kind: 'foreign', why: 'its record is damaged' };
-  if (!sameBinding(binding, current)) return { kind: 'foreign', why: `it was set for ${describeBinding(binding)}, not ${describeBinding(current)}` };
+  if (!sameBinding(binding, current))
+    return { kind: 'foreign', why: `it was set for ${describeBinding(binding)}, not ${describeBinding(current)}` };
   return { kind: 'bound', secret: parsed.secret };
 }
 
@@ -138,9 +154,12 @@ export function decodeClientSecret(raw: string | undefined, current: ServerBindi
  * question names them all, so an entry with the company's issuer and its token endpoint elsewhere cannot pass as the
  * company's server.
  */
-export function serverHosts(config: Pick<ProviderConfig, 'issuer' | 'discoveryUrl' | 'endpoints' | 'resources'>): Array<{ host: string; fields: string[] }> {
+export function serverHosts(
+  config: Pick<ProviderConfig, 'issuer' | 'discoveryUrl' | 'endpoints' | 'resources'>,
+): Array<{ host: string; fields: string[] }> {
   const named: Array<[string, string | undefined]> = [
-    ['issuer', config.issuer], ['discoveryUrl', config.discoveryUrl],
+    ['issuer', config.issuer],
+    ['discoveryUrl', config.discoveryUrl],
     ...Object.entries(config.endpoints).map(([k, v]): [string, string | undefined] => [`endpoints.${k}`, v]),
     ...(config.resources ?? []).map((r): [string, string] => ['resources', r]),
   ];
@@ -148,7 +167,11 @@ export function serverHosts(config: Pick<ProviderConfig, 'issuer' | 'discoveryUr
   for (const [field, url] of named) {
     if (!url) continue;
     let host: string;
-    try { host = new URL(url).host; } catch { continue; }
+    try {
+      host = new URL(url).host;
+    } catch {
+      continue;
+    }
     hosts.set(host, [...(hosts.get(host) ?? []), field]);
   }
   return [...hosts].map(([host, fields]) => ({ host, fields: [...new Set(fields)] }));

@@ -60,7 +60,8 @@ export class SessionIndex extends Map<string, StoredSession> {
       if (!g) groups.set(dk, (g = { defaults: normalizeScopes(s.defaultScopes), byScopes: new Map() }));
       const sk = keyOf(s.scopes);
       const list = g.byScopes.get(sk);
-      if (list) list.push(s); else g.byScopes.set(sk, [s]);
+      if (list) list.push(s);
+      else g.byScopes.set(sk, [s]);
     }
     this.groups = groups;
     return groups;

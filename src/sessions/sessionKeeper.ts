@@ -66,18 +66,35 @@ export class SessionKeeper {
     this.timers = new KeyedTimers((id) => void this.onTimer(id), deps.timers);
     this.memory = new SessionMemory(deps.store, { log, retire: deps.retire, changed: (c) => this.changed(c) });
     const owner = deps.owner ?? crypto.randomUUID();
-    const lease = (this.lease = (id: string) => ({ secrets: deps.secrets, key: deps.store.leaseKey(id), owner, now: clock }));
+    const lease = (this.lease = (id: string) => ({
+      secrets: deps.secrets,
+      key: deps.store.leaseKey(id),
+      owner,
+      now: clock,
+    }));
     const port: SessionPort = {
       lookup: async (id) => (await this.map(), this.memory.lookup(id)),
       commit: (next) => this.commit(next),
-      onChange: (l) => { this.changeListeners.add(l); return { dispose: () => this.changeListeners.delete(l) }; },
+      onChange: (l) => {
+        this.changeListeners.add(l);
+        return { dispose: () => this.changeListeners.delete(l) };
+      },
     };
     const end = async (s: StoredSession, why: Error) => {
       await this.remove(s.id, 'refresh rejected', { fromRefresh: true });
       deps.notifySignedOut?.(s, why.message);
     };
     const retryIn = (id: string, ms: number) => this.timers.set(id, ms);
-    this.source = reusing(settled(leased(refreshing(deps.client, clock, log), { port, lease, clock, log }), { clock, providerLabel, log, end, retryIn }), clock);
+    this.source = reusing(
+      settled(leased(refreshing(deps.client, clock, log), { port, lease, clock, log }), {
+        clock,
+        providerLabel,
+        log,
+        end,
+        retryIn,
+      }),
+      clock,
+    );
     this.subscription = deps.secrets.onDidChange((e) => {
       if (!deps.store.owns(e.key) || !this.memory.isLoaded) return;
       for (const l of [...this.changeListeners]) l();
@@ -124,7 +141,11 @@ export class SessionKeeper {
    * session already on its way is not cancelled (the server may have answered): commit() finds the session gone and
    * revokes what it produced; this waits for that, so "signed out" means done. Undefined when there was no session.
    */
-  async remove(id: string, reason: string, { fromRefresh = false } = {}): Promise<{ session: StoredSession; revocation: Revocation } | undefined> {
+  async remove(
+    id: string,
+    reason: string,
+    { fromRefresh = false } = {},
+  ): Promise<{ session: StoredSession; revocation: Revocation } | undefined> {
     await this.map();
     const s = await this.memory.remove(id);
     if (!s) return undefined;
@@ -133,7 +154,12 @@ export class SessionKeeper {
     const revocation = await revokeTokens(this.deps.client, s, this.deps.log);
     if (refreshing) {
       let timer: ReturnType<typeof setTimeout> | undefined;
-      await Promise.race([refreshing.catch(() => undefined), new Promise((r) => { timer = setTimeout(r, SIGN_OUT_WAIT_MS); })]);
+      await Promise.race([
+        refreshing.catch(() => undefined),
+        new Promise((r) => {
+          timer = setTimeout(r, SIGN_OUT_WAIT_MS);
+        }),
+      ]);
       clearTimeout(timer);
     }
     return { session: s, revocation };
@@ -158,7 +184,9 @@ export class SessionKeeper {
     const key = `${id}\n${accessToken}`;
     let pending = this.rejections.get(key);
     if (!pending) {
-      pending = this.markStale(id, accessToken).then((s) => s && this.usable(s)).finally(() => this.rejections.delete(key));
+      pending = this.markStale(id, accessToken)
+        .then((s) => s && this.usable(s))
+        .finally(() => this.rejections.delete(key));
       this.rejections.set(key, pending);
     }
     return pending;
@@ -178,7 +206,10 @@ export class SessionKeeper {
       if (found.kind === 'gone') return undefined;
       const current = found.kind === 'present' ? found.session : (await this.map()).get(id);
       if (!current || current.tokens.accessToken !== accessToken) return current;
-      const stale = { ...current, tokens: { ...current.tokens, expiresAt: Math.min(current.tokens.expiresAt ?? Infinity, this.clock()) } };
+      const stale = {
+        ...current,
+        tokens: { ...current.tokens, expiresAt: Math.min(current.tokens.expiresAt ?? Infinity, this.clock()) },
+      };
       if (!(await this.memory.replace(stale))) return undefined;
       this.deps.log.info(`a resource server refused the access token of ${current.account.label}; refreshing it now`);
       return stale;
@@ -192,7 +223,9 @@ export class SessionKeeper {
     await this.map();
     if (await this.memory.replace(next)) {
       const at = next.tokens.expiresAt;
-      this.deps.log.info(`session of ${next.account.label} refreshed; access token expires ${at ? new Date(at).toISOString() : 'never (no expiry stated)'}`);
+      this.deps.log.info(
+        `session of ${next.account.label} refreshed; access token expires ${at ? new Date(at).toISOString() : 'never (no expiry stated)'}`,
+      );
       return next;
     }
     this.deps.log.info('the session was signed out while it was being refreshed; revoking the new tokens as well');

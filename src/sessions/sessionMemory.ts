@@ -28,7 +28,10 @@ export class SessionMemory {
   private readonly writes = new WriteQueue();
   private syncing?: Promise<void>;
 
-  constructor(private readonly store: SessionStore, private readonly hooks: MemoryHooks) {}
+  constructor(
+    private readonly store: SessionStore,
+    private readonly hooks: MemoryHooks,
+  ) {}
 
   get isLoaded(): boolean {
     return this.loaded !== undefined;
@@ -39,8 +42,12 @@ export class SessionMemory {
     this.loaded ??= (async () => {
       const { ours, foreign } = await this.store.readSplit();
       if (foreign.length) {
-        await this.writes.run(async () => { for (const s of foreign) await this.store.remove(s.id); });
-        this.hooks.log.warn(`${foreign.length} stored session(s) were obtained from a different server or client id than this provider is now configured with; removed them (they are revoked at the server that issued them)`);
+        await this.writes.run(async () => {
+          for (const s of foreign) await this.store.remove(s.id);
+        });
+        this.hooks.log.warn(
+          `${foreign.length} stored session(s) were obtained from a different server or client id than this provider is now configured with; removed them (they are revoked at the server that issued them)`,
+        );
         this.hooks.retire?.(foreign);
       }
       return new SessionIndex(ours.map((s) => [s.id, s]));
@@ -114,7 +121,9 @@ export class SessionMemory {
         }
         const added = [...stored.values()].filter((s) => !m.has(s.id));
         const removed = [...m.values()].filter((s) => !stored.has(s.id));
-        const changed = [...stored.values()].filter((s) => m.has(s.id) && m.get(s.id)!.tokens.accessToken !== s.tokens.accessToken);
+        const changed = [...stored.values()].filter(
+          (s) => m.has(s.id) && m.get(s.id)!.tokens.accessToken !== s.tokens.accessToken,
+        );
         for (const s of removed) m.delete(s.id);
         for (const s of [...added, ...changed]) m.set(s.id, s);
         if (added.length || removed.length || changed.length) this.hooks.changed({ added, removed, changed });

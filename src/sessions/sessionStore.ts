@@ -135,7 +135,8 @@ export class SessionStore {
     }
     if (raw === undefined) return undefined;
     const parsed = parseSession(raw, id);
-    if (!parsed) this.warn(`session record ${id} in the secret store is corrupt or from an unknown version; skipping it`);
+    if (!parsed)
+      this.warn(`session record ${id} in the secret store is corrupt or from an unknown version; skipping it`);
     return parsed;
   }
 
@@ -165,7 +166,9 @@ export class SessionStore {
     try {
       const ids = JSON.parse(raw);
       if (Array.isArray(ids) && ids.every((x) => typeof x === 'string')) return ids;
-    } catch { /* reported below */ }
+    } catch {
+      /* reported below */
+    }
     this.warn('the session index in the secret store is corrupt; starting with no sessions for this provider');
     return [];
   }
@@ -184,7 +187,14 @@ export function parseSession(raw: string, expectedId?: string): StoredSession | 
     return undefined;
   }
   const s = v as Partial<StoredSession> | null;
-  if (!s || typeof s !== 'object' || s.v !== 1 || typeof s.id !== 'string' || (expectedId !== undefined && s.id !== expectedId)) return undefined;
+  if (
+    !s ||
+    typeof s !== 'object' ||
+    s.v !== 1 ||
+    typeof s.id !== 'string' ||
+    (expectedId !== undefined && s.id !== expectedId)
+  )
+    return undefined;
   if (!s.account || typeof s.account.id !== 'string' || typeof s.account.label !== 'string') return undefined;
   if (!isStringArray(s.scopes) || !isStringArray(s.defaultScopes) || typeof s.createdAt !== 'number') return undefined;
   if (s.callerScopes !== undefined && !isStringArray(s.callerScopes)) return undefined;
@@ -195,7 +205,11 @@ export function parseSession(raw: string, expectedId?: string): StoredSession | 
   if (t.issuedAt !== undefined && typeof t.issuedAt !== 'number') return undefined;
   if (s.binding !== undefined && !parseBinding(s.binding)) return undefined;
   // Records written before TokenSet.issuedAt: the session's own times say when its token was issued.
-  if (t.issuedAt === undefined) return { ...(s as StoredSession), tokens: { ...(t as TokenSet), issuedAt: typeof s.refreshedAt === 'number' ? s.refreshedAt : s.createdAt } };
+  if (t.issuedAt === undefined)
+    return {
+      ...(s as StoredSession),
+      tokens: { ...(t as TokenSet), issuedAt: typeof s.refreshedAt === 'number' ? s.refreshedAt : s.createdAt },
+    };
   return s as StoredSession;
 }
 

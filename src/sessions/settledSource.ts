@@ -36,7 +36,9 @@ export function settled(inner: TokenSource, h: SettleHooks): TokenSource {
         if (!(e instanceof RefreshFailure)) throw e;
         const { session: s, error: err } = e;
         if (e.verdict === 'dead') {
-          h.log.warn(`session of ${s.account.label} can no longer be refreshed (${err.details.oauthError ?? err.code}); removing it`);
+          h.log.warn(
+            `session of ${s.account.label} can no longer be refreshed (${err.details.oauthError ?? err.code}); removing it`,
+          );
           await h.end(s, err);
           return undefined;
         }
@@ -46,7 +48,11 @@ export function settled(inner: TokenSource, h: SettleHooks): TokenSource {
         h.log.warn(`refresh failed (${err.message}); keeping the session, retrying in ${Math.round(delay / 1000)} s`);
         h.retryIn(s.id, delay);
         if (!isExpired(s.tokens, h.clock())) return s;
-        throw new AuthError(err.code, `The ${h.providerLabel} access token for ${s.account.label} has expired and could not be refreshed: ${err.message}`, err.details);
+        throw new AuthError(
+          err.code,
+          `The ${h.providerLabel} access token for ${s.account.label} has expired and could not be refreshed: ${err.message}`,
+          err.details,
+        );
       }
     },
   };

@@ -15,7 +15,10 @@ import { validateEntries, type Parsed } from '../protocol/config';
 import { addRules, NO_RULES, type OrgRules, type RawRules } from './orgRules';
 
 /** Where device management puts the file, per platform (the setting can name one more). */
-export function systemManagedFile(platform: string, env: Readonly<Record<string, string | undefined>>): string | undefined {
+export function systemManagedFile(
+  platform: string,
+  env: Readonly<Record<string, string | undefined>>,
+): string | undefined {
   if (platform === 'win32') return env.ProgramData ? `${env.ProgramData}\\OAuthAccounts\\managed.json` : undefined;
   if (platform === 'darwin') return '/Library/Application Support/OAuthAccounts/managed.json';
   return '/etc/oauth-accounts/managed.json';
@@ -43,20 +46,31 @@ export function parseManaged(files: readonly ManagedFile[], rules: OrgRules = NO
   const entries: Array<{ source: string; parsed: Parsed }> = [];
   for (const f of files) {
     const source = `the managed file ${f.path}`;
-    if (f.error) { problems.push(`${source} could not be read (${f.error}); its providers are not available.`); continue; }
+    if (f.error) {
+      problems.push(`${source} could not be read (${f.error}); its providers are not available.`);
+      continue;
+    }
     if (f.text === undefined) continue;
     let doc: unknown;
-    try { doc = JSON.parse(f.text); } catch (e) {
+    try {
+      doc = JSON.parse(f.text);
+    } catch (e) {
       // Where, never what: the parser's message quotes the file's text, and the file may not be what it should be.
       const at = /position (\d+)|line (\d+) column (\d+)/.exec((e as Error).message);
       const where = at ? (at[1] ? ` at character ${at[1]}` : ` at line ${at[2]}, column ${at[3]}`) : '';
       problems.push(`${source} is not valid JSON${where}; its providers are not available.`);
       continue;
     }
-    if (!doc || typeof doc !== 'object' || Array.isArray(doc)) { problems.push(`${source} must hold an object with "providers" and/or "rules".`); continue; }
+    if (!doc || typeof doc !== 'object' || Array.isArray(doc)) {
+      problems.push(`${source} must hold an object with "providers" and/or "rules".`);
+      continue;
+    }
     const { providers, rules: raw, ...rest } = doc as { providers?: unknown; rules?: unknown };
     const unknown = Object.keys(rest);
-    if (unknown.length) problems.push(`${source}: ${unknown.map((k) => JSON.stringify(k)).join(', ')} is not known (known: "providers", "rules").`);
+    if (unknown.length)
+      problems.push(
+        `${source}: ${unknown.map((k) => JSON.stringify(k)).join(', ')} is not known (known: "providers", "rules").`,
+      );
     if (raw !== undefined) {
       if (!raw || typeof raw !== 'object' || Array.isArray(raw)) problems.push(`${source}: "rules" must be an object.`);
       else rules = addRules(rules, source, raw as RawRules, problems);

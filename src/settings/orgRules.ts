@@ -39,25 +39,35 @@ export function addRules(rules: OrgRules, source: string, raw: RawRules, problem
       return [];
     }
     const bad = (v as string[]).map((p) => check(p.trim())).find((m) => m !== undefined);
-    if (bad) { problems.push(`${source}: "${field}" ${bad}; nothing is allowed until it is fixed.`); return []; }
+    if (bad) {
+      problems.push(`${source}: "${field}" ${bad}; nothing is allowed until it is fixed.`);
+      return [];
+    }
     return (v as string[]).map((p) => p.trim());
   };
   const issuers = list('allowedIssuers', issuerPatternProblem);
   const accounts = list('allowedAccounts', () => undefined);
   const disable = raw.disableManualProviders;
-  if (disable !== undefined && disable !== null && typeof disable !== 'boolean') problems.push(`${source}: "disableManualProviders" must be true or false; adding providers by hand is off until it is fixed.`);
+  if (disable !== undefined && disable !== null && typeof disable !== 'boolean')
+    problems.push(
+      `${source}: "disableManualProviders" must be true or false; adding providers by hand is off until it is fixed.`,
+    );
   return {
     allowedIssuers: issuers ? [...rules.allowedIssuers, { source, patterns: issuers }] : rules.allowedIssuers,
     allowedAccounts: accounts ? [...rules.allowedAccounts, { source, patterns: accounts }] : rules.allowedAccounts,
-    manualProvidersDisabledBy: disable === true || (disable !== undefined && disable !== null && typeof disable !== 'boolean')
-      ? [...rules.manualProvidersDisabledBy, source] : rules.manualProvidersDisabledBy,
+    manualProvidersDisabledBy:
+      disable === true || (disable !== undefined && disable !== null && typeof disable !== 'boolean')
+        ? [...rules.manualProvidersDisabledBy, source]
+        : rules.manualProvidersDisabledBy,
   };
 }
 
 function issuerPatternProblem(p: string): string | undefined {
   const m = /^(https?):\/\/(\*\.)?([^/*?#\s]+)(\/[^*?#\s]*)?$/.exec(p);
-  if (!m) return `has ${JSON.stringify(p.slice(0, 100))}, which is neither an issuer URL nor an origin pattern such as "https://*.corp.example"`;
-  if (m[2] && m[4] && m[4] !== '/') return `has ${JSON.stringify(p.slice(0, 100))}: a pattern with "*." names origins only, without a path`;
+  if (!m)
+    return `has ${JSON.stringify(p.slice(0, 100))}, which is neither an issuer URL nor an origin pattern such as "https://*.corp.example"`;
+  if (m[2] && m[4] && m[4] !== '/')
+    return `has ${JSON.stringify(p.slice(0, 100))}: a pattern with "*." names origins only, without a path`;
   return undefined;
 }
 
@@ -69,14 +79,22 @@ function isOriginPattern(pattern: string): boolean {
 /** `url` is allowed by one pattern: the exact issuer, or (for origins) any URL at a matching origin. */
 function matchesPattern(url: string, pattern: string, exactIssuer: boolean): boolean {
   let u: URL;
-  try { u = new URL(url); } catch { return false; }
+  try {
+    u = new URL(url);
+  } catch {
+    return false;
+  }
   const wildcard = /^(https?):\/\/\*\.([^/]+)\/?$/i.exec(pattern);
   if (wildcard) {
     const [, scheme, rest] = wildcard;
     return u.protocol === `${scheme.toLowerCase()}:` && u.host.toLowerCase().endsWith(`.${rest.toLowerCase()}`);
   }
   let p: URL;
-  try { p = new URL(pattern); } catch { return false; }
+  try {
+    p = new URL(pattern);
+  } catch {
+    return false;
+  }
   const originOnly = p.pathname === '/' && !pattern.replace(/^https?:\/\/[^/]+/i, '').replace(/^\/$/, '');
   if (originOnly) return u.origin === p.origin;
   // An exact issuer: the issuer must be it; the entry's other URLs (discovery, endpoints) must be on its origin.
@@ -88,17 +106,27 @@ function matchesPattern(url: string, pattern: string, exactIssuer: boolean): boo
  * issuer, and the origins of `discoveryUrl` and each endpoint override (an allowed issuer with a token endpoint
  * elsewhere is not an allowed server).
  */
-export function serverRefused(config: Pick<ProviderConfig, 'issuer' | 'discoveryUrl' | 'endpoints'>, rules: OrgRules): string | undefined {
+export function serverRefused(
+  config: Pick<ProviderConfig, 'issuer' | 'discoveryUrl' | 'endpoints'>,
+  rules: OrgRules,
+): string | undefined {
   const urls: Array<[string, string, boolean]> = [];
   if (config.issuer) urls.push(['issuer', config.issuer, true]);
   if (config.discoveryUrl) urls.push(['discoveryUrl', config.discoveryUrl, false]);
-  for (const [k, v] of Object.entries(config.endpoints)) if (typeof v === 'string') urls.push([`endpoints.${k}`, v, false]);
+  for (const [k, v] of Object.entries(config.endpoints))
+    if (typeof v === 'string') urls.push([`endpoints.${k}`, v, false]);
   for (const { source, patterns } of rules.allowedIssuers) {
     // An exact issuer allows its origin for the entry's other URLs only when the entry names that issuer: without
     // it, a discoveryUrl on a shared host (another tenant or realm) would pass on the origin alone.
     const usable = config.issuer ? patterns : patterns.filter(isOriginPattern);
     for (const [field, url, exact] of urls) {
-      if (!usable.some((p) => matchesPattern(url, p, exact) && (exact || !config.issuer || isOriginPattern(p) || matchesPattern(config.issuer, p, true)))) {
+      if (
+        !usable.some(
+          (p) =>
+            matchesPattern(url, p, exact) &&
+            (exact || !config.issuer || isOriginPattern(p) || matchesPattern(config.issuer, p, true)),
+        )
+      ) {
         return `"${field}" names a server your organisation does not allow (${source} allows ${patterns.length ? patterns.join(', ') : 'none'})`;
       }
     }
@@ -150,11 +178,15 @@ export function globMatch(value: string, pattern: string): boolean {
  * `accountLabelClaim` can point at any claim. Only a preset whose quirk names the account from the server's own API
  * (GitHub's login) is matched by the label (`labelFromServerApi`), and only when there are no claims at all.
  */
-export function accountIdentifiers(label: string, claims: Readonly<Record<string, unknown>> | undefined,
-  o: { readonly labelFromServerApi?: boolean; readonly directoryUsernames?: boolean } = {}): string[] {
+export function accountIdentifiers(
+  label: string,
+  claims: Readonly<Record<string, unknown>> | undefined,
+  o: { readonly labelFromServerApi?: boolean; readonly directoryUsernames?: boolean } = {},
+): string[] {
   if (!claims) return o.labelFromServerApi ? [label] : [];
   const out: string[] = [];
-  const text = (name: string) => (typeof claims[name] === 'string' && (claims[name] as string).trim() ? (claims[name] as string).trim() : undefined);
+  const text = (name: string) =>
+    typeof claims[name] === 'string' && (claims[name] as string).trim() ? (claims[name] as string).trim() : undefined;
   const email = text('email');
   if (email && (claims.email_verified === true || claims.email_verified === 'true')) out.push(email);
   const upn = text('upn');

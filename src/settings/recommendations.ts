@@ -41,8 +41,9 @@ export function classifyRecommendations(raw: unknown, ctx: RecommendationContext
   return raw.map((entry) => {
     const parsed = parseProvider(entry);
     const id = typeof (entry as { id?: unknown })?.id === 'string' ? (entry as { id: string }).id : undefined;
-    const label = typeof (entry as { label?: unknown })?.label === 'string' ? (entry as { label: string }).label : undefined;
-    const key = 'config' in parsed ? configKey(parsed.config) : JSON.stringify(entry) ?? 'null';
+    const label =
+      typeof (entry as { label?: unknown })?.label === 'string' ? (entry as { label: string }).label : undefined;
+    const key = 'config' in parsed ? configKey(parsed.config) : (JSON.stringify(entry) ?? 'null');
     return { entry, id, label, key, status: statusOf(parsed, ctx, entry) };
   });
 }
@@ -50,11 +51,27 @@ export function classifyRecommendations(raw: unknown, ctx: RecommendationContext
 /** A recommendation is shown whole in the question, so it may not be longer than a person can read there. */
 export const MAX_RECOMMENDATION_LENGTH = 3000;
 
-function statusOf(parsed: ReturnType<typeof parseProvider>, ctx: RecommendationContext, entry: unknown): RecommendationStatus {
-  if ('problem' in parsed) return { kind: 'unusable', why: `it is not a valid provider entry: "${parsed.problem.field}" ${parsed.problem.message}` };
-  if (JSON.stringify(entry, null, 2).length > MAX_RECOMMENDATION_LENGTH) return { kind: 'unusable', why: `it is longer than ${MAX_RECOMMENDATION_LENGTH} characters, too long to show you whole` };
+function statusOf(
+  parsed: ReturnType<typeof parseProvider>,
+  ctx: RecommendationContext,
+  entry: unknown,
+): RecommendationStatus {
+  if ('problem' in parsed)
+    return {
+      kind: 'unusable',
+      why: `it is not a valid provider entry: "${parsed.problem.field}" ${parsed.problem.message}`,
+    };
+  if (JSON.stringify(entry, null, 2).length > MAX_RECOMMENDATION_LENGTH)
+    return {
+      kind: 'unusable',
+      why: `it is longer than ${MAX_RECOMMENDATION_LENGTH} characters, too long to show you whole`,
+    };
   const config = parsed.config;
-  if (ctx.rules.manualProvidersDisabledBy.length) return { kind: 'unusable', why: `your organisation has switched adding providers off (${ctx.rules.manualProvidersDisabledBy.join(', ')})` };
+  if (ctx.rules.manualProvidersDisabledBy.length)
+    return {
+      kind: 'unusable',
+      why: `your organisation has switched adding providers off (${ctx.rules.manualProvidersDisabledBy.join(', ')})`,
+    };
   const refused = serverRefused(config, ctx.rules);
   if (refused) return { kind: 'unusable', why: refused };
   const owner = ctx.takenIds.get(config.id);
@@ -63,5 +80,8 @@ function statusOf(parsed: ReturnType<typeof parseProvider>, ctx: RecommendationC
   if (!mine) return { kind: 'new', config };
   // Same id: only an entry for the same server and client counts as added; anything else is never replaced.
   if (bindingKey(bindingOf(mine)) === bindingKey(bindingOf(config))) return { kind: 'added' };
-  return { kind: 'unusable', why: `your entry "${config.id}" names another server or client; a recommendation never replaces it` };
+  return {
+    kind: 'unusable',
+    why: `your entry "${config.id}" names another server or client; a recommendation never replaces it`,
+  };
 }

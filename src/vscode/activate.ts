@@ -22,7 +22,6 @@ import { RecommendationPrompt } from './recommendationPrompt';
 import { RECOMMENDED_SETTING } from '../settings/recommendations';
 import type { McpServers, McpServersDeps } from './mcpServers';
 
-
 /**
  * Whether this is the extension's own test run or a development host (F5, `extensionDevelopmentPath`): the only
  * runs in which the test-capture switches (OAUTH_ACCOUNTS_LOG_FILE, OAUTH_ACCOUNTS_LOG_CONSOLE, the web build's
@@ -47,16 +46,31 @@ export interface Platform {
 
 export function activateWith(context: vscode.ExtensionContext, platform: Platform) {
   // Test and development runs only: an installed extension ignores OAUTH_ACCOUNTS_LOG_CONSOLE.
-  setConsoleMirror(isTestOrDevelopment(context) && typeof process !== 'undefined' && !!process.env?.OAUTH_ACCOUNTS_LOG_CONSOLE);
+  setConsoleMirror(
+    isTestOrDevelopment(context) && typeof process !== 'undefined' && !!process.env?.OAUTH_ACCOUNTS_LOG_CONSOLE,
+  );
   const channel = new DeferredChannel(() => vscode.window.createOutputChannel('OAuth Accounts', { log: true }));
   const log = createLogger(channel);
   // A browser workbench hands over the callback query still form-encoded, a desktop one decoded (see QueryEncoding).
   const callbacks = new UriCallbacks((l) => log.info(l), vscode.env.uiKind === vscode.UIKind.Web ? 'form' : 'decoded');
-  callbacks.onLateAnswer = () => void notify.showInformationMessage('OAuth Accounts: that sign-in was already cancelled or had timed out in VS Code, so its answer was not used. Start the sign-in again.');
+  callbacks.onLateAnswer = () =>
+    void notify.showInformationMessage(
+      'OAuth Accounts: that sign-in was already cancelled or had timed out in VS Code, so its answer was not used. Start the sign-in again.',
+    );
   const engine = lazyEngine(platform.loadEngine);
   const registry = new ProviderRegistry({
-    context, log, callbacks, engine, callbackPages: platform.callbackPages, validate: validateEntries,
-    managed: () => loadManaged(platform.readManagedFiles, platform.systemManagedFile, typeof process === 'undefined' ? undefined : process.platform),
+    context,
+    log,
+    callbacks,
+    engine,
+    callbackPages: platform.callbackPages,
+    validate: validateEntries,
+    managed: () =>
+      loadManaged(
+        platform.readManagedFiles,
+        platform.systemManagedFile,
+        typeof process === 'undefined' ? undefined : process.platform,
+      ),
   });
   registry.applySettings();
   const recommendations = new RecommendationPrompt(registry, context.workspaceState, log);
@@ -70,10 +84,16 @@ export function activateWith(context: vscode.ExtensionContext, platform: Platfor
     }),
     ...registerCommands(registry, context.secrets, channel),
     vscode.commands.registerCommand('oauthAccounts.addProvider', async () => addProviderCommand(registry, engine)),
-    vscode.commands.registerCommand('oauthAccounts.copyAccessToken', async (): Promise<void> => copyAccessToken(registry)),
-    vscode.commands.registerCommand('oauthAccounts.showTokenDetails', async (): Promise<void> => showTokenDetails(registry)),
+    vscode.commands.registerCommand('oauthAccounts.copyAccessToken', async (): Promise<void> =>
+      copyAccessToken(registry),
+    ),
+    vscode.commands.registerCommand('oauthAccounts.showTokenDetails', async (): Promise<void> =>
+      showTokenDetails(registry),
+    ),
     ...registerApiCommands(registry),
-    vscode.commands.registerCommand('oauthAccounts.reviewRecommendations', async (): Promise<void> => recommendations.review()),
+    vscode.commands.registerCommand('oauthAccounts.reviewRecommendations', async (): Promise<void> =>
+      recommendations.review(),
+    ),
     vscode.workspace.onDidGrantWorkspaceTrust(() => void recommendations.offer()),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration(RECOMMENDED_SETTING)) void recommendations.offer();
@@ -86,6 +106,13 @@ export function activateWith(context: vscode.ExtensionContext, platform: Platfor
   // Internals only for the extension's own test run: exported in production they would let any extension read
   // every token and bypass VS Code's per-extension access control.
   const api = createApi(registry);
-  const testInternals = { registry, secrets: context.secrets, globalState: context.globalState, workspaceState: context.workspaceState, recommendations, mcp };
+  const testInternals = {
+    registry,
+    secrets: context.secrets,
+    globalState: context.globalState,
+    workspaceState: context.workspaceState,
+    recommendations,
+    mcp,
+  };
   return context.extensionMode === vscode.ExtensionMode.Test ? { ...api, testInternals } : api;
 }

@@ -24,7 +24,11 @@ export function createApi(registry: ProviderRegistry): OAuthAccountsApi {
 }
 
 function providerInfos(registry: ProviderRegistry): ProviderInfo[] {
-  return registry.configs().map((c) => Object.freeze({ id: c.id, label: c.label, issuer: c.issuer, source: registry.sourceOf(c.id) ?? 'settings' }));
+  return registry
+    .configs()
+    .map((c) =>
+      Object.freeze({ id: c.id, label: c.label, issuer: c.issuer, source: registry.sourceOf(c.id) ?? 'settings' }),
+    );
 }
 
 /**
@@ -42,23 +46,29 @@ export function registerApiCommands(registry: ProviderRegistry): vscode.Disposab
   const viaCommands = new Map<string, { registration: vscode.Disposable; json: string; handle: string }>();
   const info = (id: string) => providerInfos(registry).find((p) => p.id === id)!;
   return [
-    vscode.commands.registerCommand(API_COMMANDS.registerProvider, (entry: ProviderEntry, handle?: unknown): ProviderInfo & { handle?: string } => {
-      // An invalid replacement leaves the registered one in place (its sessions too).
-      const { id } = registry.validateApiEntry(entry);
-      const json = JSON.stringify(entry);
-      const previous = viaCommands.get(id);
-      if (previous) {
-        const owner = typeof handle === 'string' && handle === previous.handle;
-        if (previous.json === json) return owner ? { ...info(id), handle: previous.handle } : info(id); // no churn
-        if (!owner) throw new Error(`OAuth Accounts: provider id "${id}" is registered by another extension; only its registrant (with the handle its registration returned) can replace it.`);
-        previous.registration.dispose();
-        viaCommands.delete(id);
-      }
-      const registration = registry.registerFromApi(entry, 'an extension (through the registerProvider command)');
-      const next = { registration, json, handle: previous?.handle ?? crypto.randomUUID() };
-      viaCommands.set(id, next);
-      return { ...info(id), handle: next.handle };
-    }),
+    vscode.commands.registerCommand(
+      API_COMMANDS.registerProvider,
+      (entry: ProviderEntry, handle?: unknown): ProviderInfo & { handle?: string } => {
+        // An invalid replacement leaves the registered one in place (its sessions too).
+        const { id } = registry.validateApiEntry(entry);
+        const json = JSON.stringify(entry);
+        const previous = viaCommands.get(id);
+        if (previous) {
+          const owner = typeof handle === 'string' && handle === previous.handle;
+          if (previous.json === json) return owner ? { ...info(id), handle: previous.handle } : info(id); // no churn
+          if (!owner)
+            throw new Error(
+              `OAuth Accounts: provider id "${id}" is registered by another extension; only its registrant (with the handle its registration returned) can replace it.`,
+            );
+          previous.registration.dispose();
+          viaCommands.delete(id);
+        }
+        const registration = registry.registerFromApi(entry, 'an extension (through the registerProvider command)');
+        const next = { registration, json, handle: previous?.handle ?? crypto.randomUUID() };
+        viaCommands.set(id, next);
+        return { ...info(id), handle: next.handle };
+      },
+    ),
     vscode.commands.registerCommand(API_COMMANDS.unregisterProvider, (id: unknown, handle?: unknown): boolean => {
       const entry = typeof id === 'string' ? viaCommands.get(id) : undefined;
       if (!entry || typeof handle !== 'string' || handle !== entry.handle) return false;

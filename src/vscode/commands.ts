@@ -11,11 +11,26 @@ import type { ProviderRegistry } from './providerRegistry';
 import type { DeferredChannel } from './log';
 import { setClientSecretCommand, signInCommand, signOutCommand } from './paletteCommands';
 
-export function registerCommands(registry: ProviderRegistry, secrets: vscode.SecretStorage, channel: DeferredChannel): vscode.Disposable[] {
+export function registerCommands(
+  registry: ProviderRegistry,
+  secrets: vscode.SecretStorage,
+  channel: DeferredChannel,
+): vscode.Disposable[] {
   return [
-    vscode.commands.registerCommand('oauthAccounts.signIn', async (providerId?: unknown, scopes?: unknown): Promise<void> => signInCommand(registry, providerId, scopes)),
-    vscode.commands.registerCommand('oauthAccounts.signOut', async (providerId?: unknown, accountId?: unknown): Promise<void> => signOutCommand(registry, providerId, accountId)),
-    vscode.commands.registerCommand('oauthAccounts.setClientSecret', async (providerId?: unknown): Promise<void> => setClientSecretCommand(registry, secrets, providerId)),
-    vscode.commands.registerCommand('oauthAccounts.showLog', () => { channel.open().show(); }),
+    vscode.commands.registerCommand(
+      'oauthAccounts.signIn',
+      async (providerId?: unknown, scopes?: unknown): Promise<void> => signInCommand(registry, providerId, scopes),
+    ),
+    vscode.commands.registerCommand(
+      'oauthAccounts.signOut',
+      async (providerId?: unknown, accountId?: unknown): Promise<void> =>
+        signOutCommand(registry, providerId, accountId),
+    ),
+    vscode.commands.registerCommand('oauthAccounts.setClientSecret', async (providerId?: unknown): Promise<void> =>
+      setClientSecretCommand(registry, secrets, providerId),
+    ),
+    vscode.commands.registerCommand('oauthAccounts.showLog', () => {
+      channel.open().show();
+    }),
   ];
 }

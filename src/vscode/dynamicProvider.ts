@@ -17,7 +17,10 @@ export class DynamicProvider implements vscode.AuthenticationProvider, vscode.Di
   private inner?: { readonly provider: OAuthAuthenticationProvider; readonly subscription: vscode.Disposable };
 
   /** `whenKnown`: settles once the client id is known (and attached here) or could not be had. */
-  constructor(private readonly config: ProviderConfig, private readonly whenKnown: () => Promise<unknown>) {}
+  constructor(
+    private readonly config: ProviderConfig,
+    private readonly whenKnown: () => Promise<unknown>,
+  ) {}
 
   /** The provider for the client id now known, or undefined while there is none; the previous one is disposed. */
   get current(): OAuthAuthenticationProvider | undefined {
@@ -37,7 +40,8 @@ export class DynamicProvider implements vscode.AuthenticationProvider, vscode.Di
   private async letGo(previous: NonNullable<DynamicProvider['inner']>): Promise<void> {
     try {
       const gone = await previous.provider.keeper.sessions();
-      if (gone.length) this.emitter.fire({ added: undefined, changed: undefined, removed: gone.map((s) => toVsCodeSession(s)) });
+      if (gone.length)
+        this.emitter.fire({ added: undefined, changed: undefined, removed: gone.map((s) => toVsCodeSession(s)) });
     } catch {
       // unreadable storage: the new provider reports what it finds
     } finally {
@@ -52,12 +56,18 @@ export class DynamicProvider implements vscode.AuthenticationProvider, vscode.Di
   }
 
   /** No client id yet means no session yet: an id that cannot be had answers with none, without prompting. */
-  async getSessions(scopes: readonly string[] | undefined, options?: vscode.AuthenticationProviderSessionOptions): Promise<vscode.AuthenticationSession[]> {
+  async getSessions(
+    scopes: readonly string[] | undefined,
+    options?: vscode.AuthenticationProviderSessionOptions,
+  ): Promise<vscode.AuthenticationSession[]> {
     const real = await this.ready().catch(() => undefined);
     return real ? real.getSessions(scopes, options ?? {}) : [];
   }
 
-  async createSession(scopes: readonly string[], options?: vscode.AuthenticationProviderSessionOptions): Promise<vscode.AuthenticationSession> {
+  async createSession(
+    scopes: readonly string[],
+    options?: vscode.AuthenticationProviderSessionOptions,
+  ): Promise<vscode.AuthenticationSession> {
     let real: OAuthAuthenticationProvider | undefined;
     try {
       // Always through whenKnown: after the server forgot the client, a sign-in waits for the new registration
@@ -66,7 +76,11 @@ export class DynamicProvider implements vscode.AuthenticationProvider, vscode.Di
       real = this.inner?.provider;
     } catch (e) {
       if (isAuthError(e)) throw e;
-      throw new AuthError('config', `${this.config.label} has no clientId and none could be registered at ${this.config.issuer} (${plainText((e as Error)?.message ?? String(e))}). Set "clientId" to a client registered there.`, { cause: e });
+      throw new AuthError(
+        'config',
+        `${this.config.label} has no clientId and none could be registered at ${this.config.issuer} (${plainText((e as Error)?.message ?? String(e))}). Set "clientId" to a client registered there.`,
+        { cause: e },
+      );
     }
     if (!real) throw new AuthError('config', `${this.config.label} has no client id yet; try again in a moment.`);
     return real.createSession(scopes, options ?? {});

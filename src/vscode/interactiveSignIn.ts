@@ -29,7 +29,7 @@ export async function interactiveSignIn(registry: SignInTarget, id: string, scop
 
 async function showSignInError(id: string, registry: SignInTarget, e: unknown): Promise<void> {
   const label = registry.labelOf(id);
-  const text = isAuthError(e) ? e.message : (e as Error)?.message ?? String(e);
+  const text = isAuthError(e) ? e.message : ((e as Error)?.message ?? String(e));
   const a = await notify.showErrorMessage(`Sign in to ${label} failed: ${text}`, 'Show Log');
   if (a) void vscode.commands.executeCommand('oauthAccounts.showLog');
 }

@@ -17,7 +17,9 @@ export type { Logger };
  * ignores the variable, so nothing in a user's environment can copy their log elsewhere.
  */
 let mirror = false;
-export function setConsoleMirror(on: boolean): void { mirror = on; }
+export function setConsoleMirror(on: boolean): void {
+  mirror = on;
+}
 
 /**
  * Test-only capture of everything the user could read: every log line (after redaction, at every level, whatever
@@ -26,10 +28,16 @@ export function setConsoleMirror(on: boolean): void { mirror = on; }
  * (test/host/leakCheck.ts) scans what lands there.
  */
 let captureSink: ((line: string) => void) | undefined;
-export function setCaptureSink(sink: ((line: string) => void) | undefined): void { captureSink = sink; }
+export function setCaptureSink(sink: ((line: string) => void) | undefined): void {
+  captureSink = sink;
+}
 export function capture(line: string): void {
   if (!captureSink) return;
-  try { captureSink(line); } catch { /* a test sink must never break the extension */ }
+  try {
+    captureSink(line);
+  } catch {
+    /* a test sink must never break the extension */
+  }
 }
 
 type Level = 'trace' | 'info' | 'warn' | 'error';
@@ -51,7 +59,13 @@ export class DeferredChannel implements LogTarget {
   private disposed = false;
 
   constructor(private readonly create: () => vscode.LogOutputChannel) {
-    this.timer = setTimeout(() => { try { this.open(); } catch { /* reported when Show Log calls open() */ } }, 0);
+    this.timer = setTimeout(() => {
+      try {
+        this.open();
+      } catch {
+        /* reported when Show Log calls open() */
+      }
+    }, 0);
   }
 
   open(): vscode.LogOutputChannel {
@@ -85,11 +99,18 @@ export class DeferredChannel implements LogTarget {
 
 export function createLogger(target: LogTarget, tag = ''): Logger {
   const prefix = tag ? `[${tag}] ` : '';
-  const at = (level: Level) => (l: string) => target.write(level, () => {
-    const line = escapeLogLine(prefix + redact(l));
-    if (mirror) console.log(`[oauth-accounts ${level}] ${line}`);
-    capture(`[${level}] ${line}`);
-    return line;
-  });
-  return { trace: at('trace'), info: at('info'), warn: at('warn'), error: at('error'), forProvider: (id) => createLogger(target, id) };
+  const at = (level: Level) => (l: string) =>
+    target.write(level, () => {
+      const line = escapeLogLine(prefix + redact(l));
+      if (mirror) console.log(`[oauth-accounts ${level}] ${line}`);
+      capture(`[${level}] ${line}`);
+      return line;
+    });
+  return {
+    trace: at('trace'),
+    info: at('info'),
+    warn: at('warn'),
+    error: at('error'),
+    forProvider: (id) => createLogger(target, id),
+  };
 }

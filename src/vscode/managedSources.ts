@@ -18,17 +18,30 @@ export const PROVIDER_SETTINGS = ['oauthAccounts.providers', MANAGED_FILE_SETTIN
 export type ReadManagedFiles = (paths: readonly string[]) => ManagedFile[];
 
 /** `systemFile`: the platform's fixed path (managedProviders.ts systemManagedFile), when it has one. */
-export function loadManaged(read: ReadManagedFiles | undefined, systemFile: string | undefined, platform?: string): Managed {
+export function loadManaged(
+  read: ReadManagedFiles | undefined,
+  systemFile: string | undefined,
+  platform?: string,
+): Managed {
   const config = vscode.workspace.getConfiguration();
   const problems: string[] = [];
   const org = config.get<Record<string, unknown>>(ORGANIZATION_SETTINGS) ?? {};
   const rules = addRules(NO_RULES, `your settings (${ORGANIZATION_SETTINGS}.*)`, org, problems);
   const named = config.get<unknown>(MANAGED_FILE_SETTING);
-  if (named !== undefined && named !== null && named !== '' && typeof named !== 'string') problems.push(`"${MANAGED_FILE_SETTING}" must be the path of a JSON file.`);
+  if (named !== undefined && named !== null && named !== '' && typeof named !== 'string')
+    problems.push(`"${MANAGED_FILE_SETTING}" must be the path of a JSON file.`);
   let namedPath = typeof named === 'string' && named.trim() ? named.trim() : undefined;
   // Windows cannot tell an administrator's file from one any process of the user wrote: only the system path.
-  if (namedPath && platform === 'win32') { problems.push(`"${MANAGED_FILE_SETTING}" is not used on Windows: put the file at ${systemFile ?? 'the system path'}.`); namedPath = undefined; }
-  if (namedPath && !read) problems.push(`"${MANAGED_FILE_SETTING}" cannot be read by OAuth Accounts in this window's web worker extension host (no file system): its providers and rules are not applied here.`);
+  if (namedPath && platform === 'win32') {
+    problems.push(
+      `"${MANAGED_FILE_SETTING}" is not used on Windows: put the file at ${systemFile ?? 'the system path'}.`,
+    );
+    namedPath = undefined;
+  }
+  if (namedPath && !read)
+    problems.push(
+      `"${MANAGED_FILE_SETTING}" cannot be read by OAuth Accounts in this window's web worker extension host (no file system): its providers and rules are not applied here.`,
+    );
   const paths = [systemFile, namedPath].filter((p): p is string => !!p);
   if (!read || paths.length === 0) return { ...NO_MANAGED, rules, problems };
   const managed = parseManaged(read([...new Set(paths)]), rules);

@@ -15,7 +15,14 @@ import * as notify from './notify';
 import type { Logger } from './log';
 import type { ProviderRegistry } from './providerRegistry';
 import type { BridgeOptions, McpBridge } from '../node/mcpBridge';
-import { approvalKey, definitionVersion, describeMcpProblem, parseMcpServers, providerMismatch, type McpServerEntry } from '../mcp/serverEntries';
+import {
+  approvalKey,
+  definitionVersion,
+  describeMcpProblem,
+  parseMcpServers,
+  providerMismatch,
+  type McpServerEntry,
+} from '../mcp/serverEntries';
 import { McpTokens } from './mcpTokens';
 import { isAuthError } from '../protocol/errors';
 
@@ -49,7 +56,8 @@ export class McpHost implements vscode.Disposable {
   constructor(private readonly deps: McpHostDeps) {
     const log = deps.log.forProvider('mcp');
     this.tokens = new McpTokens({
-      registry: deps.registry, log,
+      registry: deps.registry,
+      log,
       approved: (name) => this.approvedEntries().find((e) => e.name === name),
       signIn: (providerId, scopes) => this.signIn(providerId, scopes),
       confirm,
@@ -87,7 +95,8 @@ export class McpHost implements vscode.Disposable {
 
   /** Records the user's approval (the wizard's last modal, or resolve's). */
   async approve(entry: McpServerEntry): Promise<void> {
-    if (!this.isApproved(entry)) await this.deps.state.update(MCP_APPROVALS_KEY, [...this.approvals(), approvalKey(entry)]);
+    if (!this.isApproved(entry))
+      await this.deps.state.update(MCP_APPROVALS_KEY, [...this.approvals(), approvalKey(entry)]);
   }
 
   approvedEntries(): McpServerEntry[] {
@@ -97,15 +106,17 @@ export class McpHost implements vscode.Disposable {
 
   /** The bridge, started on first use. */
   bridge(): Promise<McpBridge> {
-    return (this.bridgePromise ??= this.deps.startBridge({
-      auth: this.tokens,
-      log: (level, line) => this.deps.log.forProvider('mcp')[level](line),
-    }).then((b) => {
-      if (this.disposed) void b.close();
-      this.deps.log.forProvider('mcp').info(`MCP bridge listening at ${b.origin}`);
-      b.setRoutes(this.approvedEntries());
-      return b;
-    }));
+    return (this.bridgePromise ??= this.deps
+      .startBridge({
+        auth: this.tokens,
+        log: (level, line) => this.deps.log.forProvider('mcp')[level](line),
+      })
+      .then((b) => {
+        if (this.disposed) void b.close();
+        this.deps.log.forProvider('mcp').info(`MCP bridge listening at ${b.origin}`);
+        b.setRoutes(this.approvedEntries());
+        return b;
+      }));
   }
 
   /** The setting or the providers changed: the bridge serves exactly the approved entries from now on. */
@@ -125,14 +136,20 @@ export class McpHost implements vscode.Disposable {
     if (!this.isApproved(entry)) {
       const ok = await confirm(
         `Allow MCP server "${entry.name}" to use your ${label} sign-in?`,
-        `OAuth Accounts will send access tokens of ${label} (provider "${entry.providerId}") to\n${entry.url}\nand only there, with every request VS Code makes to this MCP server.\n\n`
-          + 'This entry comes from your settings, which other extensions can write too: allow it only if you added this server yourself.',
+        `OAuth Accounts will send access tokens of ${label} (provider "${entry.providerId}") to\n${entry.url}\nand only there, with every request VS Code makes to this MCP server.\n\n` +
+          'This entry comes from your settings, which other extensions can write too: allow it only if you added this server yourself.',
         'Allow',
       );
-      if (!ok) { log.info(`MCP server "${entry.name}" was not started: its use of ${label} was not allowed`); return undefined; }
+      if (!ok) {
+        log.info(`MCP server "${entry.name}" was not started: its use of ${label} was not allowed`);
+        return undefined;
+      }
       await this.approve(entry);
     }
-    const mismatch = providerMismatch(entry, this.deps.registry.configs().find((c) => c.id === entry.providerId));
+    const mismatch = providerMismatch(
+      entry,
+      this.deps.registry.configs().find((c) => c.id === entry.providerId),
+    );
     if (mismatch) {
       void notify.showErrorMessage(`OAuth Accounts: MCP server "${entry.name}" cannot start: ${mismatch}`);
       return undefined;
@@ -140,15 +157,18 @@ export class McpHost implements vscode.Disposable {
     let found = await this.tokens.session(entry, false); // asked below, in a modal
     if ('refused' in found) {
       // A modal: VS Code waits for this answer before it starts the server, and a notification could be left unanswered.
-      const detail = `Scopes: ${this.tokens.scopesOf(entry).join(' ') || '(the provider\'s defaults)'}. Your browser opens ${label}'s sign-in page.`;
-      if (!(await confirm(`MCP server "${entry.name}" needs you to sign in to ${label}.`, detail, 'Sign In'))) return undefined;
+      const detail = `Scopes: ${this.tokens.scopesOf(entry).join(' ') || "(the provider's defaults)"}. Your browser opens ${label}'s sign-in page.`;
+      if (!(await confirm(`MCP server "${entry.name}" needs you to sign in to ${label}.`, detail, 'Sign In')))
+        return undefined;
       if (!(await this.signIn(entry.providerId, this.tokens.scopesOf(entry)))) return undefined;
       found = await this.tokens.session(entry, false);
       if ('refused' in found) return undefined;
     }
     const bridge = await this.bridge();
     bridge.setRoutes(this.approvedEntries());
-    log.info(`MCP server "${entry.name}" starts through the bridge (${entry.url}, signed in as ${found.session.account.label})`);
+    log.info(
+      `MCP server "${entry.name}" starts through the bridge (${entry.url}, signed in as ${found.session.account.label})`,
+    );
     return { url: bridge.urlFor(entry.name), headers: { ...bridge.clientHeaders }, version: definitionVersion(entry) };
   }
 
@@ -158,16 +178,24 @@ export class McpHost implements vscode.Disposable {
     if (!provider) return false;
     try {
       const s = await provider.createSession([...scopes], {});
-      void notify.showInformationMessage(`Signed in to ${this.deps.registry.labelOf(providerId)} as ${s.account.label}.`);
+      void notify.showInformationMessage(
+        `Signed in to ${this.deps.registry.labelOf(providerId)} as ${s.account.label}.`,
+      );
       return true;
     } catch (e) {
-      if (!(e instanceof vscode.CancellationError)) void notify.showErrorMessage(`Sign in to ${this.deps.registry.labelOf(providerId)} failed: ${isAuthError(e) ? e.message : String((e as Error)?.message ?? e)}`);
+      if (!(e instanceof vscode.CancellationError))
+        void notify.showErrorMessage(
+          `Sign in to ${this.deps.registry.labelOf(providerId)} failed: ${isAuthError(e) ? e.message : String((e as Error)?.message ?? e)}`,
+        );
       return false;
     }
   }
 
   dispose(): void {
     this.disposed = true;
-    void this.bridgePromise?.then((b) => b.close(), () => undefined);
+    void this.bridgePromise?.then(
+      (b) => b.close(),
+      () => undefined,
+    );
   }
 }

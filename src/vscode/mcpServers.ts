@@ -25,22 +25,44 @@ export const MCP_DEFINITION_PROVIDER_ID = 'oauthAccounts.mcpServers';
 export const MCP_AVAILABLE_CONTEXT = 'oauthAccounts.mcpAvailable';
 
 /** The part of VS Code's stable MCP API used here (its types are newer than @types/vscode 1.93). */
-export interface McpHttpDefinition { readonly label: string; uri: vscode.Uri; headers: Record<string, string>; version?: string }
+export interface McpHttpDefinition {
+  readonly label: string;
+  uri: vscode.Uri;
+  headers: Record<string, string>;
+  version?: string;
+}
 interface McpApi {
-  readonly registerMcpServerDefinitionProvider: (id: string, provider: {
-    onDidChangeMcpServerDefinitions?: vscode.Event<void>;
-    provideMcpServerDefinitions(token: vscode.CancellationToken): Promise<McpHttpDefinition[]>;
-    resolveMcpServerDefinition(server: McpHttpDefinition, token: vscode.CancellationToken): Promise<McpHttpDefinition | undefined>;
-  }) => vscode.Disposable;
-  readonly Definition: new (label: string, uri: vscode.Uri, headers?: Record<string, string>, version?: string) => McpHttpDefinition;
+  readonly registerMcpServerDefinitionProvider: (
+    id: string,
+    provider: {
+      onDidChangeMcpServerDefinitions?: vscode.Event<void>;
+      provideMcpServerDefinitions(token: vscode.CancellationToken): Promise<McpHttpDefinition[]>;
+      resolveMcpServerDefinition(
+        server: McpHttpDefinition,
+        token: vscode.CancellationToken,
+      ): Promise<McpHttpDefinition | undefined>;
+    },
+  ) => vscode.Disposable;
+  readonly Definition: new (
+    label: string,
+    uri: vscode.Uri,
+    headers?: Record<string, string>,
+    version?: string,
+  ) => McpHttpDefinition;
 }
 
 /** The MCP API of this VS Code, or undefined before 1.101. */
 export function mcpApi(): McpApi | undefined {
   const lm = (vscode as { lm?: { registerMcpServerDefinitionProvider?: unknown } }).lm;
   const Definition = (vscode as unknown as { McpHttpServerDefinition?: McpApi['Definition'] }).McpHttpServerDefinition;
-  if (typeof lm?.registerMcpServerDefinitionProvider !== 'function' || typeof Definition !== 'function') return undefined;
-  return { registerMcpServerDefinitionProvider: lm.registerMcpServerDefinitionProvider.bind(lm) as McpApi['registerMcpServerDefinitionProvider'], Definition };
+  if (typeof lm?.registerMcpServerDefinitionProvider !== 'function' || typeof Definition !== 'function')
+    return undefined;
+  return {
+    registerMcpServerDefinitionProvider: lm.registerMcpServerDefinitionProvider.bind(
+      lm,
+    ) as McpApi['registerMcpServerDefinitionProvider'],
+    Definition,
+  };
 }
 
 /**
@@ -63,12 +85,21 @@ export class McpServers implements vscode.Disposable {
 
   constructor(private readonly deps: McpServersDeps) {
     const api = mcpApi();
-    const unavailable = () => void notify.showInformationMessage(`OAuth Accounts: MCP servers need VS Code 1.101 or later (this is ${vscode.version}).`);
+    const unavailable = () =>
+      void notify.showInformationMessage(
+        `OAuth Accounts: MCP servers need VS Code 1.101 or later (this is ${vscode.version}).`,
+      );
     this.disposables.push(
       this.changed,
-      vscode.commands.registerCommand('oauthAccounts.addMcpServer', async (): Promise<void> => (api ? addMcpServerCommand(deps.registry, deps.engine, () => this.host()) : unavailable())),
-      vscode.commands.registerCommand('oauthAccounts.mcpServerStatus', async (): Promise<void> => (api ? showMcpStatus(await this.host(), deps.registry) : unavailable())),
-      vscode.commands.registerCommand('oauthAccounts.resetMcpSignIn', async (): Promise<void> => (api ? resetMcpSignIn(await this.host(), deps.registry) : unavailable())),
+      vscode.commands.registerCommand('oauthAccounts.addMcpServer', async (): Promise<void> =>
+        api ? addMcpServerCommand(deps.registry, deps.engine, () => this.host()) : unavailable(),
+      ),
+      vscode.commands.registerCommand('oauthAccounts.mcpServerStatus', async (): Promise<void> =>
+        api ? showMcpStatus(await this.host(), deps.registry) : unavailable(),
+      ),
+      vscode.commands.registerCommand('oauthAccounts.resetMcpSignIn', async (): Promise<void> =>
+        api ? resetMcpSignIn(await this.host(), deps.registry) : unavailable(),
+      ),
     );
     if (!api) {
       deps.log.info('this VS Code has no MCP server API (VS Code 1.101 or later): MCP servers are not offered');
@@ -86,7 +117,10 @@ export class McpServers implements vscode.Disposable {
         },
         resolveMcpServerDefinition: async (server) => {
           const resolved = await (await this.host()).resolve(server.label);
-          return resolved && new api.Definition(server.label, vscode.Uri.parse(resolved.url), resolved.headers, resolved.version);
+          return (
+            resolved &&
+            new api.Definition(server.label, vscode.Uri.parse(resolved.url), resolved.headers, resolved.version)
+          );
         },
       }),
       vscode.workspace.onDidChangeConfiguration((e) => {
@@ -100,21 +134,30 @@ export class McpServers implements vscode.Disposable {
 
   /** The MCP host (entries, the bridge, sessions, approvals), made on first use; the bridge comes with the engine. */
   host(): Promise<McpHost> {
-    return (this.hostPromise ??= this.deps.engine().then(({ startMcpBridge }) => {
-      if (!startMcpBridge) throw new Error('this extension host has no MCP bridge');
-      return new McpHost({
-        registry: this.deps.registry, log: this.deps.log, state: this.deps.context.globalState, startBridge: startMcpBridge,
-        setting: () => vscode.workspace.getConfiguration().get<unknown>(MCP_SETTING),
-      });
-    }).catch((e: unknown) => {
-      this.hostPromise = undefined;
-      throw e;
-    }));
+    return (this.hostPromise ??= this.deps
+      .engine()
+      .then(({ startMcpBridge }) => {
+        if (!startMcpBridge) throw new Error('this extension host has no MCP bridge');
+        return new McpHost({
+          registry: this.deps.registry,
+          log: this.deps.log,
+          state: this.deps.context.globalState,
+          startBridge: startMcpBridge,
+          setting: () => vscode.workspace.getConfiguration().get<unknown>(MCP_SETTING),
+        });
+      })
+      .catch((e: unknown) => {
+        this.hostPromise = undefined;
+        throw e;
+      }));
   }
 
   dispose(): void {
     for (const d of this.disposables.splice(0)) d.dispose();
-    void this.hostPromise?.then((h) => h.dispose(), () => undefined);
+    void this.hostPromise?.then(
+      (h) => h.dispose(),
+      () => undefined,
+    );
   }
 }
 

@@ -68,17 +68,29 @@ export class McpTokens implements BridgeAuth {
   }
 
   /** The session serving `entry` now (refreshed when due), or why none; `tell`: notify the user when a sign-in is needed. */
-  async session(entry: McpServerEntry, tell = true): Promise<{ provider: OAuthAuthenticationProvider; session: StoredSession } | { refused: string }> {
+  async session(
+    entry: McpServerEntry,
+    tell = true,
+  ): Promise<{ provider: OAuthAuthenticationProvider; session: StoredSession } | { refused: string }> {
     const provider = this.deps.registry.get(entry.providerId);
-    const mismatch = providerMismatch(entry, provider?.config ?? this.deps.registry.configs().find((c) => c.id === entry.providerId));
-    if (mismatch || !provider) return { refused: mismatch ?? `the provider "${entry.providerId}" is still looking up its client id; try again in a moment.` };
+    const mismatch = providerMismatch(
+      entry,
+      provider?.config ?? this.deps.registry.configs().find((c) => c.id === entry.providerId),
+    );
+    if (mismatch || !provider)
+      return {
+        refused:
+          mismatch ?? `the provider "${entry.providerId}" is still looking up its client id; try again in a moment.`,
+      };
     const matching = await provider.keeper.matching(normalizeScopes(this.scopesOf(entry)));
     const chosen = matching.find((s) => s.id === this.lastSession.get(entry.name)) ?? matching[0];
     let session: StoredSession | undefined;
     try {
       session = chosen && (await provider.keeper.usable(chosen));
     } catch (e) {
-      return { refused: `no usable token from ${provider.config.label}: ${plainText((e as Error)?.message ?? String(e), 300)}` };
+      return {
+        refused: `no usable token from ${provider.config.label}: ${plainText((e as Error)?.message ?? String(e), 300)}`,
+      };
     }
     if (!session) return { refused: this.signInNeeded(entry, provider.config.label, tell) };
     this.lastSession.set(entry.name, session.id);
@@ -106,7 +118,9 @@ export class McpTokens implements BridgeAuth {
         return { token: next.tokens.accessToken };
       }
     } catch (e) {
-      return { refused: `the token was refused and could not be refreshed: ${plainText((e as Error)?.message ?? String(e), 300)}` };
+      return {
+        refused: `the token was refused and could not be refreshed: ${plainText((e as Error)?.message ?? String(e), 300)}`,
+      };
     }
     return { refused: this.signInNeeded(entry, provider.config.label) };
   }
@@ -117,12 +131,19 @@ export class McpTokens implements BridgeAuth {
     const wanted = union(this.scopesOf(entry), scopes);
     const key = wanted.join(' ');
     const label = this.deps.registry.labelOf(entry.providerId);
-    if (this.declined.get(name)?.has(key)) return { refused: `MCP server "${name}" needs the scopes ${plainText(key, 200)}, which were not allowed; run "OAuth Accounts: Reset MCP Server Sign-in..." to be asked again.` };
+    if (this.declined.get(name)?.has(key))
+      return {
+        refused: `MCP server "${name}" needs the scopes ${plainText(key, 200)}, which were not allowed; run "OAuth Accounts: Reset MCP Server Sign-in..." to be asked again.`,
+      };
     const provider = this.deps.registry.get(entry.providerId);
     const existing = provider && (await provider.keeper.matching(wanted))[0];
     if (!existing) {
       // A modal, answered before the request goes on: consent to more access is never given by ignoring a toast.
-      const allowed = await this.deps.confirm(`MCP server "${name}" asks for more access at ${label}.`, `Scopes: ${plainText(key, 300)}\nSigning in again with them gives the server (and only it) tokens for them.`, 'Sign In');
+      const allowed = await this.deps.confirm(
+        `MCP server "${name}" asks for more access at ${label}.`,
+        `Scopes: ${plainText(key, 300)}\nSigning in again with them gives the server (and only it) tokens for them.`,
+        'Sign In',
+      );
       if (!allowed || !(await this.deps.signIn(entry.providerId, wanted))) {
         const set = this.declined.get(name) ?? new Set<string>();
         this.declined.set(name, set.add(key));
@@ -147,8 +168,11 @@ export class McpTokens implements BridgeAuth {
     this.update(entry.name, { account: undefined, expiresAt: undefined });
     if (tell && !this.toldToSignIn.has(entry.name)) {
       this.toldToSignIn.add(entry.name);
-      void notify.showWarningMessage(`MCP server "${entry.name}" needs you to sign in to ${label} again.`, 'Sign In')
-        .then((a) => { if (a) void this.deps.signIn(entry.providerId, this.scopesOf(entry)); });
+      void notify
+        .showWarningMessage(`MCP server "${entry.name}" needs you to sign in to ${label} again.`, 'Sign In')
+        .then((a) => {
+          if (a) void this.deps.signIn(entry.providerId, this.scopesOf(entry));
+        });
     }
     return `not signed in to ${label} for MCP server "${entry.name}": sign in again (OAuth Accounts: Sign In..., or the notification's Sign In button).`;
   }

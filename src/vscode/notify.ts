@@ -41,40 +41,59 @@ function record(kind: string, message: string, rest: unknown[]): void {
 }
 
 type Show = (message: string, ...rest: unknown[]) => Thenable<unknown>;
-const wrap = (kind: string, pick: () => Show) => ((raw: string, ...rawRest: unknown[]) => {
-  const [message, rest] = guardArgs(raw, rawRest);
-  record(kind, message, rest);
-  return pick()(message, ...rest);
-});
+const wrap =
+  (kind: string, pick: () => Show) =>
+  (raw: string, ...rawRest: unknown[]) => {
+    const [message, rest] = guardArgs(raw, rawRest);
+    record(kind, message, rest);
+    return pick()(message, ...rest);
+  };
 
-export const showInformationMessage: typeof vscode.window.showInformationMessage =
-  wrap('info', () => vscode.window.showInformationMessage as Show) as typeof vscode.window.showInformationMessage;
-export const showWarningMessage: typeof vscode.window.showWarningMessage =
-  wrap('warning', () => vscode.window.showWarningMessage as Show) as typeof vscode.window.showWarningMessage;
-export const showErrorMessage: typeof vscode.window.showErrorMessage =
-  wrap('error', () => vscode.window.showErrorMessage as Show) as typeof vscode.window.showErrorMessage;
+export const showInformationMessage: typeof vscode.window.showInformationMessage = wrap(
+  'info',
+  () => vscode.window.showInformationMessage as Show,
+) as typeof vscode.window.showInformationMessage;
+export const showWarningMessage: typeof vscode.window.showWarningMessage = wrap(
+  'warning',
+  () => vscode.window.showWarningMessage as Show,
+) as typeof vscode.window.showWarningMessage;
+export const showErrorMessage: typeof vscode.window.showErrorMessage = wrap(
+  'error',
+  () => vscode.window.showErrorMessage as Show,
+) as typeof vscode.window.showErrorMessage;
 
 /** vscode.window.withProgress, capturing (and guarding) the title and every reported message. */
 export function withProgress<R>(
   options: vscode.ProgressOptions,
-  task: (progress: vscode.Progress<{ message?: string; increment?: number }>, token: vscode.CancellationToken) => Thenable<R>,
+  task: (
+    progress: vscode.Progress<{ message?: string; increment?: number }>,
+    token: vscode.CancellationToken,
+  ) => Thenable<R>,
 ): Thenable<R> {
   const guarded = options.title ? { ...options, title: guardWorkbenchText(options.title) } : options;
   if (guarded.title) capture(`[notification progress] ${guarded.title}`);
-  return vscode.window.withProgress(guarded, (progress, token) => task({
-    report(value) {
-      const message = value.message ? guardWorkbenchText(value.message) : value.message;
-      if (message) capture(`[notification progress] ${guarded.title ?? ''}: ${message}`);
-      progress.report(message === value.message ? value : { ...value, message });
-    },
-  }, token));
+  return vscode.window.withProgress(guarded, (progress, token) =>
+    task(
+      {
+        report(value) {
+          const message = value.message ? guardWorkbenchText(value.message) : value.message;
+          if (message) capture(`[notification progress] ${guarded.title ?? ''}: ${message}`);
+          progress.report(message === value.message ? value : { ...value, message });
+        },
+      },
+      token,
+    ),
+  );
 }
 
 /**
  * vscode.window.showInputBox with its title, prompt, placeholder and every validation message guarded (VS Code renders
  * `[label](command:…)` in the prompt and the validation message as a live link). The value is the user's own text.
  */
-export function showInputBox(options: vscode.InputBoxOptions, token?: vscode.CancellationToken): Thenable<string | undefined> {
+export function showInputBox(
+  options: vscode.InputBoxOptions,
+  token?: vscode.CancellationToken,
+): Thenable<string | undefined> {
   const { validateInput } = options;
   const guarded: vscode.InputBoxOptions = {
     ...options,
@@ -100,15 +119,31 @@ function guardValidation(v: Validation): Validation {
  * detail guarded (labels and descriptions render `$(icon)`; some VS Code versions render links in details). The
  * answer is the caller's own item object, so callers may compare it with theirs.
  */
-export async function showQuickPick<T extends vscode.QuickPickItem>(items: readonly T[] | Thenable<readonly T[]>, options: vscode.QuickPickOptions, token?: vscode.CancellationToken): Promise<T | undefined> {
+export async function showQuickPick<T extends vscode.QuickPickItem>(
+  items: readonly T[] | Thenable<readonly T[]>,
+  options: vscode.QuickPickOptions,
+  token?: vscode.CancellationToken,
+): Promise<T | undefined> {
   const originals = new Map<vscode.QuickPickItem, T>();
   const shown = (await items).map((item) => {
-    const copy: vscode.QuickPickItem = { ...item, label: guardWorkbenchText(item.label), description: guard(item.description), detail: guard(item.detail) };
+    const copy: vscode.QuickPickItem = {
+      ...item,
+      label: guardWorkbenchText(item.label),
+      description: guard(item.description),
+      detail: guard(item.detail),
+    };
     originals.set(copy, item);
     return copy;
   });
-  const guarded: vscode.QuickPickOptions = { ...options, title: guard(options.title), placeHolder: guard(options.placeHolder), canPickMany: false };
-  capture(`[quick pick] ${[guarded.title, guarded.placeHolder].filter(Boolean).join(' | ')}: ${shown.map((i) => [i.label, i.description, i.detail].filter(Boolean).join(' — ')).join(' / ')}`);
+  const guarded: vscode.QuickPickOptions = {
+    ...options,
+    title: guard(options.title),
+    placeHolder: guard(options.placeHolder),
+    canPickMany: false,
+  };
+  capture(
+    `[quick pick] ${[guarded.title, guarded.placeHolder].filter(Boolean).join(' | ')}: ${shown.map((i) => [i.label, i.description, i.detail].filter(Boolean).join(' — ')).join(' / ')}`,
+  );
   const picked = await vscode.window.showQuickPick(shown, guarded, token);
   return picked ? originals.get(picked) : undefined;
 }

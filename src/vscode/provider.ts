@@ -75,7 +75,10 @@ export class OAuthAuthenticationProvider implements vscode.AuthenticationProvide
     return this.deps.config;
   }
 
-  async getSessions(scopes: readonly string[] | undefined, options: vscode.AuthenticationProviderSessionOptions = {}): Promise<vscode.AuthenticationSession[]> {
+  async getSessions(
+    scopes: readonly string[] | undefined,
+    options: vscode.AuthenticationProviderSessionOptions = {},
+  ): Promise<vscode.AuthenticationSession[]> {
     const wanted = scopes === undefined ? undefined : normalizeScopes(scopes);
     const matching = await this.keeper.matching(wanted, options.account?.id);
     const fresh = await Promise.all(matching.map((s) => this.keeper.usable(s)));
@@ -83,7 +86,10 @@ export class OAuthAuthenticationProvider implements vscode.AuthenticationProvide
     return fresh.filter((s): s is StoredSession => s !== undefined).map((s) => toVsCodeSession(s, wanted));
   }
 
-  async createSession(scopes: readonly string[], options: vscode.AuthenticationProviderSessionOptions = {}): Promise<vscode.AuthenticationSession> {
+  async createSession(
+    scopes: readonly string[],
+    options: vscode.AuthenticationProviderSessionOptions = {},
+  ): Promise<vscode.AuthenticationSession> {
     const requested = normalizeScopes(scopes);
     this.deps.log.info(`sign-in requested${requested.length ? ` for scopes ${requested.join(' ')}` : ''}`);
     let result: SignInResult;
@@ -110,9 +116,13 @@ export class OAuthAuthenticationProvider implements vscode.AuthenticationProvide
       tokens: result.tokens,
       createdAt: now,
     };
-    const replaced = (await this.keeper.sessions()).filter((s) => s.account.id === session.account.id && sameScopes(s.scopes, session.scopes));
+    const replaced = (await this.keeper.sessions()).filter(
+      (s) => s.account.id === session.account.id && sameScopes(s.scopes, session.scopes),
+    );
     await this.keeper.add(session, replaced);
-    this.deps.log.info(`signed in as ${session.account.label}; access token ${describeExpiry(session, now)}${session.tokens.refreshToken ? ', refresh token stored' : ', no refresh token'}`);
+    this.deps.log.info(
+      `signed in as ${session.account.label}; access token ${describeExpiry(session, now)}${session.tokens.refreshToken ? ', refresh token stored' : ', no refresh token'}`,
+    );
     return toVsCodeSession(session);
   }
 
@@ -131,7 +141,6 @@ export class OAuthAuthenticationProvider implements vscode.AuthenticationProvide
     this.emitter.dispose();
   }
 }
-
 
 /** `callerScopes`: what the current caller asked for; else what the session's creator asked for. */
 export function toVsCodeSession(s: StoredSession, callerScopes?: readonly string[]): vscode.AuthenticationSession {

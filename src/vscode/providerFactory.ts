@@ -40,7 +40,11 @@ export interface ProviderFactoryDeps {
  * The flow UI (browser, URI callbacks, device code modal, paste box), with `overrides` read at call time: test runs
  * replace parts VS Code refuses under test (see ProviderRegistry.testUiOverrides).
  */
-export function overridableFlowUi(callbacks: UriCallbacks, overrides: () => Partial<FlowUi>, callbackPages?: FlowUi['callbackPages']): FlowUi & SignInUi {
+export function overridableFlowUi(
+  callbacks: UriCallbacks,
+  overrides: () => Partial<FlowUi>,
+  callbackPages?: FlowUi['callbackPages'],
+): FlowUi & SignInUi {
   const base = createFlowUi(callbacks);
   return {
     withProgress: base.withProgress,
@@ -49,7 +53,8 @@ export function overridableFlowUi(callbacks: UriCallbacks, overrides: () => Part
     externalCallbackUri: () => (overrides().externalCallbackUri ?? base.externalCallbackUri)(),
     waitForUriCallback: (state, signal) => (overrides().waitForUriCallback ?? base.waitForUriCallback)(state, signal),
     showDeviceCode: (info, signal) => (overrides().showDeviceCode ?? base.showDeviceCode)(info, signal),
-    askForRedirectedUrl: (validate, signal) => (overrides().askForRedirectedUrl ?? base.askForRedirectedUrl)(validate, signal),
+    askForRedirectedUrl: (validate, signal) =>
+      (overrides().askForRedirectedUrl ?? base.askForRedirectedUrl)(validate, signal),
     callbackPages,
   };
 }
@@ -58,15 +63,33 @@ export function createProvider(config: ProviderConfig, deps: ProviderFactoryDeps
   const log = deps.log.forProvider(config.id);
   const { notices } = deps;
   const dynamic = config.clientRegistration === 'dynamic';
-  const client = notices.boundClient(config, () => bindingOf(config), dynamic ? () => deps.registeredSecret(config) : undefined);
+  const client = notices.boundClient(
+    config,
+    () => bindingOf(config),
+    dynamic ? () => deps.registeredSecret(config) : undefined,
+  );
   const { ui } = deps;
-  const preferDeviceCode = () => vscode.workspace.getConfiguration().get<boolean>(PREFER_DEVICE_CODE_SETTING, false) === true;
+  const preferDeviceCode = () =>
+    vscode.workspace.getConfiguration().get<boolean>(PREFER_DEVICE_CODE_SETTING, false) === true;
   // A dynamically registered client the server no longer knows (a sign-in or refresh answered invalid_client):
   // forget it, so a new one is registered.
   const forget = () => deps.forgetClient(config, log);
   const signIn: ProviderDeps['signIn'] = async (scopes, request) => {
     const [engine, protocolClient] = await Promise.all([deps.engine(), client.get()]);
-    return engine.signIn({ config, client: protocolClient, ui, host: extensionHostKind, log, preferDeviceCode, timeoutMs: deps.signInTimeoutMs, accountRefused: deps.accountRefused }, scopes, request);
+    return engine.signIn(
+      {
+        config,
+        client: protocolClient,
+        ui,
+        host: extensionHostKind,
+        log,
+        preferDeviceCode,
+        timeoutMs: deps.signInTimeoutMs,
+        accountRefused: deps.accountRefused,
+      },
+      scopes,
+      request,
+    );
   };
   const provider = new OAuthAuthenticationProvider({
     config,

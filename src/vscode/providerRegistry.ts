@@ -5,7 +5,15 @@
  */
 import * as vscode from 'vscode';
 import * as notify from './notify';
-import { BUILT_IN_PROVIDER_IDS, configKey, describeProblem, parseProvider, SETTING, type Parsed, type ProviderConfig } from '../protocol/config';
+import {
+  BUILT_IN_PROVIDER_IDS,
+  configKey,
+  describeProblem,
+  parseProvider,
+  SETTING,
+  type Parsed,
+  type ProviderConfig,
+} from '../protocol/config';
 import { NO_MANAGED, type Managed } from '../settings/managedProviders';
 import { accountRefused, NO_RULES, type OrgRules } from '../settings/orgRules';
 import { apiEntryRefused, resolveSources, type ProviderSource } from '../settings/providerSources';
@@ -77,10 +85,19 @@ export class ProviderRegistry implements vscode.Disposable {
   private readonly factory: ProviderFactoryDeps;
 
   constructor(private readonly deps: RegistryDeps) {
-    this.notices = new SessionNotices({ secrets: deps.context.secrets, log: deps.log, engine: deps.engine, signIn: (id, scopes) => void interactiveSignIn(this, id, scopes) });
+    this.notices = new SessionNotices({
+      secrets: deps.context.secrets,
+      log: deps.log,
+      engine: deps.engine,
+      signIn: (id, scopes) => void interactiveSignIn(this, id, scopes),
+    });
     this.factory = {
-      secrets: deps.context.secrets, log: deps.log, engine: deps.engine, notices: this.notices,
-      ui: overridableFlowUi(deps.callbacks, () => this.testUiOverrides, deps.callbackPages), signInTimeoutMs: devSignInTimeoutMs(deps.context.extensionMode),
+      secrets: deps.context.secrets,
+      log: deps.log,
+      engine: deps.engine,
+      notices: this.notices,
+      ui: overridableFlowUi(deps.callbacks, () => this.testUiOverrides, deps.callbackPages),
+      signInTimeoutMs: devSignInTimeoutMs(deps.context.extensionMode),
       accountRefused: (identifiers) => accountRefused(identifiers, this.rules),
       forgetClient: async (config, log) => {
         log.warn(`the server no longer knows client "${config.clientId}"; registering again`);
@@ -103,7 +120,10 @@ export class ProviderRegistry implements vscode.Disposable {
           this.deps.log.error(`applying a registered client id failed: ${(e as Error)?.message ?? String(e)}`);
         }
       },
-      onFailed: (config, message) => this.reportProblem(`provider "${config.id}" has no clientId and could not be registered at ${config.issuer}: ${message}`),
+      onFailed: (config, message) =>
+        this.reportProblem(
+          `provider "${config.id}" has no clientId and could not be registered at ${config.issuer}: ${message}`,
+        ),
     });
   }
 
@@ -152,7 +172,10 @@ export class ProviderRegistry implements vscode.Disposable {
   /** The entry as a config, or an Error naming the field — the same message as the setting's. */
   validateApiEntry(entry: unknown): ProviderConfig {
     const parsed = parseProvider(entry);
-    if ('problem' in parsed) throw new Error(`OAuth Accounts: ${describeProblem(parsed.problem).replace(`${SETTING}[0]`, 'registerProvider()')}`);
+    if ('problem' in parsed)
+      throw new Error(
+        `OAuth Accounts: ${describeProblem(parsed.problem).replace(`${SETTING}[0]`, 'registerProvider()')}`,
+      );
     return parsed.config;
   }
 
@@ -180,14 +203,17 @@ export class ProviderRegistry implements vscode.Disposable {
   private apply(): void {
     // An API entry registered before the rules (or a managed entry) came to forbid it is left out until they change.
     const managedIds = new Set(this.fromManaged.map((c) => c.id));
-    const fromApi = [...this.fromApi.values()].map((a) => a.config).filter((c) => !managedIds.has(c.id) && !apiEntryRefused(c, this.rules));
+    const fromApi = [...this.fromApi.values()]
+      .map((a) => a.config)
+      .filter((c) => !managedIds.has(c.id) && !apiEntryRefused(c, this.rules));
     const configs = [...this.fromManaged, ...this.fromSettings, ...fromApi];
     const wanted = new Map(configs.map((c) => [c.id, c]));
     let changed = false;
     for (const [id, entry] of this.entries) {
       const next = wanted.get(id);
       // The same entry from another source (it became managed) is registered again: its label says where it is from.
-      if (next && configKey(next) === configKey(entry.config) && this.fromManaged.includes(next) === entry.managed) continue;
+      if (next && configKey(next) === configKey(entry.config) && this.fromManaged.includes(next) === entry.managed)
+        continue;
       this.unregister(id);
       changed = true;
     }
@@ -196,20 +222,33 @@ export class ProviderRegistry implements vscode.Disposable {
       this.register(config);
       changed = true;
     }
-    for (const entry of this.entries.values()) if (entry.dynamic && this.attachClientId(entry.config, entry.dynamic)) changed = true;
+    for (const entry of this.entries.values())
+      if (entry.dynamic && this.attachClientId(entry.config, entry.dynamic)) changed = true;
     if (changed) this.changed.fire();
   }
 
   private register(config: ProviderConfig): void {
     // An entry without clientId: registered now like every entry, its provider attached once its client id is known.
-    const dynamic = config.clientRegistration === 'dynamic' ? new DynamicProvider(config, () => this.dynamicIds.whenKnown(config)) : undefined;
+    const dynamic =
+      config.clientRegistration === 'dynamic'
+        ? new DynamicProvider(config, () => this.dynamicIds.whenKnown(config))
+        : undefined;
     const provider = dynamic ? undefined : createProvider(config, this.factory);
     // The Accounts menu names the provider: a managed one says so, and no other may.
     const managed = this.fromManaged.includes(config);
     const label = managed ? `${config.label} (managed)` : config.label.replace(/\s*\(managed\)\s*$/i, '') || config.id;
-    const registration = vscode.authentication.registerAuthenticationProvider(config.id, label, (dynamic ?? provider)!, { supportsMultipleAccounts: true });
+    const registration = vscode.authentication.registerAuthenticationProvider(
+      config.id,
+      label,
+      (dynamic ?? provider)!,
+      { supportsMultipleAccounts: true },
+    );
     this.entries.set(config.id, { config, registration, provider, dynamic, managed });
-    this.deps.log.forProvider(config.id).info(`registered provider "${config.label}" (${config.issuer ?? config.discoveryUrl ?? config.endpoints.authorization})${dynamic ? '; its registered client id is looked up next' : ''}`);
+    this.deps.log
+      .forProvider(config.id)
+      .info(
+        `registered provider "${config.label}" (${config.issuer ?? config.discoveryUrl ?? config.endpoints.authorization})${dynamic ? '; its registered client id is looked up next' : ''}`,
+      );
   }
 
   /**
@@ -221,7 +260,11 @@ export class ProviderRegistry implements vscode.Disposable {
     // A forgotten client id (undefined while the next is registered) keeps its provider until the new one is known:
     // the refresh that found it dead is still ending its session there, and VS Code must hear that.
     const current = dynamic.current?.config;
-    if (!effective || (effective.clientId === current?.clientId && effective.clientAuthentication === current.clientAuthentication)) return false;
+    if (
+      !effective ||
+      (effective.clientId === current?.clientId && effective.clientAuthentication === current.clientAuthentication)
+    )
+      return false;
     dynamic.attach(createProvider(effective, this.factory));
     return true;
   }
@@ -242,7 +285,9 @@ export class ProviderRegistry implements vscode.Disposable {
    */
   registrationRedirectUris(server: ServerLocation & Pick<ProviderConfig, 'loopbackPorts'>): string[] {
     const key = serverKey(server);
-    const sharing = [...this.entries.values()].map((e) => e.config).filter((c) => c.clientRegistration === 'dynamic' && serverKey(c) === key);
+    const sharing = [...this.entries.values()]
+      .map((e) => e.config)
+      .filter((c) => c.clientRegistration === 'dynamic' && serverKey(c) === key);
     return registrationRedirectUris([server.loopbackPorts, ...sharing.map((c) => c.loopbackPorts)]);
   }
 
@@ -250,7 +295,8 @@ export class ProviderRegistry implements vscode.Disposable {
   async signOutAccount(providerId: string, accountId: string): Promise<void> {
     const provider = this.get(providerId);
     if (!provider) return;
-    for (const s of (await provider.keeper.sessions()).filter((x) => x.account.id === accountId)) await provider.removeSession(s.id);
+    for (const s of (await provider.keeper.sessions()).filter((x) => x.account.id === accountId))
+      await provider.removeSession(s.id);
   }
 
   /** The provider serving `id`, with its client id (undefined while an entry without clientId has none yet). */
@@ -279,7 +325,13 @@ export class ProviderRegistry implements vscode.Disposable {
 
   /** Every provider id taken in this VS Code: VS Code's, other extensions' contributed ids, ours (managed, settings, API). */
   usedIds(): ReadonlySet<string> {
-    return new Set([...this.takenIds(), ...this.fromManaged.map((c) => c.id), ...this.fromSettings.map((c) => c.id), ...this.fromApi.keys(), ...this.entries.keys()]);
+    return new Set([
+      ...this.takenIds(),
+      ...this.fromManaged.map((c) => c.id),
+      ...this.fromSettings.map((c) => c.id),
+      ...this.fromApi.keys(),
+      ...this.entries.keys(),
+    ]);
   }
 
   /** The organisation's rules in force (for the wizard and the recommendations). */
@@ -304,7 +356,8 @@ export function contributedProviderIds(): Map<string, string> {
   const ids = new Map<string, string>();
   for (const ext of vscode.extensions.all) {
     if (ext.id.toLowerCase() === EXTENSION_ID) continue;
-    const contributed = (ext.packageJSON as { contributes?: { authentication?: Array<{ id?: unknown }> } })?.contributes?.authentication;
+    const contributed = (ext.packageJSON as { contributes?: { authentication?: Array<{ id?: unknown }> } })?.contributes
+      ?.authentication;
     for (const a of contributed ?? []) if (typeof a?.id === 'string' && !ids.has(a.id)) ids.set(a.id, ext.id);
   }
   return ids;

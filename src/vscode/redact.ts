@@ -5,7 +5,8 @@
  */
 
 /** Parameter and JSON member names whose value is a secret. */
-const KEYS = 'access_token|refresh_token|registration_access_token|initial_access_token|id_token|code_verifier|code|client_secret|client_assertion|device_code|subject_token|actor_token|assertion|password|token';
+const KEYS =
+  'access_token|refresh_token|registration_access_token|initial_access_token|id_token|code_verifier|code|client_secret|client_assertion|device_code|subject_token|actor_token|assertion|password|token';
 
 /**
  * Where a name may start: not inside a longer word (`grant_type=refresh_token` is not a `token=`), but right after a
@@ -38,7 +39,8 @@ const KEY_VALUE = new RegExp(String.raw`${START}(\\?["']?)(${KEYS})(\\?["']?)(\s
  * An Authorization header, whatever its scheme (Bearer, Basic, DPoP, GitHub's `token`, …): the credential after it.
  * Only here is `token` a scheme; elsewhere "token endpoint" is ordinary text.
  */
-const AUTHORIZATION = /\b((?:proxy-)?authorization["']?\s*[:=]\s*["']?)(?:(bearer|basic|dpop|token|digest|negotiate|ntlm|mac)\s+)?(?!\[redacted)[^\s"',&]+/gi;
+const AUTHORIZATION =
+  /\b((?:proxy-)?authorization["']?\s*[:=]\s*["']?)(?:(bearer|basic|dpop|token|digest|negotiate|ntlm|mac)\s+)?(?!\[redacted)[^\s"',&]+/gi;
 /**
  * A credential after a scheme name anywhere else ("sent Bearer abc…"): only values that look like one (8+ token
  * characters, `=` only as base64 padding, so `token_type=Bearer expires_in=300` is left alone).
@@ -60,8 +62,14 @@ function mask(value: string): string {
 export function redact(line: string): string {
   return line
     .replace(JWT, '[redacted JWT]')
-    .replace(AUTHORIZATION, (_m, head: string, scheme: string | undefined) => `${head}${scheme ? `${scheme} ` : ''}[redacted]`)
+    .replace(
+      AUTHORIZATION,
+      (_m, head: string, scheme: string | undefined) => `${head}${scheme ? `${scheme} ` : ''}[redacted]`,
+    )
     .replace(GITHUB_TOKEN, '[redacted GitHub token]')
-    .replace(KEY_VALUE, (_m, q1: string, key: string, q2: string, sep: string, value: string) => `${q1}${key}${q2}${sep}${mask(value)}`)
+    .replace(
+      KEY_VALUE,
+      (_m, q1: string, key: string, q2: string, sep: string, value: string) => `${q1}${key}${q2}${sep}${mask(value)}`,
+    )
     .replace(SCHEME_VALUE, '$1 [redacted]');
 }

@@ -11,7 +11,13 @@ import type { Engine } from '../engine/engine';
 import { LazyClient } from './lazyClient';
 import { keys, type SecretStorageLike, type StoredSession } from '../sessions/sessionStore';
 import type { Revocation } from '../sessions/sessionKeeper';
-import { bindingKey, configForBinding, decodeClientSecret, describeBinding, type ServerBinding } from '../sessions/serverBinding';
+import {
+  bindingKey,
+  configForBinding,
+  decodeClientSecret,
+  describeBinding,
+  type ServerBinding,
+} from '../sessions/serverBinding';
 import { revokeTokens } from '../sessions/revocation';
 
 export interface SessionNoticesDeps {
@@ -34,7 +40,11 @@ export class SessionNotices {
    * A protocol client for `config` whose client secret is only the one stored for `binding` (both made on first
    * use), or, for a dynamically registered client, `registeredSecret`: the one its registration record holds.
    */
-  boundClient(config: ProviderConfig, binding: () => ServerBinding, registeredSecret?: () => Promise<string | undefined>): LazyClient {
+  boundClient(
+    config: ProviderConfig,
+    binding: () => ServerBinding,
+    registeredSecret?: () => Promise<string | undefined>,
+  ): LazyClient {
     return new LazyClient(async () => {
       const log = this.deps.log.forProvider(config.id);
       const bound = binding();
@@ -57,7 +67,12 @@ export class SessionNotices {
    */
   async clientSecret(id: string, binding: ServerBinding): Promise<string | undefined> {
     const stored = decodeClientSecret(await this.deps.secrets.get(keys.clientSecret(id)), binding);
-    if (stored.kind === 'foreign') this.deps.log.forProvider(id).warn(`the stored client secret is not used: ${stored.why}. Run "OAuth Accounts: Set Client Secret..." for this provider.`);
+    if (stored.kind === 'foreign')
+      this.deps.log
+        .forProvider(id)
+        .warn(
+          `the stored client secret is not used: ${stored.why}. Run "OAuth Accounts: Set Client Secret..." for this provider.`,
+        );
     return stored.kind === 'bound' ? stored.secret : undefined;
   }
 
@@ -74,16 +89,23 @@ export class SessionNotices {
       if (!s.binding) continue; // stored before bindings existed: where it came from is unknown, so it goes nowhere
       const key = bindingKey(s.binding);
       const binding = s.binding;
-      const client = clients.get(key) ?? this.boundClient(configForBinding(binding, config.id, config.label), () => binding);
+      const client =
+        clients.get(key) ?? this.boundClient(configForBinding(binding, config.id, config.label), () => binding);
       clients.set(key, client);
       log.info(`revoking a retired session at ${describeBinding(s.binding)}`);
       if ((await revokeTokens(client, s, log)).outcome === 'revoked') revoked++;
     }
-    void notify.showWarningMessage(
-      `${config.label}: ${sessions.length === 1 ? 'an account was' : `${sessions.length} accounts were`} signed out because the provider "${config.id}" now names a different server or client id. `
-        + (revoked ? 'The old tokens were revoked at the server that issued them.' : 'The old tokens were deleted from VS Code.'),
-      'Sign In',
-    ).then((a) => { if (a) this.deps.signIn(config.id, []); });
+    void notify
+      .showWarningMessage(
+        `${config.label}: ${sessions.length === 1 ? 'an account was' : `${sessions.length} accounts were`} signed out because the provider "${config.id}" now names a different server or client id. ` +
+          (revoked
+            ? 'The old tokens were revoked at the server that issued them.'
+            : 'The old tokens were deleted from VS Code.'),
+        'Sign In',
+      )
+      .then((a) => {
+        if (a) this.deps.signIn(config.id, []);
+      });
   }
 
   /**
@@ -99,11 +121,21 @@ export class SessionNotices {
       this.pendingReports.delete(key);
       const who = `${config.label} (${s.account.label})`;
       if (worst.outcome === 'failed') {
-        const why = worst.status ? `the server refused to revoke the token (HTTP ${worst.status})` : `the token could not be revoked (${worst.message})`;
-        void notify.showWarningMessage(`Signed out of ${who} in VS Code, but ${why}; it stays valid at the server until it expires.`, 'Show Log')
-          .then((a) => { if (a) void vscode.commands.executeCommand('oauthAccounts.showLog'); });
+        const why = worst.status
+          ? `the server refused to revoke the token (HTTP ${worst.status})`
+          : `the token could not be revoked (${worst.message})`;
+        void notify
+          .showWarningMessage(
+            `Signed out of ${who} in VS Code, but ${why}; it stays valid at the server until it expires.`,
+            'Show Log',
+          )
+          .then((a) => {
+            if (a) void vscode.commands.executeCommand('oauthAccounts.showLog');
+          });
       } else {
-        void notify.showInformationMessage(`Signed out of ${who}.${worst.outcome === 'unsupported' ? ' (The server has no revocation endpoint: its tokens were deleted from VS Code and expire on their own.)' : ''}`);
+        void notify.showInformationMessage(
+          `Signed out of ${who}.${worst.outcome === 'unsupported' ? ' (The server has no revocation endpoint: its tokens were deleted from VS Code and expire on their own.)' : ''}`,
+        );
       }
     }, 300);
     this.pendingReports.set(key, { ...worst, timer });
@@ -116,6 +148,8 @@ export class SessionNotices {
     this.notifiedSignOuts.add(key);
     void notify
       .showWarningMessage(`${config.label}: ${s.account.label} needs to sign in again. ${reason}`, 'Sign In')
-      .then((a) => { if (a) this.deps.signIn(config.id, s.callerScopes ?? []); });
+      .then((a) => {
+        if (a) this.deps.signIn(config.id, s.callerScopes ?? []);
+      });
   }
 }

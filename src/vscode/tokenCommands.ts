@@ -20,7 +20,8 @@ async function pickSession(registry: ProviderRegistry, placeHolder: string): Pro
   const all: Picked[] = [];
   for (const c of registry.configs()) {
     // An entry without clientId has no provider (and no session) until its client id is known.
-    for (const session of (await registry.get(c.id)?.keeper.sessions()) ?? []) all.push({ providerId: c.id, providerLabel: c.label, session });
+    for (const session of (await registry.get(c.id)?.keeper.sessions()) ?? [])
+      all.push({ providerId: c.id, providerLabel: c.label, session });
   }
   if (all.length === 0) {
     void notify.showInformationMessage('OAuth Accounts: you are not signed in to any identity provider.');
@@ -28,7 +29,12 @@ async function pickSession(registry: ProviderRegistry, placeHolder: string): Pro
   }
   if (all.length === 1) return all[0];
   const pick = await notify.showQuickPick(
-    all.map((p) => ({ label: p.session.account.label, description: p.providerLabel, detail: `scopes: ${p.session.scopes.join(' ') || '(none)'}`, p })),
+    all.map((p) => ({
+      label: p.session.account.label,
+      description: p.providerLabel,
+      detail: `scopes: ${p.session.scopes.join(' ') || '(none)'}`,
+      p,
+    })),
     { placeHolder },
   );
   return pick?.p;
@@ -42,7 +48,10 @@ export const CLIPBOARD_LIFETIME_MS = 60_000;
  * clipboard, so the warning says so (VS Code does not tell a command who called it), and the token is cleared from
  * the clipboard after a minute unless something else was copied meanwhile.
  */
-export async function copyAccessToken(registry: ProviderRegistry, clipboardLifetimeMs = CLIPBOARD_LIFETIME_MS): Promise<void> {
+export async function copyAccessToken(
+  registry: ProviderRegistry,
+  clipboardLifetimeMs = CLIPBOARD_LIFETIME_MS,
+): Promise<void> {
   const picked = await pickSession(registry, 'Copy the access token of which account?');
   if (!picked) return;
   const copy = 'Copy Token';
@@ -50,27 +59,33 @@ export async function copyAccessToken(registry: ProviderRegistry, clipboardLifet
     `Copy the access token of ${picked.session.account.label} (${picked.providerLabel})?`,
     {
       modal: true,
-      detail: 'The token is a secret: whoever has it can act as you until it expires. Paste it only where you trust it, and never into a chat, issue or log.\n\n'
-        + 'If you did not just choose "Copy Access Token" yourself, another extension started this to read the token from your clipboard: choose Cancel.\n\n'
-        + `The clipboard is cleared after ${Math.round(clipboardLifetimeMs / 1000)} seconds if it still holds the token.`,
+      detail:
+        'The token is a secret: whoever has it can act as you until it expires. Paste it only where you trust it, and never into a chat, issue or log.\n\n' +
+        'If you did not just choose "Copy Access Token" yourself, another extension started this to read the token from your clipboard: choose Cancel.\n\n' +
+        `The clipboard is cleared after ${Math.round(clipboardLifetimeMs / 1000)} seconds if it still holds the token.`,
     },
     copy,
   );
   if (answer !== copy) return;
   // Through the provider, so an expiring token is refreshed first.
-  const sessions = (await registry.get(picked.providerId)?.getSessions(undefined, { account: picked.session.account })) ?? [];
+  const sessions =
+    (await registry.get(picked.providerId)?.getSessions(undefined, { account: picked.session.account })) ?? [];
   const fresh = sessions.find((s) => s.id === picked.session.id);
   if (!fresh) return void notify.showWarningMessage('That session has ended; sign in again.');
   await vscode.env.clipboard.writeText(fresh.accessToken);
   setTimeout(() => void clearIfStill(fresh.accessToken), clipboardLifetimeMs);
-  void notify.showInformationMessage(`Access token of ${picked.session.account.label} copied to the clipboard for ${Math.round(clipboardLifetimeMs / 1000)} seconds.`);
+  void notify.showInformationMessage(
+    `Access token of ${picked.session.account.label} copied to the clipboard for ${Math.round(clipboardLifetimeMs / 1000)} seconds.`,
+  );
 }
 
 /** Empties the clipboard if it still holds `token` (the user may have copied something else since). */
 async function clearIfStill(token: string): Promise<void> {
   try {
     if ((await vscode.env.clipboard.readText()) === token) await vscode.env.clipboard.writeText('');
-  } catch { /* the window is closing: nothing to clear */ }
+  } catch {
+    /* the window is closing: nothing to clear */
+  }
 }
 
 export async function showTokenDetails(registry: ProviderRegistry): Promise<void> {

@@ -40,12 +40,20 @@ export function renderTokenDetails(s: StoredSession, providerLabel: string, now:
   const rows: Array<[string, string]> = [
     ['Account id', s.account.id],
     ['Scopes requested', s.scopes.join(' ') || '(none)'],
-    ['Scopes granted', t.grantedScopes ? t.grantedScopes.join(' ') || '(none)' : 'as requested (not stated by the server)'],
+    [
+      'Scopes granted',
+      t.grantedScopes ? t.grantedScopes.join(' ') || '(none)' : 'as requested (not stated by the server)',
+    ],
     ['Token type', t.tokenType],
     ['Signed in', when(s.createdAt, now)],
     ['Last refreshed', s.refreshedAt ? when(s.refreshedAt, now) : 'never'],
     ['Access token expires', when(t.expiresAt, now)],
-    ['Refresh token', t.refreshToken ? 'stored (refreshed automatically before expiry)' : 'none (sign in again when the access token expires)'],
+    [
+      'Refresh token',
+      t.refreshToken
+        ? 'stored (refreshed automatically before expiry)'
+        : 'none (sign in again when the access token expires)',
+    ],
   ];
   const section = (title: string, body: string) => `<h2>${escapeHtml(title)}</h2>${body}`;
   const id = t.idToken ? decodeJwtPayload(t.idToken) : undefined;
@@ -55,14 +63,19 @@ export function renderTokenDetails(s: StoredSession, providerLabel: string, now:
     `<table>${rows.map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join('')}</table>`,
     '<p class="note">Raw tokens and signatures are never shown here. Claims are decoded for reading, not verified.</p>',
     id ? section('ID token claims', `<pre>${escapeHtml(claimsJson(id))}</pre>`) : '',
-    section('Access token', at ? `<pre>${escapeHtml(claimsJson(at))}</pre>` : '<p>Opaque (not a JWT): only the server can read it.</p>'),
+    section(
+      'Access token',
+      at ? `<pre>${escapeHtml(claimsJson(at))}</pre>` : '<p>Opaque (not a JWT): only the server can read it.</p>',
+    ),
   ].join('\n');
-  return '<!doctype html><html lang="en"><head><meta charset="utf-8">'
-    + '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; style-src \'unsafe-inline\'">'
-    + `<title>${escapeHtml(tokenDetailsTitle(s, providerLabel))}</title>`
-    + '<style>body{font-family:var(--vscode-font-family);color:var(--vscode-foreground);padding:0 1.5em}'
-    + 'th{text-align:left;padding-right:1.5em;font-weight:600}td,th{padding-top:.2em;vertical-align:top}'
-    + 'pre{background:var(--vscode-textCodeBlock-background);padding:.8em;overflow:auto;font-family:var(--vscode-editor-font-family)}'
-    + '.note{opacity:.8}</style></head>'
-    + `<body>${body}</body></html>\n`;
+  return (
+    '<!doctype html><html lang="en"><head><meta charset="utf-8">' +
+    '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; style-src \'unsafe-inline\'">' +
+    `<title>${escapeHtml(tokenDetailsTitle(s, providerLabel))}</title>` +
+    '<style>body{font-family:var(--vscode-font-family);color:var(--vscode-foreground);padding:0 1.5em}' +
+    'th{text-align:left;padding-right:1.5em;font-weight:600}td,th{padding-top:.2em;vertical-align:top}' +
+    'pre{background:var(--vscode-textCodeBlock-background);padding:.8em;overflow:auto;font-family:var(--vscode-editor-font-family)}' +
+    '.note{opacity:.8}</style></head>' +
+    `<body>${body}</body></html>\n`
+  );
 }

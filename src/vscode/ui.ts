@@ -37,7 +37,9 @@ export async function externalCallbackUri(): Promise<string> {
  * URIs exactly, port included, refuses anything else), and the URI handler. `pools`: each entry's `loopbackPorts`.
  */
 export function registrationRedirectUris(pools: ReadonlyArray<readonly number[] | undefined>): string[] {
-  const loopback = pools.flatMap((ports) => (ports?.length ? ports.map((p) => `http://127.0.0.1:${p}/callback`) : ['http://127.0.0.1/callback']));
+  const loopback = pools.flatMap((ports) =>
+    ports?.length ? ports.map((p) => `http://127.0.0.1:${p}/callback`) : ['http://127.0.0.1/callback'],
+  );
   return [...new Set([...loopback, uriHandlerCallback().toString()])];
 }
 
@@ -54,34 +56,53 @@ export function createFlowUi(callbacks: UriCallbacks): FlowUi & SignInUi {
 }
 
 /** The sign-in's one progress notification, with Cancel (engine/signIn.ts). */
-function signInProgress<R>(title: string, task: (report: (message: string) => void, cancelled: AbortSignal) => Promise<R>): Promise<R> {
-  return Promise.resolve(notify.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (progress, token) => {
-    const cancelled = new AbortController();
-    const sub = token.onCancellationRequested(() => cancelled.abort());
-    return task((message) => progress.report({ message }), cancelled.signal).finally(() => sub.dispose());
-  }));
+function signInProgress<R>(
+  title: string,
+  task: (report: (message: string) => void, cancelled: AbortSignal) => Promise<R>,
+): Promise<R> {
+  return Promise.resolve(
+    notify.withProgress(
+      { location: vscode.ProgressLocation.Notification, title, cancellable: true },
+      (progress, token) => {
+        const cancelled = new AbortController();
+        const sub = token.onCancellationRequested(() => cancelled.abort());
+        return task((message) => progress.report({ message }), cancelled.signal).finally(() => sub.dispose());
+      },
+    ),
+  );
 }
 
 async function offerNextFlow(label: string): Promise<boolean> {
   const yes = `Try ${label}`;
-  const answer = await notify.showWarningMessage(`Having trouble signing in? Try a different way (${label})?`, yes, 'Cancel');
+  const answer = await notify.showWarningMessage(
+    `Having trouble signing in? Try a different way (${label})?`,
+    yes,
+    'Cancel',
+  );
   return answer === yes;
 }
 
 export const COPY_AND_OPEN = 'Copy & Open';
 
-async function askForRedirectedUrl(validate: (text: string) => string | undefined, signal: AbortSignal): Promise<string | undefined> {
+async function askForRedirectedUrl(
+  validate: (text: string) => string | undefined,
+  signal: AbortSignal,
+): Promise<string | undefined> {
   const cts = new vscode.CancellationTokenSource();
   const onAbort = () => cts.cancel();
   signal.addEventListener('abort', onAbort, { once: true });
   try {
-    return await notify.showInputBox({
-      title: 'Finish signing in',
-      prompt: 'If VS Code does not pick up the sign-in by itself, paste the address your browser shows after signing in (or the code).',
-      placeHolder: 'https://…/callback?code=…&state=…',
-      ignoreFocusOut: true,
-      validateInput: (v) => (v.trim() ? validate(v) : undefined),
-    }, cts.token);
+    return await notify.showInputBox(
+      {
+        title: 'Finish signing in',
+        prompt:
+          'If VS Code does not pick up the sign-in by itself, paste the address your browser shows after signing in (or the code).',
+        placeHolder: 'https://…/callback?code=…&state=…',
+        ignoreFocusOut: true,
+        validateInput: (v) => (v.trim() ? validate(v) : undefined),
+      },
+      cts.token,
+    );
   } finally {
     signal.removeEventListener('abort', onAbort);
     cts.dispose();
@@ -95,11 +116,17 @@ async function showDeviceCode(info: DeviceCodeInfo, signal: AbortSignal): Promis
   // the real values below.
   const answer = notify.showInformationMessage(
     `Your code: ${plainText(info.userCode, 64)}`,
-    { modal: true, detail: `To finish signing in, enter this code at ${plainText(info.verificationUri, 200)}. "${COPY_AND_OPEN}" copies the code and opens the page in your browser.` },
+    {
+      modal: true,
+      detail: `To finish signing in, enter this code at ${plainText(info.verificationUri, 200)}. "${COPY_AND_OPEN}" copies the code and opens the page in your browser.`,
+    },
     COPY_AND_OPEN,
   );
   let onAbort: (() => void) | undefined;
-  const aborted = new Promise<undefined>((resolve) => { onAbort = () => resolve(undefined); signal.addEventListener('abort', onAbort, { once: true }); });
+  const aborted = new Promise<undefined>((resolve) => {
+    onAbort = () => resolve(undefined);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
   try {
     if ((await Promise.race([answer, aborted])) !== COPY_AND_OPEN) return false;
   } finally {

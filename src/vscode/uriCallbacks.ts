@@ -22,7 +22,11 @@ export class UriCallbacks {
   /** Told when the browser finishes a sign-in the user already cancelled (or that timed out) in VS Code. */
   onLateAnswer?: () => void;
 
-  constructor(private readonly log: (line: string) => void, private readonly encoding: QueryEncoding = 'decoded', private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly log: (line: string) => void,
+    private readonly encoding: QueryEncoding = 'decoded',
+    private readonly now: () => number = Date.now,
+  ) {}
 
   wait(state: string, signal: AbortSignal): Promise<URLSearchParams> {
     return new Promise((resolve, reject) => {

@@ -7,6 +7,9 @@ export const browserFetch: BaseFetch = async (url, init) => {
   } catch (e) {
     if ((e as Error)?.name !== 'TypeError') throw e;
     const origin = (globalThis as { location?: { origin?: string } }).location?.origin ?? 'this web window';
-    throw new TypeError(`no response; in a web window this usually means the identity provider does not allow cross-origin (CORS) requests from ${origin}`, { cause: e });
+    throw new TypeError(
+      `no response; in a web window this usually means the identity provider does not allow cross-origin (CORS) requests from ${origin}`,
+      { cause: e },
+    );
   }
 };

@@ -12,7 +12,9 @@ export async function loadWebEngine(extensionUri: vscode.Uri): Promise<Engine> {
   const source = await readText(uri);
   const run = new Function('module', 'exports', 'require', `${source}\n//# sourceURL=${uri.toString(true)}`);
   const module: { exports: { engine?: Engine } } = { exports: {} };
-  run.call(module.exports, module, module.exports, (id: string) => { throw new Error(`the engine bundle cannot load '${id}' in a web worker`); });
+  run.call(module.exports, module, module.exports, (id: string) => {
+    throw new Error(`the engine bundle cannot load '${id}' in a web worker`);
+  });
   if (!module.exports.engine) throw new Error('dist/web/engine.js exports no engine');
   return module.exports.engine;
 }

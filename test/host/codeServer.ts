@@ -19,23 +19,37 @@ export const REPO_ROOT = (() => {
 export const extensionPath = () => path.resolve(process.env.OAUTH_TEST_EXTENSION_PATH || REPO_ROOT);
 export const RESULTS_DIR = path.join(REPO_ROOT, 'test-results');
 export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'];
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-dev-shm-usage',
+];
 
 // scripts/testHost.mjs installs the host (it reads the same variables); OAUTH_TEST_CACHE is this project's name.
-const cacheDir = () => process.env.OAUTH_TEST_CACHE || process.env.VSCODE_TEST_CACHE || path.join(REPO_ROOT, '.vscode-test');
+const cacheDir = () =>
+  process.env.OAUTH_TEST_CACHE || process.env.VSCODE_TEST_CACHE || path.join(REPO_ROOT, '.vscode-test');
 
 /** Node 24 binary and code-server entry of the finished install (scripts/testHost.mjs: host.json in a folder that
  * only exists once the install is complete). */
 export function testHostPaths(): { node: string; entry: string } {
-  const v = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'scripts', 'test-host.json'), 'utf8')) as { codeServer: string; node: string };
+  const v = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'scripts', 'test-host.json'), 'utf8')) as {
+    codeServer: string;
+    node: string;
+  };
   const dir = path.join(cacheDir(), `code-server-${v.codeServer}-node${v.node}`);
   const hint = `run "node scripts/testHost.mjs" (or "npm run demo") first (cache: ${cacheDir()})`;
   const manifest = path.join(dir, 'host.json');
   if (!fs.existsSync(manifest)) throw new Error(`test host not installed: ${manifest} is missing; ${hint}`);
   const m = JSON.parse(fs.readFileSync(manifest, 'utf8')) as { node: string; entry: string };
-  const node = path.join(dir, m.node), entry = path.join(dir, m.entry);
-  for (const f of [node, entry]) if (!fs.existsSync(f)) throw new Error(`test host incomplete: ${f} is missing; ${hint}`);
+  const node = path.join(dir, m.node),
+    entry = path.join(dir, m.entry);
+  for (const f of [node, entry])
+    if (!fs.existsSync(f)) throw new Error(`test host incomplete: ${f} is missing; ${hint}`);
   return { node, entry };
 }
 
@@ -44,7 +58,10 @@ export function freePort(host = '127.0.0.1'): Promise<number> {
     const s = net.createServer();
     s.unref();
     s.on('error', reject);
-    s.listen(0, host, () => { const { port } = s.address() as net.AddressInfo; s.close(() => resolve(port)); });
+    s.listen(0, host, () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
   });
 }
 
@@ -61,11 +78,20 @@ export const OP_ORIGINS = [`http://${OP_HOST}:*`];
 
 /** Settings that keep the workbench quiet and deterministic (no tips, no walkthroughs, no AI, no git scanning). */
 export const QUIET_SETTINGS: Record<string, unknown> = {
-  'telemetry.telemetryLevel': 'off', 'workbench.startupEditor': 'none', 'workbench.tips.enabled': false,
-  'workbench.enableExperiments': false, 'extensions.autoUpdate': false, 'extensions.autoCheckUpdates': false,
-  'extensions.ignoreRecommendations': true, 'update.mode': 'none', 'security.workspace.trust.enabled': false,
-  'chat.disableAIFeatures': true, 'git.enabled': false, 'git.autoRepositoryDetection': false,
-  'window.restoreWindows': 'none', 'workbench.secondarySideBar.defaultVisibility': 'hidden',
+  'telemetry.telemetryLevel': 'off',
+  'workbench.startupEditor': 'none',
+  'workbench.tips.enabled': false,
+  'workbench.enableExperiments': false,
+  'extensions.autoUpdate': false,
+  'extensions.autoCheckUpdates': false,
+  'extensions.ignoreRecommendations': true,
+  'update.mode': 'none',
+  'security.workspace.trust.enabled': false,
+  'chat.disableAIFeatures': true,
+  'git.enabled': false,
+  'git.autoRepositoryDetection': false,
+  'window.restoreWindows': 'none',
+  'workbench.secondarySideBar.defaultVisibility': 'hidden',
 };
 
 export interface StartOptions {
@@ -104,13 +130,13 @@ export interface StartOptions {
 }
 
 export interface CodeServer {
-  url: string;          // http://127.0.0.1:PORT (https and publicHost when asked)
-  authority: string;    // 127.0.0.1:PORT, also the remote authority in vscode-remote:// URIs
+  url: string; // http://127.0.0.1:PORT (https and publicHost when asked)
+  authority: string; // 127.0.0.1:PORT, also the remote authority in vscode-remote:// URIs
   port: number;
   runDir: string;
   userDataDir: string;
   workspaceDir: string; // empty folder, the default workspace
-  logFile: string;      // code-server's stdout+stderr
+  logFile: string; // code-server's stdout+stderr
   stop(): Promise<void>;
 }
 
@@ -123,8 +149,18 @@ function installExitHooks() {
   if (hooksInstalled) return;
   hooksInstalled = true;
   process.on('exit', () => {
-    for (const pid of liveGroups) try { process.kill(-pid, 'SIGKILL'); } catch { /* gone */ }
-    for (const dir of tempDirs) try { fs.rmSync(dir, { recursive: true, force: true }); } catch { /* best effort */ }
+    for (const pid of liveGroups)
+      try {
+        process.kill(-pid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    for (const dir of tempDirs)
+      try {
+        fs.rmSync(dir, { recursive: true, force: true });
+      } catch {
+        /* best effort */
+      }
   });
   for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => process.exit(sig === 'SIGINT' ? 130 : 143));
 }
@@ -133,7 +169,9 @@ function installExitHooks() {
 export function removeOnEarlyExit(dir: string): () => void {
   installExitHooks();
   tempDirs.add(dir);
-  return () => { tempDirs.delete(dir); };
+  return () => {
+    tempDirs.delete(dir);
+  };
 }
 
 /**
@@ -159,70 +197,131 @@ async function startCodeServerOnce(opts: StartOptions): Promise<CodeServer> {
   const extensionsDir = path.join(runDir, 'extensions');
   const tmp = path.join(runDir, 'tmp');
   const workspaceDir = path.join(runDir, 'workspace');
-  for (const d of [path.join(userDataDir, 'User'), extensionsDir, tmp, workspaceDir]) fs.mkdirSync(d, { recursive: true });
+  for (const d of [path.join(userDataDir, 'User'), extensionsDir, tmp, workspaceDir])
+    fs.mkdirSync(d, { recursive: true });
   // Workspace Trust on: folders open in restricted mode without the startup question (the user never trusted them).
-  const trust = opts.workspaceTrust ? { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never' } : {};
-  fs.writeFileSync(path.join(userDataDir, 'User', 'settings.json'),
-    JSON.stringify({ ...QUIET_SETTINGS, ...trust, ...opts.userSettings }, null, 2));
+  const trust = opts.workspaceTrust
+    ? { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never' }
+    : {};
+  fs.writeFileSync(
+    path.join(userDataDir, 'User', 'settings.json'),
+    JSON.stringify({ ...QUIET_SETTINGS, ...trust, ...opts.userSettings }, null, 2),
+  );
 
   installExitHooks();
   if (!opts.keep) tempDirs.add(runDir);
   for (const vsix of opts.installExtensions ?? []) {
     // The same CLI a user runs; it exits after installing. The extension is then a normal, non-development one.
-    const r = spawnSync(node, [entry, '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir, '--install-extension', vsix],
-      { encoding: 'utf8', env: { EXTENSIONS_GALLERY: '{}', ...process.env, TMPDIR: tmp }, timeout: 120_000 });
+    const r = spawnSync(
+      node,
+      [entry, '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir, '--install-extension', vsix],
+      { encoding: 'utf8', env: { EXTENSIONS_GALLERY: '{}', ...process.env, TMPDIR: tmp }, timeout: 120_000 },
+    );
     if (r.status !== 0 || !/successfully installed/i.test(r.stdout + r.stderr)) {
       fs.rmSync(runDir, { recursive: true, force: true });
-      throw new Error(`code-server --install-extension ${vsix} failed (${r.status ?? r.signal}):\n${r.stdout}${r.stderr}`);
+      throw new Error(
+        `code-server --install-extension ${vsix} failed (${r.status ?? r.signal}):\n${r.stdout}${r.stderr}`,
+      );
     }
   }
   if (opts.linkedExtensions?.length) {
-    fs.writeFileSync(path.join(extensionsDir, 'extensions.json'), JSON.stringify(opts.linkedExtensions.map((dir) => {
-      const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { publisher: string; name: string; version: string };
-      return { identifier: { id: `${pkg.publisher}.${pkg.name}` }, version: pkg.version, location: { $mid: 1, path: path.resolve(dir), scheme: 'file' } };
-    })));
+    fs.writeFileSync(
+      path.join(extensionsDir, 'extensions.json'),
+      JSON.stringify(
+        opts.linkedExtensions.map((dir) => {
+          const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as {
+            publisher: string;
+            name: string;
+            version: string;
+          };
+          return {
+            identifier: { id: `${pkg.publisher}.${pkg.name}` },
+            version: pkg.version,
+            location: { $mid: 1, path: path.resolve(dir), scheme: 'file' },
+          };
+        }),
+      ),
+    );
   }
   const host = opts.host ?? '127.0.0.1';
-  const port = opts.port ?? await freePort(host);
+  const port = opts.port ?? (await freePort(host));
   const authority = `${opts.publicHost ?? host}:${port}`;
-  const args = [entry, '--auth', opts.password ? 'password' : 'none', '--bind-addr', `${host}:${port}`,
+  const args = [
+    entry,
+    '--auth',
+    opts.password ? 'password' : 'none',
+    '--bind-addr',
+    `${host}:${port}`,
     ...(opts.tls ? ['--cert', opts.tls.cert, '--cert-key', opts.tls.key] : []),
-    '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir,
-    '--disable-telemetry', '--disable-update-check', ...(opts.workspaceTrust ? [] : ['--disable-workspace-trust']),
-    '--disable-getting-started-override', '--ignore-last-opened', '--log', 'info',
+    '--user-data-dir',
+    userDataDir,
+    '--extensions-dir',
+    extensionsDir,
+    '--disable-telemetry',
+    '--disable-update-check',
+    ...(opts.workspaceTrust ? [] : ['--disable-workspace-trust']),
+    '--disable-getting-started-override',
+    '--ignore-last-opened',
+    '--log',
+    'info',
     // Without this a built workbench ignores extensionDevelopmentPath/extensionTestsPath in the URL payload.
     ...(opts.testDriver === false ? [] : ['--vscode-option', 'enable-smoke-test-driver']),
     // code-server parses this as string[] and pushes each occurrence, so the flag is repeated per origin.
-    ...(opts.trustedOrigins ?? []).flatMap((o) => ['--link-protection-trusted-domains', o])];
+    ...(opts.trustedOrigins ?? []).flatMap((o) => ['--link-protection-trusted-domains', o]),
+  ];
   const logFile = path.join(runDir, 'code-server.log');
   let logFd: number | undefined = fs.openSync(logFile, 'a');
-  const closeLog = () => { if (logFd !== undefined) fs.closeSync(logFd); logFd = undefined; };
+  const closeLog = () => {
+    if (logFd !== undefined) fs.closeSync(logFd);
+    logFd = undefined;
+  };
   // detached: own process group, so stop() takes down the server, extension host, pty host and watcher together.
   const proc = spawn(node, args, {
-    detached: true, stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
     // No gallery means no requests to open-vsx.org; TMPDIR holds the never-removed vscode-*.sock files.
-    env: { EXTENSIONS_GALLERY: '{}', ...process.env, ...opts.env, TMPDIR: tmp, ...(opts.password ? { PASSWORD: opts.password } : {}) },
+    env: {
+      EXTENSIONS_GALLERY: '{}',
+      ...process.env,
+      ...opts.env,
+      TMPDIR: tmp,
+      ...(opts.password ? { PASSWORD: opts.password } : {}),
+    },
   });
   installExitHooks();
   if (proc.pid !== undefined) liveGroups.add(proc.pid);
   if (!opts.keep) tempDirs.add(runDir);
   await new Promise<void>((resolve, reject) => {
-    let buf = '', ready = false;
-    const timer = setTimeout(() => reject(new Error(`code-server did not start in 60 s; log: ${logFile}\n${buf}`)), 60_000);
+    let buf = '',
+      ready = false;
+    const timer = setTimeout(
+      () => reject(new Error(`code-server did not start in 60 s; log: ${logFile}\n${buf}`)),
+      60_000,
+    );
     // Output keeps going to the log after startup (stdio can still flush after 'exit': hence the fd check).
     const onData = (d: Buffer) => {
       if (logFd !== undefined) fs.writeSync(logFd, d);
       if (ready) return;
       buf += d.toString();
-      if (/HTTPS? server listening on/.test(buf)) { ready = true; clearTimeout(timer); resolve(); } // HTTPS: opts.tls
+      if (/HTTPS? server listening on/.test(buf)) {
+        ready = true;
+        clearTimeout(timer);
+        resolve();
+      } // HTTPS: opts.tls
     };
     proc.stdout!.on('data', onData);
     proc.stderr!.on('data', onData);
-    proc.once('exit', (code, sig) => { clearTimeout(timer); reject(new Error(`code-server exited early (${code ?? sig}):\n${buf}`)); });
+    proc.once('exit', (code, sig) => {
+      clearTimeout(timer);
+      reject(new Error(`code-server exited early (${code ?? sig}):\n${buf}`));
+    });
   }).catch(async (e) => {
     await kill();
     closeLog();
-    if (!opts.keep) { fs.rmSync(runDir, { recursive: true, force: true }); tempDirs.delete(runDir); }
+    if (!opts.keep) {
+      fs.rmSync(runDir, { recursive: true, force: true });
+      tempDirs.delete(runDir);
+    }
     throw e;
   });
 
@@ -230,19 +329,36 @@ async function startCodeServerOnce(opts: StartOptions): Promise<CodeServer> {
     const pid = proc.pid;
     if (pid === undefined) return;
     if (proc.exitCode === null && proc.signalCode === null) {
-      try { process.kill(-pid, 'SIGTERM'); } catch { /* already gone */ }
+      try {
+        process.kill(-pid, 'SIGTERM');
+      } catch {
+        /* already gone */
+      }
       await new Promise<void>((r) => {
         const t = setTimeout(r, 5000);
-        proc.once('exit', () => { clearTimeout(t); r(); });
+        proc.once('exit', () => {
+          clearTimeout(t);
+          r();
+        });
       });
     }
     // Whatever is left of the group (server ignoring SIGTERM, a straggling extension or pty host) goes now.
-    try { process.kill(-pid, 'SIGKILL'); } catch { /* group already empty */ }
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      /* group already empty */
+    }
     liveGroups.delete(pid);
   }
   let stopped = false;
   return {
-    url: `${opts.tls ? 'https' : 'http'}://${authority}`, authority, port, runDir, userDataDir, workspaceDir, logFile,
+    url: `${opts.tls ? 'https' : 'http'}://${authority}`,
+    authority,
+    port,
+    runDir,
+    userDataDir,
+    workspaceDir,
+    logFile,
     async stop() {
       if (stopped) return;
       stopped = true;
@@ -260,19 +376,27 @@ export async function launchBrowser(): Promise<Browser> {
 }
 
 /** Refuses every http(s)/ws(s) request that leaves loopback (127.0.0.0/8, localhost); the tests must run offline. */
-export async function blockNonLoopback(context: BrowserContext, onBlocked = (u: string) => console.error('[host] blocked non-loopback request', u)) {
+export async function blockNonLoopback(
+  context: BrowserContext,
+  onBlocked = (u: string) => console.error('[host] blocked non-loopback request', u),
+) {
   const loopback = /^(https?|wss?):\/\/(127(\.\d{1,3}){3}|localhost)(:\d+)?(\/|$)/;
-  await context.route((u) => /^(https?|wss?):$/.test(u.protocol) && !loopback.test(u.href), (route) => {
-    onBlocked(route.request().url());
-    return route.abort();
-  });
+  await context.route(
+    (u) => /^(https?|wss?):$/.test(u.protocol) && !loopback.test(u.href),
+    (route) => {
+      onBlocked(route.request().url());
+      return route.abort();
+    },
+  );
 }
 
 /** Workbench URL; devExt/tests are absolute paths on this machine, sent in the payload as vscode-remote URIs.
  * Only ONE extensionDevelopmentPath works: code-server 4.139's workbench reads the payload into a Map, so a repeated
  * key keeps the last. For several extensions pass a folder of symlinks (devExtensionsFolder in test/ui/uiHarness.ts). */
-export function workbenchUrl(cs: Pick<CodeServer, 'url' | 'authority'>,
-  o: { folder: string; devExt?: string; tests?: string; devExtKind?: 'ui' | 'workspace' | 'web' }): string {
+export function workbenchUrl(
+  cs: Pick<CodeServer, 'url' | 'authority'>,
+  o: { folder: string; devExt?: string; tests?: string; devExtKind?: 'ui' | 'workspace' | 'web' },
+): string {
   const remote = (p: string) => `vscode-remote://${cs.authority}${p}`;
   const payload: [string, string][] = [];
   if (o.devExt) payload.push(['extensionDevelopmentPath', remote(o.devExt)]);

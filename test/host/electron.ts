@@ -25,8 +25,15 @@ async function main(): Promise<number> {
       // Same contract as the code-server host: a results file. Desktop VS Code trusts loopback URLs for
       // openExternal, so no link-protection setup is needed here.
       extensionTestsEnv: { OAUTH_TEST_RESULTS: resultsFile },
-      launchArgs: [workspace, '--disable-extensions', '--disable-workspace-trust', '--skip-welcome', '--skip-release-notes',
-        '--user-data-dir', path.join(tmp, 'user-data')],
+      launchArgs: [
+        workspace,
+        '--disable-extensions',
+        '--disable-workspace-trust',
+        '--skip-welcome',
+        '--skip-release-notes',
+        '--user-data-dir',
+        path.join(tmp, 'user-data'),
+      ],
     });
   } catch (e) {
     console.error('electron: test run failed:', (e as Error)?.message ?? e);
@@ -40,4 +47,10 @@ async function main(): Promise<number> {
   return code;
 }
 
-main().then((c) => process.exit(c), (e) => { console.error(e); process.exit(1); });
+main().then(
+  (c) => process.exit(c),
+  (e) => {
+    console.error(e);
+    process.exit(1);
+  },
+);

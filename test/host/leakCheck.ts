@@ -53,7 +53,15 @@ export function findLeaks(secrets: Iterable<string>, lines: readonly string[]): 
   lines.forEach((line, i) => {
     for (const secret of unique) {
       const hit = needles(secret).find((n) => line.includes(n));
-      if (hit) leaks.push({ secret: secretPrefix(secret), lineNo: i + 1, line: line.split(hit).join(`<${secretPrefix(secret)}>`).slice(0, 400) });
+      if (hit)
+        leaks.push({
+          secret: secretPrefix(secret),
+          lineNo: i + 1,
+          line: line
+            .split(hit)
+            .join(`<${secretPrefix(secret)}>`)
+            .slice(0, 400),
+        });
     }
   });
   return leaks;
@@ -67,22 +75,36 @@ export function findLeaks(secrets: Iterable<string>, lines: readonly string[]): 
 export function findLiveLinks(lines: readonly string[]): Array<{ lineNo: number; line: string }> {
   const out: Array<{ lineNo: number; line: string }> = [];
   lines.forEach((line, i) => {
-    if (/^\[(notification|input|quick pick)/.test(line) && /\]\(|\$\(/.test(line)) out.push({ lineNo: i + 1, line: line.slice(0, 400) });
+    if (/^\[(notification|input|quick pick)/.test(line) && /\]\(|\$\(/.test(line))
+      out.push({ lineNo: i + 1, line: line.slice(0, 400) });
   });
   return out;
 }
 
-const readLines = (file: string) => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter((l) => l !== '') : []);
+const readLines = (file: string) =>
+  fs.existsSync(file)
+    ? fs
+        .readFileSync(file, 'utf8')
+        .split('\n')
+        .filter((l) => l !== '')
+    : [];
 
 /** Scans the capture files of one run. */
 export function checkLeaks(files: { issuedFile: string; logFile: string }): LeakReport {
-  const secrets = new Set(readLines(files.issuedFile).map((s) => s.trim()).filter((s) => s.length >= MIN_SECRET_LENGTH));
+  const secrets = new Set(
+    readLines(files.issuedFile)
+      .map((s) => s.trim())
+      .filter((s) => s.length >= MIN_SECRET_LENGTH),
+  );
   const lines = readLines(files.logFile);
   const leaks = findLeaks(secrets, lines);
   const liveLinks = findLiveLinks(lines);
   const workbench = lines.filter((l) => /^\[(notification|input|quick pick)/.test(l)).length;
   return {
-    issued: secrets.size, scanned: lines.length, leaks, liveLinks,
+    issued: secrets.size,
+    scanned: lines.length,
+    leaks,
+    liveLinks,
     summary: `secrets leaked: ${leaks.length} (${secrets.size} secrets issued, ${lines.length} lines scanned); live links: ${liveLinks.length} (${workbench} workbench texts)`,
   };
 }
@@ -102,12 +124,16 @@ export function leakCheckFiles(dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oaut
  * to look in proves nothing, and passing it would hide a broken capture. */
 export function leakFailure(r: LeakReport): string | undefined {
   if (r.leaks.length || r.liveLinks.length) {
-    return `${r.summary}\n` + [
-      ...r.leaks.map((l) => `  ${l.secret} in captured line ${l.lineNo}: ${l.line}`),
-      ...r.liveLinks.map((l) => `  a live link or icon in captured line ${l.lineNo}: ${l.line}`),
-    ].join('\n');
+    return (
+      `${r.summary}\n` +
+      [
+        ...r.leaks.map((l) => `  ${l.secret} in captured line ${l.lineNo}: ${l.line}`),
+        ...r.liveLinks.map((l) => `  a live link or icon in captured line ${l.lineNo}: ${l.line}`),
+      ].join('\n')
+    );
   }
-  if (r.scanned === 0) return `${r.summary}: the extension captured no log line at all (OAUTH_ACCOUNTS_LOG_FILE not honoured?)`;
+  if (r.scanned === 0)
+    return `${r.summary}: the extension captured no log line at all (OAUTH_ACCOUNTS_LOG_FILE not honoured?)`;
   if (r.issued === 0) {
     return `${r.summary}: the test authorization server recorded no issued secret, so the capture was not wired (OAUTH_TEST_ISSUED_FILE not passed to the AS?) and nothing was checked`;
   }

@@ -10,7 +10,10 @@ import { checkLeaks, LEAK_TEST_TITLE, leakCheckFiles, leakFailure, writeLeakSumm
 
 async function main() {
   const argv = process.argv.slice(2);
-  const opt = (name: string) => { const i = argv.indexOf(`--${name}`); return i >= 0 ? argv[i + 1] : undefined; };
+  const opt = (name: string) => {
+    const i = argv.indexOf(`--${name}`);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
   const started = Date.now();
   // "No secrets in logs": the extension and the test AS (started inside the extension host, which inherits this env)
   // write what they log/show and what they issue to these files; scanned below, counted as one more test.
@@ -21,7 +24,12 @@ async function main() {
   const ca = makePrivateCa();
   const result = await runExtensionTests({
     // The managed file's fixed system path, pointed at a temporary one (honoured in test runs only): teams.test.ts.
-    env: { ...leak.env, NODE_EXTRA_CA_CERTS: ca.cert, OAUTH_TEST_CA_DIR: ca.dir, OAUTH_ACCOUNTS_SYSTEM_MANAGED_FILE: path.join(leak.dir, 'system-managed.json') },
+    env: {
+      ...leak.env,
+      NODE_EXTRA_CA_CERTS: ca.cert,
+      OAUTH_TEST_CA_DIR: ca.dir,
+      OAUTH_ACCOUNTS_SYSTEM_MANAGED_FILE: path.join(leak.dir, 'system-managed.json'),
+    },
     testsEntry: path.resolve(__dirname, '../integration/index.js'),
     timeoutS: Number(opt('timeout') ?? process.env.OAUTH_TEST_TIMEOUT ?? 600),
     keep: argv.includes('--keep'),
@@ -33,7 +41,10 @@ async function main() {
   const report = checkLeaks(leak);
   const leaked = leakFailure(report);
   writeLeakSummary(report);
-  if (leaked) { result.failed++; result.failures.push({ title: LEAK_TEST_TITLE, error: leaked }); } else result.passed++;
+  if (leaked) {
+    result.failed++;
+    result.failures.push({ title: LEAK_TEST_TITLE, error: leaked });
+  } else result.passed++;
   if (argv.includes('--keep')) console.log(`integration: leak-check files kept in ${leak.dir}`);
   else fs.rmSync(leak.dir, { recursive: true, force: true });
   for (const f of result.failures) console.error(`\n✗ ${f.title}\n${f.error.replace(/^/gm, '    ')}`);
@@ -41,8 +52,22 @@ async function main() {
   console.log(`integration: took ${((Date.now() - started) / 1000).toFixed(1)} s`);
   console.log(`integration: ${result.passed} passed, ${result.failed} failed, ${result.skipped ?? 0} skipped`);
   const out = process.env.OAUTH_TEST_RESULTS;
-  if (out) fs.writeFileSync(out, JSON.stringify({ passed: result.passed, failed: result.failed, skipped: result.skipped ?? 0, failures: result.failures }, null, 2));
+  if (out)
+    fs.writeFileSync(
+      out,
+      JSON.stringify(
+        { passed: result.passed, failed: result.failed, skipped: result.skipped ?? 0, failures: result.failures },
+        null,
+        2,
+      ),
+    );
   return result.failed > 0 || result.exitCode !== 0 ? 1 : 0;
 }
 
-main().then((code) => process.exit(code), (e) => { console.error('integration: harness error', e); process.exit(1); });
+main().then(
+  (code) => process.exit(code),
+  (e) => {
+    console.error('integration: harness error', e);
+    process.exit(1);
+  },
+);

@@ -34,7 +34,10 @@ suite('Device code sign-in in the real extension host', function () {
     await setProviders(providers());
     await until('providers registered', () => registry.get('it-device') && registry.get('it-auto'));
   });
-  setup(async () => { shown.length = 0; await op.resetStats(); });
+  setup(async () => {
+    shown.length = 0;
+    await op.resetStats();
+  });
   suiteTeardown(async () => {
     const { registry } = await api();
     registry.testUiOverrides = {};
@@ -61,7 +64,11 @@ suite('Device code sign-in in the real extension host', function () {
 
   test('denying at the IdP cancels quietly: no session, no error', async () => {
     await op.setState({ denyNextConsent: true, nextAccount: 'bob' });
-    await assert.rejects(signIn('it-device'), (e) => e instanceof vscode.CancellationError, 'a denial is a cancel, not an error');
+    await assert.rejects(
+      signIn('it-device'),
+      (e) => e instanceof vscode.CancellationError,
+      'a denial is a cancel, not an error',
+    );
     assert.equal(shown.length, 1);
     const accounts = await vscode.authentication.getAccounts('it-device');
     assert.ok(!accounts.some((a) => a.label === 'bob'));

@@ -14,7 +14,9 @@ suite('An entry without clientId in the real extension host', function () {
   let op: OpProcess;
 
   // Access tokens live 6 s, so the second test's refresh comes within seconds.
-  suiteSetup(async () => { op = await startOpProcess({ registration: true, accessTokenTtl: 6 }); });
+  suiteSetup(async () => {
+    op = await startOpProcess({ registration: true, accessTokenTtl: 6 });
+  });
   suiteTeardown(async () => {
     await setProviders(undefined);
     await op?.stop();
@@ -32,8 +34,16 @@ suite('An entry without clientId in the real extension host', function () {
       });
     });
     await setProviders([{ id: 'it-dynamic', label: 'IT Dynamic', issuer: op.issuer, flow: 'loopback' }]);
-    assert.deepEqual(await atApply, { registered: true, ready: false }, 'registered in the same step, before its client id is known');
-    assert.equal(await vscode.authentication.getSession('it-dynamic', [], { silent: true }), undefined, 'answers (no session) instead of "no provider registered"');
+    assert.deepEqual(
+      await atApply,
+      { registered: true, ready: false },
+      'registered in the same step, before its client id is known',
+    );
+    assert.equal(
+      await vscode.authentication.getSession('it-dynamic', [], { silent: true }),
+      undefined,
+      'answers (no session) instead of "no provider registered"',
+    );
 
     await until('the registered client id', () => registry.get('it-dynamic'));
     assert.equal((await op.stats()).routes.registration, 1, 'one registration at the server');
@@ -52,15 +62,28 @@ suite('An entry without clientId in the real extension host', function () {
     // (VS Code updates that list after delivering the event, so it is polled, not read once inside the listener).
     const told = new Promise<void>((resolve) => {
       const sub = vscode.authentication.onDidChangeSessions((e) => {
-        if (e.provider.id === 'it-dynamic') { sub.dispose(); resolve(); }
+        if (e.provider.id === 'it-dynamic') {
+          sub.dispose();
+          resolve();
+        }
       });
     });
     await op.forgetClient(oldClient);
     // getSessions refreshes once the token is no longer fresh (after 4 of its 6 s): invalid_client ends the session.
-    await until('the session to end', async () => (await registry.registered('it-dynamic')!.getSessions(undefined, {})).length === 0, 20_000);
+    await until(
+      'the session to end',
+      async () => (await registry.registered('it-dynamic')!.getSessions(undefined, {})).length === 0,
+      20_000,
+    );
     await told;
-    await until('the account to leave VS Code', async () => (await vscode.authentication.getAccounts('it-dynamic')).length === 0);
-    const next = await until('a new client id', () => { const c = registry.get('it-dynamic')?.config.clientId; return c && c !== oldClient ? c : undefined; });
+    await until(
+      'the account to leave VS Code',
+      async () => (await vscode.authentication.getAccounts('it-dynamic')).length === 0,
+    );
+    const next = await until('a new client id', () => {
+      const c = registry.get('it-dynamic')?.config.clientId;
+      return c && c !== oldClient ? c : undefined;
+    });
     assert.notEqual(next, oldClient);
     assert.equal((await op.stats()).routes.registration, before + 1, 'registered again, once');
     const again = await signIn('it-dynamic');

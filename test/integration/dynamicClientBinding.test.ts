@@ -16,19 +16,30 @@ import { api, setProviders, signIn, signOutAll, until, userinfo } from './suppor
 
 const exec = (command: string, ...args: unknown[]) => Promise.resolve(vscode.commands.executeCommand(command, ...args));
 
-suite('A look-alike entry from another extension cannot take over the user\'s registered client', function () {
+suite("A look-alike entry from another extension cannot take over the user's registered client", function () {
   this.timeout(120_000);
   let op: OpProcess;
   let attacker: RecordingServer;
   const user = () => ({ id: 'it-dyn-user', label: 'Mine', issuer: op.issuer, flow: 'loopback' });
-  const evil = () => ({ id: 'it-dyn-evil', label: 'Mine', issuer: op.issuer, discoveryUrl: `${attacker.issuer}/.well-known/openid-configuration`, flow: 'loopback' });
+  const evil = () => ({
+    id: 'it-dyn-evil',
+    label: 'Mine',
+    issuer: op.issuer,
+    discoveryUrl: `${attacker.issuer}/.well-known/openid-configuration`,
+    flow: 'loopback',
+  });
   const userServer = () => ({ issuer: op.issuer, endpoints: {} });
   let handle: string | undefined;
 
   suiteSetup(async () => {
     op = await startOpProcess({ registration: true });
     // On 127.0.0.2, which the host trusts for openExternal, so the browser really goes there.
-    attacker = await startRecordingServer('127.0.0.2', { claimIssuer: op.issuer, registration: true, tokenError: 'invalid_client', authorize: true });
+    attacker = await startRecordingServer('127.0.0.2', {
+      claimIssuer: op.issuer,
+      registration: true,
+      tokenError: 'invalid_client',
+      authorize: true,
+    });
   });
   suiteTeardown(async () => {
     if (handle) await exec('oauthAccounts.api.unregisterProvider', 'it-dyn-evil', handle).catch(() => undefined);
@@ -38,44 +49,75 @@ suite('A look-alike entry from another extension cannot take over the user\'s re
     await attacker?.stop();
   });
 
-  test('registered before the user\'s entry looks up its client: the id the attacker chose never becomes the user\'s', async () => {
+  test("registered before the user's entry looks up its client: the id the attacker chose never becomes the user's", async () => {
     const { registry } = await api();
     handle = ((await exec('oauthAccounts.api.registerProvider', evil())) as { handle?: string }).handle;
-    const planted = await until('the look-alike\'s client id', () => registry.get('it-dyn-evil')?.config.clientId, 20_000);
-    assert.match(planted, /^attacker-client-/, 'the attacker\'s server chose it');
+    const planted = await until(
+      "the look-alike's client id",
+      () => registry.get('it-dyn-evil')?.config.clientId,
+      20_000,
+    );
+    assert.match(planted, /^attacker-client-/, "the attacker's server chose it");
     await setProviders([user()]);
-    const mine = await until('the user\'s registered client', () => registry.get('it-dyn-user')?.config.clientId, 20_000);
-    assert.notEqual(mine, planted, 'the user\'s entry uses the client the attacker chose');
+    const mine = await until(
+      "the user's registered client",
+      () => registry.get('it-dyn-user')?.config.clientId,
+      20_000,
+    );
+    assert.notEqual(mine, planted, "the user's entry uses the client the attacker chose");
     const session = await signIn('it-dyn-user');
-    assert.equal((await userinfo(op.issuer, session.accessToken)).status, 200, 'the user signs in at X with a client X registered');
+    assert.equal(
+      (await userinfo(op.issuer, session.accessToken)).status,
+      200,
+      'the user signs in at X with a client X registered',
+    );
   });
 
-  test('registered after the user signed in: its own client id, a failed sign-in at its server, and the user\'s registration and session untouched', async () => {
+  test("registered after the user signed in: its own client id, a failed sign-in at its server, and the user's registration and session untouched", async () => {
     const { registry, secrets } = await api();
     await setProviders([user()]); // as the previous test left it (no change then)
-    const mine = await until('the user\'s registered client', () => registry.get('it-dyn-user')?.config.clientId, 20_000);
-    const session = (await registry.get('it-dyn-user')!.getSessions(undefined, {}))[0] ?? await signIn('it-dyn-user');
+    const mine = await until(
+      "the user's registered client",
+      () => registry.get('it-dyn-user')?.config.clientId,
+      20_000,
+    );
+    const session = (await registry.get('it-dyn-user')!.getSessions(undefined, {}))[0] ?? (await signIn('it-dyn-user'));
     const record = await secrets.get(registrationKey(userServer()));
-    assert.ok(record?.includes(mine), 'the user\'s registration is stored under its server binding');
+    assert.ok(record?.includes(mine), "the user's registration is stored under its server binding");
 
     // The look-alike again, as a fresh registration through the API command.
     if (handle) await exec('oauthAccounts.api.unregisterProvider', 'it-dyn-evil', handle);
     handle = ((await exec('oauthAccounts.api.registerProvider', evil())) as { handle?: string }).handle;
-    const theirs = await until('the look-alike\'s client id', () => registry.get('it-dyn-evil')?.config.clientId, 20_000);
-    assert.notEqual(theirs, mine, 'the look-alike received the user\'s client id');
+    const theirs = await until(
+      "the look-alike's client id",
+      () => registry.get('it-dyn-evil')?.config.clientId,
+      20_000,
+    );
+    assert.notEqual(theirs, mine, "the look-alike received the user's client id");
     // Its sign-in goes to its own server, whose token endpoint answers invalid_client: that forgets its registration only.
     await assert.rejects(signIn('it-dyn-evil'));
-    await until('the look-alike to forget its client', () => registry.get('it-dyn-evil')?.config.clientId !== theirs, 20_000);
+    await until(
+      'the look-alike to forget its client',
+      () => registry.get('it-dyn-evil')?.config.clientId !== theirs,
+      20_000,
+    );
 
-    assert.equal(await secrets.get(registrationKey(userServer())), record, 'the user\'s stored registration is unchanged');
+    assert.equal(
+      await secrets.get(registrationKey(userServer())),
+      record,
+      "the user's stored registration is unchanged",
+    );
     assert.equal(registry.get('it-dyn-user')?.config.clientId, mine);
     const [still] = await registry.get('it-dyn-user')!.getSessions(undefined, {});
-    assert.equal(still?.id, session.id, 'the user\'s session is untouched');
+    assert.equal(still?.id, session.id, "the user's session is untouched");
     assert.equal((await userinfo(op.issuer, still.accessToken)).status, 200);
     const stored = (await registry.get('it-dyn-user')!.store.readAll())[0];
     const userSecrets = [mine, session.accessToken, stored.tokens.refreshToken!, stored.tokens.idToken!];
     assert.deepEqual(attacker.carrying(userSecrets), [], 'nothing of the user reached the attacker');
-    assert.ok(attacker.requests.some((r) => r.url.startsWith('/register')), 'the look-alike did talk to its own server (the test would prove nothing otherwise)');
+    assert.ok(
+      attacker.requests.some((r) => r.url.startsWith('/register')),
+      'the look-alike did talk to its own server (the test would prove nothing otherwise)',
+    );
     await signOutAll('it-dyn-user');
   });
 });

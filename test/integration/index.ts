@@ -6,11 +6,14 @@ import * as path from 'node:path';
 import Mocha from 'mocha';
 
 function testFiles(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-    const p = path.join(dir, e.name);
-    if (e.isDirectory()) return testFiles(p);
-    return e.name.endsWith('.test.js') ? [p] : [];
-  }).sort();
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) => {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) return testFiles(p);
+      return e.name.endsWith('.test.js') ? [p] : [];
+    })
+    .sort();
 }
 
 export function run(): Promise<void> {
@@ -44,12 +47,28 @@ export function run(): Promise<void> {
     } catch (e) {
       // A test file that throws at load time lands here; nothing ran, so report it as one failure.
       const file = process.env.OAUTH_TEST_RESULTS;
-      if (file) fs.writeFileSync(file, JSON.stringify({ passed: 0, failed: 1, failures: [{ title: 'loading integration tests', error: String((e as Error)?.stack ?? e) }] }, null, 2));
+      if (file)
+        fs.writeFileSync(
+          file,
+          JSON.stringify(
+            {
+              passed: 0,
+              failed: 1,
+              failures: [{ title: 'loading integration tests', error: String((e as Error)?.stack ?? e) }],
+            },
+            null,
+            2,
+          ),
+        );
       reject(e);
       return;
     }
-    runner.on('pass', () => { passed++; });
-    runner.on('pending', () => { skipped++; });
+    runner.on('pass', () => {
+      passed++;
+    });
+    runner.on('pending', () => {
+      skipped++;
+    });
     // 'fail' also fires for failing hooks, whose fullTitle names the hook ("before all" hook in ...).
     runner.on('fail', (test, err: Error) => {
       failures.push({ title: test.fullTitle(), error: String(err?.stack ?? err?.message ?? err) });

@@ -11,7 +11,13 @@ import { api, setProviders, until, userinfo, signIn } from './support';
 suite('Token lifecycle in the real extension host', function () {
   this.timeout(120_000);
   let op: OpProcess;
-  const provider = () => ({ id: 'it-life', label: 'IT Lifecycle', issuer: op.issuer, clientId: TEST_CLIENTS.public, flow: 'loopback' });
+  const provider = () => ({
+    id: 'it-life',
+    label: 'IT Lifecycle',
+    issuer: op.issuer,
+    clientId: TEST_CLIENTS.public,
+    flow: 'loopback',
+  });
 
   suiteSetup(async () => {
     op = await startOpProcess({ accessTokenTtl: 5, clockTolerance: 0, rotateRefreshToken: true });
@@ -28,7 +34,11 @@ suite('Token lifecycle in the real extension host', function () {
     const { registry } = await api();
     const p = registry.get('it-life')!;
     const signedIn = await signIn('it-life');
-    const changed = new Promise<vscode.AuthenticationProviderAuthenticationSessionsChangeEvent>((resolve) => p.onDidChangeSessions((e) => { if (e.changed) resolve(e); }));
+    const changed = new Promise<vscode.AuthenticationProviderAuthenticationSessionsChangeEvent>((resolve) =>
+      p.onDidChangeSessions((e) => {
+        if (e.changed) resolve(e);
+      }),
+    );
     await op.resetStats();
     // The server holds refresh answers: the keeper's proactive timer (due when the token stops being fresh, the
     // moment getSessions would refresh too) can start the refresh but cannot finish it before the callers arrive,
@@ -39,7 +49,11 @@ suite('Token lifecycle in the real extension host', function () {
     try {
       // 5 s tokens are refreshed with a third of their lifetime left: wait until this one is in that window.
       await new Promise((r) => setTimeout(r, 3600));
-      calls = Array.from({ length: 100 }, () => p.getSessions(undefined, {}).finally(() => { answered++; }));
+      calls = Array.from({ length: 100 }, () =>
+        p.getSessions(undefined, {}).finally(() => {
+          answered++;
+        }),
+      );
       await until('a refresh reached the server', async () => (await op.stats()).tokenByGrant.refresh_token > 0);
       await new Promise((r) => setTimeout(r, 500));
       assert.equal(answered, 0, 'no caller got an answer while the refresh was held (none got the expiring token)');
@@ -62,9 +76,20 @@ suite('Token lifecycle in the real extension host', function () {
   test('two provider instances over the real SecretStorage refresh one rotating token at once: no sign-out, grant alive', async () => {
     const { registry, secrets } = await api();
     const config = registry.configs().find((c) => c.id === 'it-life')!;
-    const client = new ProviderClient(config, { fetch: (u, i) => fetch(u, i as RequestInit), getClientSecret: async () => undefined });
+    const client = new ProviderClient(config, {
+      fetch: (u, i) => fetch(u, i as RequestInit),
+      getClientSecret: async () => undefined,
+    });
     const log = { info: () => {}, warn: () => {}, error: () => {} };
-    const second = new SessionKeeper({ store: new SessionStore(secrets, 'it-life', () => {}, bindingOf(config)), secrets, client, log, fire: () => {}, providerLabel: 'IT', owner: 'second-window' });
+    const second = new SessionKeeper({
+      store: new SessionStore(secrets, 'it-life', () => {}, bindingOf(config)),
+      secrets,
+      client,
+      log,
+      fire: () => {},
+      providerLabel: 'IT',
+      owner: 'second-window',
+    });
     const first = registry.get('it-life')!.keeper;
     let lost = 0;
     for (let i = 0; i < 5; i++) {
@@ -84,7 +109,10 @@ suite('Token lifecycle in the real extension host', function () {
     const { registry } = await api();
     const p = registry.get('it-life')!;
     const [stored] = await p.store.readAll();
-    await (p.keeper as unknown as { deps: { client: ProviderClient } }).deps.client.revoke(stored.tokens.refreshToken!, 'refresh_token');
+    await (p.keeper as unknown as { deps: { client: ProviderClient } }).deps.client.revoke(
+      stored.tokens.refreshToken!,
+      'refresh_token',
+    );
     await new Promise((r) => setTimeout(r, 3600));
     assert.deepEqual(await p.getSessions(undefined, {}), []);
     assert.deepEqual(await p.store.readAll(), []);
@@ -95,7 +123,9 @@ suite('Token lifecycle in the real extension host', function () {
     await signIn('it-life');
     const config = registry.configs().find((c) => c.id === 'it-life')!;
     let release!: () => void;
-    const gate = new Promise<void>((r) => { release = r; });
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
     let produced: string | undefined;
     // The other window's refresh reaches the server (which rotates the token) and its answer is held on the way back.
     const client = new ProviderClient(config, {
@@ -112,7 +142,16 @@ suite('Token lifecycle in the real extension host', function () {
     const log = { info: () => {}, warn: () => {}, error: () => {} };
     // The other window's clock runs an hour ahead, so it refreshes at once, long before this window's own timer
     // (a third of the 5 s lifetime before expiry) could start a refresh of its own and blur what is tested.
-    const other = new SessionKeeper({ store: new SessionStore(secrets, 'it-life', () => {}, bindingOf(config)), secrets, client, log, fire: () => {}, providerLabel: 'IT', owner: 'other-window', clock: () => Date.now() + 3_600_000 });
+    const other = new SessionKeeper({
+      store: new SessionStore(secrets, 'it-life', () => {}, bindingOf(config)),
+      secrets,
+      client,
+      log,
+      fire: () => {},
+      providerLabel: 'IT',
+      owner: 'other-window',
+      clock: () => Date.now() + 3_600_000,
+    });
     try {
       const [s] = await other.sessions();
       const refreshing = other.usable(s);
@@ -123,8 +162,15 @@ suite('Token lifecycle in the real extension host', function () {
       assert.equal(await refreshing, undefined, 'the refresh does not bring the session back');
       await until('gone in the other window too', async () => (await other.sessions()).length === 0);
       assert.deepEqual(await p.store.readAll(), []);
-      const plain = new ProviderClient(config, { fetch: (u, i) => fetch(u, i as RequestInit), getClientSecret: async () => undefined });
-      await assert.rejects(plain.refresh({ ...s.tokens, refreshToken: produced }), /invalid_grant|rejected/, 'the refresh token the racing refresh produced was revoked');
+      const plain = new ProviderClient(config, {
+        fetch: (u, i) => fetch(u, i as RequestInit),
+        getClientSecret: async () => undefined,
+      });
+      await assert.rejects(
+        plain.refresh({ ...s.tokens, refreshToken: produced }),
+        /invalid_grant|rejected/,
+        'the refresh token the racing refresh produced was revoked',
+      );
     } finally {
       release();
       other.dispose();

@@ -22,7 +22,9 @@ const NAME = 'IT MCP';
 const SERVER_ID = `openauth.oauth-accounts/${NAME}`;
 
 async function setMcpServers(value: unknown[] | undefined): Promise<void> {
-  await vscode.workspace.getConfiguration().update('oauthAccounts.mcpServers', value, vscode.ConfigurationTarget.Global);
+  await vscode.workspace
+    .getConfiguration()
+    .update('oauthAccounts.mcpServers', value, vscode.ConfigurationTarget.Global);
 }
 
 /** Lines the extension captured (log and notifications) since `from` (OAUTH_ACCOUNTS_LOG_FILE). */
@@ -61,7 +63,16 @@ suite('MCP servers through the bridge in the real extension host', function () {
     mcp.verifyWith(jwtVerifier(op.issuer, mcp.url), op.issuer);
     const internals = await api();
     mcpServers = (internals as unknown as { mcp: McpServers }).mcp;
-    await setProviders([{ id: 'it-mcp', label: 'IT MCP IdP', issuer: op.issuer, clientId: TEST_CLIENTS.public, flow: 'loopback', resources: [mcp.url] }]);
+    await setProviders([
+      {
+        id: 'it-mcp',
+        label: 'IT MCP IdP',
+        issuer: op.issuer,
+        clientId: TEST_CLIENTS.public,
+        flow: 'loopback',
+        resources: [mcp.url],
+      },
+    ]);
     await until('provider registered', () => internals.registry.get('it-mcp'));
     // The user's approval of where this entry's tokens go (the modal VS Code refuses to show under test).
     const parsed = parseMcpServer(entry());
@@ -86,55 +97,90 @@ suite('MCP servers through the bridge in the real extension host', function () {
     if (process.env.OAUTH_TEST_ISSUED_FILE) fs.appendFileSync(process.env.OAUTH_TEST_ISSUED_FILE, `${secret}\n`);
     mcp.seen.length = 0;
     // VS Code learns the definitions asynchronously: ask it to start the server until it knows it.
-    await until('VS Code to start the server and list its tools', async () => {
-      await vscode.commands.executeCommand('workbench.mcp.startServer', SERVER_ID, { waitForLiveTools: true });
-      return mcp.seen.some((s) => s.rpc === 'tools/list' && s.status === 200);
-    }, 60_000);
+    await until(
+      'VS Code to start the server and list its tools',
+      async () => {
+        await vscode.commands.executeCommand('workbench.mcp.startServer', SERVER_ID, { waitForLiveTools: true });
+        return mcp.seen.some((s) => s.rpc === 'tools/list' && s.status === 200);
+      },
+      60_000,
+    );
     const fromVsCode = mcp.seen.filter((s) => s.status === 200);
-    assert.ok(fromVsCode.some((s) => s.rpc === 'initialize'), JSON.stringify(mcp.seen.map((s) => [s.method, s.rpc, s.status])));
-    assert.ok(fromVsCode.every((s) => s.token && s.token.split('.').length === 3), 'every request carried a JWT access token for the server');
-    assert.ok(fromVsCode.every((s) => !JSON.stringify(s.headers).includes(secret)), 'the bridge secret stays between VS Code and the bridge');
+    assert.ok(
+      fromVsCode.some((s) => s.rpc === 'initialize'),
+      JSON.stringify(mcp.seen.map((s) => [s.method, s.rpc, s.status])),
+    );
+    assert.ok(
+      fromVsCode.every((s) => s.token && s.token.split('.').length === 3),
+      'every request carried a JWT access token for the server',
+    );
+    assert.ok(
+      fromVsCode.every((s) => !JSON.stringify(s.headers).includes(secret)),
+      'the bridge secret stays between VS Code and the bridge',
+    );
     await vscode.commands.executeCommand('workbench.mcp.stopServer', SERVER_ID);
   });
 
-  test('the SDK\'s client with the window\'s secret calls a tool through the bridge', () => withClient(async (c) => {
-    assert.equal(await c.call('whoami'), 'alice');
-    assert.equal(await c.call('echo', { text: 'through the bridge' }), 'through the bridge');
-  }));
+  test("the SDK's client with the window's secret calls a tool through the bridge", () =>
+    withClient(async (c) => {
+      assert.equal(await c.call('whoami'), 'alice');
+      assert.equal(await c.call('echo', { text: 'through the bridge' }), 'through the bridge');
+    }));
 
-  test('after the access token expires the next call succeeds with a refreshed token, and nobody is asked anything', () => withClient(async (c) => {
-    assert.equal(await c.call('whoami'), 'alice');
-    const first = mcp.seen.at(-1)!.token!;
-    const lines = captured().length;
-    await op.resetStats();
-    await new Promise((r) => setTimeout(r, 7_000)); // past the 6 s lifetime of `first`
-    assert.equal(await c.call('whoami'), 'alice');
-    assert.notEqual(mcp.seen.at(-1)!.token, first, 'a new token');
-    assert.ok((await op.stats()).tokenByGrant.refresh_token >= 1);
-    assert.deepEqual(captured(lines).filter((l) => /^\[(notification|input|quick pick)/.test(l)), [], 'no prompt, no notification');
-  }));
+  test('after the access token expires the next call succeeds with a refreshed token, and nobody is asked anything', () =>
+    withClient(async (c) => {
+      assert.equal(await c.call('whoami'), 'alice');
+      const first = mcp.seen.at(-1)!.token!;
+      const lines = captured().length;
+      await op.resetStats();
+      await new Promise((r) => setTimeout(r, 7_000)); // past the 6 s lifetime of `first`
+      assert.equal(await c.call('whoami'), 'alice');
+      assert.notEqual(mcp.seen.at(-1)!.token, first, 'a new token');
+      assert.ok((await op.stats()).tokenByGrant.refresh_token >= 1);
+      assert.deepEqual(
+        captured(lines).filter((l) => /^\[(notification|input|quick pick)/.test(l)),
+        [],
+        'no prompt, no notification',
+      );
+    }));
 
-  test('a token the server refuses before its time: one refresh, one retry, the call succeeds', () => withClient(async (c) => {
-    await op.resetStats();
-    mcp.rejectNext(1);
-    assert.equal(await c.call('whoami'), 'alice');
-    assert.equal((await op.stats()).tokenByGrant.refresh_token, 1);
-  }));
+  test('a token the server refuses before its time: one refresh, one retry, the call succeeds', () =>
+    withClient(async (c) => {
+      await op.resetStats();
+      mcp.rejectNext(1);
+      assert.equal(await c.call('whoami'), 'alice');
+      assert.equal((await op.stats()).tokenByGrant.refresh_token, 1);
+    }));
 
-  test('another extension\'s configurationDefaults cannot plant an MCP server', async () => {
+  test("another extension's configurationDefaults cannot plant an MCP server", async () => {
     // test/fixtures/defaults-ext (installed beside us) contributes one; the setting disallows configuration defaults.
     assert.ok(vscode.extensions.getExtension('openauth-tests.defaults'));
-    assert.deepEqual(vscode.workspace.getConfiguration().inspect<unknown[]>('oauthAccounts.mcpServers')?.defaultValue, []);
-    assert.deepEqual((await mcpServers.host()).entries().map((e) => e.name), [NAME]);
+    assert.deepEqual(
+      vscode.workspace.getConfiguration().inspect<unknown[]>('oauthAccounts.mcpServers')?.defaultValue,
+      [],
+    );
+    assert.deepEqual(
+      (await mcpServers.host()).entries().map((e) => e.name),
+      [NAME],
+    );
   });
 
   test('a request without the secret is refused, and nothing reaches the server', async () => {
     const { url } = await bridgeFor();
     const before = mcp.seen.length;
-    const init = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'x', version: '1' } } };
+    const init = {
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'x', version: '1' } },
+    };
     const attempts: Array<Record<string, string>> = [{}, { authorization: 'Bearer not-the-secret' }];
     for (const headers of attempts) {
-      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers }, body: JSON.stringify(init) });
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers },
+        body: JSON.stringify(init),
+      });
       assert.equal(res.status, 401);
     }
     assert.equal(mcp.seen.length, before);
@@ -144,15 +190,29 @@ suite('MCP servers through the bridge in the real extension host', function () {
     const { url, headers } = await bridgeFor();
     // An extension rewrites the entry to its own server (same name, same provider): not approved, so not served.
     await setMcpServers([{ ...entry(), url: `${elsewhere.issuer}/mcp`, resource: undefined }]);
-    await until('the bridge to drop the unapproved entry', async () => (await fetch(url, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: '{}' })).status === 404);
-    assert.equal(await (await mcpServers.host()).resolve(NAME), undefined, 'not started: the approval modal is refused under test');
+    await until(
+      'the bridge to drop the unapproved entry',
+      async () =>
+        (await fetch(url, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: '{}' }))
+          .status === 404,
+    );
+    assert.equal(
+      await (await mcpServers.host()).resolve(NAME),
+      undefined,
+      'not started: the approval modal is refused under test',
+    );
     assert.deepEqual(elsewhere.requests, []);
     await setMcpServers([entry()]);
     // The real server redirects elsewhere: the bridge answers 502 and goes nowhere else.
     const back = await bridgeFor();
     mcp.override = { status: 307, headers: { location: `${elsewhere.issuer}/steal` } };
     try {
-      const res = await fetch(back.url, { method: 'POST', headers: { ...back.headers, 'content-type': 'application/json' }, body: '{}', redirect: 'manual' });
+      const res = await fetch(back.url, {
+        method: 'POST',
+        headers: { ...back.headers, 'content-type': 'application/json' },
+        body: '{}',
+        redirect: 'manual',
+      });
       assert.equal(res.status, 502);
       assert.equal(res.headers.get('location'), null);
     } finally {
@@ -161,17 +221,26 @@ suite('MCP servers through the bridge in the real extension host', function () {
     assert.deepEqual(elsewhere.requests, []);
   });
 
-  test('a revoked refresh token: "sign in again", a 503 with the reason, and no retry loop', () => withClient(async (c) => {
-    const provider = (await api()).registry.get('it-mcp')!;
-    const [stored] = await provider.store.readAll();
-    await (provider.keeper as unknown as { deps: { client: { revoke(t: string, h: string): Promise<void> } } }).deps.client.revoke(stored.tokens.refreshToken!, 'refresh_token');
-    const lines = captured().length;
-    await op.resetStats();
-    await new Promise((r) => setTimeout(r, 7_000)); // the access token expires; its refresh must fail
-    for (let i = 0; i < 4; i++) await assert.rejects(c.call('whoami'), /503|sign in again/i);
-    assert.ok((await op.stats()).tokenByGrant.refresh_token <= 1, 'the dead refresh token was tried at most once, not once per call');
-    const shown = captured(lines).filter((l) => l.startsWith('[notification'));
-    assert.ok(shown.some((l) => /sign in (to IT MCP IdP )?again/i.test(l) && l.includes('[Sign In]')), shown.join('\n'));
-    assert.ok(shown.length <= 3, `told once, not per request:\n${shown.join('\n')}`);
-  }));
+  test('a revoked refresh token: "sign in again", a 503 with the reason, and no retry loop', () =>
+    withClient(async (c) => {
+      const provider = (await api()).registry.get('it-mcp')!;
+      const [stored] = await provider.store.readAll();
+      await (
+        provider.keeper as unknown as { deps: { client: { revoke(t: string, h: string): Promise<void> } } }
+      ).deps.client.revoke(stored.tokens.refreshToken!, 'refresh_token');
+      const lines = captured().length;
+      await op.resetStats();
+      await new Promise((r) => setTimeout(r, 7_000)); // the access token expires; its refresh must fail
+      for (let i = 0; i < 4; i++) await assert.rejects(c.call('whoami'), /503|sign in again/i);
+      assert.ok(
+        (await op.stats()).tokenByGrant.refresh_token <= 1,
+        'the dead refresh token was tried at most once, not once per call',
+      );
+      const shown = captured(lines).filter((l) => l.startsWith('[notification'));
+      assert.ok(
+        shown.some((l) => /sign in (to IT MCP IdP )?again/i.test(l) && l.includes('[Sign In]')),
+        shown.join('\n'),
+      );
+      assert.ok(shown.length <= 3, `told once, not per request:\n${shown.join('\n')}`);
+    }));
 });

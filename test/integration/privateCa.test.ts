@@ -20,9 +20,20 @@ import { platformFetch } from '../../src/node/fetch';
 import { api, setProviders, signIn, signOutAll, until } from './support';
 
 /** A request to the test AS through the extension's own fetch (see above). */
-async function call(op: OpProcess, path: string, init: { method?: string; body?: unknown; bearer?: string } = {}): Promise<{ status: number; body: Record<string, unknown> }> {
-  const headers: Record<string, string> = { ...(init.body ? { 'content-type': 'application/json' } : {}), ...(init.bearer ? { authorization: `Bearer ${init.bearer}` } : {}) };
-  const res = await platformFetch(`${op.issuer}${path}`, { method: init.method ?? 'GET', headers, ...(init.body ? { body: JSON.stringify(init.body) } : {}) });
+async function call(
+  op: OpProcess,
+  path: string,
+  init: { method?: string; body?: unknown; bearer?: string } = {},
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const headers: Record<string, string> = {
+    ...(init.body ? { 'content-type': 'application/json' } : {}),
+    ...(init.bearer ? { authorization: `Bearer ${init.bearer}` } : {}),
+  };
+  const res = await platformFetch(`${op.issuer}${path}`, {
+    method: init.method ?? 'GET',
+    headers,
+    ...(init.body ? { body: JSON.stringify(init.body) } : {}),
+  });
   return { status: res.status, body: res.ok ? ((await res.json()) as Record<string, unknown>) : {} };
 }
 
@@ -45,14 +56,22 @@ suite('A server certificate from a private CA, in the real extension host', func
     registry.testUiOverrides = {
       openExternal: async (url) => {
         const op = url.startsWith(trusted!.issuer) ? trusted! : untrusted!;
-        const nav = (await call(op, '/__test/drive', { method: 'POST', body: { goto: url, stopAt: 'http://127.0.0.1:' } })).body as { url: string };
+        const nav = (
+          await call(op, '/__test/drive', { method: 'POST', body: { goto: url, stopAt: 'http://127.0.0.1:' } })
+        ).body as { url: string };
         void fetch(nav.url).catch(() => undefined); // the loopback listener: plain http
         return true;
       },
     };
     await setProviders([
       { id: 'it-tls', label: 'IT TLS', issuer: trusted.issuer, clientId: TEST_CLIENTS.public, flow: 'loopback' },
-      { id: 'it-tls-stranger', label: 'IT TLS Stranger', issuer: untrusted.issuer, clientId: TEST_CLIENTS.public, flow: 'loopback' },
+      {
+        id: 'it-tls-stranger',
+        label: 'IT TLS Stranger',
+        issuer: untrusted.issuer,
+        clientId: TEST_CLIENTS.public,
+        flow: 'loopback',
+      },
     ]);
     await until('registered', () => registry.get('it-tls') && registry.get('it-tls-stranger'));
   });
@@ -76,7 +95,12 @@ suite('A server certificate from a private CA, in the real extension host', func
   test('a CA nobody set up: the sign-in says the certificate is not trusted, names the host and the fix', async () => {
     const host = new URL(untrusted!.issuer).host.replace(/\./g, '\\.');
     await assert.rejects(signIn('it-tls-stranger'), (e: Error) => {
-      assert.match(e.message, new RegExp(`the certificate of ${host} is not trusted \\((UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT_LOCALLY)`));
+      assert.match(
+        e.message,
+        new RegExp(
+          `the certificate of ${host} is not trusted \\((UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT_LOCALLY)`,
+        ),
+      );
       assert.match(e.message, /"http\.systemCertificates"/);
       assert.match(e.message, /NODE_EXTRA_CA_CERTS/);
       return true;

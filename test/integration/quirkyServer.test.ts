@@ -13,15 +13,23 @@ suite('A quirky server configured only through settings', function () {
 
   suiteSetup(async () => {
     op = await startOpProcess({
-      discovery: { path: '/meta/openid.json' }, advertiseRevocation: false, issParameter: false,
-      accessTokenTtl: 5, clockTolerance: 0, rotateRefreshToken: true,
+      discovery: { path: '/meta/openid.json' },
+      advertiseRevocation: false,
+      issParameter: false,
+      accessTokenTtl: 5,
+      clockTolerance: 0,
+      rotateRefreshToken: true,
     });
     const { registry } = await api();
-    await setProviders([{
-      id: 'it-quirky', label: 'Quirky IdP', clientId: TEST_CLIENTS.public,
-      discoveryUrl: `${op.issuer}/meta/openid.json`,
-      endpoints: { revocation: `${op.issuer}/token/revocation` },
-    }]);
+    await setProviders([
+      {
+        id: 'it-quirky',
+        label: 'Quirky IdP',
+        clientId: TEST_CLIENTS.public,
+        discoveryUrl: `${op.issuer}/meta/openid.json`,
+        endpoints: { revocation: `${op.issuer}/token/revocation` },
+      },
+    ]);
     await until('registered', () => registry.get('it-quirky'));
   });
   suiteTeardown(async () => {

@@ -10,14 +10,19 @@ import * as vscode from 'vscode';
 import { api, setProviders, until } from './support';
 
 const RECOMMENDED = 'oauthAccounts.recommendedProviders';
-const recommend = (value: unknown[] | undefined) => vscode.workspace.getConfiguration().update(RECOMMENDED, value, vscode.ConfigurationTarget.Workspace);
+const recommend = (value: unknown[] | undefined) =>
+  vscode.workspace.getConfiguration().update(RECOMMENDED, value, vscode.ConfigurationTarget.Workspace);
 /** How many times the question about `label` reached the workbench (the test capture of notify.ts). */
 const asked = (label: string) => {
   const file = process.env.OAUTH_ACCOUNTS_LOG_FILE;
   if (!file || !fs.existsSync(file)) return 0;
-  return fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.startsWith('[notification') && l.includes(`recommends the identity provider "${label}"`)).length;
+  return fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.startsWith('[notification') && l.includes(`recommends the identity provider "${label}"`)).length;
 };
-const userEntries = () => vscode.workspace.getConfiguration().inspect<unknown[]>('oauthAccounts.providers')?.globalValue;
+const userEntries = () =>
+  vscode.workspace.getConfiguration().inspect<unknown[]>('oauthAccounts.providers')?.globalValue;
 
 suite('Workspace recommendations', function () {
   this.timeout(60_000);
@@ -33,7 +38,11 @@ suite('Workspace recommendations', function () {
     await until('the question', () => asked('Rec Corp') === 1);
     await recommendations.offer();
     assert.equal(userEntries(), undefined, 'nothing was written to the user settings');
-    assert.equal((workspaceState.get<string[]>('oauthAccounts.declinedRecommendations') ?? []).length, 1, 'remembered as declined for this workspace');
+    assert.equal(
+      (workspaceState.get<string[]>('oauthAccounts.declinedRecommendations') ?? []).length,
+      1,
+      'remembered as declined for this workspace',
+    );
     await recommendations.offer();
     assert.equal(asked('Rec Corp'), 1, 'not asked again');
   });

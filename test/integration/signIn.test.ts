@@ -30,7 +30,10 @@ suite('Sign-in in the real extension host', function () {
 
   test('editing the setting adds and removes providers without a reload', async () => {
     const { registry } = await api();
-    await setProviders([...providers(), { id: 'it-extra', label: 'Extra', issuer: op.issuer, clientId: TEST_CLIENTS.public }]);
+    await setProviders([
+      ...providers(),
+      { id: 'it-extra', label: 'Extra', issuer: op.issuer, clientId: TEST_CLIENTS.public },
+    ]);
     await until('it-extra registered', () => registry.get('it-extra'));
     assert.equal(await vscode.authentication.getSession('it-extra', [], { silent: true }), undefined);
     await setProviders(providers());
@@ -40,7 +43,10 @@ suite('Sign-in in the real extension host', function () {
 
   test('an invalid entry is skipped and the valid ones keep working', async () => {
     const { registry } = await api();
-    await setProviders([...providers(), { id: 'it-bad', label: 'Bad', issuer: 'http://idp.example.com', clientId: 'x' }]);
+    await setProviders([
+      ...providers(),
+      { id: 'it-bad', label: 'Bad', issuer: 'http://idp.example.com', clientId: 'x' },
+    ]);
     await new Promise((r) => setTimeout(r, 300));
     assert.equal(registry.get('it-bad'), undefined);
     assert.ok(registry.get('it-loopback'));
@@ -50,7 +56,12 @@ suite('Sign-in in the real extension host', function () {
   test('loopback flow: a sign-in through the browser; the token works at the AS', async () => {
     const { registry } = await api();
     const changed = new Promise<void>((resolve) => {
-      const sub = vscode.authentication.onDidChangeSessions((e) => { if (e.provider.id === 'it-loopback') { sub.dispose(); resolve(); } });
+      const sub = vscode.authentication.onDidChangeSessions((e) => {
+        if (e.provider.id === 'it-loopback') {
+          sub.dispose();
+          resolve();
+        }
+      });
     });
     const session = await signIn('it-loopback');
     assert.ok(session, 'sign-in returned a session');
@@ -97,7 +108,10 @@ suite('Sign-in in the real extension host', function () {
     const after = await signIn('it-loopback');
     sub.dispose();
     assert.notEqual(after.id, before.id);
-    assert.deepEqual((await provider.getSessions(undefined, {})).map((s) => s.id), [after.id]);
+    assert.deepEqual(
+      (await provider.getSessions(undefined, {})).map((s) => s.id),
+      [after.id],
+    );
     assert.ok(events.some((e) => e.added?.[0]?.id === after.id && e.removed?.[0]?.id === before.id));
   });
 
@@ -106,7 +120,10 @@ suite('Sign-in in the real extension host', function () {
     const [before] = await registry.get('it-loopback')!.getSessions(undefined, {});
     // Changing the label re-registers the provider: a fresh instance with an empty memory cache.
     await setProviders(providers().map((p) => (p.id === 'it-loopback' ? { ...p, label: 'IT Loopback (renamed)' } : p)));
-    await until('re-registered', () => registry.configs().find((c) => c.id === 'it-loopback')?.label === 'IT Loopback (renamed)');
+    await until(
+      're-registered',
+      () => registry.configs().find((c) => c.id === 'it-loopback')?.label === 'IT Loopback (renamed)',
+    );
     const [after] = await registry.get('it-loopback')!.getSessions(undefined, {});
     assert.equal(after.id, before.id);
     assert.equal(after.accessToken, before.accessToken);
@@ -117,7 +134,11 @@ suite('Sign-in in the real extension host', function () {
     const provider = (await api()).registry.get('it-uri')!;
     const [session] = await provider.getSessions(undefined, {});
     const [stored] = await provider.store.readAll();
-    const removed = new Promise<void>((resolve) => provider.onDidChangeSessions((e) => { if (e.removed?.some((s) => s.id === session.id)) resolve(); }));
+    const removed = new Promise<void>((resolve) =>
+      provider.onDidChangeSessions((e) => {
+        if (e.removed?.some((s) => s.id === session.id)) resolve();
+      }),
+    );
     await op.resetStats();
     await provider.removeSession(session.id);
     await removed;

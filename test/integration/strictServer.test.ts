@@ -20,7 +20,16 @@ suite('A strict server in the real extension host', function () {
     ports = held.ports;
     op = await startOpProcess({ strictLoopbackPorts: ports, revocationConfidentialOnly: true });
     const { registry } = await api();
-    await setProviders([{ id: 'it-strict', label: 'IT Strict', issuer: op.issuer, clientId: TEST_CLIENTS.strict, flow: 'loopback', loopbackPorts: ports }]);
+    await setProviders([
+      {
+        id: 'it-strict',
+        label: 'IT Strict',
+        issuer: op.issuer,
+        clientId: TEST_CLIENTS.strict,
+        flow: 'loopback',
+        loopbackPorts: ports,
+      },
+    ]);
     await until('registered', () => registry.get('it-strict'));
   });
   suiteTeardown(async () => {
@@ -37,9 +46,20 @@ suite('A strict server in the real extension host', function () {
     const before = notifications().length;
     await op.resetStats();
     await signOutAll('it-strict');
-    assert.deepEqual(await (await api()).registry.get('it-strict')!.getSessions(undefined, {}), [], 'removed in VS Code whatever the server said');
+    assert.deepEqual(
+      await (await api()).registry.get('it-strict')!.getSessions(undefined, {}),
+      [],
+      'removed in VS Code whatever the server said',
+    );
     assert.ok((await op.stats()).revocation >= 1, 'revocation was attempted');
-    const shown = await until('the sign-out message', () => notifications().slice(before).find((l) => /Signed out of IT Strict/.test(l)));
-    assert.match(shown, /Signed out of IT Strict \(alice\) in VS Code, but the server refused to revoke the token \(HTTP 401\); it stays valid at the server until it expires/);
+    const shown = await until('the sign-out message', () =>
+      notifications()
+        .slice(before)
+        .find((l) => /Signed out of IT Strict/.test(l)),
+    );
+    assert.match(
+      shown,
+      /Signed out of IT Strict \(alice\) in VS Code, but the server refused to revoke the token \(HTTP 401\); it stays valid at the server until it expires/,
+    );
   });
 });

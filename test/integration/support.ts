@@ -8,13 +8,17 @@ export const EXTENSION_ID = 'openauth.oauth-accounts';
 
 /** The test-mode internals activate() exports when VS Code runs the extension's tests (never in production). */
 export interface TestInternals {
-  registry: ProviderRegistry; secrets: vscode.SecretStorage; globalState: vscode.Memento; workspaceState: vscode.Memento;
+  registry: ProviderRegistry;
+  secrets: vscode.SecretStorage;
+  globalState: vscode.Memento;
+  workspaceState: vscode.Memento;
   recommendations: RecommendationPrompt;
 }
 export async function api(): Promise<TestInternals> {
   const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
   const exports = (await ext.activate()) as { testInternals?: TestInternals };
-  if (!exports.testInternals) throw new Error('test internals not exported: is the extension running in ExtensionMode.Test?');
+  if (!exports.testInternals)
+    throw new Error('test internals not exported: is the extension running in ExtensionMode.Test?');
   return exports.testInternals;
 }
 
@@ -34,7 +38,10 @@ export async function until<T>(what: string, probe: () => T | Promise<T>, timeou
 }
 
 /** The bearer call the seed question was about, done right: the access token in the Authorization header. */
-export async function userinfo(issuer: string, accessToken: string): Promise<{ status: number; body: Record<string, unknown> }> {
+export async function userinfo(
+  issuer: string,
+  accessToken: string,
+): Promise<{ status: number; body: Record<string, unknown> }> {
   const res = await fetch(`${issuer}/me`, { headers: { Authorization: `Bearer ${accessToken}` } });
   return { status: res.status, body: res.status === 200 ? ((await res.json()) as Record<string, unknown>) : {} };
 }
@@ -44,7 +51,10 @@ export async function userinfo(issuer: string, accessToken: string): Promise<{ s
  * createSession (the browser part runs for real). Commands no longer return sessions — no caller may get a token
  * except through vscode.authentication, where VS Code's consent applies — so tests take it from the provider.
  */
-export async function signIn(providerId: string, scopes: readonly string[] = []): Promise<vscode.AuthenticationSession> {
+export async function signIn(
+  providerId: string,
+  scopes: readonly string[] = [],
+): Promise<vscode.AuthenticationSession> {
   const provider = (await api()).registry.get(providerId);
   if (!provider) throw new Error(`provider ${providerId} is not registered`);
   return provider.createSession([...scopes], {});
@@ -59,5 +69,10 @@ export async function signOutAll(providerId: string): Promise<void> {
 /** The notifications the extension showed (test capture: OAUTH_ACCOUNTS_LOG_FILE, test runs only). */
 export function notifications(): string[] {
   const file = process.env.OAUTH_ACCOUNTS_LOG_FILE;
-  return file && fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.startsWith('[notification')) : [];
+  return file && fs.existsSync(file)
+    ? fs
+        .readFileSync(file, 'utf8')
+        .split('\n')
+        .filter((l) => l.startsWith('[notification'))
+    : [];
 }

@@ -14,18 +14,26 @@ import { startRecordingServer, type RecordingServer } from '../support/recording
 import { api, setProviders, signIn, signOutAll, until, userinfo } from './support';
 
 const exec = (command: string, ...args: unknown[]) => Promise.resolve(vscode.commands.executeCommand(command, ...args));
-const update = (key: string, value: unknown) => vscode.workspace.getConfiguration().update(key, value, vscode.ConfigurationTarget.Global);
+const update = (key: string, value: unknown) =>
+  vscode.workspace.getConfiguration().update(key, value, vscode.ConfigurationTarget.Global);
 
-suite('Teams: managed providers and the organisation\'s rules', function () {
+suite("Teams: managed providers and the organisation's rules", function () {
   this.timeout(120_000);
   let op: OpProcess;
   let attacker: RecordingServer;
   const systemFile = process.env.OAUTH_ACCOUNTS_SYSTEM_MANAGED_FILE!;
   const imageFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'oauth-managed-')), 'team.json');
-  const managedEntry = () => ({ id: 'it-managed', label: 'Corp SSO', issuer: op.issuer, clientId: TEST_CLIENTS.public, flow: 'loopback' });
+  const managedEntry = () => ({
+    id: 'it-managed',
+    label: 'Corp SSO',
+    issuer: op.issuer,
+    clientId: TEST_CLIENTS.public,
+    flow: 'loopback',
+  });
   /** Writes the system file (or removes it) and has the registry read it again, as a restart would. */
   const writeSystem = async (doc: unknown | undefined) => {
-    if (doc === undefined) fs.rmSync(systemFile, { force: true }); else fs.writeFileSync(systemFile, JSON.stringify(doc));
+    if (doc === undefined) fs.rmSync(systemFile, { force: true });
+    else fs.writeFileSync(systemFile, JSON.stringify(doc));
     (await api()).registry.applySettings();
   };
 
@@ -36,7 +44,13 @@ suite('Teams: managed providers and the organisation\'s rules', function () {
   });
   suiteTeardown(async () => {
     await writeSystem(undefined);
-    for (const key of ['oauthAccounts.managedProvidersFile', 'oauthAccounts.organization.allowedIssuers', 'oauthAccounts.organization.allowedAccounts', 'oauthAccounts.organization.disableManualProviders']) await update(key, undefined);
+    for (const key of [
+      'oauthAccounts.managedProvidersFile',
+      'oauthAccounts.organization.allowedIssuers',
+      'oauthAccounts.organization.allowedAccounts',
+      'oauthAccounts.organization.disableManualProviders',
+    ])
+      await update(key, undefined);
     await setProviders(undefined);
     await op?.stop();
     await attacker?.stop();
@@ -54,7 +68,15 @@ suite('Teams: managed providers and the organisation\'s rules', function () {
     // What the user's settings or another extension can do to it: nothing.
     await setProviders([{ id: 'it-managed', label: 'Mine', issuer: attacker.issuer, clientId: 'x' }]);
     await setProviders(undefined);
-    await assert.rejects(exec('oauthAccounts.api.registerProvider', { id: 'it-managed', label: 'Evil', issuer: attacker.issuer, clientId: 'x' }), /already in use/);
+    await assert.rejects(
+      exec('oauthAccounts.api.registerProvider', {
+        id: 'it-managed',
+        label: 'Evil',
+        issuer: attacker.issuer,
+        clientId: 'x',
+      }),
+      /already in use/,
+    );
     assert.equal(await exec('oauthAccounts.api.unregisterProvider', 'it-managed', 'guess'), false);
     assert.equal(registry.get('it-managed')?.config.issuer, op.issuer, 'still the managed entry');
 
@@ -66,21 +88,30 @@ suite('Teams: managed providers and the organisation\'s rules', function () {
 
   test('allowed accounts: a session for an account outside the pattern is refused after sign-in, revoked and not stored', async () => {
     const { registry } = await api();
-    fs.writeFileSync(imageFile, JSON.stringify({ providers: [managedEntry()], rules: { allowedAccounts: ['*@corp.example'] } }));
+    fs.writeFileSync(
+      imageFile,
+      JSON.stringify({ providers: [managedEntry()], rules: { allowedAccounts: ['*@corp.example'] } }),
+    );
     registry.applySettings();
     const before = (await op.stats()).revocation;
-    await assert.rejects(signIn('it-managed'), /as alice, but your organisation allows only accounts matching \*@corp\.example/);
+    await assert.rejects(
+      signIn('it-managed'),
+      /as alice, but your organisation allows only accounts matching \*@corp\.example/,
+    );
     assert.deepEqual(await registry.get('it-managed')!.store.readAll(), [], 'no session stored');
     assert.ok((await op.stats()).revocation > before, 'its tokens were revoked at the server');
     // alice@example.test matches once the pattern allows it (the e-mail claim of the ID token counts).
-    fs.writeFileSync(imageFile, JSON.stringify({ providers: [managedEntry()], rules: { allowedAccounts: ['*@example.test'] } }));
+    fs.writeFileSync(
+      imageFile,
+      JSON.stringify({ providers: [managedEntry()], rules: { allowedAccounts: ['*@example.test'] } }),
+    );
     registry.applySettings();
     const session = await signIn('it-managed', ['email']);
     assert.equal(session.account.label, 'alice');
     await signOutAll('it-managed');
   });
 
-  test('settings another extension writes cannot loosen the system file\'s rules', async () => {
+  test("settings another extension writes cannot loosen the system file's rules", async () => {
     const { registry } = await api();
     await update('oauthAccounts.managedProvidersFile', undefined);
     await writeSystem({ providers: [managedEntry()], rules: { allowedIssuers: [op.issuer] } });
@@ -89,10 +120,21 @@ suite('Teams: managed providers and the organisation\'s rules', function () {
     fs.writeFileSync(permissive, JSON.stringify({ rules: { allowedIssuers: [attacker.issuer, op.issuer] } }));
     await update('oauthAccounts.organization.allowedIssuers', [attacker.issuer, op.issuer]);
     await update('oauthAccounts.managedProvidersFile', permissive);
-    await setProviders([{ id: 'it-evil', label: 'Evil', issuer: attacker.issuer, clientId: 'x' }, { id: 'it-fine', label: 'Fine', issuer: op.issuer, clientId: TEST_CLIENTS.public }]);
+    await setProviders([
+      { id: 'it-evil', label: 'Evil', issuer: attacker.issuer, clientId: 'x' },
+      { id: 'it-fine', label: 'Fine', issuer: op.issuer, clientId: TEST_CLIENTS.public },
+    ]);
     await until('the allowed user entry', () => registry.get('it-fine'));
     assert.equal(registry.get('it-evil'), undefined, 'a server the system file does not allow stays out');
-    await assert.rejects(exec('oauthAccounts.api.registerProvider', { id: 'it-evil-api', label: 'Evil', issuer: attacker.issuer, clientId: 'x' }), /does not allow/);
+    await assert.rejects(
+      exec('oauthAccounts.api.registerProvider', {
+        id: 'it-evil-api',
+        label: 'Evil',
+        issuer: attacker.issuer,
+        clientId: 'x',
+      }),
+      /does not allow/,
+    );
     assert.ok(registry.get('it-managed'), 'the managed provider stays');
     assert.deepEqual(attacker.requests, [], 'nothing was sent to the attacker');
   });
@@ -104,7 +146,15 @@ suite('Teams: managed providers and the organisation\'s rules', function () {
     await setProviders([{ id: 'it-fine', label: 'Fine', issuer: op.issuer, clientId: TEST_CLIENTS.public }]);
     await until('the user entry to be left out', () => !registry.get('it-fine'));
     assert.ok(registry.get('it-managed'));
-    await assert.rejects(exec('oauthAccounts.api.registerProvider', { id: 'it-api', label: 'API', issuer: op.issuer, clientId: TEST_CLIENTS.public }), /switched adding providers off/);
+    await assert.rejects(
+      exec('oauthAccounts.api.registerProvider', {
+        id: 'it-api',
+        label: 'API',
+        issuer: op.issuer,
+        clientId: TEST_CLIENTS.public,
+      }),
+      /switched adding providers off/,
+    );
     await writeSystem(undefined);
     await until('the user entry once the rule is gone', () => registry.get('it-fine'));
   });

@@ -27,8 +27,13 @@ const exec = (command: string, ...args: unknown[]) => Promise.resolve(vscode.com
  */
 async function attempt(command: string, args: unknown[]): Promise<{ value?: unknown; error?: string }> {
   let settled = false;
-  const run = exec(command, ...args).then((value) => ({ value }), (e: Error) => ({ error: String(e?.message ?? e) }));
-  void run.finally(() => { settled = true; });
+  const run = exec(command, ...args).then(
+    (value) => ({ value }),
+    (e: Error) => ({ error: String(e?.message ?? e) }),
+  );
+  void run.finally(() => {
+    settled = true;
+  });
   while (!settled) {
     await Promise.race([run, new Promise((r) => setTimeout(r, 200))]);
     if (!settled) await exec('workbench.action.closeQuickOpen').catch(() => undefined);
@@ -42,7 +47,14 @@ suite('Trust boundary: what another extension can and cannot do', function () {
   this.timeout(120_000);
   let op: OpProcess;
   let attacker: RecordingServer;
-  const victim = () => ({ id: 'tb-victim', label: 'TB Victim', issuer: op.issuer, clientId: TEST_CLIENTS.post, clientAuthentication: 'client_secret_post', flow: 'loopback' });
+  const victim = () => ({
+    id: 'tb-victim',
+    label: 'TB Victim',
+    issuer: op.issuer,
+    clientId: TEST_CLIENTS.post,
+    clientAuthentication: 'client_secret_post',
+    flow: 'loopback',
+  });
 
   suiteSetup(async () => {
     op = await startOpProcess();
@@ -68,13 +80,30 @@ suite('Trust boundary: what another extension can and cannot do', function () {
     const session = await signIn('tb-victim', ['profile']);
     const secrets = await victimSecrets();
     const claimsMarkers = ['"sub"', 'alice@', '"iss"'];
-    const commands = ((vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON as { contributes: { commands: Array<{ command: string }> } }).contributes.commands).map((c) => c.command);
+    const commands = (
+      vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON as {
+        contributes: { commands: Array<{ command: string }> };
+      }
+    ).contributes.commands.map((c) => c.command);
     assert.ok(commands.length >= 10, `contributed commands: ${commands.join(', ')}`);
     const crafted: unknown[][] = [
-      [], ['tb-victim'], ['tb-victim', ['openid', 'offline_access', 'admin']], ['tb-victim', session.account.id],
-      [{ id: 'tb-victim', label: 'Evil', issuer: attacker.issuer, clientId: TEST_CLIENTS.post, clientAuthentication: 'client_secret_post' }],
+      [],
+      ['tb-victim'],
+      ['tb-victim', ['openid', 'offline_access', 'admin']],
+      ['tb-victim', session.account.id],
+      [
+        {
+          id: 'tb-victim',
+          label: 'Evil',
+          issuer: attacker.issuer,
+          clientId: TEST_CLIENTS.post,
+          clientAuthentication: 'client_secret_post',
+        },
+      ],
       [{ id: 'tb-victim', label: 'Evil', issuer: attacker.issuer, clientId: 'x' }, 'guess'],
-      ['tb-victim', 'not-the-handle'], [null, { toString: 'x' }], ['../../etc'],
+      ['tb-victim', 'not-the-handle'],
+      [null, { toString: 'x' }],
+      ['../../etc'],
     ];
     const opBefore = await op.stats();
     const outcomes: string[] = [];
@@ -83,22 +112,34 @@ suite('Trust boundary: what another extension can and cannot do', function () {
       for (const args of crafted) {
         const r = await attempt(command, args);
         const text = JSON.stringify(r.value ?? null);
-        outcomes.push(`${command}(${JSON.stringify(args).slice(0, 60)}) → ${r.error ? `error ${r.error.slice(0, 60)}` : text.slice(0, 80)}`);
+        outcomes.push(
+          `${command}(${JSON.stringify(args).slice(0, 60)}) → ${r.error ? `error ${r.error.slice(0, 60)}` : text.slice(0, 80)}`,
+        );
         for (const s of secrets) assert.ok(!text.includes(s), `${command} returned a secret`);
-        for (const m of claimsMarkers) assert.ok(!text.includes(m), `${command} returned claims: ${text.slice(0, 200)}`);
-        if (!command.startsWith('oauthAccounts.api.')) assert.equal(r.value, undefined, `${command} returned ${text.slice(0, 200)}`);
+        for (const m of claimsMarkers)
+          assert.ok(!text.includes(m), `${command} returned claims: ${text.slice(0, 200)}`);
+        if (!command.startsWith('oauthAccounts.api.'))
+          assert.equal(r.value, undefined, `${command} returned ${text.slice(0, 200)}`);
       }
     }
     // Nothing started a sign-in at the server, nothing signed the victim out, and nobody took over the id.
     const opAfter = await op.stats();
-    assert.equal(opAfter.authorization, opBefore.authorization, `no authorization request was started:\n${outcomes.join('\n')}`);
+    assert.equal(
+      opAfter.authorization,
+      opBefore.authorization,
+      `no authorization request was started:\n${outcomes.join('\n')}`,
+    );
     assert.equal(opAfter.revocation, opBefore.revocation, 'no revocation');
     const provider = (await api()).registry.get('tb-victim')!;
-    assert.deepEqual((await provider.getSessions(undefined, {})).map((s) => s.id), [session.id]);
+    assert.deepEqual(
+      (await provider.getSessions(undefined, {})).map((s) => s.id),
+      [session.id],
+    );
     assert.equal((await api()).registry.configs().find((c) => c.id === 'tb-victim')?.issuer, op.issuer);
     assert.deepEqual(attacker.carrying(secrets), [], 'nothing secret reached the attacker');
     // Other documents an extension could read: none carries a token.
-    for (const d of vscode.workspace.textDocuments) for (const s of secrets) assert.ok(!d.getText().includes(s), `document ${d.uri.scheme} holds a secret`);
+    for (const d of vscode.workspace.textDocuments)
+      for (const s of secrets) assert.ok(!d.getText().includes(s), `document ${d.uri.scheme} holds a secret`);
     await exec('oauthAccounts.api.getProviders');
   });
 
@@ -119,18 +160,37 @@ suite('Trust boundary: what another extension can and cannot do', function () {
     const secrets = await victimSecrets();
     await op.resetStats();
     await setProviders([{ ...victim(), issuer: attacker.issuer }]);
-    await until('re-registered at the attacker', () => registry.configs().find((c) => c.id === 'tb-victim')?.issuer === attacker.issuer);
+    await until(
+      're-registered at the attacker',
+      () => registry.configs().find((c) => c.id === 'tb-victim')?.issuer === attacker.issuer,
+    );
     // Any extension asking for the session now gets none, and its refresh token goes nowhere but its issuer.
     assert.equal(await vscode.authentication.getSession('tb-victim', ['profile'], { silent: true }), undefined);
     assert.deepEqual(await registry.get('tb-victim')!.getSessions(undefined, {}), []);
     await until('revoked at the server that issued it', async () => (await op.stats()).revocation >= 2);
     const [rt] = secrets.slice(1, 2);
     // The issuing server no longer accepts the refresh token: the old grant is dead, not just forgotten.
-    const res = await fetch(`${op.issuer}/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: rt, client_id: TEST_CLIENTS.post, client_secret: CONFIDENTIAL_SECRET }).toString() });
+    const res = await fetch(`${op.issuer}/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'refresh_token',
+        refresh_token: rt,
+        client_id: TEST_CLIENTS.post,
+        client_secret: CONFIDENTIAL_SECRET,
+      }).toString(),
+    });
     assert.equal(res.status, 400);
     // Even an explicit token request through the new configuration sends no stored secret there.
-    await assert.rejects(registry.get('tb-victim')!.keeper['deps'].client.revoke('some-token-value', 'access_token'), /no client secret is stored/);
-    assert.deepEqual(attacker.carrying(secrets), [], `the attacker received: ${attacker.requests.map((r) => `${r.method} ${r.url}`).join(', ')}`);
+    await assert.rejects(
+      registry.get('tb-victim')!.keeper['deps'].client.revoke('some-token-value', 'access_token'),
+      /no client secret is stored/,
+    );
+    assert.deepEqual(
+      attacker.carrying(secrets),
+      [],
+      `the attacker received: ${attacker.requests.map((r) => `${r.method} ${r.url}`).join(', ')}`,
+    );
     await setProviders([victim()]);
     await until('back', () => registry.configs().find((c) => c.id === 'tb-victim')?.issuer === op.issuer);
   });
@@ -142,12 +202,26 @@ suite('Trust boundary: what another extension can and cannot do', function () {
     await op.resetStats();
     await setProviders([]);
     await until('the user removed the entry', () => !registry.get('tb-victim'));
-    const taken = await exec('oauthAccounts.api.registerProvider', { id: 'tb-victim', label: 'TB Victim', issuer: attacker.issuer, clientId: TEST_CLIENTS.post, clientAuthentication: 'client_secret_post', flow: 'loopback' }) as { handle: string };
+    const taken = (await exec('oauthAccounts.api.registerProvider', {
+      id: 'tb-victim',
+      label: 'TB Victim',
+      issuer: attacker.issuer,
+      clientId: TEST_CLIENTS.post,
+      clientAuthentication: 'client_secret_post',
+      flow: 'loopback',
+    })) as { handle: string };
     try {
       assert.equal(await vscode.authentication.getSession('tb-victim', ['profile'], { silent: true }), undefined);
       await until('revoked at the server that issued it', async () => (await op.stats()).revocation >= 2);
-      await assert.rejects(registry.get('tb-victim')!.keeper['deps'].client.revoke('some-token-value', 'access_token'), /no client secret is stored/);
-      assert.deepEqual(attacker.carrying(secrets), [], `the attacker received: ${attacker.requests.map((r) => `${r.method} ${r.url}`).join(', ')}`);
+      await assert.rejects(
+        registry.get('tb-victim')!.keeper['deps'].client.revoke('some-token-value', 'access_token'),
+        /no client secret is stored/,
+      );
+      assert.deepEqual(
+        attacker.carrying(secrets),
+        [],
+        `the attacker received: ${attacker.requests.map((r) => `${r.method} ${r.url}`).join(', ')}`,
+      );
     } finally {
       await exec('oauthAccounts.api.unregisterProvider', 'tb-victim', taken.handle);
     }

@@ -35,7 +35,9 @@ function window(secrets: FakeSecrets) {
     redirectUris: () => ['http://127.0.0.1/callback'],
     register: async (c, redirectUris) => {
       const client = new ProviderClient(c, { fetch: baseFetch, getClientSecret: async () => undefined });
-      return (await ensureRegisteredClient(store, c, await client.serverMetadata(), { redirectUris }, createFetch(baseFetch))).client;
+      return (
+        await ensureRegisteredClient(store, c, await client.serverMetadata(), { redirectUris }, createFetch(baseFetch))
+      ).client;
     },
     onResolved: () => settled(),
     onFailed: () => settled(),
@@ -44,68 +46,94 @@ function window(secrets: FakeSecrets) {
   const resolve = async (c: ProviderConfig) => {
     const now = ids.effective(c);
     if (now) return now.clientId;
-    await new Promise<void>((r) => { settled = r; });
+    await new Promise<void>((r) => {
+      settled = r;
+    });
     return ids.effective(c)?.clientId;
   };
   return { ids, store, resolve };
 }
 
-suite('security: a look-alike entry cannot read, plant or delete the user\'s dynamically registered client', function () {
-  this.timeout(30_000);
-  let op: OpProcess;
-  let attacker: RecordingServer;
-  let user: ProviderConfig;
-  const lookAlikes = () => [
-    config({ id: 'evil-discovery', label: 'Evil', issuer: op.issuer, discoveryUrl: `${attacker.issuer}/.well-known/openid-configuration` }),
-    config({ id: 'evil-endpoints', label: 'Evil', issuer: op.issuer, endpoints: { authorization: `${attacker.issuer}/authorize`, token: `${attacker.issuer}/token` } }),
-  ];
+suite(
+  "security: a look-alike entry cannot read, plant or delete the user's dynamically registered client",
+  function () {
+    this.timeout(30_000);
+    let op: OpProcess;
+    let attacker: RecordingServer;
+    let user: ProviderConfig;
+    const lookAlikes = () => [
+      config({
+        id: 'evil-discovery',
+        label: 'Evil',
+        issuer: op.issuer,
+        discoveryUrl: `${attacker.issuer}/.well-known/openid-configuration`,
+      }),
+      config({
+        id: 'evil-endpoints',
+        label: 'Evil',
+        issuer: op.issuer,
+        endpoints: { authorization: `${attacker.issuer}/authorize`, token: `${attacker.issuer}/token` },
+      }),
+    ];
 
-  suiteSetup(async () => {
-    op = await startOpProcess({ registration: true });
-    attacker = await startRecordingServer('127.0.0.1', { claimIssuer: op.issuer, registration: true, tokenError: 'invalid_client' });
-    user = config({ id: 'mine', label: 'Mine', issuer: op.issuer });
-  });
-  suiteTeardown(async () => {
-    await op?.stop();
-    await attacker?.stop();
-  });
+    suiteSetup(async () => {
+      op = await startOpProcess({ registration: true });
+      attacker = await startRecordingServer('127.0.0.1', {
+        claimIssuer: op.issuer,
+        registration: true,
+        tokenError: 'invalid_client',
+      });
+      user = config({ id: 'mine', label: 'Mine', issuer: op.issuer });
+    });
+    suiteTeardown(async () => {
+      await op?.stop();
+      await attacker?.stop();
+    });
 
-  test('after the user registered: the look-alike gets its own client, never the user\'s, and its server hears nothing of the user', async () => {
-    const secrets = new FakeSecrets();
-    const w = window(secrets);
-    const mine = await w.resolve(user);
-    assert.ok(mine && !mine.startsWith('attacker-'), mine);
-    for (const evil of lookAlikes()) {
-      const theirs = await window(secrets).resolve(evil);
-      assert.notEqual(theirs, mine, `${evil.id} received the user's client id`);
-    }
-    assert.deepEqual(attacker.carrying([mine]), [], 'the user\'s client id never reaches the attacker');
-    assert.equal(await window(secrets).resolve(user), mine, 'the user\'s entry still uses its own registration, in a new window too');
-  });
-
-  test('the look-alike\'s server answers invalid_client: only the look-alike\'s record is forgotten, the user\'s stays', async () => {
-    const secrets = new FakeSecrets();
-    const w = window(secrets);
-    const mine = await w.resolve(user);
-    for (const evil of lookAlikes()) {
-      const theirs = await w.resolve(evil);
-      await w.ids.forget({ ...evil, clientId: theirs! });
-      assert.equal((await w.store.get(user))?.clientId, mine, `${evil.id} deleted the user's stored registration`);
-      assert.equal(w.ids.effective(user)?.clientId, mine, `${evil.id} made this window forget the user's client id`);
-    }
-    assert.equal(await window(secrets).resolve(user), mine);
-  });
-
-  test('the look-alike looks up first: the client id its server chose is never used by the user\'s entry', async () => {
-    for (const evil of lookAlikes()) {
+    test("after the user registered: the look-alike gets its own client, never the user's, and its server hears nothing of the user", async () => {
       const secrets = new FakeSecrets();
-      const planted = await window(secrets).resolve(evil);
-      // Discovery at the attacker's URL registers at the attacker; endpoint overrides leave discovery (and
-      // registration) at X, so that look-alike registers a client of its own there.
-      if (evil.discoveryUrl) assert.match(planted ?? '', /^attacker-client-/, 'the attacker registered first');
-      else assert.ok(planted);
-      const mine = await window(secrets).resolve(user);
-      assert.ok(mine && mine !== planted && !mine.startsWith('attacker-'), `${evil.id}: the user's entry uses ${mine}`);
-    }
-  });
-});
+      const w = window(secrets);
+      const mine = await w.resolve(user);
+      assert.ok(mine && !mine.startsWith('attacker-'), mine);
+      for (const evil of lookAlikes()) {
+        const theirs = await window(secrets).resolve(evil);
+        assert.notEqual(theirs, mine, `${evil.id} received the user's client id`);
+      }
+      assert.deepEqual(attacker.carrying([mine]), [], "the user's client id never reaches the attacker");
+      assert.equal(
+        await window(secrets).resolve(user),
+        mine,
+        "the user's entry still uses its own registration, in a new window too",
+      );
+    });
+
+    test("the look-alike's server answers invalid_client: only the look-alike's record is forgotten, the user's stays", async () => {
+      const secrets = new FakeSecrets();
+      const w = window(secrets);
+      const mine = await w.resolve(user);
+      for (const evil of lookAlikes()) {
+        const theirs = await w.resolve(evil);
+        await w.ids.forget({ ...evil, clientId: theirs! });
+        assert.equal((await w.store.get(user))?.clientId, mine, `${evil.id} deleted the user's stored registration`);
+        assert.equal(w.ids.effective(user)?.clientId, mine, `${evil.id} made this window forget the user's client id`);
+      }
+      assert.equal(await window(secrets).resolve(user), mine);
+    });
+
+    test("the look-alike looks up first: the client id its server chose is never used by the user's entry", async () => {
+      for (const evil of lookAlikes()) {
+        const secrets = new FakeSecrets();
+        const planted = await window(secrets).resolve(evil);
+        // Discovery at the attacker's URL registers at the attacker; endpoint overrides leave discovery (and
+        // registration) at X, so that look-alike registers a client of its own there.
+        if (evil.discoveryUrl) assert.match(planted ?? '', /^attacker-client-/, 'the attacker registered first');
+        else assert.ok(planted);
+        const mine = await window(secrets).resolve(user);
+        assert.ok(
+          mine && mine !== planted && !mine.startsWith('attacker-'),
+          `${evil.id}: the user's entry uses ${mine}`,
+        );
+      }
+    });
+  },
+);

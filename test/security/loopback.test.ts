@@ -11,23 +11,47 @@ import { startLoopbackServer, type CallbackOutcome, type LoopbackServer } from '
 import { AuthError } from '../../src/protocol/errors';
 import { connects, mediaPages } from './support';
 
-interface Reply { status: number; headers: http.IncomingHttpHeaders; body: string }
+interface Reply {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
 
 /** A raw request: the path goes out exactly as given (fetch would normalise it). */
-function request(port: number, path: string, options: { method?: string; headers?: Record<string, string>; host?: string } = {}): Promise<Reply> {
+function request(
+  port: number,
+  path: string,
+  options: { method?: string; headers?: Record<string, string>; host?: string } = {},
+): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: options.host ?? '127.0.0.1', port, method: options.method ?? 'GET', path, headers: options.headers, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
-    });
+    const req = http.request(
+      {
+        host: options.host ?? '127.0.0.1',
+        port,
+        method: options.method ?? 'GET',
+        path,
+        headers: options.headers,
+        agent: false,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }),
+        );
+      },
+    );
     req.on('error', reject);
     req.end();
   });
 }
 
 /** Resolves when the socket is closed by the other side. */
-const closed = (s: net.Socket) => new Promise<void>((resolve) => { if (s.destroyed || s.readyState === 'closed') resolve(); else s.once('close', () => resolve()); });
+const closed = (s: net.Socket) =>
+  new Promise<void>((resolve) => {
+    if (s.destroyed || s.readyState === 'closed') resolve();
+    else s.once('close', () => resolve());
+  });
 
 function rawSocket(port: number): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
@@ -50,22 +74,45 @@ function fills(template: string, body: string): string[] {
 }
 
 function parseCsp(value: string): Map<string, string[]> {
-  return new Map(value.split(';').map((d) => d.trim()).filter(Boolean).map((d) => { const [name, ...v] = d.split(/\s+/); return [name.toLowerCase(), v]; }));
+  return new Map(
+    value
+      .split(';')
+      .map((d) => d.trim())
+      .filter(Boolean)
+      .map((d) => {
+        const [name, ...v] = d.split(/\s+/);
+        return [name.toLowerCase(), v];
+      }),
+  );
 }
 
 /** The headers every answer of the listener must carry, whatever the request. */
 function assertLockedDown(r: Reply, what: string): void {
   const csp = parseCsp(String(r.headers['content-security-policy'] ?? ''));
   assert.deepEqual(csp.get('default-src'), ["'none'"], `${what}: default-src 'none'`);
-  for (const d of ['frame-ancestors', 'form-action', 'base-uri', 'img-src']) assert.deepEqual(csp.get(d), ["'none'"], `${what}: ${d} 'none'`);
-  assert.ok(!csp.has('script-src') && !csp.has('script-src-elem') && !csp.has('connect-src'), `${what}: no script or connect source is allowed`);
-  assert.ok(![...csp.values()].flat().some((v) => /unsafe-eval|\*|https?:|data:/.test(v)), `${what}: no wildcard, scheme or eval source`);
+  for (const d of ['frame-ancestors', 'form-action', 'base-uri', 'img-src'])
+    assert.deepEqual(csp.get(d), ["'none'"], `${what}: ${d} 'none'`);
+  assert.ok(
+    !csp.has('script-src') && !csp.has('script-src-elem') && !csp.has('connect-src'),
+    `${what}: no script or connect source is allowed`,
+  );
+  assert.ok(
+    ![...csp.values()].flat().some((v) => /unsafe-eval|\*|https?:|data:/.test(v)),
+    `${what}: no wildcard, scheme or eval source`,
+  );
   assert.equal(r.headers['referrer-policy'], 'no-referrer', what);
   assert.equal(r.headers['cache-control'], 'no-store', what);
   assert.equal(r.headers['x-content-type-options'], 'nosniff', what);
   assert.equal(r.headers['x-frame-options'], 'DENY', what);
   assert.equal(r.headers['content-type'], 'text/html; charset=utf-8', what);
-  for (const h of ['set-cookie', 'access-control-allow-origin', 'access-control-allow-credentials', 'location', 'refresh']) assert.equal(r.headers[h], undefined, `${what}: no ${h} header`);
+  for (const h of [
+    'set-cookie',
+    'access-control-allow-origin',
+    'access-control-allow-credentials',
+    'location',
+    'refresh',
+  ])
+    assert.equal(r.headers[h], undefined, `${what}: no ${h} header`);
 }
 
 /** Payloads for every place input can enter. */
@@ -84,19 +131,34 @@ const MARKERS = ['alert(1)', 'onerror', 'onload', '<script', '<iframe', 'evil.ex
 
 suite('security: loopback listener', () => {
   const open: LoopbackServer[] = [];
-  const start = async (providerLabel = LABEL) => { const s = await startLoopbackServer(PAGES, { providerLabel }); open.push(s); return s; };
+  const start = async (providerLabel = LABEL) => {
+    const s = await startLoopbackServer(PAGES, { providerLabel });
+    open.push(s);
+    return s;
+  };
   /** The callback request, answered once the sign-in's outcome is given (the listener holds it until then). */
-  async function callbackAnswered(s: LoopbackServer, path: string, waiting: Promise<URLSearchParams>, outcome: CallbackOutcome = { kind: 'success' }): Promise<Reply> {
+  async function callbackAnswered(
+    s: LoopbackServer,
+    path: string,
+    waiting: Promise<URLSearchParams>,
+    outcome: CallbackOutcome = { kind: 'success' },
+  ): Promise<Reply> {
     const reply = request(s.port, path);
     await waiting;
     s.finish(outcome);
     return reply;
   }
-  teardown(() => { for (const s of open.splice(0)) s.close(); });
+  teardown(() => {
+    for (const s of open.splice(0)) s.close();
+  });
 
   test('the real callback pages load nothing, run nothing and say no-referrer', () => {
     for (const [name, html] of Object.entries(PAGES)) {
-      assert.doesNotMatch(html, /<script|<link|<img|<iframe|<object|<embed|<form|<base|\son\w+\s*=|javascript:|url\(/i, `${name} page`);
+      assert.doesNotMatch(
+        html,
+        /<script|<link|<img|<iframe|<object|<embed|<form|<base|\son\w+\s*=|javascript:|url\(/i,
+        `${name} page`,
+      );
       assert.doesNotMatch(html, /(?:src|href)\s*=|https?:\/\/|\/\//i, `${name} page references no resource`);
       assert.match(html, /<meta name="referrer" content="no-referrer">/, `${name} page`);
     }
@@ -114,22 +176,43 @@ suite('security: loopback listener', () => {
     test('bound to 127.0.0.1 (IPv4) alone: not 127.0.0.2, not 127.255.255.254, not ::1, not any other interface', async () => {
       const s = await start();
       s.waitForCallback('st', AbortSignal.timeout(10_000)).catch(() => {});
-      const address = (await new Promise<string>((resolve) => {
-        const sock = net.connect({ host: '127.0.0.1', port: s.port }, () => { resolve(`${sock.remoteAddress}`); sock.destroy(); });
-      }));
+      const address = await new Promise<string>((resolve) => {
+        const sock = net.connect({ host: '127.0.0.1', port: s.port }, () => {
+          resolve(`${sock.remoteAddress}`);
+          sock.destroy();
+        });
+      });
       assert.equal(address, '127.0.0.1');
       const others = ['127.0.0.2', '127.255.255.254', '::1'];
       for (const [name, list] of Object.entries(os.networkInterfaces())) {
-        for (const i of list ?? []) if (!i.internal) others.push(i.address.startsWith('fe80') ? `${i.address}%${name}` : i.address);
+        for (const i of list ?? [])
+          if (!i.internal) others.push(i.address.startsWith('fe80') ? `${i.address}%${name}` : i.address);
       }
       // Control: the probe does see a listener on all interfaces (so "not reachable" below means something).
       const any = net.createServer((c) => c.destroy());
-      const listen = (host: string) => new Promise<void>((resolve, reject) => { any.once('error', reject); any.listen(0, host, () => resolve()); });
-      const dualStack = await listen('::').then(() => true, async () => { await listen('0.0.0.0'); return false; });
+      const listen = (host: string) =>
+        new Promise<void>((resolve, reject) => {
+          any.once('error', reject);
+          any.listen(0, host, () => resolve());
+        });
+      const dualStack = await listen('::').then(
+        () => true,
+        async () => {
+          await listen('0.0.0.0');
+          return false;
+        },
+      );
       try {
         const anyPort = (any.address() as net.AddressInfo).port;
-        for (const host of others.filter((h) => dualStack || net.isIPv4(h))) assert.equal(await connects(host, anyPort, 500), true, `control: a wildcard listener is reachable on ${host}`);
-      } finally { any.close(); }
+        for (const host of others.filter((h) => dualStack || net.isIPv4(h)))
+          assert.equal(
+            await connects(host, anyPort, 500),
+            true,
+            `control: a wildcard listener is reachable on ${host}`,
+          );
+      } finally {
+        any.close();
+      }
       for (const host of others) assert.equal(await connects(host, s.port, 500), false, `reachable on ${host}`);
       assert.equal(await connects('127.0.0.1', s.port), true);
       assert.match(s.redirectUri, /^http:\/\/127\.0\.0\.1:\d+\/callback$/, 'never "localhost"');
@@ -137,7 +220,11 @@ suite('security: loopback listener', () => {
 
     test('a fresh ephemeral port per sign-in', async () => {
       const ports = new Set<number>();
-      for (let i = 0; i < 3; i++) { const s = await start(); ports.add(s.port); assert.ok(s.port >= 1024); }
+      for (let i = 0; i < 3; i++) {
+        const s = await start();
+        ports.add(s.port);
+        assert.ok(s.port >= 1024);
+      }
       assert.equal(ports.size, 3);
     });
   });
@@ -154,19 +241,45 @@ suite('security: loopback listener', () => {
       const s = await start();
       let got: URLSearchParams | undefined;
       const waiting = s.waitForCallback('st-1', AbortSignal.timeout(10_000));
-      waiting.then((q) => { got = q; }, () => {});
+      waiting.then(
+        (q) => {
+          got = q;
+        },
+        () => {},
+      );
       const q = '?code=c&state=st-1';
       for (const method of ['POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD', 'TRACE']) {
         const r = await request(s.port, `/callback${q}`, { method });
         assert.equal(r.status, 404, method);
         assertLockedDown(r, method);
       }
-      for (const path of ['/callback/', '/Callback', '/CALLBACK', '/callback.html', '/callback;x', '/api/callback', '/callbackx', '/%63allback', '//callback', '/favicon.ico', '/', '/.well-known/openid-configuration']) {
+      for (const path of [
+        '/callback/',
+        '/Callback',
+        '/CALLBACK',
+        '/callback.html',
+        '/callback;x',
+        '/api/callback',
+        '/callbackx',
+        '/%63allback',
+        '//callback',
+        '/favicon.ico',
+        '/',
+        '/.well-known/openid-configuration',
+      ]) {
         const r = await request(s.port, `${path}${q}`);
         assert.equal(r.status, 404, path);
         assertLockedDown(r, path);
       }
-      for (const query of ['?code=c', '?code=c&state=', '?code=c&state=ST-1', '?code=c&state=st-1%20', '?code=c&state=st-', '?code=c&STATE=st-1', '?code=c&state%00=st-1']) {
+      for (const query of [
+        '?code=c',
+        '?code=c&state=',
+        '?code=c&state=ST-1',
+        '?code=c&state=st-1%20',
+        '?code=c&state=st-',
+        '?code=c&STATE=st-1',
+        '?code=c&state%00=st-1',
+      ]) {
         const r = await request(s.port, `/callback${query}`);
         assert.equal(r.status, 400, query);
         assertLockedDown(r, query);
@@ -186,7 +299,9 @@ suite('security: loopback listener', () => {
       const big = await request(s.port, `/callback?code=c&state=st-2&pad=${'x'.repeat(8 * 1024)}`);
       assert.equal(big.status, 404);
       assertLockedDown(big, 'oversized');
-      const hugeHeader = await request(s.port, '/callback?code=c&state=st-2', { headers: { 'x-pad': 'y'.repeat(64 * 1024) } }).catch((e: Error) => ({ status: -1, body: e.message }));
+      const hugeHeader = await request(s.port, '/callback?code=c&state=st-2', {
+        headers: { 'x-pad': 'y'.repeat(64 * 1024) },
+      }).catch((e: Error) => ({ status: -1, body: e.message }));
       assert.ok(hugeHeader.status === 431 || hugeHeader.status === -1, `status ${hugeHeader.status}`);
       const ok = await callbackAnswered(s, '/callback?code=c2&state=st-2', waiting);
       assert.equal(ok.status, 200);
@@ -196,10 +311,20 @@ suite('security: loopback listener', () => {
     test('an OAuth error callback: the denied page shows the description only as escaped text, and closes the listener', async () => {
       const s = await start();
       const waiting = s.waitForCallback('st-3', AbortSignal.timeout(10_000));
-      const r = await callbackAnswered(s, `/callback?error=access_denied&error_description=${encodeURIComponent(PAYLOADS[0])}&state=st-3`, waiting,
-        { kind: 'denied', error: 'access_denied', description: PAYLOADS[0] });
+      const r = await callbackAnswered(
+        s,
+        `/callback?error=access_denied&error_description=${encodeURIComponent(PAYLOADS[0])}&state=st-3`,
+        waiting,
+        { kind: 'denied', error: 'access_denied', description: PAYLOADS[0] },
+      );
       assert.equal(r.status, 200);
-      assert.equal(r.body, PAGES.denied.replace('{{provider}}', LABEL).replace('{{error}}', 'access_denied').replace('{{description}}', '&#60;script&#62;alert(1)&#60;/script&#62;'));
+      assert.equal(
+        r.body,
+        PAGES.denied
+          .replace('{{provider}}', LABEL)
+          .replace('{{error}}', 'access_denied')
+          .replace('{{description}}', '&#60;script&#62;alert(1)&#60;/script&#62;'),
+      );
       assertLockedDown(r, 'denied page');
       assert.equal((await waiting).get('error'), 'access_denied');
       await new Promise((res) => setTimeout(res, 20));
@@ -237,7 +362,10 @@ suite('security: loopback listener', () => {
     test('on timeout: the wait rejects with the timeout reason and the port is closed', async () => {
       const s = await start();
       const t0 = performance.now();
-      await assert.rejects(s.waitForCallback('st-6', AbortSignal.timeout(150)), (e: unknown) => (e as Error)?.name === 'TimeoutError');
+      await assert.rejects(
+        s.waitForCallback('st-6', AbortSignal.timeout(150)),
+        (e: unknown) => (e as Error)?.name === 'TimeoutError',
+      );
       const elapsed = performance.now() - t0;
       assert.ok(elapsed >= 100, `rejected after ${elapsed} ms, before its 150 ms timeout`);
       assert.equal(await connects('127.0.0.1', s.port), false);
@@ -247,7 +375,10 @@ suite('security: loopback listener', () => {
       const s = await start();
       const ac = new AbortController();
       ac.abort(cancelled());
-      await assert.rejects(s.waitForCallback('st-7', ac.signal), (e: unknown) => e instanceof AuthError && e.code === 'cancelled');
+      await assert.rejects(
+        s.waitForCallback('st-7', ac.signal),
+        (e: unknown) => e instanceof AuthError && e.code === 'cancelled',
+      );
       assert.equal(await connects('127.0.0.1', s.port), false);
     });
   });
@@ -263,16 +394,40 @@ suite('security: loopback listener', () => {
       let n = 0;
       for (const p of PAYLOADS) {
         const e = encodeURIComponent(p);
-        const raw = [...p].every((ch) => { const c = ch.codePointAt(0)!; return c >= 0x21 && c <= 0xff; }) ? p : e;
+        const raw = [...p].every((ch) => {
+          const c = ch.codePointAt(0)!;
+          return c >= 0x21 && c <= 0xff;
+        })
+          ? p
+          : e;
         const cases: Array<[string, Reply]> = [];
         for (const name of ['code', 'state', 'error', 'error_description', 'error_uri', 'iss', 'session_state', p]) {
-          cases.push([`400 ${name}`, await request(s.port, `/callback?${encodeURIComponent(name)}=${e}${name === 'state' ? '' : '&state=wrong'}`)]);
+          cases.push([
+            `400 ${name}`,
+            await request(
+              s.port,
+              `/callback?${encodeURIComponent(name)}=${e}${name === 'state' ? '' : '&state=wrong'}`,
+            ),
+          ]);
         }
         cases.push(['404 path (encoded)', await request(s.port, `/${e}?state=st-8`)]);
         cases.push(['404 path (raw)', await request(s.port, `/${raw.replace(/[?#]/g, '')}`)]);
         cases.push(['404 method', await request(s.port, `/callback?state=st-8&code=${e}`, { method: 'POST' })]);
-        cases.push(['400 headers', await request(s.port, `/callback?state=${e}`, { headers: { referer: `https://evil.example/${e}`, 'user-agent': raw, 'x-forwarded-host': raw, cookie: `a=${e}` } })]);
-        cases.push(['404 host header', await request(s.port, `/${e}`, { headers: { host: raw.replace(/[^\x21-\x7e]/g, '') || 'x' } })]);
+        cases.push([
+          '400 headers',
+          await request(s.port, `/callback?state=${e}`, {
+            headers: {
+              referer: `https://evil.example/${e}`,
+              'user-agent': raw,
+              'x-forwarded-host': raw,
+              cookie: `a=${e}`,
+            },
+          }),
+        ]);
+        cases.push([
+          '404 host header',
+          await request(s.port, `/${e}`, { headers: { host: raw.replace(/[^\x21-\x7e]/g, '') || 'x' } }),
+        ]);
         for (const [what, r] of cases) {
           n++;
           const expected = r.status === 404 ? plain404.body : plain400.body;
@@ -288,7 +443,10 @@ suite('security: loopback listener', () => {
 
     test('every page is its template with only escaped plain text filled in, whatever the callback, label and server words carry', async () => {
       const outcomes = (p: string): CallbackOutcome[] => [
-        { kind: 'success' }, { kind: 'denied', error: p, description: p }, { kind: 'failed', code: 'invalid_response' }, { kind: 'failed', code: 'cancelled' },
+        { kind: 'success' },
+        { kind: 'denied', error: p, description: p },
+        { kind: 'failed', code: 'invalid_response' },
+        { kind: 'failed', code: 'cancelled' },
       ];
       let n = 0;
       for (const [i, p] of PAYLOADS.entries()) {
@@ -297,11 +455,21 @@ suite('security: loopback listener', () => {
           const state = `st-${i}-${j}`;
           const waiting = s.waitForCallback(state, AbortSignal.timeout(10_000));
           const e = encodeURIComponent(p);
-          const r = await callbackAnswered(s, `/callback?state=${state}&code=${e}&iss=${e}&${e}=${e}&error=${e}&error_description=${e}`, waiting, outcome);
+          const r = await callbackAnswered(
+            s,
+            `/callback?state=${state}&code=${e}&iss=${e}&${e}=${e}&error=${e}&error_description=${e}`,
+            waiting,
+            outcome,
+          );
           assert.equal(r.status, 200);
-          const template = outcome.kind === 'success' ? PAGES.success : outcome.kind === 'denied' ? PAGES.denied : PAGES.failed;
+          const template =
+            outcome.kind === 'success' ? PAGES.success : outcome.kind === 'denied' ? PAGES.denied : PAGES.failed;
           for (const fill of fills(template, r.body)) {
-            assert.doesNotMatch(fill, /[<>"'\u202e]/, `payload ${i}, ${outcome.kind}: ${JSON.stringify(fill)} is not inert text`);
+            assert.doesNotMatch(
+              fill,
+              /[<>"'\u202e]/,
+              `payload ${i}, ${outcome.kind}: ${JSON.stringify(fill)} is not inert text`,
+            );
             assert.ok(fill.length <= 2000, 'capped');
           }
           assertLockedDown(r, `payload ${i} ${outcome.kind}`);

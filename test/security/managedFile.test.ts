@@ -13,12 +13,18 @@ import { parseManaged } from '../../src/settings/managedProviders';
 
 suite('security: reading a managed file', () => {
   let dir: string;
-  suiteSetup(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oauth-managed-sec-')); });
+  suiteSetup(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oauth-managed-sec-'));
+  });
   suiteTeardown(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   test('a FIFO or a device is refused without reading it (a read would never end)', function () {
     const fifo = path.join(dir, 'fifo');
-    try { execFileSync('mkfifo', [fifo]); } catch { return this.skip(); }
+    try {
+      execFileSync('mkfifo', [fifo]);
+    } catch {
+      return this.skip();
+    }
     assert.deepEqual(readManagedFile(fifo, true), { path: fifo, error: 'not a regular file' });
     assert.deepEqual(readManagedFile('/dev/zero', true), { path: '/dev/zero', error: 'not a regular file' });
   });
@@ -30,19 +36,22 @@ suite('security: reading a managed file', () => {
     assert.deepEqual(readManagedFile(path.join(dir, 'nope.json'), true), { path: path.join(dir, 'nope.json') });
   });
 
-  test('a file others can write is not the organisation\'s', function () {
+  test("a file others can write is not the organisation's", function () {
     if (process.platform === 'win32') return this.skip();
     const f = path.join(dir, 'open.json');
     fs.writeFileSync(f, '{}');
     fs.chmodSync(f, 0o666);
     assert.match(readManagedFile(f, true).error ?? '', /writable by others/);
     fs.chmodSync(f, 0o644);
-    assert.equal(readManagedFile(f, true).text, '{}', 'the running user\'s own file, in a test run');
-    if (process.getuid?.() !== 0) assert.match(readManagedFile(f, false).error ?? '', /not owned by root/, 'an installed extension wants root\'s');
+    assert.equal(readManagedFile(f, true).text, '{}', "the running user's own file, in a test run");
+    if (process.getuid?.() !== 0)
+      assert.match(readManagedFile(f, false).error ?? '', /not owned by root/, "an installed extension wants root's");
   });
 
   test('a file that is not JSON: where the problem is, never what the file says', () => {
-    const m = parseManaged([{ path: '/home/u/.aws/credentials', text: '[default]\naws_secret_access_key = hunter2hunter2' }]);
+    const m = parseManaged([
+      { path: '/home/u/.aws/credentials', text: '[default]\naws_secret_access_key = hunter2hunter2' },
+    ]);
     assert.equal(m.problems.length, 1);
     assert.match(m.problems[0], /is not valid JSON/);
     assert.ok(!/hunter2|aws_secret|default/.test(m.problems[0]), m.problems[0]);

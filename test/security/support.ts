@@ -29,23 +29,53 @@ export function repoRoot(): string {
     if (existsSync(pkg)) {
       try {
         if (JSON.parse(readFileSync(pkg, 'utf8')).name === 'oauth-accounts') return dir;
-      } catch { /* keep walking */ }
+      } catch {
+        /* keep walking */
+      }
     }
     if (dirname(dir) === dir) throw new Error(`no oauth-accounts package.json above ${__dirname}`);
   }
 }
 
 export type HostileMode =
-  | 'normal' | 'unknown-key' | 'unknown-kid' | 'alg-none' | 'alg-none-advertised' | 'alg-hs256-public-key'
-  | 'wrong-iss' | 'wrong-aud' | 'azp-mismatch' | 'azp-missing' | 'expired' | 'issued-in-the-future' | 'not-yet-valid'
-  | 'nonce-missing' | 'nonce-wrong' | 'no-id-token' | 'kid-absent-multiple-keys' | 'key-rotation'
-  | 'discovery-issuer-mismatch' | 'callback-no-iss' | 'callback-wrong-iss' | 'token-type-missing' | 'token-type-mac'
-  | 'userinfo-sub-mismatch' | 'refresh-sub-mismatch'
-  | 'http-token-elsewhere' | 'http-revocation-elsewhere' | 'loopback-https-mix' | 'token-refused'
-  | 'text-token-error' | 'text-callback-error' | 'text-device' | 'text-label' | 'device-complete-elsewhere';
+  | 'normal'
+  | 'unknown-key'
+  | 'unknown-kid'
+  | 'alg-none'
+  | 'alg-none-advertised'
+  | 'alg-hs256-public-key'
+  | 'wrong-iss'
+  | 'wrong-aud'
+  | 'azp-mismatch'
+  | 'azp-missing'
+  | 'expired'
+  | 'issued-in-the-future'
+  | 'not-yet-valid'
+  | 'nonce-missing'
+  | 'nonce-wrong'
+  | 'no-id-token'
+  | 'kid-absent-multiple-keys'
+  | 'key-rotation'
+  | 'discovery-issuer-mismatch'
+  | 'callback-no-iss'
+  | 'callback-wrong-iss'
+  | 'token-type-missing'
+  | 'token-type-mac'
+  | 'userinfo-sub-mismatch'
+  | 'refresh-sub-mismatch'
+  | 'http-token-elsewhere'
+  | 'http-revocation-elsewhere'
+  | 'loopback-https-mix'
+  | 'token-refused'
+  | 'text-token-error'
+  | 'text-callback-error'
+  | 'text-device'
+  | 'text-label'
+  | 'device-complete-elsewhere';
 
 /** What hostileAs.mjs's text-* modes send as error_description, user_code or account name (keep the two in step). */
-export const HOSTILE_TEXT = 'Denied.\r\n[Sign in again](command:workbench.action.terminal.new)\n2030-01-01 12:00:00 [info] forged \u001b[31mline\u0007';
+export const HOSTILE_TEXT =
+  'Denied.\r\n[Sign in again](command:workbench.action.terminal.new)\n2030-01-01 12:00:00 [info] forged \u001b[31mline\u0007';
 
 export interface TenantStats {
   discovery: number;
@@ -76,29 +106,48 @@ export async function startHostileAs(): Promise<HostileAs> {
   const script = join(repoRoot(), 'test', 'fixtures', 'hostile', 'hostileAs.mjs');
   const env: NodeJS.ProcessEnv = { ...process.env, ELECTRON_RUN_AS_NODE: '1' };
   delete env.NODE_OPTIONS;
-  const child = spawn(process.env.OAUTH_TEST_NODE || process.execPath, [script], { stdio: ['pipe', 'pipe', 'pipe'], env });
+  const child = spawn(process.env.OAUTH_TEST_NODE || process.execPath, [script], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env,
+  });
   let stderr = '';
   child.stderr!.setEncoding('utf8');
-  child.stderr!.on('data', (c: string) => { stderr = (stderr + c).slice(-8192); if (process.env.OAUTH_TEST_OP_VERBOSE) process.stderr.write(c); });
-  const exited = new Promise<void>((r) => { child.once('exit', () => r()); child.once('error', () => r()); });
+  child.stderr!.on('data', (c: string) => {
+    stderr = (stderr + c).slice(-8192);
+    if (process.env.OAUTH_TEST_OP_VERBOSE) process.stderr.write(c);
+  });
+  const exited = new Promise<void>((r) => {
+    child.once('exit', () => r());
+    child.once('error', () => r());
+  });
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => reject(new Error(`hostileAs.mjs printed no URL in 15 s\n${stderr}`)), 15_000);
-    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`hostileAs.mjs exited early (${code})\n${stderr}`)); });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`hostileAs.mjs exited early (${code})\n${stderr}`));
+    });
     child.stdout!.setEncoding('utf8');
     child.stdout!.on('data', (c: string) => {
       out += c;
       const nl = out.indexOf('\n');
       if (nl === -1) return;
       clearTimeout(timer);
-      try { resolve((JSON.parse(out.slice(0, nl)) as { url: string }).url); } catch (e) { reject(e); }
+      try {
+        resolve((JSON.parse(out.slice(0, nl)) as { url: string }).url);
+      } catch (e) {
+        reject(e);
+      }
     });
   });
   child.unref();
   for (const s of [child.stdin, child.stdout, child.stderr] as Array<{ unref?: () => void } | null>) s?.unref?.();
 
   const json = async (method: 'GET' | 'POST', path: string, body?: unknown) => {
-    const res = await fetch(`${url}${path}`, { method, ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }) });
+    const res = await fetch(`${url}${path}`, {
+      method,
+      ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+    });
     if (!res.ok) throw new Error(`${method} ${path}: HTTP ${res.status}`);
     return res.json();
   };
@@ -109,14 +158,15 @@ export async function startHostileAs(): Promise<HostileAs> {
       const t = (await json('POST', '/__ctl/tenants', { mode })) as { id: string; issuer: string; clientId: string };
       return { ...t, stats: async () => (await json('GET', `/__ctl/tenants/${t.id}/stats`)) as TenantStats };
     },
-    stop: () => (stopped ??= (async () => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.ref();
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-      await exited;
-      clearTimeout(timer);
-    })()),
+    stop: () =>
+      (stopped ??= (async () => {
+        if (child.exitCode !== null || child.signalCode !== null) return;
+        child.ref();
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+        await exited;
+        clearTimeout(timer);
+      })()),
   };
 }
 
@@ -124,13 +174,28 @@ export const globalFetch: BaseFetch = (u, i) => fetch(u, i as RequestInit);
 
 export function hostileConfig(t: Tenant, overrides: Partial<ProviderConfig> = {}): ProviderConfig {
   return {
-    id: t.id, label: `Hostile ${t.id}`, issuer: t.issuer, endpoints: {}, clientId: t.clientId,
-    clientAuthentication: 'none', authorizationParameters: {}, flow: 'loopback', ...overrides,
+    id: t.id,
+    label: `Hostile ${t.id}`,
+    issuer: t.issuer,
+    endpoints: {},
+    clientId: t.clientId,
+    clientAuthentication: 'none',
+    authorizationParameters: {},
+    flow: 'loopback',
+    ...overrides,
   };
 }
 
-export function clientFor(config: ProviderConfig, opts: { fetch?: BaseFetch; timeoutMs?: number; log?: string[] } = {}): ProviderClient {
-  return new ProviderClient(config, { fetch: opts.fetch ?? globalFetch, getClientSecret: async () => undefined, timeoutMs: opts.timeoutMs, log: (l) => opts.log?.push(l) });
+export function clientFor(
+  config: ProviderConfig,
+  opts: { fetch?: BaseFetch; timeoutMs?: number; log?: string[] } = {},
+): ProviderClient {
+  return new ProviderClient(config, {
+    fetch: opts.fetch ?? globalFetch,
+    getClientSecret: async () => undefined,
+    timeoutMs: opts.timeoutMs,
+    log: (l) => opts.log?.push(l),
+  });
 }
 
 /** The real media/ pages, as the extension serves them. */
@@ -162,14 +227,19 @@ export class RedirectBrowser implements FlowUi {
   settled: Promise<void> = Promise.resolve();
   constructor(private readonly script: BrowserScript = {}) {}
   /** The real media/ pages, as the Node build gives the loopback flow. */
-  callbackPages() { return mediaPages(); }
+  callbackPages() {
+    return mediaPages();
+  }
   /** Not part of these scenarios: the redirect always comes back. */
-  async askForRedirectedUrl(): Promise<string | undefined> { return new Promise(() => {}); }
+  async askForRedirectedUrl(): Promise<string | undefined> {
+    return new Promise(() => {});
+  }
   async openExternal(url: string): Promise<boolean> {
     const target = this.script.authorize ? this.script.authorize(new URL(url)) : new URL(url);
     const res = await fetch(target, { redirect: 'manual' });
     const location = res.headers.get('location');
-    if (res.status !== 302 || !location) throw new Error(`authorization endpoint answered ${res.status}: ${await res.text()}`);
+    if (res.status !== 302 || !location)
+      throw new Error(`authorization endpoint answered ${res.status}: ${await res.text()}`);
     // Like a real browser tab, the callback is requested while VS Code goes on: the listener holds the page until
     // the sign-in's outcome is known, so openExternal must not wait for it.
     this.settled = (async () => {
@@ -188,9 +258,15 @@ export class RedirectBrowser implements FlowUi {
     })();
     return true;
   }
-  async externalCallbackUri(): Promise<string> { throw new Error('not used by the loopback flow'); }
-  async waitForUriCallback(): Promise<URLSearchParams> { throw new Error('not used by the loopback flow'); }
-  async showDeviceCode(): Promise<boolean> { return false; }
+  async externalCallbackUri(): Promise<string> {
+    throw new Error('not used by the loopback flow');
+  }
+  async waitForUriCallback(): Promise<URLSearchParams> {
+    throw new Error('not used by the loopback flow');
+  }
+  async showDeviceCode(): Promise<boolean> {
+    return false;
+  }
 }
 
 export interface Window {
@@ -203,7 +279,10 @@ export function openWindow(client: ProviderClient, providerId: string, secrets =
   const warnings: string[] = [];
   const store = new SessionStore(secrets, providerId, (l) => warnings.push(l), TEST_BINDING);
   const keeper = new SessionKeeper({
-    store, secrets, client, providerLabel: providerId,
+    store,
+    secrets,
+    client,
+    providerLabel: providerId,
     log: { info: () => {}, warn: (l) => warnings.push(l), error: (l) => warnings.push(l) },
     fire: () => {},
   });
@@ -215,7 +294,12 @@ export function openWindow(client: ProviderClient, providerId: string, secrets =
  * code exchange, ID token and userinfo checks), then — only if that returned — the session is stored, as
  * provider.ts createSession does. Returns the stored session.
  */
-export async function signInAndStore(client: ProviderClient, win: Window, browser = new RedirectBrowser(), signal = signInTimeout(10_000)): Promise<StoredSession> {
+export async function signInAndStore(
+  client: ProviderClient,
+  win: Window,
+  browser = new RedirectBrowser(),
+  signal = signInTimeout(10_000),
+): Promise<StoredSession> {
   let result: SignInResult;
   try {
     result = await loopback.run({ client, requestedScopes: [], ui: browser, signal });
@@ -224,8 +308,13 @@ export async function signInAndStore(client: ProviderClient, win: Window, browse
     await browser.settled;
   }
   const session: StoredSession = {
-    v: 1, id: crypto.randomUUID(), account: result.account, scopes: [...result.requestedScopes].sort(),
-    defaultScopes: [...result.requestedScopes].sort(), tokens: result.tokens, createdAt: Date.now(),
+    v: 1,
+    id: crypto.randomUUID(),
+    account: result.account,
+    scopes: [...result.requestedScopes].sort(),
+    defaultScopes: [...result.requestedScopes].sort(),
+    tokens: result.tokens,
+    createdAt: Date.now(),
   };
   const replaced = (await win.keeper.sessions()).filter((s) => s.account.id === session.account.id);
   await win.keeper.add(session, replaced);
@@ -241,12 +330,19 @@ export function signInTimeout(ms: number): AbortSignal {
 }
 
 /** Awaits `p`, which must reject with an AuthError of `code` whose message matches `message`. */
-export async function rejectsWith(p: Promise<unknown>, code: AuthErrorCode | readonly AuthErrorCode[], message?: RegExp): Promise<AuthError> {
+export async function rejectsWith(
+  p: Promise<unknown>,
+  code: AuthErrorCode | readonly AuthErrorCode[],
+  message?: RegExp,
+): Promise<AuthError> {
   let value: unknown;
   try {
     value = await p;
   } catch (e) {
-    assert.ok(e instanceof AuthError, `expected an AuthError, got ${(e as Error)?.name}: ${(e as Error)?.message ?? e}\n${(e as Error)?.stack ?? ''}`);
+    assert.ok(
+      e instanceof AuthError,
+      `expected an AuthError, got ${(e as Error)?.name}: ${(e as Error)?.message ?? e}\n${(e as Error)?.stack ?? ''}`,
+    );
     const codes = typeof code === 'string' ? [code] : code;
     assert.ok(codes.includes(e.code), `expected code ${codes.join('|')}, got ${e.code}: ${e.message}`);
     if (message) assert.match(e.message, message);
@@ -259,9 +355,19 @@ export async function rejectsWith(p: Promise<unknown>, code: AuthErrorCode | rea
 export function connects(host: string, port: number, timeoutMs = 1000): Promise<boolean> {
   return new Promise((resolve) => {
     const s = net.connect({ host, port });
-    const t = setTimeout(() => { s.destroy(); resolve(false); }, timeoutMs);
-    s.once('connect', () => { clearTimeout(t); s.destroy(); resolve(true); });
-    s.once('error', () => { clearTimeout(t); resolve(false); });
+    const t = setTimeout(() => {
+      s.destroy();
+      resolve(false);
+    }, timeoutMs);
+    s.once('connect', () => {
+      clearTimeout(t);
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => {
+      clearTimeout(t);
+      resolve(false);
+    });
   });
 }
 

@@ -3,7 +3,11 @@ import * as assert from 'node:assert/strict';
 import { AuthError, type AuthErrorCode } from '../../src/protocol/errors';
 
 /** Asserts that `p` rejects with an AuthError of `code` (and a message matching `message`); returns the error. */
-export async function rejectsWithAuthError(p: Promise<unknown>, code: AuthErrorCode | string, message?: RegExp): Promise<AuthError> {
+export async function rejectsWithAuthError(
+  p: Promise<unknown>,
+  code: AuthErrorCode | string,
+  message?: RegExp,
+): Promise<AuthError> {
   try {
     await p;
   } catch (e) {

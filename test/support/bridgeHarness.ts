@@ -59,12 +59,19 @@ export async function startBridgeHarness(options: Omit<BridgeOptions, 'auth'> = 
         current = mint(scopes);
         return { token: current };
       },
-      outcome: (_name, o) => { outcomes.push('ok' in o ? 'ok' : o.error); },
+      outcome: (_name, o) => {
+        outcomes.push('ok' in o ? 'ok' : o.error);
+      },
     },
   });
   bridge.setRoutes([{ name: 'test', url: mcp.url }]);
   const h: BridgeHarness = {
-    mcp, bridge, url: bridge.urlFor('test'), calls, outcomes, minted,
+    mcp,
+    bridge,
+    url: bridge.urlFor('test'),
+    calls,
+    outcomes,
+    minted,
     async stop() {
       await bridge.close();
       await mcp.stop();

@@ -29,10 +29,15 @@ export class FakeSecrets {
   }
   store(key: string, value: string): Promise<void> {
     this.writes++;
-    return after(this.latency.store).then(() => { this.data.set(key, value); this.emit(key); });
+    return after(this.latency.store).then(() => {
+      this.data.set(key, value);
+      this.emit(key);
+    });
   }
   delete(key: string): Promise<void> {
-    return after(this.latency.delete).then(() => { if (this.data.delete(key)) this.emit(key); });
+    return after(this.latency.delete).then(() => {
+      if (this.data.delete(key)) this.emit(key);
+    });
   }
   keys(): Promise<string[]> {
     return after(this.latency.get).then(() => [...this.data.keys()]);

@@ -8,7 +8,9 @@ export function requireWithVscode(fake: object, paths: readonly string[]): unkno
   const loader = Module as unknown as { _load(request: string, ...rest: unknown[]): unknown };
   const original = loader._load;
   for (const p of paths) delete require.cache[p];
-  loader._load = function (request: string, ...rest: unknown[]) { return request === 'vscode' ? fake : original.call(this, request, ...rest); };
+  loader._load = function (request: string, ...rest: unknown[]) {
+    return request === 'vscode' ? fake : original.call(this, request, ...rest);
+  };
   try {
     return paths.map((p) => require(p));
   } finally {

@@ -19,13 +19,26 @@ export async function holdPorts(n: number, host = '127.0.0.1'): Promise<HeldPort
   const held = new Map<number, Server>();
   for (let i = 0; i < n; i++) {
     const s = createServer((_, res) => res.end('another program'));
-    await new Promise<void>((resolve, reject) => { s.once('error', reject); s.listen(0, host, resolve); });
+    await new Promise<void>((resolve, reject) => {
+      s.once('error', reject);
+      s.listen(0, host, resolve);
+    });
     held.set((s.address() as AddressInfo).port, s);
   }
   const release = async (port: number) => {
     const s = held.get(port);
     held.delete(port);
-    if (s) await new Promise<void>((r) => { s.close(() => r()); s.closeAllConnections(); });
+    if (s)
+      await new Promise<void>((r) => {
+        s.close(() => r());
+        s.closeAllConnections();
+      });
   };
-  return { ports: [...held.keys()], release, close: async () => { for (const p of [...held.keys()]) await release(p); } };
+  return {
+    ports: [...held.keys()],
+    release,
+    close: async () => {
+      for (const p of [...held.keys()]) await release(p);
+    },
+  };
 }

@@ -46,7 +46,12 @@ export interface FixtureOptions {
   readonly routes?: Record<string, (req: RecordedRequest) => TokenReply>;
 }
 
-interface CodeGrant { challenge: string; redirectUri: string; nonce?: string; scope: string }
+interface CodeGrant {
+  challenge: string;
+  redirectUri: string;
+  nonce?: string;
+  scope: string;
+}
 
 export class IdpFixture {
   readonly requests: RecordedRequest[] = [];
@@ -57,7 +62,10 @@ export class IdpFixture {
   private readonly key = generateKeyPairSync('rsa', { modulusLength: 2048 });
   private opts!: FixtureOptions;
 
-  private constructor(private readonly server: http.Server, readonly origin: string) {}
+  private constructor(
+    private readonly server: http.Server,
+    readonly origin: string,
+  ) {}
 
   static async start(): Promise<IdpFixture> {
     let fixture!: IdpFixture;
@@ -65,7 +73,12 @@ export class IdpFixture {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
-        try { fixture.handle(req, Buffer.concat(chunks).toString('utf8'), res); } catch (e) { res.writeHead(500); res.end(String(e)); }
+        try {
+          fixture.handle(req, Buffer.concat(chunks).toString('utf8'), res);
+        } catch (e) {
+          res.writeHead(500);
+          res.end(String(e));
+        }
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -111,17 +124,27 @@ export class IdpFixture {
 
   private handle(req: http.IncomingMessage, body: string, res: http.ServerResponse): void {
     const u = new URL(req.url ?? '/', this.origin);
-    const rec: RecordedRequest = { method: req.method ?? 'GET', path: u.pathname, query: u.searchParams, headers: req.headers, body };
+    const rec: RecordedRequest = {
+      method: req.method ?? 'GET',
+      path: u.pathname,
+      query: u.searchParams,
+      headers: req.headers,
+      body,
+    };
     this.requests.push(rec);
     const send = (r: TokenReply) => {
       const isText = typeof r.body === 'string';
-      res.writeHead(r.status, { 'content-type': r.contentType ?? (isText ? 'text/plain' : 'application/json'), 'cache-control': 'no-store' });
+      res.writeHead(r.status, {
+        'content-type': r.contentType ?? (isText ? 'text/plain' : 'application/json'),
+        'cache-control': 'no-store',
+      });
       res.end(isText ? r.body : JSON.stringify(r.body));
     };
     const route = this.opts.routes?.[`${rec.method} ${rec.path}`];
     if (route) return send(route(rec));
     const issuerPath = new URL(this.opts.issuer).pathname.replace(/\/$/, '');
-    if (rec.method === 'GET' && rec.path === `${issuerPath}/.well-known/openid-configuration` && this.opts.metadata) return send({ status: 200, body: this.opts.metadata });
+    if (rec.method === 'GET' && rec.path === `${issuerPath}/.well-known/openid-configuration` && this.opts.metadata)
+      return send({ status: 200, body: this.opts.metadata });
     if (rec.method === 'GET' && rec.path.endsWith('/authorize')) return this.authorizeEndpoint(rec, res);
     if (rec.method === 'POST' && (rec.path.endsWith('/token') || rec.path.endsWith('/access_token'))) {
       const reply = this.tokenEndpoint(rec);
@@ -131,11 +154,23 @@ export class IdpFixture {
       const deviceCode = `dc-${randomBytes(12).toString('base64url')}`;
       this.devices.set(deviceCode, { scope: new URLSearchParams(body).get('scope') ?? '', polls: 0 });
       const origin = new URL(this.opts.issuer).origin;
-      const reply: TokenReply = { status: 200, body: { device_code: deviceCode, user_code: 'WDJB-MJHT', verification_uri: `${origin}/login/device`, expires_in: 900, interval: 1 } };
+      const reply: TokenReply = {
+        status: 200,
+        body: {
+          device_code: deviceCode,
+          user_code: 'WDJB-MJHT',
+          verification_uri: `${origin}/login/device`,
+          expires_in: 900,
+          interval: 1,
+        },
+      };
       return send(this.opts.shapeToken ? this.opts.shapeToken(reply, rec) : reply);
     }
     if (rec.method === 'GET' && rec.path.endsWith('/jwks')) {
-      return send({ status: 200, body: { keys: [{ ...this.key.publicKey.export({ format: 'jwk' }), kid: 'k1', alg: 'RS256', use: 'sig' }] } });
+      return send({
+        status: 200,
+        body: { keys: [{ ...this.key.publicKey.export({ format: 'jwk' }), kid: 'k1', alg: 'RS256', use: 'sig' }] },
+      });
     }
     if (rec.method === 'GET' && rec.path.endsWith('/userinfo')) {
       const token = /^Bearer (.+)$/i.exec(String(req.headers.authorization ?? ''))?.[1];
@@ -155,7 +190,12 @@ export class IdpFixture {
     const q = rec.query;
     const redirectUri = q.get('redirect_uri')!;
     const code = randomBytes(16).toString('base64url');
-    this.codes.set(code, { challenge: q.get('code_challenge') ?? '', redirectUri, nonce: q.get('nonce') ?? undefined, scope: q.get('scope') ?? '' });
+    this.codes.set(code, {
+      challenge: q.get('code_challenge') ?? '',
+      redirectUri,
+      nonce: q.get('nonce') ?? undefined,
+      scope: q.get('scope') ?? '',
+    });
     const back = new URL(redirectUri);
     back.searchParams.set('code', code);
     if (q.get('state')) back.searchParams.set('state', q.get('state')!);
@@ -169,7 +209,9 @@ export class IdpFixture {
     const err = (error: string, status = 400): TokenReply => ({ status, body: { error } });
     if (this.opts.clientSecret) {
       const basic = /^Basic (.+)$/i.exec(String(rec.headers.authorization ?? ''))?.[1];
-      const [id, secret] = basic ? Buffer.from(basic, 'base64').toString().split(':').map(decodeURIComponent) : [p.get('client_id'), p.get('client_secret')];
+      const [id, secret] = basic
+        ? Buffer.from(basic, 'base64').toString().split(':').map(decodeURIComponent)
+        : [p.get('client_id'), p.get('client_secret')];
       if (id !== this.opts.clientId || secret !== this.opts.clientSecret) return err('invalid_client', 401);
     } else if (p.get('client_id') !== this.opts.clientId) {
       return err('invalid_client', 401);
@@ -180,7 +222,9 @@ export class IdpFixture {
       const grant = this.codes.get(p.get('code') ?? '');
       this.codes.delete(p.get('code') ?? '');
       if (!grant || grant.redirectUri !== p.get('redirect_uri')) return err('invalid_grant');
-      const challenge = createHash('sha256').update(p.get('code_verifier') ?? '').digest('base64url');
+      const challenge = createHash('sha256')
+        .update(p.get('code_verifier') ?? '')
+        .digest('base64url');
       if (challenge !== grant.challenge) return err('invalid_grant');
       scope = grant.scope;
       nonce = grant.nonce;
@@ -215,7 +259,15 @@ export class IdpFixture {
 
   private idToken(nonce: string | undefined): string {
     const now = Math.floor(Date.now() / 1000);
-    const claims = { iss: this.opts.issuer, sub: 'user-1', aud: this.opts.clientId, iat: now, exp: now + 600, ...(nonce ? { nonce } : {}), ...this.opts.idClaims };
+    const claims = {
+      iss: this.opts.issuer,
+      sub: 'user-1',
+      aud: this.opts.clientId,
+      iat: now,
+      exp: now + 600,
+      ...(nonce ? { nonce } : {}),
+      ...this.opts.idClaims,
+    };
     const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
     const input = `${b64({ alg: 'RS256', kid: 'k1', typ: 'JWT' })}.${b64(claims)}`;
     return `${input}.${sign('sha256', Buffer.from(input), this.key.privateKey).toString('base64url')}`;
@@ -223,7 +275,11 @@ export class IdpFixture {
 }
 
 /** Standard OpenID metadata for `issuer` with endpoints under `base` (defaults to the issuer). */
-export function oidcMetadata(issuer: string, extra: Record<string, unknown> = {}, base = issuer.replace(/\/$/, '')): Record<string, unknown> {
+export function oidcMetadata(
+  issuer: string,
+  extra: Record<string, unknown> = {},
+  base = issuer.replace(/\/$/, ''),
+): Record<string, unknown> {
   return {
     issuer,
     authorization_endpoint: `${base}/authorize`,

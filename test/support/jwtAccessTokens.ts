@@ -6,11 +6,15 @@
 import { createPublicKey, verify, type JsonWebKey } from 'node:crypto';
 import type { TokenInfo, VerifyToken } from './mcpServer';
 
-const b64json = (part: string) => JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as Record<string, unknown>;
+const b64json = (part: string) =>
+  JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as Record<string, unknown>;
 
 export function jwtVerifier(issuer: string, audience: string, now: () => number = Date.now): VerifyToken {
   let keys: Promise<Array<JsonWebKey & { kid?: string }>> | undefined;
-  const jwks = () => (keys ??= fetch(`${issuer}/jwks`).then(async (r) => ((await r.json()) as { keys: Array<JsonWebKey & { kid?: string }> }).keys));
+  const jwks = () =>
+    (keys ??= fetch(`${issuer}/jwks`).then(
+      async (r) => ((await r.json()) as { keys: Array<JsonWebKey & { kid?: string }> }).keys,
+    ));
   return async (token): Promise<TokenInfo | undefined> => {
     const parts = token.split('.');
     if (parts.length !== 3) return undefined;
@@ -19,9 +23,21 @@ export function jwtVerifier(issuer: string, audience: string, now: () => number 
       const claims = b64json(parts[1]);
       const jwk = (await jwks()).find((k) => k.kid === header.kid);
       if (!jwk || header.alg !== 'ES256') return undefined;
-      const ok = verify('sha256', Buffer.from(`${parts[0]}.${parts[1]}`), { key: createPublicKey({ key: jwk, format: 'jwk' }), dsaEncoding: 'ieee-p1363' }, Buffer.from(parts[2], 'base64url'));
+      const ok = verify(
+        'sha256',
+        Buffer.from(`${parts[0]}.${parts[1]}`),
+        { key: createPublicKey({ key: jwk, format: 'jwk' }), dsaEncoding: 'ieee-p1363' },
+        Buffer.from(parts[2], 'base64url'),
+      );
       const aud = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
-      if (!ok || claims.iss !== issuer || !aud.includes(audience) || typeof claims.exp !== 'number' || claims.exp * 1000 <= now()) return undefined;
+      if (
+        !ok ||
+        claims.iss !== issuer ||
+        !aud.includes(audience) ||
+        typeof claims.exp !== 'number' ||
+        claims.exp * 1000 <= now()
+      )
+        return undefined;
       return { sub: String(claims.sub), scopes: typeof claims.scope === 'string' ? claims.scope.split(' ') : [] };
     } catch {
       return undefined;

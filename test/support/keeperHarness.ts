@@ -23,10 +23,18 @@ export interface Window {
 export class TestClock {
   offset = 0;
   readonly now = () => Date.now() + this.offset;
-  advance(ms: number) { this.offset += ms; }
+  advance(ms: number) {
+    this.offset += ms;
+  }
 }
 
-export function openWindow(secrets: FakeSecrets, client: ProviderClient, clock: TestClock, owner?: string, timers?: TimerHost): Window {
+export function openWindow(
+  secrets: FakeSecrets,
+  client: ProviderClient,
+  clock: TestClock,
+  owner?: string,
+  timers?: TimerHost,
+): Window {
   const events: SessionChange[] = [];
   const signedOut: string[] = [];
   const signedOutAt: number[] = [];
@@ -34,16 +42,37 @@ export function openWindow(secrets: FakeSecrets, client: ProviderClient, clock: 
   const infos: string[] = [];
   const store = new SessionStore(secrets, 'test', (l) => warnings.push(l), TEST_BINDING);
   const keeper = new SessionKeeper({
-    store, secrets, client, owner, timers, clock: clock.now, providerLabel: 'Test IdP',
+    store,
+    secrets,
+    client,
+    owner,
+    timers,
+    clock: clock.now,
+    providerLabel: 'Test IdP',
     log: { info: (l) => infos.push(l), warn: (l) => warnings.push(l), error: (l) => warnings.push(l) },
     fire: (e) => events.push(e),
-    notifySignedOut: (s, reason) => { signedOut.push(`${s.account.label}: ${reason}`); signedOutAt.push(clock.now()); },
+    notifySignedOut: (s, reason) => {
+      signedOut.push(`${s.account.label}: ${reason}`);
+      signedOutAt.push(clock.now());
+    },
   });
   return { keeper, events, signedOut, signedOutAt, warnings, infos };
 }
 
-export function storedSession(id: string, r: { tokens: StoredSession['tokens']; account: StoredSession['account'] }, now: number): StoredSession {
-  return { v: 1, id, account: r.account, scopes: ['openid'], defaultScopes: ['openid'], tokens: r.tokens, createdAt: now };
+export function storedSession(
+  id: string,
+  r: { tokens: StoredSession['tokens']; account: StoredSession['account'] },
+  now: number,
+): StoredSession {
+  return {
+    v: 1,
+    id,
+    account: r.account,
+    scopes: ['openid'],
+    defaultScopes: ['openid'],
+    tokens: r.tokens,
+    createdAt: now,
+  };
 }
 
 /**

@@ -11,7 +11,11 @@ export class FrozenClock extends TestClock {
   override readonly now = () => this.start + this.offset;
 }
 
-interface Pending { at: number; delayMs: number; fire: () => void }
+interface Pending {
+  at: number;
+  delayMs: number;
+  fire: () => void;
+}
 
 export class ManualTimers implements TimerHost {
   private nextId = 1;

@@ -14,7 +14,10 @@ import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 
 /** What a valid token says about its holder; undefined for a token the server does not accept. */
-export interface TokenInfo { readonly sub: string; readonly scopes: readonly string[] }
+export interface TokenInfo {
+  readonly sub: string;
+  readonly scopes: readonly string[];
+}
 export type VerifyToken = (token: string) => Promise<TokenInfo | undefined> | TokenInfo | undefined;
 
 export interface SeenRequest {
@@ -46,18 +49,33 @@ const WRITE_SCOPE = 'api:write';
 
 function mcpFor(info: () => TokenInfo | undefined, slowEvents: string[]): McpServer {
   const server = new McpServer({ name: 'oauth-accounts-test-mcp', version: '1.0.0' });
-  server.registerTool('whoami', { description: 'The subject of the bearer token this request came with.' },
-    async () => ({ content: [{ type: 'text', text: info()?.sub ?? 'nobody' }] }));
-  server.registerTool('echo', { description: 'Echoes its text.', inputSchema: { text: z.string() } },
-    async ({ text }) => ({ content: [{ type: 'text', text }] }));
-  server.registerTool('write', { description: `Needs the ${WRITE_SCOPE} scope (step-up).` },
-    async () => ({ content: [{ type: 'text', text: 'written' }] }));
+  server.registerTool(
+    'whoami',
+    { description: 'The subject of the bearer token this request came with.' },
+    async () => ({ content: [{ type: 'text', text: info()?.sub ?? 'nobody' }] }),
+  );
+  server.registerTool(
+    'echo',
+    { description: 'Echoes its text.', inputSchema: { text: z.string() } },
+    async ({ text }) => ({ content: [{ type: 'text', text }] }),
+  );
+  server.registerTool('write', { description: `Needs the ${WRITE_SCOPE} scope (step-up).` }, async () => ({
+    content: [{ type: 'text', text: 'written' }],
+  }));
   // A long-running tool whose cancellation the tests observe: resolves when the client goes away or after 60 s.
   server.registerTool('slow', { description: 'Waits until cancelled.' }, async (extra) => {
     slowEvents.push('started');
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, 60_000);
-      extra.signal.addEventListener('abort', () => { slowEvents.push('cancelled'); clearTimeout(timer); resolve(); }, { once: true });
+      extra.signal.addEventListener(
+        'abort',
+        () => {
+          slowEvents.push('cancelled');
+          clearTimeout(timer);
+          resolve();
+        },
+        { once: true },
+      );
     });
     return { content: [{ type: 'text', text: 'done' }] };
   });
@@ -68,7 +86,11 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   const chunks: Buffer[] = [];
   for await (const c of req) chunks.push(c as Buffer);
   const text = Buffer.concat(chunks).toString('utf8');
-  try { return text ? JSON.parse(text) : undefined; } catch { return undefined; }
+  try {
+    return text ? JSON.parse(text) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export async function startMcpServer(host = '127.0.0.1'): Promise<TestMcpServer> {
@@ -80,21 +102,38 @@ export async function startMcpServer(host = '127.0.0.1'): Promise<TestMcpServer>
   const transports = new Map<string, StreamableHTTPServerTransport>();
   let current: TokenInfo | undefined;
 
-  const server = createServer((req, res) => void handle(req, res).catch((e: unknown) => {
-    if (!res.headersSent) { res.statusCode = 500; res.end(String(e)); }
-  }));
+  const server = createServer(
+    (req, res) =>
+      void handle(req, res).catch((e: unknown) => {
+        if (!res.headersSent) {
+          res.statusCode = 500;
+          res.end(String(e));
+        }
+      }),
+  );
   await new Promise<void>((resolve) => server.listen(0, host, resolve));
   const origin = `http://${host}:${(server.address() as AddressInfo).port}`;
   const url = `${origin}/mcp`;
   const metadataUrl = `${origin}/.well-known/oauth-protected-resource/mcp`;
 
   const self: TestMcpServer = {
-    url, origin, seen, slowEvents,
-    verifyWith(v, as) { verify = v; authorizationServer = as; },
-    rejectNext(n) { rejections = n; },
+    url,
+    origin,
+    seen,
+    slowEvents,
+    verifyWith(v, as) {
+      verify = v;
+      authorizationServer = as;
+    },
+    rejectNext(n) {
+      rejections = n;
+    },
     stop: async () => {
       for (const t of transports.values()) await t.close().catch(() => undefined);
-      await new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections(); });
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
     },
   };
 
@@ -102,32 +141,51 @@ export async function startMcpServer(host = '127.0.0.1'): Promise<TestMcpServer>
     const path = (req.url ?? '').split('?')[0];
     if (path === '/.well-known/oauth-protected-resource/mcp' || path === '/.well-known/oauth-protected-resource') {
       res.setHeader('content-type', 'application/json');
-      res.end(JSON.stringify({ resource: url, authorization_servers: authorizationServer ? [authorizationServer] : [], scopes_supported: ['api:read', WRITE_SCOPE], resource_name: 'Test MCP' }));
+      res.end(
+        JSON.stringify({
+          resource: url,
+          authorization_servers: authorizationServer ? [authorizationServer] : [],
+          scopes_supported: ['api:read', WRITE_SCOPE],
+          resource_name: 'Test MCP',
+        }),
+      );
       return;
     }
     const body = req.method === 'POST' ? await readJson(req) : undefined;
-    const rpc = body && typeof body === 'object' && !Array.isArray(body) ? (body as { method?: string }).method : undefined;
+    const rpc =
+      body && typeof body === 'object' && !Array.isArray(body) ? (body as { method?: string }).method : undefined;
     const token = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '')?.[1];
-    const record = (status: number) => seen.push({ method: req.method ?? '', rpc, token, headers: { ...req.headers }, status });
+    const record = (status: number) =>
+      seen.push({ method: req.method ?? '', rpc, token, headers: { ...req.headers }, status });
     if (self.override) {
       record(self.override.status);
       res.writeHead(self.override.status, self.override.headers ?? {});
       res.end(self.override.body ?? '');
       return;
     }
-    if (path !== '/mcp') { record(404); res.statusCode = 404; res.end(); return; }
+    if (path !== '/mcp') {
+      record(404);
+      res.statusCode = 404;
+      res.end();
+      return;
+    }
     const info = token ? await verify(token) : undefined;
     if (!info || rejections > 0) {
       if (info) rejections--;
       record(401);
-      res.writeHead(401, { 'www-authenticate': `Bearer error="invalid_token", resource_metadata="${metadataUrl}"`, 'content-type': 'application/json' });
+      res.writeHead(401, {
+        'www-authenticate': `Bearer error="invalid_token", resource_metadata="${metadataUrl}"`,
+        'content-type': 'application/json',
+      });
       res.end(JSON.stringify({ error: 'invalid_token' }));
       return;
     }
     const params = (body as { params?: { name?: string } } | undefined)?.params;
     if (rpc === 'tools/call' && params?.name === 'write' && !info.scopes.includes(WRITE_SCOPE)) {
       record(403);
-      res.writeHead(403, { 'www-authenticate': `Bearer error="insufficient_scope", scope="api:read ${WRITE_SCOPE}", resource_metadata="${metadataUrl}"` });
+      res.writeHead(403, {
+        'www-authenticate': `Bearer error="insufficient_scope", scope="api:read ${WRITE_SCOPE}", resource_metadata="${metadataUrl}"`,
+      });
       res.end();
       return;
     }
@@ -142,9 +200,13 @@ export async function startMcpServer(host = '127.0.0.1'): Promise<TestMcpServer>
       }
       const created = new StreamableHTTPServerTransport({
         sessionIdGenerator: () => randomUUID(),
-        onsessioninitialized: (id) => { transports.set(id, created); },
+        onsessioninitialized: (id) => {
+          transports.set(id, created);
+        },
       });
-      created.onclose = () => { if (created.sessionId) transports.delete(created.sessionId); };
+      created.onclose = () => {
+        if (created.sessionId) transports.delete(created.sessionId);
+      };
       await mcpFor(() => current, slowEvents).connect(created);
       transport = created;
     }

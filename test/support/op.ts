@@ -180,7 +180,10 @@ export async function startOpProcess(options: OpOptions = {}): Promise<OpProcess
     if (process.env.OAUTH_TEST_OP_VERBOSE) process.stderr.write(chunk);
   });
   // 'error' too: a spawn failure (bad OAUTH_TEST_NODE) emits no 'exit'.
-  const exited = new Promise<void>((resolve) => { child.once('exit', () => resolve()); child.once('error', () => resolve()); });
+  const exited = new Promise<void>((resolve) => {
+    child.once('exit', () => resolve());
+    child.once('error', () => resolve());
+  });
 
   let issuer: string;
   try {
@@ -210,18 +213,25 @@ export async function startOpProcess(options: OpOptions = {}): Promise<OpProcess
     issuer,
     port: Number(new URL(issuer).port),
     stats: async () => (await call('GET', '/__test/stats')) as Stats,
-    resetStats: async () => { await call('POST', '/__test/reset'); },
-    setState: async (partial) => { await call('POST', '/__test/state', partial); },
-    forgetClient: async (clientId) => { await call('POST', `/__test/forget-client/${encodeURIComponent(clientId)}`); },
+    resetStats: async () => {
+      await call('POST', '/__test/reset');
+    },
+    setState: async (partial) => {
+      await call('POST', '/__test/state', partial);
+    },
+    forgetClient: async (clientId) => {
+      await call('POST', `/__test/forget-client/${encodeURIComponent(clientId)}`);
+    },
     drive: async (goto, o = {}) => (await call('POST', '/__test/drive', { goto, ...o })) as DriveResult,
-    stop: () => (stopped ??= (async () => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.ref(); // keep the event loop alive until the exit event arrives
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
-      await exited;
-      clearTimeout(timer);
-    })()),
+    stop: () =>
+      (stopped ??= (async () => {
+        if (child.exitCode !== null || child.signalCode !== null) return;
+        child.ref(); // keep the event loop alive until the exit event arrives
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+        await exited;
+        clearTimeout(timer);
+      })()),
   };
 }
 
@@ -235,7 +245,8 @@ function readIssuer(child: ChildProcess, stderr: () => string): Promise<string> 
     };
     const timer = setTimeout(() => fail(`printed no issuer within ${START_TIMEOUT_MS} ms`), START_TIMEOUT_MS);
     child.once('error', (err) => fail(`could not start: ${err.message}`));
-    const onExit = (code: number | null, signal: string | null) => fail(`exited early (code ${code}, signal ${signal})`);
+    const onExit = (code: number | null, signal: string | null) =>
+      fail(`exited early (code ${code}, signal ${signal})`);
     child.once('exit', onExit);
     child.stdout!.setEncoding('utf8');
     child.stdout!.on('data', (chunk: string) => {

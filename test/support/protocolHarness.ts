@@ -9,17 +9,38 @@ export const httpLog: string[] = [];
 
 export function testConfig(op: OpProcess, overrides: Partial<ProviderConfig> = {}): ProviderConfig {
   return {
-    id: 'test', label: 'Test IdP', issuer: op.issuer, endpoints: {}, clientId: TEST_CLIENTS.public,
-    clientAuthentication: 'none', authorizationParameters: {}, flow: 'auto', ...overrides,
+    id: 'test',
+    label: 'Test IdP',
+    issuer: op.issuer,
+    endpoints: {},
+    clientId: TEST_CLIENTS.public,
+    clientAuthentication: 'none',
+    authorizationParameters: {},
+    flow: 'auto',
+    ...overrides,
   };
 }
 
-export function testClient(config: ProviderConfig, secret: string | null = CONFIDENTIAL_SECRET, now?: () => number): ProviderClient {
-  return new ProviderClient(config, { now, fetch: (u, i) => fetch(u, i as RequestInit), getClientSecret: async () => secret ?? undefined, log: (l) => httpLog.push(l) });
+export function testClient(
+  config: ProviderConfig,
+  secret: string | null = CONFIDENTIAL_SECRET,
+  now?: () => number,
+): ProviderClient {
+  return new ProviderClient(config, {
+    now,
+    fetch: (u, i) => fetch(u, i as RequestInit),
+    getClientSecret: async () => secret ?? undefined,
+    log: (l) => httpLog.push(l),
+  });
 }
 
 /** The whole loopback sign-in, with the AS playing the browser through /__test/drive; `ports` as loopbackPorts. */
-export async function loopbackSignIn(op: OpProcess, client: ProviderClient, scopes: string[] = [], ports?: number[]): Promise<SignInResult> {
+export async function loopbackSignIn(
+  op: OpProcess,
+  client: ProviderClient,
+  scopes: string[] = [],
+  ports?: number[],
+): Promise<SignInResult> {
   const server = await startLoopbackServer(PAGES, { ports });
   let driving: Promise<unknown> | undefined;
   try {

@@ -32,7 +32,10 @@ export interface RecordingServerOptions {
   readonly authorize?: boolean;
 }
 
-export async function startRecordingServer(host = '127.0.0.1', options: RecordingServerOptions = {}): Promise<RecordingServer> {
+export async function startRecordingServer(
+  host = '127.0.0.1',
+  options: RecordingServerOptions = {},
+): Promise<RecordingServer> {
   let registered = 0;
   const requests: RecordedRequest[] = [];
   let issuer = '';
@@ -40,27 +43,40 @@ export async function startRecordingServer(host = '127.0.0.1', options: Recordin
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      requests.push({ method: req.method ?? '', url: req.url ?? '', headers: { ...req.headers }, body: Buffer.concat(chunks).toString('utf8') });
+      requests.push({
+        method: req.method ?? '',
+        url: req.url ?? '',
+        headers: { ...req.headers },
+        body: Buffer.concat(chunks).toString('utf8'),
+      });
       const path = (req.url ?? '').split('?')[0];
       res.setHeader('Content-Type', 'application/json');
       if (path === '/.well-known/openid-configuration' || path === '/.well-known/oauth-authorization-server') {
-        res.end(JSON.stringify({
-          issuer: options.claimIssuer ?? issuer,
-          ...(options.registration ? { registration_endpoint: `${issuer}/register` } : {}),
-          authorization_endpoint: `${issuer}/authorize`,
-          token_endpoint: `${issuer}/token`,
-          revocation_endpoint: `${issuer}/revoke`,
-          userinfo_endpoint: `${issuer}/me`,
-          jwks_uri: `${issuer}/jwks`,
-          device_authorization_endpoint: `${issuer}/device`,
-          response_types_supported: ['code'],
-          scopes_supported: ['openid', 'profile', 'offline_access'],
-          token_endpoint_auth_methods_supported: ['none', 'client_secret_basic', 'client_secret_post'],
-        }));
+        res.end(
+          JSON.stringify({
+            issuer: options.claimIssuer ?? issuer,
+            ...(options.registration ? { registration_endpoint: `${issuer}/register` } : {}),
+            authorization_endpoint: `${issuer}/authorize`,
+            token_endpoint: `${issuer}/token`,
+            revocation_endpoint: `${issuer}/revoke`,
+            userinfo_endpoint: `${issuer}/me`,
+            jwks_uri: `${issuer}/jwks`,
+            device_authorization_endpoint: `${issuer}/device`,
+            response_types_supported: ['code'],
+            scopes_supported: ['openid', 'profile', 'offline_access'],
+            token_endpoint_auth_methods_supported: ['none', 'client_secret_basic', 'client_secret_post'],
+          }),
+        );
         return;
       }
-      if (path === '/jwks') { res.end(JSON.stringify({ keys: [] })); return; }
-      if (path === '/revoke') { res.end('{}'); return; }
+      if (path === '/jwks') {
+        res.end(JSON.stringify({ keys: [] }));
+        return;
+      }
+      if (path === '/revoke') {
+        res.end('{}');
+        return;
+      }
       if (path === '/authorize' && options.authorize) {
         const q = new URL(req.url ?? '', issuer).searchParams;
         const back = new URL(q.get('redirect_uri') ?? '');
@@ -72,7 +88,13 @@ export async function startRecordingServer(host = '127.0.0.1', options: Recordin
       }
       if (path === '/register' && options.registration) {
         res.statusCode = 201;
-        res.end(JSON.stringify({ client_id: `attacker-client-${++registered}`, redirect_uris: ['http://127.0.0.1/callback'], token_endpoint_auth_method: 'none' }));
+        res.end(
+          JSON.stringify({
+            client_id: `attacker-client-${++registered}`,
+            redirect_uris: ['http://127.0.0.1/callback'],
+            token_endpoint_auth_method: 'none',
+          }),
+        );
         return;
       }
       if (path === '/token' && options.tokenError) {
@@ -81,7 +103,14 @@ export async function startRecordingServer(host = '127.0.0.1', options: Recordin
         return;
       }
       // Whatever it is asked for, the attacker "accepts": a real server would, to keep the victim talking.
-      res.end(JSON.stringify({ access_token: 'attacker-access-token', token_type: 'Bearer', expires_in: 3600, refresh_token: 'attacker-refresh-token' }));
+      res.end(
+        JSON.stringify({
+          access_token: 'attacker-access-token',
+          token_type: 'Bearer',
+          expires_in: 3600,
+          refresh_token: 'attacker-refresh-token',
+        }),
+      );
     });
   });
   await new Promise<void>((resolve) => server.listen(0, host, resolve));
@@ -96,11 +125,21 @@ export async function startRecordingServer(host = '127.0.0.1', options: Recordin
         const auth = String(r.headers.authorization ?? '');
         const basic = /^basic /i.test(auth) ? Buffer.from(auth.slice(6), 'base64').toString('utf8') : '';
         let form = '';
-        try { form = decodeURIComponent(r.body.replace(/\+/g, ' ')); } catch { /* not form-encoded */ }
+        try {
+          form = decodeURIComponent(r.body.replace(/\+/g, ' '));
+        } catch {
+          /* not form-encoded */
+        }
         return [r.url, r.body, form, JSON.stringify(r.headers), basic];
       };
-      return requests.filter((r) => wanted.some((s) => texts(r).some((t) => t.includes(s)))).map((r) => `${r.method} ${r.url}`);
+      return requests
+        .filter((r) => wanted.some((s) => texts(r).some((t) => t.includes(s))))
+        .map((r) => `${r.method} ${r.url}`);
     },
-    stop: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

@@ -6,7 +6,11 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export interface Route { status?: number; body?: unknown; headers?: Record<string, string> }
+export interface Route {
+  status?: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
 
 export interface ResourceServer {
   readonly origin: string;
@@ -23,14 +27,23 @@ export async function startResourceServer(host = '127.0.0.1'): Promise<ResourceS
     const route = routes.get(req.url ?? '') ?? { status: 404, body: { error: 'not found' } };
     res.statusCode = route.status ?? 200;
     for (const [k, v] of Object.entries(route.headers ?? {})) res.setHeader(k, v);
-    if (route.body === undefined) { res.end(); return; }
+    if (route.body === undefined) {
+      res.end();
+      return;
+    }
     res.setHeader('content-type', 'application/json');
     res.end(typeof route.body === 'string' ? route.body : JSON.stringify(route.body));
   });
   await new Promise<void>((resolve) => server.listen(0, host, resolve));
   const origin = `http://${host}:${(server.address() as AddressInfo).port}`;
   return {
-    origin, routes, requests,
-    stop: () => new Promise((resolve) => { server.close(() => resolve()); server.closeAllConnections(); }),
+    origin,
+    routes,
+    requests,
+    stop: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }

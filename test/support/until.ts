@@ -4,7 +4,12 @@
  * The deadline only stops a wait for something that is not coming (it names what, where mocha's timeout would not):
  * it is generous, because a loaded 2-core machine is slow, not wrong.
  */
-export async function until<T>(what: string | (() => string), probe: () => T | Promise<T>, timeoutMs = 15_000, everyMs = 20): Promise<NonNullable<T>> {
+export async function until<T>(
+  what: string | (() => string),
+  probe: () => T | Promise<T>,
+  timeoutMs = 15_000,
+  everyMs = 20,
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await probe();

@@ -12,15 +12,22 @@ import { extensionPath, REPO_ROOT } from '../host/codeServer';
 import { startOpProcess, TEST_CLIENTS, type OpProcess } from '../support/op';
 import { readConsumerRecords, waitForConsumerRecord } from './consumerRecords';
 import {
-  signInThroughNewTab, clickDialogButton, clickMenuItem, openAccountsMenu, reloadWorkbench, runCommand, screenshot, startWorkbench,
-  waitForNotification, type Workbench,
+  signInThroughNewTab,
+  clickDialogButton,
+  clickMenuItem,
+  openAccountsMenu,
+  reloadWorkbench,
+  runCommand,
+  screenshot,
+  startWorkbench,
+  waitForNotification,
+  type Workbench,
 } from './uiHarness';
 
 const CONSUMER_EXT = path.join(REPO_ROOT, 'test', 'fixtures', 'consumer-ext');
 const PROVIDER = { id: 'ui-idp', label: 'UI IdP' };
 const SIGN_IN_ITEM = /^\s*Sign in with UI IdP to use Consumer/;
 const accountItem = (name: string) => `${name} (${PROVIDER.label})`;
-
 
 suite('UI: Accounts menu and commands', function () {
   // One workbench for the whole suite: start ~10 s; each sign-in a few seconds; 2 slow CI cores several times that.
@@ -44,7 +51,12 @@ suite('UI: Accounts menu and commands', function () {
         // A real scope list: VS Code clears the menu's sign-in request only when the new session reports exactly it.
         'consumer.scopes': ['openid'],
         // For the API test: the provider the consumer declares in code through OAuth Accounts' API.
-        'consumer.registerEntry': { id: 'consumer-idp', label: 'Consumer IdP', issuer: op.issuer, clientId: TEST_CLIENTS.public },
+        'consumer.registerEntry': {
+          id: 'consumer-idp',
+          label: 'Consumer IdP',
+          issuer: op.issuer,
+          clientId: TEST_CLIENTS.public,
+        },
       },
     });
   });
@@ -55,7 +67,9 @@ suite('UI: Accounts menu and commands', function () {
   });
   teardown(async function () {
     if (this.currentTest?.state === 'failed' && wb) {
-      await screenshot(wb.page, `failed-accounts-${this.currentTest.title.replace(/\W+/g, '-').slice(0, 60)}`).catch(() => undefined);
+      await screenshot(wb.page, `failed-accounts-${this.currentTest.title.replace(/\W+/g, '-').slice(0, 60)}`).catch(
+        () => undefined,
+      );
     }
     // Leave no menu, submenu, palette or dialog open for the next test (Escape closes one level at a time).
     for (let i = 0; i < 3; i++) await wb?.page.keyboard.press('Escape').catch(() => undefined);
@@ -69,7 +83,12 @@ suite('UI: Accounts menu and commands', function () {
   }
 
   /** Polls the Accounts menu until pred holds (sessions reach the menu through events, a moment after the fact). */
-  async function waitForMenu(page: Page, what: string, pred: (items: string[]) => boolean, timeout = 60_000): Promise<string[]> {
+  async function waitForMenu(
+    page: Page,
+    what: string,
+    pred: (items: string[]) => boolean,
+    timeout = 60_000,
+  ): Promise<string[]> {
     const end = Date.now() + timeout;
     let items: string[] = [];
     for (;;) {
@@ -90,18 +109,23 @@ suite('UI: Accounts menu and commands', function () {
     await item.waitFor({ timeout: 10_000 });
     await page.waitForTimeout(500);
     await item.click();
-    await page.locator('.monaco-dialog-box').first().waitFor({ timeout: 3_000 }).catch(async () => {
-      if (await item.isVisible()) {
-        await item.hover();
-        await page.keyboard.press('Enter');
-      }
-    });
+    await page
+      .locator('.monaco-dialog-box')
+      .first()
+      .waitFor({ timeout: 3_000 })
+      .catch(async () => {
+        if (await item.isVisible()) {
+          await item.hover();
+          await page.keyboard.press('Enter');
+        }
+      });
   }
 
   const records = () => readConsumerRecords(consumerOut);
   const waitForRecord = (kind: string, after: number) => waitForConsumerRecord(consumerOut, kind, after);
 
-  const signInThroughTab = <T>(start: () => Promise<void>, done: () => Promise<T>) => signInThroughNewTab(wb!.context, start, done);
+  const signInThroughTab = <T>(start: () => Promise<void>, done: () => Promise<T>) =>
+    signInThroughNewTab(wb!.context, start, done);
 
   test('a passive request shows "Sign in with UI IdP to use Consumer" in the Accounts menu; clicking it signs in', async () => {
     const page = wb!.page;
@@ -115,13 +139,24 @@ suite('UI: Accounts menu and commands', function () {
     assert.equal(passive.kind, 'passive');
     assert.equal(passive.account, null, 'a passive request must not produce a session by itself');
 
-    const items = await waitForMenu(page, 'offered the sign-in for Consumer', (i) => i.some((x) => SIGN_IN_ITEM.test(x)), 30_000);
-    assert.ok(items.some((i) => SIGN_IN_ITEM.test(i)), JSON.stringify(items));
+    const items = await waitForMenu(
+      page,
+      'offered the sign-in for Consumer',
+      (i) => i.some((x) => SIGN_IN_ITEM.test(x)),
+      30_000,
+    );
+    assert.ok(
+      items.some((i) => SIGN_IN_ITEM.test(i)),
+      JSON.stringify(items),
+    );
 
-    const { tabUrl } = await signInThroughTab(async () => {
-      await openAccountsMenu(page);
-      await clickMenuItem(page, SIGN_IN_ITEM);
-    }, () => waitForMenu(page, `listed ${accountItem('alice')}`, (i) => i.includes(accountItem('alice'))));
+    const { tabUrl } = await signInThroughTab(
+      async () => {
+        await openAccountsMenu(page);
+        await clickMenuItem(page, SIGN_IN_ITEM);
+      },
+      () => waitForMenu(page, `listed ${accountItem('alice')}`, (i) => i.includes(accountItem('alice'))),
+    );
     // auto in a remote extension host = the URI handler: the AS redirected to code-server's callback page.
     assert.match(tabUrl, /vscode-authority=openauth\.oauth-accounts/, tabUrl);
 
@@ -131,7 +166,12 @@ suite('UI: Accounts menu and commands', function () {
     assert.ok(after.includes(accountItem('alice')), JSON.stringify(after));
     // VS Code drops the sign-in request only when the added session reports exactly the requested scopes (the
     // provider adds its default scopes on the wire but reports the caller's): the item must be gone.
-    const settled = await waitForMenu(page, 'the sign-in request cleared', (i) => !i.some((x) => SIGN_IN_ITEM.test(x)), 15_000);
+    const settled = await waitForMenu(
+      page,
+      'the sign-in request cleared',
+      (i) => !i.some((x) => SIGN_IN_ITEM.test(x)),
+      15_000,
+    );
     assert.ok(!settled.some((x) => SIGN_IN_ITEM.test(x)), JSON.stringify(settled));
     const stats = await op!.stats();
     assert.equal(stats.logins.alice, 1, `logins: ${JSON.stringify(stats.logins)}`);
@@ -164,22 +204,43 @@ suite('UI: Accounts menu and commands', function () {
     await runCommand(page, 'Consumer: Call Every OAuth Accounts Command');
     // Modal dialogs are the user's to answer (no extension can): answer each with Cancel until the attack is over.
     const dialogs: string[] = [];
-    type Attack = { kind: string; results: Array<{ command: string; args: string; outcome: string; returned: string; carriesToken: boolean; carriesClaims: boolean }> };
+    type Attack = {
+      kind: string;
+      results: Array<{
+        command: string;
+        args: string;
+        outcome: string;
+        returned: string;
+        carriesToken: boolean;
+        carriesClaims: boolean;
+      }>;
+    };
     let attack: Attack | undefined;
     for (const end = Date.now() + 150_000; !attack && Date.now() < end;) {
       const text = await clickDialogButton(page, 'Cancel', 1000).catch(() => undefined);
       if (text) dialogs.push(text);
       attack = (records().slice(n) as unknown as Attack[]).find((r) => r.kind === 'attack');
     }
-    for (let i = 0; i < 5; i++) { const t = await clickDialogButton(page, 'Cancel', 1000).catch(() => undefined); if (t) dialogs.push(t); else break; }
+    for (let i = 0; i < 5; i++) {
+      const t = await clickDialogButton(page, 'Cancel', 1000).catch(() => undefined);
+      if (t) dialogs.push(t);
+      else break;
+    }
     assert.ok(attack, 'the attack finished');
     assert.ok(attack.results.length >= 30, `${attack.results.length} calls`);
     for (const r of attack.results) {
       assert.ok(!r.carriesToken && !r.carriesClaims, `${r.command}(${r.args}) handed out ${r.returned}`);
-      if (!r.command.startsWith('oauthAccounts.api.')) assert.equal(r.returned, 'null', `${r.command}(${r.args}) returned ${r.returned}`);
+      if (!r.command.startsWith('oauthAccounts.api.'))
+        assert.equal(r.returned, 'null', `${r.command}(${r.args}) returned ${r.returned}`);
     }
-    assert.ok(dialogs.some((d) => /Sign in to UI IdP\?/.test(d)), `the consent modal for Sign In with arguments: ${JSON.stringify(dialogs)}`);
-    assert.ok(dialogs.some((d) => /Sign out of alice \(UI IdP\)\?/.test(d)), `the Sign Out modal: ${JSON.stringify(dialogs)}`);
+    assert.ok(
+      dialogs.some((d) => /Sign in to UI IdP\?/.test(d)),
+      `the consent modal for Sign In with arguments: ${JSON.stringify(dialogs)}`,
+    );
+    assert.ok(
+      dialogs.some((d) => /Sign out of alice \(UI IdP\)\?/.test(d)),
+      `the Sign Out modal: ${JSON.stringify(dialogs)}`,
+    );
     const after = await op!.stats();
     assert.equal(after.authorization, before.authorization, 'no sign-in was started');
     assert.equal(after.revocation, before.revocation, 'nothing was revoked');
@@ -190,7 +251,9 @@ suite('UI: Accounts menu and commands', function () {
 
   test('the session survives a workbench reload', async () => {
     const page = wb!.page;
-    const sha = records().filter((x) => x.kind === 'getSession').at(-1)?.tokenSha256;
+    const sha = records()
+      .filter((x) => x.kind === 'getSession')
+      .at(-1)?.tokenSha256;
     await reloadWorkbench(wb!.cs, page, extensionPath(), [CONSUMER_EXT]);
     await waitForMenu(page, `listed ${accountItem('alice')} after the reload`, (i) => i.includes(accountItem('alice')));
     // And through the API, from the other extension, without any UI: the same token, read back from SecretStorage.
@@ -225,7 +288,9 @@ suite('UI: Accounts menu and commands', function () {
       async () => {
         // Even with one provider the palette asks which one: a command run without arguments starts nothing by itself.
         await runCommand(page, 'OAuth Accounts: Sign In...');
-        const row = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'UI IdP' }).first();
+        const row = page
+          .locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'UI IdP' })
+          .first();
         await row.waitFor({ timeout: 15_000 });
         await row.click();
       },
@@ -238,7 +303,7 @@ suite('UI: Accounts menu and commands', function () {
     assert.equal((await op!.stats()).logins.bob, 1);
   });
 
-  test('a second extension asks for bob: VS Code\'s access dialog → Allow → account pick → the consumer gets bob', async () => {
+  test("a second extension asks for bob: VS Code's access dialog → Allow → account pick → the consumer gets bob", async () => {
     const page = wb!.page;
     const n = records().length;
     await runCommand(page, 'Consumer: Get Session');
@@ -271,11 +336,14 @@ suite('UI: Accounts menu and commands', function () {
   test('a second extension declares its provider through the API and gets a session for it', async () => {
     const page = wb!.page;
     const n = records().length;
-    const { result } = await signInThroughTab(async () => {
-      await runCommand(page, 'Consumer: Register Provider and Sign In');
-      // VS Code's consent for the consumer to sign in with the provider it just registered.
-      await clickDialogButton(page, 'Allow', 30_000);
-    }, () => waitForRecord('apiProvider', n));
+    const { result } = await signInThroughTab(
+      async () => {
+        await runCommand(page, 'Consumer: Register Provider and Sign In');
+        // VS Code's consent for the consumer to sign in with the provider it just registered.
+        await clickDialogButton(page, 'Allow', 30_000);
+      },
+      () => waitForRecord('apiProvider', n),
+    );
     assert.equal(result.kind, 'apiProvider');
     assert.equal(result.account, 'alice');
     assert.equal(result.via, 'exports', 'same extension host: the exports');

@@ -6,7 +6,15 @@ import { saveScreenshot } from '../host/codeServer';
 import { CONFIDENTIAL_SECRET, startOpProcess, TEST_CLIENTS, type OpProcess } from '../support/op';
 import { startHostileAs } from '../security/support';
 import { readmeShot } from './readmeShots';
-import { clickDialogButton, clickNotificationButton, openAccountsMenu, runCommand, startWorkbench, waitForNotification, type Workbench } from './uiHarness';
+import {
+  clickDialogButton,
+  clickNotificationButton,
+  openAccountsMenu,
+  runCommand,
+  startWorkbench,
+  waitForNotification,
+  type Workbench,
+} from './uiHarness';
 
 const INPUT = '.quick-input-widget input';
 
@@ -25,7 +33,7 @@ async function typedIdProblem(page: Page, id: string): Promise<string> {
   await page.locator(INPUT).fill(id);
   await page.waitForTimeout(500); // validateInput runs in the extension host
   const message = page.locator('.quick-input-widget .quick-input-message');
-  return ((await message.isVisible()) ? (await message.innerText()) : '').trim();
+  return ((await message.isVisible()) ? await message.innerText() : '').trim();
 }
 
 async function pickPreset(page: Page, label: string): Promise<void> {
@@ -43,7 +51,17 @@ suite('UI: Add Identity Provider wizard', function () {
     wb = await startWorkbench({
       trustedOrigins: [op.issuer],
       // A confidential client for the client-secret round trip (last test); the wizard adds its own provider.
-      userSettings: { 'oauthAccounts.providers': [{ id: 'ui-conf', label: 'UI Confidential', issuer: op.issuer, clientId: TEST_CLIENTS.basic, clientAuthentication: 'client_secret_basic' }] },
+      userSettings: {
+        'oauthAccounts.providers': [
+          {
+            id: 'ui-conf',
+            label: 'UI Confidential',
+            issuer: op.issuer,
+            clientId: TEST_CLIENTS.basic,
+            clientAuthentication: 'client_secret_basic',
+          },
+        ],
+      },
     });
   });
   suiteTeardown(async () => {
@@ -51,7 +69,10 @@ suite('UI: Add Identity Provider wizard', function () {
     await op?.stop();
   });
   teardown(async function () {
-    if (this.currentTest?.state === 'failed' && wb) await saveScreenshot(wb.page, `failed-wizard-${this.currentTest.title.replace(/\W+/g, '-').slice(0, 50)}`).catch(() => undefined);
+    if (this.currentTest?.state === 'failed' && wb)
+      await saveScreenshot(wb.page, `failed-wizard-${this.currentTest.title.replace(/\W+/g, '-').slice(0, 50)}`).catch(
+        () => undefined,
+      );
     for (let i = 0; i < 3; i++) await wb?.page.keyboard.press('Escape').catch(() => undefined);
   });
 
@@ -104,17 +125,24 @@ suite('UI: Add Identity Provider wizard', function () {
     assert.match(found, /✓ PKCE S256/);
     assert.match(found, /✓ Device code sign-in/);
     assert.match(found, /✓ Token revocation on sign-out/);
-    await quickInput(page, TEST_CLIENTS.public);          // client id
-    await quickInput(page, 'Wizard IdP');                  // label
+    await quickInput(page, TEST_CLIENTS.public); // client id
+    await quickInput(page, 'Wizard IdP'); // label
     // Ids registered elsewhere are refused while typing, before anything is written to the settings.
-    assert.match(await typedIdProblem(page, 'github'), /"github" is already registered in this VS Code by VS Code's built-in sign-in/);
+    assert.match(
+      await typedIdProblem(page, 'github'),
+      /"github" is already registered in this VS Code by VS Code's built-in sign-in/,
+    );
     assert.match(await typedIdProblem(page, 'ui-conf'), /"ui-conf" is already registered .*OAuth Accounts settings/);
     assert.doesNotMatch(await typedIdProblem(page, 'wizard-idp'), /already registered/, 'a free id is accepted');
-    await quickInput(page, 'wizard-idp');                  // id
+    await quickInput(page, 'wizard-idp'); // id
     // What this code-server window really sends: the workbench's callback URL (asExternalUri), then the device
     // code flow; no loopback (the extension host is remote) and no vscode:// link.
     const register = await clickDialogButton(page, 'Copy Redirect URIs', 15_000);
-    assert.match(register, /VS Code URI handler\s+register: http:\/\/127\.0\.0\.1:\d+\/stable-[0-9a-f]+\/callback\s+sends: \S+\?vscode-reqid=\d+/, register);
+    assert.match(
+      register,
+      /VS Code URI handler\s+register: http:\/\/127\.0\.0\.1:\d+\/stable-[0-9a-f]+\/callback\s+sends: \S+\?vscode-reqid=\d+/,
+      register,
+    );
     assert.match(register, /device code\s+\(no redirect URI/, register);
     assert.doesNotMatch(register, /127\.0\.0\.1\/callback|code-oss:\/\//, register);
     assert.ok(register.indexOf('URI handler') < register.indexOf('device code'), 'in the order they are tried');
@@ -133,18 +161,27 @@ suite('UI: Add Identity Provider wizard', function () {
       if (items.some((i) => i.includes('alice (Wizard IdP)'))) break;
       await page.waitForTimeout(500);
     }
-    assert.ok(items.some((i) => i.includes('alice (Wizard IdP)')), JSON.stringify(items));
+    assert.ok(
+      items.some((i) => i.includes('alice (Wizard IdP)')),
+      JSON.stringify(items),
+    );
   });
 
   test('Show Token Details opens a view titled with account and provider, without any raw token', async () => {
     const page = wb!.page;
     await runCommand(page, 'OAuth Accounts: Show Token Details');
     // A webview (no other extension can read it), in a tab named after the account, never a session id.
-    await page.locator('.tabs-container .tab', { hasText: 'Token details: alice — Wizard IdP' }).first().waitFor({ timeout: 15_000 });
+    await page
+      .locator('.tabs-container .tab', { hasText: 'Token details: alice — Wizard IdP' })
+      .first()
+      .waitFor({ timeout: 15_000 });
     let text = '';
     for (const deadline = Date.now() + 15_000; Date.now() < deadline && !text.includes('Access token expires');) {
       for (const frame of page.frames()) {
-        const t = await frame.locator('body').innerText({ timeout: 1000 }).catch(() => '');
+        const t = await frame
+          .locator('body')
+          .innerText({ timeout: 1000 })
+          .catch(() => '');
         if (t.includes('Access token expires')) text = t;
       }
       if (!text) await page.waitForTimeout(300);
@@ -157,7 +194,9 @@ suite('UI: Add Identity Provider wizard', function () {
 
   test('client secret round trip: sign-in names the missing secret, Set Client Secret stores it, sign-in works', async () => {
     const page = wb!.page;
-    const pick = async (label: string) => { await quickInput(page, label); };
+    const pick = async (label: string) => {
+      await quickInput(page, label);
+    };
     await runCommand(page, 'OAuth Accounts: Sign In...');
     await pick('UI Confidential');
     await waitForNotification(page, /no client secret is stored/, 30_000);

@@ -9,7 +9,16 @@ import * as path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { blockNonLoopback, launchBrowser, REPO_ROOT } from '../host/codeServer';
 import { readmeShot } from './readmeShots';
-import { clickDialogButton, clickMenuItem, openAccountsMenu, runCommand, screenshot, waitForActivation, waitForToast, waitForWorkbench } from './uiHarness';
+import {
+  clickDialogButton,
+  clickMenuItem,
+  openAccountsMenu,
+  runCommand,
+  screenshot,
+  waitForActivation,
+  waitForToast,
+  waitForWorkbench,
+} from './uiHarness';
 
 const FIRST_RUN_S = 600; // the first run installs the test host (~3 min on 2 cores), later runs start in seconds
 
@@ -21,7 +30,9 @@ function processTable(): Map<number, { ppid: number; pgid: number; start: string
       const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
       const f = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // fields from 3 (state) on; comm may hold spaces
       if (f[0] !== 'Z') table.set(Number(name), { ppid: Number(f[1]), pgid: Number(f[2]), start: f[19] });
-    } catch { /* exited while listing */ }
+    } catch {
+      /* exited while listing */
+    }
   }
   return table;
 }
@@ -43,7 +54,10 @@ function demoProcesses(rootPid: number): Map<number, string> {
 
 /** Text of the visible editor, with the non-breaking spaces Monaco renders turned back into spaces. */
 async function editorText(page: Page): Promise<string> {
-  return ((await page.locator('.editor-instance .monaco-editor .view-lines').first().textContent()) ?? '').replace(/\u00a0/g, ' ');
+  return ((await page.locator('.editor-instance .monaco-editor .view-lines').first().textContent()) ?? '').replace(
+    /\u00a0/g,
+    ' ',
+  );
 }
 
 async function waitForEditorText(page: Page, needle: string, timeout = 30_000): Promise<string> {
@@ -51,7 +65,8 @@ async function waitForEditorText(page: Page, needle: string, timeout = 30_000): 
   for (;;) {
     const text = await editorText(page).catch(() => '');
     if (text.includes(needle)) return text;
-    if (Date.now() > end) throw new Error(`the editor never showed ${JSON.stringify(needle)}; it shows: ${text.slice(0, 500)}`);
+    if (Date.now() > end)
+      throw new Error(`the editor never showed ${JSON.stringify(needle)}; it shows: ${text.slice(0, 500)}`);
     await page.waitForTimeout(300);
   }
 }
@@ -77,9 +92,14 @@ suite('UI: npm run demo', function () {
 
   suiteSetup(async () => {
     // Its own process group, like a terminal's foreground job: SIGINT to the group is what Ctrl+C sends.
-    demo = spawn(process.execPath, [path.join(REPO_ROOT, 'scripts', 'demo.mjs'), '--no-open'],
-      { cwd: REPO_ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-    const onData = (d: Buffer) => { output += d.toString(); };
+    demo = spawn(process.execPath, [path.join(REPO_ROOT, 'scripts', 'demo.mjs'), '--no-open'], {
+      cwd: REPO_ROOT,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const onData = (d: Buffer) => {
+      output += d.toString();
+    };
     demo.stdout!.on('data', onData);
     demo.stderr!.on('data', onData);
     const end = Date.now() + FIRST_RUN_S * 1000;
@@ -101,12 +121,18 @@ suite('UI: npm run demo', function () {
 
   suiteTeardown(async () => {
     await browser?.close().catch(() => undefined);
-    if (demo?.pid && !exited()) try { process.kill(-demo.pid, 'SIGKILL'); } catch { /* gone */ }
+    if (demo?.pid && !exited())
+      try {
+        process.kill(-demo.pid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
   });
 
   teardown(async function () {
     if (this.currentTest?.state !== 'failed') return;
-    if (page) await screenshot(page, `failed-demo-${this.currentTest.title.replace(/\W+/g, '-')}`).catch(() => undefined);
+    if (page)
+      await screenshot(page, `failed-demo-${this.currentTest.title.replace(/\W+/g, '-')}`).catch(() => undefined);
     console.log(`--- demo output ---\n${output}\n-------------------`);
   });
 
@@ -148,7 +174,10 @@ suite('UI: npm run demo', function () {
 
     // The Accounts menu lists alice for the Demo IdP.
     const items = await openAccountsMenu(page);
-    assert.ok(items.some((i) => /alice.*Demo IdP/.test(i)), `Accounts menu: ${JSON.stringify(items)}`);
+    assert.ok(
+      items.some((i) => /alice.*Demo IdP/.test(i)),
+      `Accounts menu: ${JSON.stringify(items)}`,
+    );
     await readmeShot(page, 'demo-accounts-menu');
     await page.keyboard.press('Escape');
 
@@ -161,7 +190,11 @@ suite('UI: npm run demo', function () {
     // The pop-up a person sees (the demo runs code-server without the test driver, so toasts show).
     assert.match(await waitForToast(page, /the API answered for Alice Liddell/), /Demo Consumer|API/);
     // The palette helper's focus click left the cursor mid-word (highlighted): put it at the start for the picture.
-    await page.locator('.editor-instance .view-line').first().click({ position: { x: 1, y: 5 } }).catch(() => undefined);
+    await page
+      .locator('.editor-instance .view-line')
+      .first()
+      .click({ position: { x: 1, y: 5 } })
+      .catch(() => undefined);
     assert.equal(newTabs.length, 0, 'the second call needed no sign-in');
     await readmeShot(page, 'demo-api-result');
     await page.keyboard.press('Escape');
@@ -172,7 +205,17 @@ suite('UI: npm run demo', function () {
       await clickMenuItem(page, /alice.*Demo IdP/);
       await page.waitForTimeout(300); // the submenu can swallow a click that lands while it is still opening
       await clickMenuItem(page, /^\s*Sign Out\s*$/); // exact: the parent item's text includes its submenu's
-      if (await page.locator('.monaco-dialog-box').first().waitFor({ timeout: 5000 }).then(() => true, () => false)) break;
+      if (
+        await page
+          .locator('.monaco-dialog-box')
+          .first()
+          .waitFor({ timeout: 5000 })
+          .then(
+            () => true,
+            () => false,
+          )
+      )
+        break;
       if (attempt === 3) throw new Error('"Sign Out" in the Accounts menu did nothing');
       await page.keyboard.press('Escape');
     }

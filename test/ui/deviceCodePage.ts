@@ -5,7 +5,10 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { clickDialogButton } from './uiHarness';
 
 /** The device code modal: waits for it, checks it shows a user code, clicks "Copy & Open", and returns the new tab. */
-export async function copyAndOpen(page: Page, context: BrowserContext): Promise<{ code: string; dialog: string; tab: Page }> {
+export async function copyAndOpen(
+  page: Page,
+  context: BrowserContext,
+): Promise<{ code: string; dialog: string; tab: Page }> {
   const title = page.locator('.monaco-dialog-box', { hasText: /Your code:/ }).first();
   await title.waitFor({ timeout: 30_000 });
   const opened = context.waitForEvent('page', { timeout: 30_000 });

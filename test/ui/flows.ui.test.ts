@@ -12,8 +12,14 @@ import * as assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { startOpProcess, TEST_CLIENTS, type OpProcess } from '../support/op';
 import {
-  clickNotificationButton, openAccountsMenu, runCommand, screenshot, showNotificationCenter, startWorkbench,
-  waitForNotification, type Workbench,
+  clickNotificationButton,
+  openAccountsMenu,
+  runCommand,
+  screenshot,
+  showNotificationCenter,
+  startWorkbench,
+  waitForNotification,
+  type Workbench,
 } from './uiHarness';
 import { confirmDeviceCode, copyAndOpen } from './deviceCodePage';
 
@@ -43,7 +49,8 @@ async function waitForAccount(page: Page, item: string, timeout = 60_000): Promi
   for (;;) {
     const items = await accountsMenuItems(page);
     if (items.includes(item)) return items;
-    if (Date.now() > end) throw new Error(`the Accounts menu never listed ${item}; last items: ${JSON.stringify(items)}`);
+    if (Date.now() > end)
+      throw new Error(`the Accounts menu never listed ${item}; last items: ${JSON.stringify(items)}`);
     await page.waitForTimeout(500);
   }
 }
@@ -61,8 +68,14 @@ suite('UI: device code and the flow ladder', function () {
       // `extra` replaces ttl as a whole: the harness's values, with short-lived device codes.
       extra: {
         ttl: {
-          AccessToken: 300, AuthorizationCode: 60, IdToken: 3600, RefreshToken: 24 * 3600,
-          Interaction: 600, Session: 3600, Grant: 24 * 3600, DeviceCode: LADDER_DEVICE_CODE_TTL,
+          AccessToken: 300,
+          AuthorizationCode: 60,
+          IdToken: 3600,
+          RefreshToken: 24 * 3600,
+          Interaction: 600,
+          Session: 3600,
+          Grant: 24 * 3600,
+          DeviceCode: LADDER_DEVICE_CODE_TTL,
         },
       },
     });
@@ -87,7 +100,9 @@ suite('UI: device code and the flow ladder', function () {
   });
   teardown(async function () {
     if (this.currentTest?.state === 'failed' && wb) {
-      await screenshot(wb.page, `failed-flows-${this.currentTest.title.replace(/\W+/g, '-').slice(0, 60)}`).catch(() => undefined);
+      await screenshot(wb.page, `failed-flows-${this.currentTest.title.replace(/\W+/g, '-').slice(0, 60)}`).catch(
+        () => undefined,
+      );
     }
     for (let i = 0; i < 3; i++) await wb?.page.keyboard.press('Escape').catch(() => undefined);
   });
@@ -101,7 +116,9 @@ suite('UI: device code and the flow ladder', function () {
     const { code, dialog, tab } = await copyAndOpen(page, wb!.context);
     assert.match(dialog, new RegExp(`enter this code at ${op!.issuer}/device`), dialog);
     // The code was copied for typing it on another device.
-    const clipboard = await page.evaluate(() => navigator.clipboard.readText()).catch((e: Error) => `(unreadable: ${e.message})`);
+    const clipboard = await page
+      .evaluate(() => navigator.clipboard.readText())
+      .catch((e: Error) => `(unreadable: ${e.message})`);
     assert.equal(clipboard, code, 'Copy & Open did not copy the user code');
 
     try {
@@ -169,8 +186,15 @@ suite('UI: device code and the flow ladder', function () {
     assert.equal(stats.tokenByGrant.authorization_code, 1);
     assert.equal(stats.logins.alice, 1);
     // The expired code never led to an error message of its own.
-    assert.equal(await page.locator('.notifications-center .notification-list-item', { hasText: /Sign in to UI Ladder failed/ }).count(), 0);
-    console.log(`      prompt ${failedAfter.toFixed(1)} s after the start; signed in after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    assert.equal(
+      await page
+        .locator('.notifications-center .notification-list-item', { hasText: /Sign in to UI Ladder failed/ })
+        .count(),
+      0,
+    );
+    console.log(
+      `      prompt ${failedAfter.toFixed(1)} s after the start; signed in after ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    );
   });
 
   test('"Cancel" on the "Try a different way?" prompt ends the sign-in quietly', async () => {
@@ -186,7 +210,10 @@ suite('UI: device code and the flow ladder', function () {
     const items = page.locator('.notifications-center .notification-list-item');
     // The prompt and the "Signing in to UI Ladder…" progress go away…
     await items.filter({ hasText: TRY_URI_HANDLER }).first().waitFor({ state: 'detached', timeout: 10_000 });
-    await items.filter({ hasText: /Signing in to UI Ladder/ }).first().waitFor({ state: 'detached', timeout: 10_000 });
+    await items
+      .filter({ hasText: /Signing in to UI Ladder/ })
+      .first()
+      .waitFor({ state: 'detached', timeout: 10_000 });
     // …and nothing says the sign-in failed (a cancel is not an error), nothing opened the browser again.
     await page.waitForTimeout(2_000);
     assert.equal(await items.filter({ hasText: /Sign in to UI Ladder failed/ }).count(), 0, 'a cancel showed an error');
@@ -224,7 +251,9 @@ suite('UI: the flow ladder when the redirect never comes back', function () {
   });
   teardown(async function () {
     if (this.currentTest?.state === 'failed' && wb) {
-      await screenshot(wb.page, `failed-flows-${this.currentTest.title.replace(/\W+/g, '-').slice(0, 60)}`).catch(() => undefined);
+      await screenshot(wb.page, `failed-flows-${this.currentTest.title.replace(/\W+/g, '-').slice(0, 60)}`).catch(
+        () => undefined,
+      );
     }
   });
 
@@ -232,7 +261,10 @@ suite('UI: the flow ladder when the redirect never comes back', function () {
     const page = wb!.page;
     const authorizeUrl = (u: URL) => u.origin === op!.issuer && u.pathname === '/auth';
     let blocked = 0;
-    await wb!.context.route(authorizeUrl, (r) => { blocked++; return r.abort('connectionrefused'); });
+    await wb!.context.route(authorizeUrl, (r) => {
+      blocked++;
+      return r.abort('connectionrefused');
+    });
     const tabs: Page[] = [];
     wb!.context.on('page', (p) => tabs.push(p));
     const started = Date.now();
@@ -261,7 +293,14 @@ suite('UI: the flow ladder when the redirect never comes back', function () {
     assert.equal(stats.device_authorization, 1);
     assert.equal(stats.tokenByGrant.authorization_code, 0, 'the blocked redirect flow cannot have exchanged a code');
     assert.ok(stats.tokenByGrant.device_code >= 1);
-    assert.equal(await page.locator('.notifications-center .notification-list-item', { hasText: /Sign in to UI Reverse failed/ }).count(), 0);
-    console.log(`      prompt after ${promptAfter.toFixed(1)} s (timeout ${SIGN_IN_TIMEOUT_MS / 1000} s); signed in after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    assert.equal(
+      await page
+        .locator('.notifications-center .notification-list-item', { hasText: /Sign in to UI Reverse failed/ })
+        .count(),
+      0,
+    );
+    console.log(
+      `      prompt after ${promptAfter.toFixed(1)} s (timeout ${SIGN_IN_TIMEOUT_MS / 1000} s); signed in after ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    );
   });
 });

@@ -22,7 +22,9 @@ const leakSuite = suite('UI: secrets', () => {
     assert.ok(!failure, failure);
   });
 
-  suiteTeardown(() => { if (files && !process.env.OAUTH_LEAK_CHECK_DIR) fs.rmSync(files.dir, { recursive: true, force: true }); });
+  suiteTeardown(() => {
+    if (files && !process.env.OAUTH_LEAK_CHECK_DIR) fs.rmSync(files.dir, { recursive: true, force: true });
+  });
 });
 
 // Root-level hook: runs once every test file is loaded, before the first suite; moves this suite to the end.

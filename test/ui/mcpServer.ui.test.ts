@@ -7,7 +7,15 @@ import { saveScreenshot } from '../host/codeServer';
 import { startOpProcess, type OpProcess } from '../support/op';
 import { startMcpServer, type TestMcpServer } from '../support/mcpServer';
 import { jwtVerifier } from '../support/jwtAccessTokens';
-import { answerQuickInput, clickDialogButton, clickNotificationButton, pickQuickInputRow, runCommand, startWorkbench, type Workbench } from './uiHarness';
+import {
+  answerQuickInput,
+  clickDialogButton,
+  clickNotificationButton,
+  pickQuickInputRow,
+  runCommand,
+  startWorkbench,
+  type Workbench,
+} from './uiHarness';
 
 const ROW = '.quick-input-widget .quick-input-list .monaco-list-row';
 
@@ -29,7 +37,10 @@ suite('UI: Add MCP Server from its URL', function () {
     await mcp?.stop();
   });
   teardown(async function () {
-    if (this.currentTest?.state === 'failed' && wb) await saveScreenshot(wb.page, `failed-mcp-${this.currentTest.title.replace(/\W+/g, '-').slice(0, 50)}`).catch(() => undefined);
+    if (this.currentTest?.state === 'failed' && wb)
+      await saveScreenshot(wb.page, `failed-mcp-${this.currentTest.title.replace(/\W+/g, '-').slice(0, 50)}`).catch(
+        () => undefined,
+      );
   });
 
   test('URL → metadata → registered provider → approved server → signed in, shown in the status', async () => {
@@ -38,9 +49,12 @@ suite('UI: Add MCP Server from its URL', function () {
     await answerQuickInput(page, mcp!.url);
     await pickQuickInputRow(page, 'Resource indicator');
     const paths = await pickQuickInputRow(page, 'Register automatically');
-    assert.ok(paths[0].includes('Enter a client id'), `the specification's order, pre-registered first: ${paths.join(' / ')}`);
+    assert.ok(
+      paths[0].includes('Enter a client id'),
+      `the specification's order, pre-registered first: ${paths.join(' / ')}`,
+    );
     await answerQuickInput(page, 'api:read'); // scopes (the server lists api:read api:write)
-    await answerQuickInput(page);             // the suggested name, from the metadata's resource_name
+    await answerQuickInput(page); // the suggested name, from the metadata's resource_name
     const where = await clickDialogButton(page, 'Add', 30_000);
     assert.ok(where.includes(mcp!.url), where);
     const opened = wb!.context.waitForEvent('page', { timeout: 60_000 });
@@ -58,7 +72,10 @@ suite('UI: Add MCP Server from its URL', function () {
       if (status.some((s) => s.includes('signed in as alice'))) break;
       await page.waitForTimeout(500);
     }
-    assert.ok(status.some((s) => s.includes('Test MCP') && s.includes('signed in as alice')), JSON.stringify(status));
+    assert.ok(
+      status.some((s) => s.includes('Test MCP') && s.includes('signed in as alice')),
+      JSON.stringify(status),
+    );
     assert.equal((await op!.stats()).routes.registration ?? 0, 1, 'one dynamic registration');
   });
 });

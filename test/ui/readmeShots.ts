@@ -25,11 +25,24 @@ export const MANIFEST = `${SCREENSHOT_DIR}/screenshots.json`;
  */
 export const README_SCREENSHOTS = {
   /** The demo's Accounts menu: the Demo IdP's users (demo/), the provider's label (scripts/demo.mjs), the consumer's result behind it. */
-  'demo-accounts-menu': { test: 'test/ui/demo.ui.test.ts', drawnBy: ['demo/', 'examples/demo-consumer/', 'scripts/demo.mjs'] },
+  'demo-accounts-menu': {
+    test: 'test/ui/demo.ui.test.ts',
+    drawnBy: ['demo/', 'examples/demo-consumer/', 'scripts/demo.mjs'],
+  },
   /** "Demo: Call Protected API": the consumer's JSON document and notification, the Demo IdP's API answer. */
-  'demo-api-result': { test: 'test/ui/demo.ui.test.ts', drawnBy: ['demo/', 'examples/demo-consumer/', 'scripts/demo.mjs'] },
+  'demo-api-result': {
+    test: 'test/ui/demo.ui.test.ts',
+    drawnBy: ['demo/', 'examples/demo-consumer/', 'scripts/demo.mjs'],
+  },
   /** The wizard's "Register at …" dialog: its text (addProvider), the redirect lines (providerSetup), the preset's hint (presetGuide). */
-  'wizard-register-redirects': { test: 'test/ui/addProvider.ui.test.ts', drawnBy: ['src/setup/addProvider.ts', 'src/setup/providerSetup.ts', 'src/setup/presetGuide.ts'] },
+  'wizard-register-redirects': {
+    test: 'test/ui/addProvider.ui.test.ts',
+    drawnBy: [
+      'src/vscode/wizard/addProvider.ts',
+      'src/vscode/wizard/providerSetup.ts',
+      'src/vscode/wizard/presetGuide.ts',
+    ],
+  },
   /** Show Token Details: the webview's HTML. */
   'token-details': { test: 'test/ui/addProvider.ui.test.ts', drawnBy: ['src/vscode/tokenDetails.ts'] },
 } as const satisfies Record<string, { test: string; drawnBy: readonly string[] }>;
@@ -46,7 +59,10 @@ export interface ManifestEntry {
   /** sha256 of the PNG, so a picture replaced without the manifest (or the reverse) is noticed. */
   png: string;
 }
-export interface Manifest { about: string; screenshots: Record<string, ManifestEntry> }
+export interface Manifest {
+  about: string;
+  screenshots: Record<string, ManifestEntry>;
+}
 
 /** sha256 of a file's content; text files with CRLF line ends (a Windows checkout) hash as with LF. */
 export function contentHash(file: string): string {
@@ -60,8 +76,14 @@ export function expandSources(drawnBy: readonly string[], root = REPO_ROOT): str
   const out = new Set<string>();
   const walk = (rel: string) => {
     const abs = path.join(root, rel);
-    if (!fs.existsSync(abs)) { out.add(rel); return; }
-    if (!fs.statSync(abs).isDirectory()) { out.add(rel); return; }
+    if (!fs.existsSync(abs)) {
+      out.add(rel);
+      return;
+    }
+    if (!fs.statSync(abs).isDirectory()) {
+      out.add(rel);
+      return;
+    }
     for (const name of fs.readdirSync(abs)) walk(path.posix.join(rel, name));
   };
   for (const p of drawnBy) walk(p.replace(/\/+$/, ''));
@@ -88,13 +110,24 @@ export function recordScreenshot(name: ReadmeScreenshot, root = REPO_ROOT): void
   const files: Record<string, string> = {};
   for (const f of expandSources(drawnBy, root)) {
     const abs = path.join(root, f);
-    if (!fs.existsSync(abs)) throw new Error(`README_SCREENSHOTS["${name}"] lists ${f}, which does not exist: update the list in test/ui/readmeShots.ts`);
+    if (!fs.existsSync(abs))
+      throw new Error(
+        `README_SCREENSHOTS["${name}"] lists ${f}, which does not exist: update the list in test/ui/readmeShots.ts`,
+      );
     files[f] = contentHash(abs);
   }
   const manifest = readManifest(root);
-  manifest.screenshots[name] = { test, drawnBy: [...drawnBy], files, png: contentHash(path.join(root, SCREENSHOT_DIR, `${name}.png`)) };
+  manifest.screenshots[name] = {
+    test,
+    drawnBy: [...drawnBy],
+    files,
+    png: contentHash(path.join(root, SCREENSHOT_DIR, `${name}.png`)),
+  };
   const sorted = Object.fromEntries(Object.entries(manifest.screenshots).sort(([a], [b]) => a.localeCompare(b)));
-  fs.writeFileSync(path.join(root, MANIFEST), JSON.stringify({ about: manifest.about, screenshots: sorted }, null, 2) + '\n');
+  fs.writeFileSync(
+    path.join(root, MANIFEST),
+    JSON.stringify({ about: manifest.about, screenshots: sorted }, null, 2) + '\n',
+  );
 }
 
 /** Saves evidence under test-results/ on every run, and the README's copy in media/screenshots/ (with its manifest

@@ -6,7 +6,16 @@ import * as assert from 'node:assert/strict';
 import { saveScreenshot } from '../host/codeServer';
 import { startOpProcess, type OpProcess } from '../support/op';
 import { startResourceServer, type ResourceServer } from '../support/resourceServer';
-import { answerQuickInput, clickDialogButton, clickNotificationButton, openAccountsMenu, pickQuickInputRow, runCommand, startWorkbench, type Workbench } from './uiHarness';
+import {
+  answerQuickInput,
+  clickDialogButton,
+  clickNotificationButton,
+  openAccountsMenu,
+  pickQuickInputRow,
+  runCommand,
+  startWorkbench,
+  type Workbench,
+} from './uiHarness';
 
 suite('UI: from a protected resource URL to a signed-in provider', function () {
   this.timeout(180_000);
@@ -18,7 +27,9 @@ suite('UI: from a protected resource URL to a signed-in provider', function () {
     api = await startResourceServer();
     const resource = `${api.origin}/mcp`;
     op = await startOpProcess({ registration: true, resourceIndicators: [resource] });
-    api.routes.set('/.well-known/oauth-protected-resource/mcp', { body: { resource, authorization_servers: [op.issuer], resource_name: 'Team MCP' } });
+    api.routes.set('/.well-known/oauth-protected-resource/mcp', {
+      body: { resource, authorization_servers: [op.issuer], resource_name: 'Team MCP' },
+    });
     wb = await startWorkbench({ trustedOrigins: [op.issuer] });
   });
   suiteTeardown(async () => {
@@ -27,7 +38,11 @@ suite('UI: from a protected resource URL to a signed-in provider', function () {
     await api?.stop();
   });
   teardown(async function () {
-    if (this.currentTest?.state === 'failed' && wb) await saveScreenshot(wb.page, `failed-resource-${this.currentTest.title.replace(/\W+/g, '-').slice(0, 50)}`).catch(() => undefined);
+    if (this.currentTest?.state === 'failed' && wb)
+      await saveScreenshot(
+        wb.page,
+        `failed-resource-${this.currentTest.title.replace(/\W+/g, '-').slice(0, 50)}`,
+      ).catch(() => undefined);
   });
 
   test('resource URL → its authorization server → registered automatically → signed in, no client id typed', async () => {
@@ -40,8 +55,8 @@ suite('UI: from a protected resource URL to a signed-in provider', function () {
     assert.match(found, new RegExp(`Protected resource: ${resource.replace(/[.:/]/g, '\\$&')} \\(RFC 9728\\)`), found);
     assert.ok(api!.requests.includes('GET /.well-known/oauth-protected-resource/mcp'), api!.requests.join(', '));
     await pickQuickInputRow(page, 'Register automatically');
-    await answerQuickInput(page, 'Team MCP');      // label
-    await answerQuickInput(page, 'team-mcp');      // id
+    await answerQuickInput(page, 'Team MCP'); // label
+    await answerQuickInput(page, 'team-mcp'); // id
     const registered = await clickDialogButton(page, 'Add Provider', 30_000);
     assert.match(registered, /Registered with/, registered);
     const opened = wb!.context.waitForEvent('page', { timeout: 60_000 });
@@ -56,7 +71,10 @@ suite('UI: from a protected resource URL to a signed-in provider', function () {
       if (items.some((i) => i.includes('alice (Team MCP)'))) break;
       await page.waitForTimeout(500);
     }
-    assert.ok(items.some((i) => i.includes('alice (Team MCP)')), JSON.stringify(items));
+    assert.ok(
+      items.some((i) => i.includes('alice (Team MCP)')),
+      JSON.stringify(items),
+    );
     const stats = await op!.stats();
     assert.equal(stats.routes.registration ?? 0, 1, `one dynamic registration: ${JSON.stringify(stats.routes)}`);
     assert.ok(stats.tokenByGrant.authorization_code >= 1);

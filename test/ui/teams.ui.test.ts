@@ -8,8 +8,15 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { startOpProcess, TEST_CLIENTS, type OpProcess } from '../support/op';
 import {
-  clickDialogButton, clickNotificationButton, runCommand, screenshot, signInThroughNewTab, startWorkbench, waitForActivation,
-  waitForNotification, type Workbench,
+  clickDialogButton,
+  clickNotificationButton,
+  runCommand,
+  screenshot,
+  signInThroughNewTab,
+  startWorkbench,
+  waitForActivation,
+  waitForNotification,
+  type Workbench,
 } from './uiHarness';
 
 const ROW = '.quick-input-widget .quick-input-list .monaco-list-row';
@@ -18,7 +25,10 @@ const ROW = '.quick-input-widget .quick-input-list .monaco-list-row';
 function recommendingFolder(entry: object): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oauth-ui-team-'));
   fs.mkdirSync(path.join(dir, '.vscode'));
-  fs.writeFileSync(path.join(dir, '.vscode', 'settings.json'), JSON.stringify({ 'oauthAccounts.recommendedProviders': [entry] }, null, 2));
+  fs.writeFileSync(
+    path.join(dir, '.vscode', 'settings.json'),
+    JSON.stringify({ 'oauthAccounts.recommendedProviders': [entry] }, null, 2),
+  );
   return dir;
 }
 
@@ -45,11 +55,14 @@ suite('UI: a provider recommended by the workspace', function () {
     fs.rmSync(folder, { recursive: true, force: true });
   });
   teardown(async function () {
-    if (this.currentTest?.state === 'failed' && wb) await screenshot(wb.page, `failed-teams-${this.currentTest.title.replace(/\W+/g, '-').slice(0, 60)}`).catch(() => undefined);
+    if (this.currentTest?.state === 'failed' && wb)
+      await screenshot(wb.page, `failed-teams-${this.currentTest.title.replace(/\W+/g, '-').slice(0, 60)}`).catch(
+        () => undefined,
+      );
   });
 
   test('asked once on opening, naming the server; "Don\'t Add" writes nothing', async () => {
-    const text = await clickDialogButton(wb!.page, 'Don\'t Add', 90_000);
+    const text = await clickDialogButton(wb!.page, "Don't Add", 90_000);
     assert.match(text, /recommends the identity provider "Team IdP" at 127\.0\.0\.2:\d+/);
     assert.match(text, /"clientId": "oauth-accounts-public"|client id "/);
     assert.deepEqual(userProviders(wb!), []);
@@ -65,9 +78,11 @@ suite('UI: a provider recommended by the workspace', function () {
     await clickDialogButton(page, 'Add to User Settings', 30_000);
     await waitForNotification(page, 'Added "Team IdP" to your user settings.');
     assert.deepEqual(userProviders(wb!), [entry()], 'exactly the recommended entry');
-    await signInThroughNewTab(context,
+    await signInThroughNewTab(
+      context,
       () => clickNotificationButton(page, 'Added "Team IdP" to your user settings.', 'Sign In'),
-      () => waitForNotification(page, 'Signed in to Team IdP as alice', 60_000));
+      () => waitForNotification(page, 'Signed in to Team IdP as alice', 60_000),
+    );
   });
 });
 
@@ -77,7 +92,12 @@ suite('UI: an untrusted workspace is offered nothing', function () {
   let folder = '';
 
   suiteSetup(async () => {
-    folder = recommendingFolder({ id: 'untrusted-idp', label: 'Untrusted IdP', issuer: 'https://sso.example.invalid', clientId: 'x' });
+    folder = recommendingFolder({
+      id: 'untrusted-idp',
+      label: 'Untrusted IdP',
+      issuer: 'https://sso.example.invalid',
+      clientId: 'x',
+    });
     wb = await startWorkbench({ folder, workspaceTrust: true });
   });
   suiteTeardown(async () => {

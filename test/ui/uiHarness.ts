@@ -5,7 +5,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import {
-  blockNonLoopback, CodeServer, extensionPath, launchBrowser, OP_ORIGINS, saveScreenshot, startCodeServer, StartOptions,
+  blockNonLoopback,
+  CodeServer,
+  extensionPath,
+  launchBrowser,
+  OP_ORIGINS,
+  saveScreenshot,
+  startCodeServer,
+  StartOptions,
   workbenchUrl,
 } from '../host/codeServer';
 
@@ -25,8 +32,17 @@ const DIALOG = '.monaco-dialog-box';
  * the development extension has been activated in the extension host (it activates onStartupFinished). Waiting
  * for activation matters: the dev extension's commands only reach the command palette seconds after the
  * workbench looks ready, and a palette opened earlier says "No matching commands". */
-export async function openWorkbench(cs: CodeServer, browserContext: BrowserContext,
-  o: { folder?: string; devExt?: string; extraDevExts?: string[]; waitForActivation?: boolean; devExtKind?: 'ui' | 'workspace' | 'web' } = {}): Promise<Page> {
+export async function openWorkbench(
+  cs: CodeServer,
+  browserContext: BrowserContext,
+  o: {
+    folder?: string;
+    devExt?: string;
+    extraDevExts?: string[];
+    waitForActivation?: boolean;
+    devExtKind?: 'ui' | 'workspace' | 'web';
+  } = {},
+): Promise<Page> {
   const page = await browserContext.newPage();
   // A stray window.alert/confirm would block the page forever; VS Code uses its own dialogs, so dismiss them.
   page.on('dialog', (d) => void d.dismiss().catch(() => undefined));
@@ -35,11 +51,18 @@ export async function openWorkbench(cs: CodeServer, browserContext: BrowserConte
   const ids = all.map(extensionId);
   const before = ids.map((id) => activationCount(cs, id));
   // 90 s rather than Playwright's 30 s default: the load event comes late when other workbenches share 2 cores.
-  await page.goto(workbenchUrl(cs, { folder: o.folder ?? cs.workspaceDir, devExt: all.length === 1 ? devExt : devExtensionsFolder(cs, all), devExtKind: o.devExtKind }),
-    { timeout: 90_000 });
+  await page.goto(
+    workbenchUrl(cs, {
+      folder: o.folder ?? cs.workspaceDir,
+      devExt: all.length === 1 ? devExt : devExtensionsFolder(cs, all),
+      devExtKind: o.devExtKind,
+    }),
+    { timeout: 90_000 },
+  );
   await waitForWorkbench(page);
   // A web-worker extension host logs into the browser's storage, not remoteexthost.log: nothing to wait for on disk.
-  if (o.waitForActivation !== false && o.devExtKind !== 'web') for (const [i, id] of ids.entries()) await waitForActivation(cs, id, before[i]);
+  if (o.waitForActivation !== false && o.devExtKind !== 'web')
+    for (const [i, id] of ids.entries()) await waitForActivation(cs, id, before[i]);
   return page;
 }
 
@@ -57,7 +80,12 @@ export function devExtensionsFolder(cs: Pick<CodeServer, 'runDir'>, extensionDir
 
 /** Reloads the tab (same browser profile, so SecretStorage in localStorage survives) and waits as openWorkbench does:
  * for devExt's activation and, when given, for each of extraDevExts (the reload keeps the URL, so the same set loads). */
-export async function reloadWorkbench(cs: CodeServer, page: Page, devExt = extensionPath(), extraDevExts: string[] = []): Promise<void> {
+export async function reloadWorkbench(
+  cs: CodeServer,
+  page: Page,
+  devExt = extensionPath(),
+  extraDevExts: string[] = [],
+): Promise<void> {
   const ids = [devExt, ...extraDevExts].map(extensionId);
   const before = ids.map((id) => activationCount(cs, id));
   await page.reload({ timeout: 90_000 });
@@ -73,7 +101,10 @@ export async function waitForWorkbench(page: Page, timeout = 60_000): Promise<vo
 
 /** publisher.name from the extension's package.json, e.g. openauth.oauth-accounts. */
 export function extensionId(extensionDir: string): string {
-  const pkg = JSON.parse(fs.readFileSync(path.join(extensionDir, 'package.json'), 'utf8')) as { publisher: string; name: string };
+  const pkg = JSON.parse(fs.readFileSync(path.join(extensionDir, 'package.json'), 'utf8')) as {
+    publisher: string;
+    name: string;
+  };
   return `${pkg.publisher}.${pkg.name}`;
 }
 
@@ -96,7 +127,12 @@ export function activationCount(cs: Pick<CodeServer, 'userDataDir'>, id: string)
 }
 
 /** Waits until the extension host logs one more activation of id than `before`. */
-export async function waitForActivation(cs: Pick<CodeServer, 'userDataDir'>, id: string, before = 0, timeout = 90_000): Promise<void> {
+export async function waitForActivation(
+  cs: Pick<CodeServer, 'userDataDir'>,
+  id: string,
+  before = 0,
+  timeout = 90_000,
+): Promise<void> {
   const end = Date.now() + timeout;
   while (activationCount(cs, id) <= before) {
     if (Date.now() > end) throw new Error(`extension ${id} was not activated within ${timeout / 1000} s`);
@@ -114,31 +150,36 @@ export interface Workbench {
 
 /** code-server + chromium + a workbench tab, in one call. New tabs opened by openExternal arrive as
  * context.on('page'); they load because 127.0.0.2 is loopback and the origins are trusted. */
-export async function startWorkbench(o: StartOptions & {
-  folder?: string; extraDevExts?: string[]; devExtKind?: 'ui' | 'workspace' | 'web';
-  /** The extraDevExts' kind when it differs from devExtKind (e.g. OAuth Accounts in the web worker, a consumer on
-   * the remote Node host: two extension hosts, as in a desktop remote window). */
-  extraDevExtKind?: 'ui' | 'workspace' | 'web';
-  /** Playwright's bypassCSP for the browser context (e.g. the web-worker host's connect-src, which allows plain
-   * http only to localhost and 127.0.0.1, not to a test AS on 127.0.0.2). */
-  bypassCSP?: boolean;
-  /** Every console message of the browser context (pages, their frames and workers), from before the first page
-   * loads: the web-worker build's test capture arrives this way (src/vscode/captureConsole.ts). */
-  onConsole?: (text: string) => void;
-} = {}): Promise<Workbench> {
+export async function startWorkbench(
+  o: StartOptions & {
+    folder?: string;
+    extraDevExts?: string[];
+    devExtKind?: 'ui' | 'workspace' | 'web';
+    /** The extraDevExts' kind when it differs from devExtKind (e.g. OAuth Accounts in the web worker, a consumer on
+     * the remote Node host: two extension hosts, as in a desktop remote window). */
+    extraDevExtKind?: 'ui' | 'workspace' | 'web';
+    /** Playwright's bypassCSP for the browser context (e.g. the web-worker host's connect-src, which allows plain
+     * http only to localhost and 127.0.0.1, not to a test AS on 127.0.0.2). */
+    bypassCSP?: boolean;
+    /** Every console message of the browser context (pages, their frames and workers), from before the first page
+     * loads: the web-worker build's test capture arrives this way (src/vscode/captureConsole.ts). */
+    onConsole?: (text: string) => void;
+  } = {},
+): Promise<Workbench> {
   // devExtKind: the payload key extensionDevelopmentKind alone does nothing in code-server 4.139.1's web workbench
   // (it parses the key into extensionDevelopmentLocationKind, but the running-location code reads
   // extensionDevelopmentKind, which only the desktop environment service has). The user setting remote.extensionKind
   // is read at runtime and accepts 'web' too, so it carries the kind; the payload key is sent as well.
   const extraKind = o.extraDevExtKind ?? o.devExtKind;
-  const kindSetting = o.devExtKind || extraKind
-    ? {
-      'remote.extensionKind': Object.fromEntries([
-        ...(o.devExtKind ? [[extensionId(extensionPath()), [o.devExtKind]]] : []),
-        ...(extraKind ? (o.extraDevExts ?? []).map((d) => [extensionId(d), [extraKind]]) : []),
-      ]),
-    }
-    : {};
+  const kindSetting =
+    o.devExtKind || extraKind
+      ? {
+          'remote.extensionKind': Object.fromEntries([
+            ...(o.devExtKind ? [[extensionId(extensionPath()), [o.devExtKind]]] : []),
+            ...(extraKind ? (o.extraDevExts ?? []).map((d) => [extensionId(d), [extraKind]]) : []),
+          ]),
+        }
+      : {};
   const cs = await startCodeServer({
     ...o,
     userSettings: { ...kindSetting, ...o.userSettings },
@@ -148,14 +189,30 @@ export async function startWorkbench(o: StartOptions & {
   let browser: Browser | undefined;
   try {
     browser = await launchBrowser();
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, ...(o.bypassCSP ? { bypassCSP: true } : {}) });
+    const context = await browser.newContext({
+      viewport: { width: 1280, height: 800 },
+      ...(o.bypassCSP ? { bypassCSP: true } : {}),
+    });
     await blockNonLoopback(context);
-    if (o.onConsole) { const listen = o.onConsole; context.on('console', (m) => listen(m.text())); }
-    const page = await openWorkbench(cs, context, { folder: o.folder, extraDevExts: o.extraDevExts, devExtKind: o.devExtKind });
+    if (o.onConsole) {
+      const listen = o.onConsole;
+      context.on('console', (m) => listen(m.text()));
+    }
+    const page = await openWorkbench(cs, context, {
+      folder: o.folder,
+      extraDevExts: o.extraDevExts,
+      devExtKind: o.devExtKind,
+    });
     const b = browser;
     return {
-      cs, browser: b, context, page,
-      async close() { await b.close().catch(() => undefined); await cs.stop(); },
+      cs,
+      browser: b,
+      context,
+      page,
+      async close() {
+        await b.close().catch(() => undefined);
+        await cs.stop();
+      },
     };
   } catch (e) {
     await browser?.close().catch(() => undefined);
@@ -167,14 +224,19 @@ export async function startWorkbench(o: StartOptions & {
 /** Opens the command palette with ">title" typed and returns the visible rows' labels (e.g. "OAuth Accounts: Sign In..."). */
 export async function commandPaletteItems(page: Page, title: string): Promise<string[]> {
   // Focus the workbench first: F1 is a workbench keybinding and does nothing while focus is outside it.
-  await page.locator('.monaco-workbench .part.editor').click({ position: { x: 300, y: 200 } }).catch(() => undefined);
+  await page
+    .locator('.monaco-workbench .part.editor')
+    .click({ position: { x: 300, y: 200 } })
+    .catch(() => undefined);
   await page.keyboard.press('F1');
   const input = page.locator(QUICK_INPUT).first();
   await input.waitFor({ timeout: 10_000 });
   await input.fill('>' + title);
   // The list filters asynchronously; 1.5 s matched what the reference flow needed on 2 slow cores.
   await page.waitForTimeout(1500);
-  return page.$$eval(`${PALETTE_ROW} .label-name`, (els) => els.map((e) => (e.textContent ?? '').trim()).filter(Boolean));
+  return page.$$eval(`${PALETTE_ROW} .label-name`, (els) =>
+    els.map((e) => (e.textContent ?? '').trim()).filter(Boolean),
+  );
 }
 
 /** Runs a command by its palette title (category included, e.g. "OAuth Accounts: Sign In..."). Retries for a few
@@ -185,13 +247,17 @@ export async function runCommand(page: Page, title: string, timeout = 15_000): P
     const items = await commandPaletteItems(page, title);
     if (items.includes(title)) break;
     await page.keyboard.press('Escape');
-    if (Date.now() > end) throw new Error(`command "${title}" is not in the command palette; saw: ${JSON.stringify(items)}`);
+    if (Date.now() > end)
+      throw new Error(`command "${title}" is not in the command palette; saw: ${JSON.stringify(items)}`);
     await page.waitForTimeout(500);
   }
   // Enter runs the first row: make sure that is ours, not a fuzzier match ranked above it.
   const first = await page.locator(`${PALETTE_ROW} .label-name`).first().textContent();
   if ((first ?? '').trim() !== title) {
-    await page.locator(`${PALETTE_ROW} .label-name`, { hasText: exact(title) }).first().click();
+    await page
+      .locator(`${PALETTE_ROW} .label-name`, { hasText: exact(title) })
+      .first()
+      .click();
   } else {
     await page.keyboard.press('Enter');
   }
@@ -253,9 +319,16 @@ export async function waitForNotification(page: Page, text: TextMatch, timeout =
 }
 
 /** Clicks a button (e.g. "Sign In", "Retry") of the notification whose text matches. */
-export async function clickNotificationButton(page: Page, text: TextMatch, label: TextMatch, timeout = 30_000): Promise<void> {
+export async function clickNotificationButton(
+  page: Page,
+  text: TextMatch,
+  label: TextMatch,
+  timeout = 30_000,
+): Promise<void> {
   await showNotificationCenter(page);
-  const button = notification(page, text).locator('.monaco-button', { hasText: exact(label) }).first();
+  const button = notification(page, text)
+    .locator('.monaco-button', { hasText: exact(label) })
+    .first();
   await button.waitFor({ timeout });
   await button.click();
 }
@@ -276,7 +349,13 @@ export async function waitForToast(page: Page, text: TextMatch, timeout = 30_000
 export async function clickDialogButton(page: Page, label: TextMatch, timeout = 10_000): Promise<string> {
   const button = page.locator(`${DIALOG} .monaco-button`, { hasText: exact(label) }).first();
   await button.waitFor({ timeout });
-  const text = (await page.locator(DIALOG).first().innerText().catch(() => '')).trim();
+  const text = (
+    await page
+      .locator(DIALOG)
+      .first()
+      .innerText()
+      .catch(() => '')
+  ).trim();
   await button.click();
   return text;
 }
@@ -291,7 +370,11 @@ export function screenshot(page: Page, name: string): Promise<string> {
  * by itself and redirects the tab to code-server's /callback page, which hands the answer to the workbench.
  * Returns once `done` resolves (e.g. the account is in the menu), then closes the tab.
  */
-export async function signInThroughNewTab<T>(context: BrowserContext, start: () => Promise<void>, done: () => Promise<T>): Promise<{ result: T; tabUrl: string }> {
+export async function signInThroughNewTab<T>(
+  context: BrowserContext,
+  start: () => Promise<void>,
+  done: () => Promise<T>,
+): Promise<{ result: T; tabUrl: string }> {
   const tabs: Page[] = [];
   const onPage = (p: Page) => tabs.push(p);
   context.on('page', onPage);

@@ -11,7 +11,14 @@ import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { startOpProcess, TEST_CLIENTS, type OpProcess } from '../support/op';
 import {
-  clickDialogButton, openAccountsMenu, runCommand, signInThroughNewTab, screenshot, startWorkbench, waitForNotification, type Workbench,
+  clickDialogButton,
+  openAccountsMenu,
+  runCommand,
+  signInThroughNewTab,
+  screenshot,
+  startWorkbench,
+  waitForNotification,
+  type Workbench,
 } from './uiHarness';
 import { waitForConsumerRecord } from './consumerRecords';
 import { confirmDeviceCode, copyAndOpen } from './deviceCodePage';
@@ -50,7 +57,8 @@ suite('UI: the web bundle in the web-worker extension host', function () {
       op = await startOpProcess({ cors: true, deviceInterval: 0.2 }); // 127.0.0.2, ephemeral port
       noCorsOp = await startOpProcess();
     } finally {
-      if (env === undefined) delete process.env.OAUTH_TEST_ISSUED_FILE; else process.env.OAUTH_TEST_ISSUED_FILE = env;
+      if (env === undefined) delete process.env.OAUTH_TEST_ISSUED_FILE;
+      else process.env.OAUTH_TEST_ISSUED_FILE = env;
     }
     const t0 = Date.now();
     wb = await startWorkbench({
@@ -59,7 +67,10 @@ suite('UI: the web bundle in the web-worker extension host', function () {
       // anywhere); the test AS is plain http on 127.0.0.2, because code-server rewrites 127.0.0.1/localhost URLs in
       // openExternal. Bypassing CSP leaves CORS in force, which is what these tests are about.
       bypassCSP: true,
-      onConsole: (text) => { const line = capturedLineOf(text); if (line !== undefined) captured.push(line); },
+      onConsole: (text) => {
+        const line = capturedLineOf(text);
+        if (line !== undefined) captured.push(line);
+      },
       // The consumer fixture stays on the remote Node host: two extension hosts, as OAuth Accounts (extensionKind
       // ui first) and a workspace extension are in a desktop Remote-SSH/WSL/container window.
       extraDevExts: [CONSUMER_EXT],
@@ -78,7 +89,9 @@ suite('UI: the web bundle in the web-worker extension host', function () {
     console.log(`      workbench ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     if (process.env.OAUTH_TEST_VERBOSE) {
       wb.context.on('requestfailed', (r) => console.log('[requestfailed]', r.url(), r.failure()?.errorText));
-      wb.page.on('console', (m) => { if (/cors|origin|fetch|blocked/i.test(m.text())) console.log('[console]', m.type(), m.text().slice(0, 400)); });
+      wb.page.on('console', (m) => {
+        if (/cors|origin|fetch|blocked/i.test(m.text())) console.log('[console]', m.type(), m.text().slice(0, 400));
+      });
     }
   });
   suiteTeardown(async () => {
@@ -93,10 +106,18 @@ suite('UI: the web bundle in the web-worker extension host', function () {
   });
   teardown(async function () {
     if (this.currentTest?.state === 'failed' && wb) {
-      await screenshot(wb.page, `failed-web-${this.currentTest.title.replace(/\W+/g, '-').slice(0, 60)}`).catch(() => undefined);
+      await screenshot(wb.page, `failed-web-${this.currentTest.title.replace(/\W+/g, '-').slice(0, 60)}`).catch(
+        () => undefined,
+      );
       for (let i = 0; i < 3; i++) await wb.page.keyboard.press('Escape').catch(() => undefined);
-      console.error('--- notifications ---\n' + await wb.page.locator('.notifications-center .notification-list-item').allInnerTexts().catch((e) => [String(e)]));
-      console.error('--- extension log ---\n' + await extensionLog(wb.page).catch((e) => String(e)));
+      console.error(
+        '--- notifications ---\n' +
+          (await wb.page
+            .locator('.notifications-center .notification-list-item')
+            .allInnerTexts()
+            .catch((e) => [String(e)])),
+      );
+      console.error('--- extension log ---\n' + (await extensionLog(wb.page).catch((e) => String(e))));
     }
     for (let i = 0; i < 3; i++) await wb?.page.keyboard.press('Escape').catch(() => undefined);
   });
@@ -107,7 +128,12 @@ suite('UI: the web bundle in the web-worker extension host', function () {
     return items;
   }
 
-  async function waitForMenu(page: Page, what: string, pred: (items: string[]) => boolean, timeout = 60_000): Promise<string[]> {
+  async function waitForMenu(
+    page: Page,
+    what: string,
+    pred: (items: string[]) => boolean,
+    timeout = 60_000,
+  ): Promise<string[]> {
     const end = Date.now() + timeout;
     for (;;) {
       const items = await accountsMenu(page);
@@ -140,12 +166,20 @@ suite('UI: the web bundle in the web-worker extension host', function () {
       await page.waitForTimeout(150);
       const text = await editor.locator('.view-lines').innerText();
       let added = 0;
-      for (const l of text.split('\n')) if (l.trim() && !seen.has(l)) { seen.add(l); lines.push(l); added++; }
+      for (const l of text.split('\n'))
+        if (l.trim() && !seen.has(l)) {
+          seen.add(l);
+          lines.push(l);
+          added++;
+        }
       if (!added && i > 0) break;
       await page.keyboard.press('PageDown');
     }
     // The editor draws spaces as no-break spaces and wraps long lines: join a wrapped line's rest to its start.
-    return lines.map((l) => l.replace(/\u00a0/g, ' ')).join('\n').replace(/\n(?!\d{4}-\d\d-\d\d )/g, '');
+    return lines
+      .map((l) => l.replace(/\u00a0/g, ' '))
+      .join('\n')
+      .replace(/\n(?!\d{4}-\d\d-\d\d )/g, '');
   }
 
   test('signs in with the URI handler flow, the code exchange made by the browser (CORS allowed)', async () => {
@@ -155,8 +189,11 @@ suite('UI: the web bundle in the web-worker extension host', function () {
 
     const t0 = Date.now();
     // The AS logs in by itself and redirects to code-server's /callback, which hands the URI to the workbench.
-    const { tabUrl } = await signInThroughNewTab(wb!.context, () => signInWith(page, WEB.label),
-      () => waitForMenu(page, `listed alice (${WEB.label})`, (i) => i.includes(`alice (${WEB.label})`)));
+    const { tabUrl } = await signInThroughNewTab(
+      wb!.context,
+      () => signInWith(page, WEB.label),
+      () => waitForMenu(page, `listed alice (${WEB.label})`, (i) => i.includes(`alice (${WEB.label})`)),
+    );
     console.log(`      sign-in took ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     assert.match(tabUrl, /vscode-authority=openauth\.oauth-accounts/, tabUrl);
     assert.match(await waitForNotification(page, `Signed in to ${WEB.label} as alice`), /alice/);
@@ -180,7 +217,9 @@ suite('UI: the web bundle in the web-worker extension host', function () {
     try {
       await signInWith(page, NO_CORS.label);
       const text = await waitForNotification(page, `Sign in to ${NO_CORS.label} failed`, 60_000);
-      console.log(`      failure shown after ${((Date.now() - t0) / 1000).toFixed(1)} s: ${text.replace(/\s+/g, ' ').slice(0, 300)}`);
+      console.log(
+        `      failure shown after ${((Date.now() - t0) / 1000).toFixed(1)} s: ${text.replace(/\s+/g, ' ').slice(0, 300)}`,
+      );
       // src/web/extension.ts turns the browser's bare "Failed to fetch" TypeError into this explanation.
       // Discovery gets through (oidc-provider always answers it with CORS headers); the token endpoint does not.
       assert.match(text, /The code exchange failed/, text);
@@ -212,8 +251,15 @@ suite('UI: the web bundle in the web-worker extension host', function () {
     assert.match(await waitForNotification(page, `Signed in to ${WEB_DEVICE.label} as alice`), /alice/);
     const after = await op!.stats();
     assert.equal(after.device_authorization - before.device_authorization, 1);
-    assert.ok(after.tokenByGrant.device_code > before.tokenByGrant.device_code, 'no device_code polling reached the AS');
-    assert.equal(after.tokenByGrant.authorization_code, before.tokenByGrant.authorization_code, 'a redirect flow ran instead');
+    assert.ok(
+      after.tokenByGrant.device_code > before.tokenByGrant.device_code,
+      'no device_code polling reached the AS',
+    );
+    assert.equal(
+      after.tokenByGrant.authorization_code,
+      before.tokenByGrant.authorization_code,
+      'a redirect flow ran instead',
+    );
     const log = await extensionLog(page);
     assert.match(log, /\[web-device\] sign-in flows for a webworker extension host: device-code/, log);
   });
@@ -222,30 +268,59 @@ suite('UI: the web bundle in the web-worker extension host', function () {
     const page = wb!.page;
     // getExtension('openauth.oauth-accounts') is undefined on the consumer's host, so it takes the commands (the
     // README's pattern); VS Code carries the command, the session request and the session across the two hosts.
-    const { result } = await signInThroughNewTab(wb!.context, async () => {
-      await runCommand(page, 'Consumer: Register Provider and Sign In');
-      await clickDialogButton(page, 'Allow', 30_000);
-    }, () => waitForConsumerRecord(consumerOut, 'apiProvider'));
+    const { result } = await signInThroughNewTab(
+      wb!.context,
+      async () => {
+        await runCommand(page, 'Consumer: Register Provider and Sign In');
+        await clickDialogButton(page, 'Allow', 30_000);
+      },
+      () => waitForConsumerRecord(consumerOut, 'apiProvider'),
+    );
     assert.equal(result.kind, 'apiProvider', JSON.stringify(result));
     assert.equal(result.account, 'alice');
     assert.equal(result.via, 'commands', 'the consumer should not have reached the exports across hosts');
-    assert.match(await waitForNotification(page, `Consumer signed in to ${CROSS_HOST.label} as alice (API through commands)`), /alice/);
+    assert.match(
+      await waitForNotification(page, `Consumer signed in to ${CROSS_HOST.label} as alice (API through commands)`),
+      /alice/,
+    );
     await waitForMenu(page, `listed alice (${CROSS_HOST.label})`, (i) => i.includes(`alice (${CROSS_HOST.label})`));
     // The worker's own log lines as it wrote them (its test capture), not scraped from the Output view, whose
     // virtualised rendering can splice two lines together.
     const log = captured.join('\n');
-    assert.match(log, /an extension \(through the registerProvider command\) registered provider "cross-host-idp"/, log.slice(-2000));
+    assert.match(
+      log,
+      /an extension \(through the registerProvider command\) registered provider "cross-host-idp"/,
+      log.slice(-2000),
+    );
     assert.match(log, /\[cross-host-idp\] sign-in flows for a webworker extension host/, log.slice(-2000));
   });
 
-  test('the web worker\'s log lines and notifications reach the secret scan, and hold no issued secret', () => {
+  test("the web worker's log lines and notifications reach the secret scan, and hold no issued secret", () => {
     // Proof that the capture is wired: lines this suite's sign-ins must have produced, from the log and notifications.
-    assert.ok(captured.some((l) => /sign-in flows for a webworker extension host/.test(l)), `no log line captured: ${JSON.stringify(captured.slice(0, 5))}`);
-    assert.ok(captured.some((l) => l.startsWith('[notification info] Signed in to ')), `no notification captured: ${JSON.stringify(captured.slice(0, 5))}`);
-    const issued = fs.existsSync(issuedFile!) ? [...new Set(fs.readFileSync(issuedFile!, 'utf8').split('\n').map((v) => v.trim()).filter((v) => v.length >= MIN_SECRET_LENGTH))] : [];
+    assert.ok(
+      captured.some((l) => /sign-in flows for a webworker extension host/.test(l)),
+      `no log line captured: ${JSON.stringify(captured.slice(0, 5))}`,
+    );
+    assert.ok(
+      captured.some((l) => l.startsWith('[notification info] Signed in to ')),
+      `no notification captured: ${JSON.stringify(captured.slice(0, 5))}`,
+    );
+    const issued = fs.existsSync(issuedFile!)
+      ? [
+          ...new Set(
+            fs
+              .readFileSync(issuedFile!, 'utf8')
+              .split('\n')
+              .map((v) => v.trim())
+              .filter((v) => v.length >= MIN_SECRET_LENGTH),
+          ),
+        ]
+      : [];
     assert.ok(issued.length > 0, 'the test AS recorded no issued secret: nothing to scan for');
     const leaks = findLeaks(issued, captured);
-    console.log(`      web worker: ${leaks.length} secrets leaked (${issued.length} issued, ${captured.length} lines scanned)`);
+    console.log(
+      `      web worker: ${leaks.length} secrets leaked (${issued.length} issued, ${captured.length} lines scanned)`,
+    );
     assert.deepEqual(leaks, [], leaks.map((l) => `${l.secret} in web-worker line ${l.lineNo}: ${l.line}`).join('\n'));
   });
 });

@@ -8,11 +8,16 @@ suite('UI: workbench', function () {
   this.timeout(180_000);
   let wb: Workbench | undefined;
 
-  suiteSetup(async () => { wb = await startWorkbench(); });
-  suiteTeardown(async () => { await wb?.close(); });
+  suiteSetup(async () => {
+    wb = await startWorkbench();
+  });
+  suiteTeardown(async () => {
+    await wb?.close();
+  });
   teardown(async function () {
     // Keep evidence of what the page looked like when a UI assertion fails.
-    if (this.currentTest?.state === 'failed' && wb) await screenshot(wb.page, `failed-${this.currentTest.title.replace(/\W+/g, '-')}`).catch(() => undefined);
+    if (this.currentTest?.state === 'failed' && wb)
+      await screenshot(wb.page, `failed-${this.currentTest.title.replace(/\W+/g, '-')}`).catch(() => undefined);
   });
 
   test('the command palette lists "OAuth Accounts: Sign In..."', async () => {

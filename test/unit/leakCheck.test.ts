@@ -11,15 +11,22 @@ import { CONFIDENTIAL_SECRET, TEST_CLIENTS, startOpProcess } from '../support/op
 
 const ROOT = path.join(__dirname, '..', '..', '..');
 const ACCESS = 'Zq3vYb8xK1m-pT0aLw9eRc7uNf2hJs5dGi4oQy6kVb8';
-const JWT = 'eyJhbGciOiJFUzI1NiIsImtpZCI6InRlc3QtZXMyNTYifQ.eyJzdWIiOiJhbGljZSIsIm5vbmNlIjoiYWJjIn0.MEUCIQDx3u9y6vKq2b0Tn8sZ1wL4p7c5a3e2f1g0h9i8j7k6';
+const JWT =
+  'eyJhbGciOiJFUzI1NiIsImtpZCI6InRlc3QtZXMyNTYifQ.eyJzdWIiOiJhbGljZSIsIm5vbmNlIjoiYWJjIn0.MEUCIQDx3u9y6vKq2b0Tn8sZ1wL4p7c5a3e2f1g0h9i8j7k6';
 
 suite('leak check', () => {
   test('flags a line containing an issued token, and never prints the whole secret', () => {
-    const leaks = findLeaks([ACCESS], [`[info] [op] token response: access_token ${ACCESS} expires in 300 s`, '[info] unrelated']);
+    const leaks = findLeaks(
+      [ACCESS],
+      [`[info] [op] token response: access_token ${ACCESS} expires in 300 s`, '[info] unrelated'],
+    );
     assert.equal(leaks.length, 1);
     assert.equal(leaks[0].lineNo, 1);
     assert.equal(leaks[0].secret, secretPrefix(ACCESS));
-    assert.ok(!leaks[0].secret.includes(ACCESS) && !leaks[0].line.includes(ACCESS), 'a report must not leak the secret itself');
+    assert.ok(
+      !leaks[0].secret.includes(ACCESS) && !leaks[0].line.includes(ACCESS),
+      'a report must not leak the secret itself',
+    );
   });
 
   test('does not flag the same line after redaction', () => {
@@ -44,13 +51,22 @@ suite('leak check', () => {
       fs.writeFileSync(f.issuedFile, `${ACCESS}\n${JWT}\nshort\n`);
       fs.writeFileSync(f.logFile, '[info] activated\n[notification info] Signed in to Test as alice.\n');
       const clean = checkLeaks(f);
-      assert.deepEqual({ issued: clean.issued, scanned: clean.scanned, leaks: clean.leaks.length }, { issued: 2, scanned: 2, leaks: 0 });
+      assert.deepEqual(
+        { issued: clean.issued, scanned: clean.scanned, leaks: clean.leaks.length },
+        { issued: 2, scanned: 2, leaks: 0 },
+      );
       assert.equal(leakFailure(clean), undefined);
-      assert.equal(clean.summary, 'secrets leaked: 0 (2 secrets issued, 2 lines scanned); live links: 0 (1 workbench texts)');
+      assert.equal(
+        clean.summary,
+        'secrets leaked: 0 (2 secrets issued, 2 lines scanned); live links: 0 (1 workbench texts)',
+      );
       fs.appendFileSync(f.logFile, `[notification error] Sign in failed: invalid_grant for refresh token ${ACCESS}\n`);
       const leaky = checkLeaks(f);
       assert.equal(leaky.leaks.length, 1);
-      assert.match(leakFailure(leaky)!, /^secrets leaked: 1 \(2 secrets issued, 3 lines scanned\); live links: 0 \(2 workbench texts\)\n {2}Zq3vYb…\(43 chars\) in captured line 3:/);
+      assert.match(
+        leakFailure(leaky)!,
+        /^secrets leaked: 1 \(2 secrets issued, 3 lines scanned\); live links: 0 \(2 workbench texts\)\n {2}Zq3vYb…\(43 chars\) in captured line 3:/,
+      );
       assert.ok(!leakFailure(leaky)!.includes(ACCESS));
     } finally {
       fs.rmSync(f.dir, { recursive: true, force: true });
@@ -61,9 +77,17 @@ suite('leak check', () => {
     const f = leakCheckFiles();
     try {
       fs.writeFileSync(f.issuedFile, `${ACCESS}\n`);
-      fs.writeFileSync(f.logFile, '[warn] server said [x](command:y)\n[input] Add Identity Provider | Issuer [a] (command:b)\n[quick pick] Pick: $ (alert) x\n');
+      fs.writeFileSync(
+        f.logFile,
+        '[warn] server said [x](command:y)\n[input] Add Identity Provider | Issuer [a] (command:b)\n[quick pick] Pick: $ (alert) x\n',
+      );
       assert.equal(leakFailure(checkLeaks(f)), undefined, 'a log line and guarded texts pass');
-      for (const bad of ['[input] Issuer [a](command:b)', '[input validation] [a](command:b)', '[quick pick] title: $(alert) x', '[notification error] [a](command:b)']) {
+      for (const bad of [
+        '[input] Issuer [a](command:b)',
+        '[input validation] [a](command:b)',
+        '[quick pick] title: $(alert) x',
+        '[notification error] [a](command:b)',
+      ]) {
         fs.appendFileSync(f.logFile, `${bad}\n`);
         const r = checkLeaks(f);
         assert.equal(r.liveLinks.at(-1)?.line, bad);
@@ -95,17 +119,33 @@ suite('leak check', () => {
     const before = process.env.OAUTH_TEST_ISSUED_FILE;
     process.env.OAUTH_TEST_ISSUED_FILE = f.issuedFile; // startOpProcess passes process.env to the AS
     const op = await startOpProcess({ deviceInterval: 0.05 });
-    if (before === undefined) delete process.env.OAUTH_TEST_ISSUED_FILE; else process.env.OAUTH_TEST_ISSUED_FILE = before;
+    if (before === undefined) delete process.env.OAUTH_TEST_ISSUED_FILE;
+    else process.env.OAUTH_TEST_ISSUED_FILE = before;
     try {
       const insecure = { execute: [client.allowInsecureRequests] };
-      const c = await client.discovery(new URL(op.issuer), TEST_CLIENTS.basic, undefined, client.ClientSecretBasic(CONFIDENTIAL_SECRET), insecure);
+      const c = await client.discovery(
+        new URL(op.issuer),
+        TEST_CLIENTS.basic,
+        undefined,
+        client.ClientSecretBasic(CONFIDENTIAL_SECRET),
+        insecure,
+      );
       const redirect = 'http://127.0.0.1:45871/callback';
       const verifier = client.randomPKCECodeVerifier();
       const state = client.randomState();
-      const url = client.buildAuthorizationUrl(c, { redirect_uri: redirect, scope: 'openid offline_access', code_challenge: await client.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256', state });
+      const url = client.buildAuthorizationUrl(c, {
+        redirect_uri: redirect,
+        scope: 'openid offline_access',
+        code_challenge: await client.calculatePKCECodeChallenge(verifier),
+        code_challenge_method: 'S256',
+        state,
+      });
       const nav = await op.drive(url.href, { stopAt: redirect });
       const code = new URL(nav.url).searchParams.get('code')!;
-      const tokens = await client.authorizationCodeGrant(c, new URL(nav.url), { pkceCodeVerifier: verifier, expectedState: state });
+      const tokens = await client.authorizationCodeGrant(c, new URL(nav.url), {
+        pkceCodeVerifier: verifier,
+        expectedState: state,
+      });
       const refreshed = await client.refreshTokenGrant(c, tokens.refresh_token!);
       const pub = await client.discovery(new URL(op.issuer), TEST_CLIENTS.public, undefined, client.None(), insecure);
       const da = await client.initiateDeviceAuthorization(pub, { scope: 'openid' });
@@ -113,8 +153,16 @@ suite('leak check', () => {
       const device = await client.pollDeviceAuthorizationGrant(pub, da);
       const issued = new Set(fs.readFileSync(f.issuedFile, 'utf8').split('\n'));
       const expected = {
-        code, verifier, clientSecret: CONFIDENTIAL_SECRET, access: tokens.access_token, refresh: tokens.refresh_token!, id: tokens.id_token!,
-        refreshedAccess: refreshed.access_token, refreshedRefresh: refreshed.refresh_token!, deviceCode: da.device_code, deviceAccess: device.access_token,
+        code,
+        verifier,
+        clientSecret: CONFIDENTIAL_SECRET,
+        access: tokens.access_token,
+        refresh: tokens.refresh_token!,
+        id: tokens.id_token!,
+        refreshedAccess: refreshed.access_token,
+        refreshedRefresh: refreshed.refresh_token!,
+        deviceCode: da.device_code,
+        deviceAccess: device.access_token,
       };
       for (const [name, value] of Object.entries(expected)) assert.ok(issued.has(value), `${name} not recorded`);
       assert.ok(!issued.has(da.user_code), 'the user code is shown to the user on purpose: not a secret');
@@ -128,7 +176,8 @@ suite('leak check', () => {
   test('src/ puts text in the workbench only through src/vscode/notify.ts (guarded, and what the capture sees)', () => {
     // Any use of these window functions outside notify.ts, however written: `vscode.window.showInputBox(`,
     // `window['withProgress']`, `const { showQuickPick } = vscode.window`.
-    const NAMES = 'show(?:Information|Warning|Error)Message|withProgress|showInputBox|showQuickPick|createQuickPick|createInputBox|createStatusBarItem|setStatusBarMessage';
+    const NAMES =
+      'show(?:Information|Warning|Error)Message|withProgress|showInputBox|showQuickPick|createQuickPick|createInputBox|createStatusBarItem|setStatusBarMessage';
     const USES = [
       new RegExp(`\\bwindow\\s*(?:\\.\\s*|\\[\\s*['"\`])(${NAMES})\\b`, 'g'),
       new RegExp(`\\{[^}]*\\b(${NAMES})\\b[^}]*\\}\\s*=\\s*(?:vscode\\s*\\.\\s*)?window\\b`, 'g'),
@@ -145,6 +194,10 @@ suite('leak check', () => {
       }
     };
     walk(path.join(ROOT, 'src'));
-    assert.deepEqual(direct, [], 'call notify.showInputBox/showQuickPick/showInformationMessage/… (src/vscode/notify.ts) instead of vscode.window.*');
+    assert.deepEqual(
+      direct,
+      [],
+      'call notify.showInputBox/showQuickPick/showInformationMessage/… (src/vscode/notify.ts) instead of vscode.window.*',
+    );
   });
 });

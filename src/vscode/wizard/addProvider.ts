@@ -17,7 +17,14 @@ import { HTTP_LOOPBACK_RULE, serverUrlProblem } from '../../protocol/urls';
 import { contributedProviderIds, type ProviderRegistry } from '../providerRegistry';
 import { BUILT_IN_PROVIDER_IDS } from '../../protocol/config';
 import { selectFlows, type FlowInfo } from '../../flows/flow';
-import { authorizationServerChoices, buildEntry, describeCapabilities, describeRedirects, redirectLines, suggestId } from './providerSetup';
+import {
+  authorizationServerChoices,
+  buildEntry,
+  describeCapabilities,
+  describeRedirects,
+  redirectLines,
+  suggestId,
+} from './providerSetup';
 import { extensionHostKind, externalCallbackUri } from '../ui';
 import { chooseClient } from './addProviderClient';
 import { serverRefused } from '../../settings/orgRules';
@@ -26,9 +33,16 @@ import type { ServerLocation } from '../../sessions/serverBinding';
 
 const title = 'Add Identity Provider';
 
-async function ask(prompt: string, o: { value?: string; placeholder?: string; validate?: (v: string) => string | undefined; optional?: boolean } = {}): Promise<string | undefined> {
+async function ask(
+  prompt: string,
+  o: { value?: string; placeholder?: string; validate?: (v: string) => string | undefined; optional?: boolean } = {},
+): Promise<string | undefined> {
   return notify.showInputBox({
-    title, prompt, value: o.value, placeHolder: o.placeholder, ignoreFocusOut: true,
+    title,
+    prompt,
+    value: o.value,
+    placeHolder: o.placeholder,
+    ignoreFocusOut: true,
     validateInput: (v) => (!v.trim() && !o.optional ? 'Required.' : o.validate?.(v.trim())),
   });
 }
@@ -41,18 +55,26 @@ function idsInSettings(): string[] {
 
 /** Who already registered `id` in this VS Code, in words, or undefined when it is free. */
 function idOwner(id: string, registry: ProviderRegistry, inSettings: readonly string[]): string | undefined {
-  if (BUILT_IN_PROVIDER_IDS.includes(id)) return 'VS Code\'s built-in sign-in';
+  if (BUILT_IN_PROVIDER_IDS.includes(id)) return "VS Code's built-in sign-in";
   const extension = contributedProviderIds().get(id);
   if (extension) return `the extension ${extension}`;
-  if (registry.usedIds().has(id)) return registry.sourceOf(id) === 'api' ? 'another extension through the OAuth Accounts API' : 'a provider in your OAuth Accounts settings';
+  if (registry.usedIds().has(id))
+    return registry.sourceOf(id) === 'api'
+      ? 'another extension through the OAuth Accounts API'
+      : 'a provider in your OAuth Accounts settings';
   if (inSettings.includes(id)) return 'an entry in your OAuth Accounts settings';
   return undefined;
 }
 
-export async function addProviderCommand(registry: ProviderRegistry, loadEngine: () => Promise<Engine>): Promise<string | undefined> {
+export async function addProviderCommand(
+  registry: ProviderRegistry,
+  loadEngine: () => Promise<Engine>,
+): Promise<string | undefined> {
   const disabledBy = registry.orgRules().manualProvidersDisabledBy;
   if (disabledBy.length) {
-    void notify.showInformationMessage(`OAuth Accounts: your organisation provides the identity providers to use; adding one by hand is switched off (${disabledBy.join(', ')}).`);
+    void notify.showInformationMessage(
+      `OAuth Accounts: your organisation provides the identity providers to use; adding one by hand is switched off (${disabledBy.join(', ')}).`,
+    );
     return undefined;
   }
   // The engine (lookups, registration, the flows this build ships): loaded while the user picks a preset.
@@ -85,25 +107,49 @@ export async function addProviderCommand(registry: ProviderRegistry, loadEngine:
     try {
       if (problem) throw new Error(`The issuer ${issuer} ${problem}.`);
       if (preset.id !== 'generic') {
-        metadata = await notify.withProgress({ location: vscode.ProgressLocation.Notification, title: `Looking up ${issuer}…` }, () => engine.discoverIssuer(issuer));
+        metadata = await notify.withProgress(
+          { location: vscode.ProgressLocation.Notification, title: `Looking up ${issuer}…` },
+          () => engine.discoverIssuer(issuer),
+        );
         break;
       }
       // The URL as typed (fillTemplate trims a trailing slash, which is part of a resource identifier).
       const typed = answers.issuer;
-      const found = await notify.withProgress({ location: vscode.ProgressLocation.Notification, title: `Looking up ${typed}…` }, () => engine.lookUpServerUrl(typed));
-      if (found.kind === 'issuer') { metadata = found.metadata; break; }
+      const found = await notify.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `Looking up ${typed}…` },
+        () => engine.lookUpServerUrl(typed),
+      );
+      if (found.kind === 'issuer') {
+        metadata = found.metadata;
+        break;
+      }
       const servers = authorizationServerChoices(found.resource);
-      const chosen = servers.length === 1 ? servers[0] : await notify.showQuickPick(servers, {
-        title, ignoreFocusOut: true, placeHolder: `${found.resource.resourceName ?? typed} accepts tokens from these authorization servers; sign in with which?`,
-      });
+      const chosen =
+        servers.length === 1
+          ? servers[0]
+          : await notify.showQuickPick(servers, {
+              title,
+              ignoreFocusOut: true,
+              placeHolder: `${found.resource.resourceName ?? typed} accepts tokens from these authorization servers; sign in with which?`,
+            });
       if (!chosen) return undefined;
-      metadata = await notify.withProgress({ location: vscode.ProgressLocation.Notification, title: `Looking up ${chosen.issuer}…` }, () => engine.discoverIssuer(chosen.issuer));
+      metadata = await notify.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `Looking up ${chosen.issuer}…` },
+        () => engine.discoverIssuer(chosen.issuer),
+      );
       resource = found.resource.resource;
       break;
     } catch (e) {
       const why = isAuthError(e) ? e.message : (e as Error).message;
       const retry = preset.questions.length ? 'Edit' : 'Retry';
-      const a = await notify.showErrorMessage(`OAuth Accounts could not use ${issuer}: ${why}`, { modal: true, detail: `Check the URL (it must be the issuer exactly as your identity provider publishes it, over https://; ${HTTP_LOOPBACK_RULE}).` }, retry);
+      const a = await notify.showErrorMessage(
+        `OAuth Accounts could not use ${issuer}: ${why}`,
+        {
+          modal: true,
+          detail: `Check the URL (it must be the issuer exactly as your identity provider publishes it, over https://; ${HTTP_LOOPBACK_RULE}).`,
+        },
+        retry,
+      );
       if (a !== retry) return undefined;
     }
   }
@@ -114,26 +160,42 @@ export async function addProviderCommand(registry: ProviderRegistry, loadEngine:
   }
   if (metadata) {
     const go = 'Continue';
-    const via = resource ? `Protected resource: ${resource} (RFC 9728); its tokens will be requested for it (RFC 8707).\n` : '';
-    const a = await notify.showInformationMessage(`Found ${metadata.issuer}`, { modal: true, detail: via + describeCapabilities(metadata).join('\n') }, go);
+    const via = resource
+      ? `Protected resource: ${resource} (RFC 9728); its tokens will be requested for it (RFC 8707).\n`
+      : '';
+    const a = await notify.showInformationMessage(
+      `Found ${metadata.issuer}`,
+      { modal: true, detail: via + describeCapabilities(metadata).join('\n') },
+      go,
+    );
     if (a !== go) return undefined;
   }
 
   // A registration endpoint: offer dynamic registration (RFC 7591); otherwise (or by choice) a client id by hand.
   // Registered clients are public: not offered for presets that need a confidential client.
   const presetAuth = (preset.entry as { clientAuthentication?: string }).clientAuthentication;
-  const client = await chooseClient(registry, presetAuth && presetAuth !== 'none' ? undefined : metadata, registeredServer(preset, answers, metadata), engine, preset.label, (prompt, o) => ask(prompt, o));
+  const client = await chooseClient(
+    registry,
+    presetAuth && presetAuth !== 'none' ? undefined : metadata,
+    registeredServer(preset, answers, metadata),
+    engine,
+    preset.label,
+    (prompt, o) => ask(prompt, o),
+  );
   if (!client) return undefined;
   const clientId = client.clientId ?? '';
   // Refused while typing (not after the settings are written): an id registered twice is ignored by VS Code.
   const inSettings = idsInSettings();
   const taken = new Set([...registry.usedIds(), ...inSettings]);
-  const label = await ask('Label shown in the Accounts menu', { value: preset.id === 'generic' && metadata ? new URL(metadata.issuer).host : preset.label });
+  const label = await ask('Label shown in the Accounts menu', {
+    value: preset.id === 'generic' && metadata ? new URL(metadata.issuer).host : preset.label,
+  });
   if (!label) return undefined;
   const id = await ask('Provider id (what extensions pass to vscode.authentication.getSession)', {
     value: suggestId(label, taken),
     validate: (v) => {
-      if (!isValidProviderId(v)) return 'Letters, digits, ".", "_" and "-" only, starting with a letter or digit (at most 100).';
+      if (!isValidProviderId(v))
+        return 'Letters, digits, ".", "_" and "-" only, starting with a letter or digit (at most 100).';
       const owner = idOwner(v, registry, inSettings);
       return owner ? `"${v}" is already registered in this VS Code by ${owner}; choose another id.` : undefined;
     },
@@ -145,10 +207,15 @@ export async function addProviderCommand(registry: ProviderRegistry, loadEngine:
     delete (entry as Record<string, unknown>).clientId; // registered per server in SecretStorage, not in settings
     if (metadata) entry.issuer = metadata.issuer; // the store's key: exactly the issuer the server publishes
   }
-  if (resource && metadata) { entry.issuer = metadata.issuer; entry.resources = [resource]; }
+  if (resource && metadata) {
+    entry.issuer = metadata.issuer;
+    entry.resources = [resource];
+  }
   const parsed = parseProvider(entry);
   if ('problem' in parsed) {
-    void notify.showErrorMessage(`OAuth Accounts: the new provider is not valid: ${parsed.problem.field} ${parsed.problem.message}`);
+    void notify.showErrorMessage(
+      `OAuth Accounts: the new provider is not valid: ${parsed.problem.field} ${parsed.problem.message}`,
+    );
     return undefined;
   }
   const refused = serverRefused(parsed.config, registry.orgRules());
@@ -160,8 +227,13 @@ export async function addProviderCommand(registry: ProviderRegistry, loadEngine:
   // What this window will really send: the flows the table picks here, and the URI-handler callback as VS Code
   // makes it reachable (vscode://… on desktop; an http(s) URL of the workbench in code-server or vscode.dev).
   const flows = selectFlows({
-    host: extensionHostKind(), setting: (entry.flow as FlowSetting | undefined) ?? 'auto', flows: shipped,
-    serverHasDeviceEndpoint: !!(metadata?.device_authorization_endpoint ?? (entry.endpoints as Record<string, unknown> | undefined)?.deviceAuthorization),
+    host: extensionHostKind(),
+    setting: (entry.flow as FlowSetting | undefined) ?? 'auto',
+    flows: shipped,
+    serverHasDeviceEndpoint: !!(
+      metadata?.device_authorization_endpoint ??
+      (entry.endpoints as Record<string, unknown> | undefined)?.deviceAuthorization
+    ),
     serverHasAuthorizationEndpoint: metadata ? !!metadata.authorization_endpoint : undefined,
     preferDeviceCode: vscode.workspace.getConfiguration().get<boolean>(PREFER_DEVICE_CODE_SETTING, false) === true,
   });
@@ -176,19 +248,35 @@ export async function addProviderCommand(registry: ProviderRegistry, loadEngine:
     const uris = urisOf(lines);
     if (client.registered) {
       // Nothing to register by hand: say which path was taken.
-      const a = await notify.showInformationMessage(`Registered with ${metadata?.issuer ?? preset.label}`, { modal: true, detail: client.registered }, next);
+      const a = await notify.showInformationMessage(
+        `Registered with ${metadata?.issuer ?? preset.label}`,
+        { modal: true, detail: client.registered },
+        next,
+      );
       if (a !== next) return undefined;
       break;
     }
-    const a = await notify.showInformationMessage(`Register at ${preset.label}`, {
-      modal: true,
-      detail: `${preset.registerHint}\n\nSign-in methods in this window, in the order they are tried, and their redirect URIs:\n${describeRedirects(lines)}`,
-    }, ...(uris.length ? [copy] : []), ...(flows.includes('loopback') ? [fixedPorts] : []), next);
-    if (a === copy) { await vscode.env.clipboard.writeText(uris.join('\n')); continue; }
+    const a = await notify.showInformationMessage(
+      `Register at ${preset.label}`,
+      {
+        modal: true,
+        detail: `${preset.registerHint}\n\nSign-in methods in this window, in the order they are tried, and their redirect URIs:\n${describeRedirects(lines)}`,
+      },
+      ...(uris.length ? [copy] : []),
+      ...(flows.includes('loopback') ? [fixedPorts] : []),
+      next,
+    );
+    if (a === copy) {
+      await vscode.env.clipboard.writeText(uris.join('\n'));
+      continue;
+    }
     if (a === fixedPorts) {
       // For servers that accept only redirect URIs registered exactly, port included.
       const ports = await askLoopbackPorts();
-      if (ports) { entry.loopbackPorts = ports; lines = redirectLines(shippedFlows, handler, ports); }
+      if (ports) {
+        entry.loopbackPorts = ports;
+        lines = redirectLines(shippedFlows, handler, ports);
+      }
       continue;
     }
     if (a !== next) return undefined;
@@ -215,9 +303,16 @@ export async function addProviderCommand(registry: ProviderRegistry, loadEngine:
  * The server an entry with a registered client names, as the steps below write it (the issuer exactly as the server
  * publishes it, the preset's other fields): the binding the registration is stored under.
  */
-function registeredServer(preset: Preset, answers: Record<string, string>, metadata: { issuer: string } | undefined): ServerLocation {
+function registeredServer(
+  preset: Preset,
+  answers: Record<string, string>,
+  metadata: { issuer: string } | undefined,
+): ServerLocation {
   const issuer = metadata?.issuer ?? '';
-  const draft: Record<string, unknown> = { ...buildEntry(preset, answers, { id: 'draft', label: 'draft', clientId: '' }), issuer };
+  const draft: Record<string, unknown> = {
+    ...buildEntry(preset, answers, { id: 'draft', label: 'draft', clientId: '' }),
+    issuer,
+  };
   delete draft.clientId;
   const parsed = parseProvider(draft);
   return 'config' in parsed ? parsed.config : { issuer, endpoints: {} };
@@ -225,17 +320,23 @@ function registeredServer(preset: Preset, answers: Record<string, string>, metad
 
 /** The loopback ports registered at the server (exact-match redirect URIs), as the `loopbackPorts` setting takes them. */
 async function askLoopbackPorts(): Promise<number[] | undefined> {
-  const parse = (v: string) => v.split(/[\s,]+/).filter(Boolean).map(Number);
+  const parse = (v: string) =>
+    v
+      .split(/[\s,]+/)
+      .filter(Boolean)
+      .map(Number);
   const text = await notify.showInputBox({
     title: `${title}: fixed loopback ports`,
-    prompt: 'The ports registered at your identity provider as http://127.0.0.1:<port>/callback, tried in order (a busy one falls through to the next).',
+    prompt:
+      'The ports registered at your identity provider as http://127.0.0.1:<port>/callback, tried in order (a busy one falls through to the next).',
     placeHolder: '8400, 8401',
     ignoreFocusOut: true,
     validateInput: (v) => {
       const ports = parse(v);
-      return ports.length && ports.length <= 20 && ports.every((p) => Number.isInteger(p) && p >= 1024 && p <= 65535) ? undefined : 'One to 20 port numbers between 1024 and 65535, separated by commas.';
+      return ports.length && ports.length <= 20 && ports.every((p) => Number.isInteger(p) && p >= 1024 && p <= 65535)
+        ? undefined
+        : 'One to 20 port numbers between 1024 and 65535, separated by commas.';
     },
   });
   return text === undefined ? undefined : [...new Set(parse(text))];
 }
-

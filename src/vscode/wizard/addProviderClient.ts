@@ -25,15 +25,31 @@ type Ask = (prompt: string, o: { placeholder?: string }) => Promise<string | und
  * `server`: what the entry the wizard writes will name (issuer, discoveryUrl, endpoint overrides): a registration is
  * stored under exactly that binding (registrationStore.ts), so the provider finds it when it starts.
  */
-export async function chooseClient(registry: ProviderRegistry, metadata: ServerMetadata | undefined, server: ServerLocation, engine: Pick<Engine, 'ensureRegisteredClient'>, serverLabel: string, ask: Ask): Promise<ClientChoice | undefined> {
+export async function chooseClient(
+  registry: ProviderRegistry,
+  metadata: ServerMetadata | undefined,
+  server: ServerLocation,
+  engine: Pick<Engine, 'ensureRegisteredClient'>,
+  serverLabel: string,
+  ask: Ask,
+): Promise<ClientChoice | undefined> {
   const byHand = async (): Promise<ClientChoice | undefined> => {
-    const clientId = await ask(`Client id registered at ${serverLabel}`, { placeholder: 'the application / client id' });
+    const clientId = await ask(`Client id registered at ${serverLabel}`, {
+      placeholder: 'the application / client id',
+    });
     return clientId ? { clientId } : undefined;
   };
   if (!metadata || typeof metadata.registration_endpoint !== 'string') return byHand();
-  const auto = { label: 'Register automatically', description: 'dynamic client registration (RFC 7591): nothing to set up at the server' };
+  const auto = {
+    label: 'Register automatically',
+    description: 'dynamic client registration (RFC 7591): nothing to set up at the server',
+  };
   const manual = { label: 'Enter a client id', description: 'a client registered by hand at the server' };
-  const pick = await notify.showQuickPick([auto, manual], { title: 'Add Identity Provider', placeHolder: `${metadata.issuer} offers dynamic client registration`, ignoreFocusOut: true });
+  const pick = await notify.showQuickPick([auto, manual], {
+    title: 'Add Identity Provider',
+    placeHolder: `${metadata.issuer} offers dynamic client registration`,
+    ignoreFocusOut: true,
+  });
   if (!pick) return undefined;
   if (pick === manual) return byHand();
 
@@ -42,21 +58,30 @@ export async function chooseClient(registry: ProviderRegistry, metadata: ServerM
   let initialAccessToken: string | undefined;
   for (;;) {
     try {
-      const r = await notify.withProgress({ location: vscode.ProgressLocation.Notification, title: `Registering with ${metadata.issuer}…` },
-        () => engine.ensureRegisteredClient(registry.registrations, server, metadata, { redirectUris, initialAccessToken }));
+      const r = await notify.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `Registering with ${metadata.issuer}…` },
+        () =>
+          engine.ensureRegisteredClient(registry.registrations, server, metadata, { redirectUris, initialAccessToken }),
+      );
       return { registered: describeRegistration(metadata.issuer, r) };
     } catch (e) {
       const message = isAuthError(e) ? e.message : String((e as Error)?.message ?? e);
       if (initialAccessToken === undefined && hasReason(e, 'initial_access_token_required')) {
         initialAccessToken = await notify.showInputBox({
-          title: 'Add Identity Provider', password: true, ignoreFocusOut: true,
+          title: 'Add Identity Provider',
+          password: true,
+          ignoreFocusOut: true,
           prompt: `${metadata.issuer} registers clients only with an initial access token (RFC 7591 §3) from its administrator. It is sent once, to the registration endpoint, and not stored.`,
         });
         if (!initialAccessToken) return undefined;
         continue;
       }
       const enter = 'Enter a Client Id';
-      const a = await notify.showErrorMessage(`OAuth Accounts could not register with ${metadata.issuer}: ${message}`, { modal: true }, enter);
+      const a = await notify.showErrorMessage(
+        `OAuth Accounts could not register with ${metadata.issuer}: ${message}`,
+        { modal: true },
+        enter,
+      );
       return a === enter ? byHand() : undefined;
     }
   }

@@ -14,16 +14,31 @@ export function recommendationSnippet(entry: unknown): string {
 }
 
 export async function shareWithTeam(entry: { id?: unknown }): Promise<void> {
-  const copy = { label: 'Copy as a workspace recommendation', description: 'a snippet for .vscode/settings.json or devcontainer.json', action: 'copy' as const };
+  const copy = {
+    label: 'Copy as a workspace recommendation',
+    description: 'a snippet for .vscode/settings.json or devcontainer.json',
+    action: 'copy' as const,
+  };
   const folder = vscode.workspace.workspaceFolders?.[0];
   // A multi-root workspace keeps window settings in its .code-workspace file (folder settings would be ignored).
-  const where = vscode.workspace.workspaceFile ? `the workspace file ${vscode.workspace.workspaceFile.path.split('/').pop()}` : folder && `${folder.name}/.vscode/settings.json`;
-  const write = folder && { label: `Add to ${where}`, description: 'teammates who open this workspace are asked once', action: 'write' as const };
-  const pick = await notify.showQuickPick(write ? [write, copy] : [copy], { title: 'Share with Your Team', placeHolder: 'Recommend this provider to everyone who opens the workspace' });
+  const where = vscode.workspace.workspaceFile
+    ? `the workspace file ${vscode.workspace.workspaceFile.path.split('/').pop()}`
+    : folder && `${folder.name}/.vscode/settings.json`;
+  const write = folder && {
+    label: `Add to ${where}`,
+    description: 'teammates who open this workspace are asked once',
+    action: 'write' as const,
+  };
+  const pick = await notify.showQuickPick(write ? [write, copy] : [copy], {
+    title: 'Share with Your Team',
+    placeHolder: 'Recommend this provider to everyone who opens the workspace',
+  });
   if (!pick) return;
   if (pick.action === 'copy') {
     await vscode.env.clipboard.writeText(recommendationSnippet(entry));
-    void notify.showInformationMessage(`Copied. Paste it into .vscode/settings.json, or into "customizations.vscode.settings" of devcontainer.json.`);
+    void notify.showInformationMessage(
+      `Copied. Paste it into .vscode/settings.json, or into "customizations.vscode.settings" of devcontainer.json.`,
+    );
     return;
   }
   const config = vscode.workspace.getConfiguration(undefined, folder!.uri);

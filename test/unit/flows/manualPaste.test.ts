@@ -6,15 +6,20 @@ import { manualPaste, parsePastedCallback } from '../../../src/flows/manualPaste
 import { startOpProcess, type OpProcess } from '../../support/op';
 import { testClient, testConfig } from '../../support/protocolHarness';
 
-const REDIRECT = 'http://127.0.0.1:4567/stable-abc/callback?vscode-reqid=1&vscode-scheme=code-oss&vscode-authority=openauth.oauth-accounts&vscode-path=%2Fcallback';
+const REDIRECT =
+  'http://127.0.0.1:4567/stable-abc/callback?vscode-reqid=1&vscode-scheme=code-oss&vscode-authority=openauth.oauth-accounts&vscode-path=%2Fcallback';
 
 suite('flows/manualPaste: paste the redirected URL', function () {
   this.timeout(30_000);
   let op: OpProcess;
-  suiteSetup(async () => { op = await startOpProcess(); });
-  suiteTeardown(async () => { await op?.stop(); });
+  suiteSetup(async () => {
+    op = await startOpProcess();
+  });
+  suiteTeardown(async () => {
+    await op?.stop();
+  });
 
-  test('parses a full URL, a query, a bare code; refuses another sign-in\'s state', () => {
+  test("parses a full URL, a query, a bare code; refuses another sign-in's state", () => {
     const ok = parsePastedCallback('https://x/cb?code=abc&state=S1&iss=https%3A%2F%2Fi', 'S1', true);
     assert.ok(ok instanceof URLSearchParams && ok.get('code') === 'abc');
     assert.ok(parsePastedCallback('?code=abc&state=S1', 'S1', false) instanceof URLSearchParams);
@@ -27,8 +32,14 @@ suite('flows/manualPaste: paste the redirected URL', function () {
 
   test('offered only where the server has no device endpoint', () => {
     for (const flows of [NODE_FLOWS, WEB_FLOWS]) {
-      assert.deepEqual(selectFlows({ host: 'remote', setting: 'auto', flows, serverHasDeviceEndpoint: false }), ['uri-handler', 'manual']);
-      assert.deepEqual(selectFlows({ host: 'remote', setting: 'auto', flows, serverHasDeviceEndpoint: true }), ['uri-handler', 'device-code']);
+      assert.deepEqual(selectFlows({ host: 'remote', setting: 'auto', flows, serverHasDeviceEndpoint: false }), [
+        'uri-handler',
+        'manual',
+      ]);
+      assert.deepEqual(selectFlows({ host: 'remote', setting: 'auto', flows, serverHasDeviceEndpoint: true }), [
+        'uri-handler',
+        'device-code',
+      ]);
     }
   });
 
@@ -43,10 +54,15 @@ suite('flows/manualPaste: paste the redirected URL', function () {
         return true;
       },
       externalCallbackUri: async () => REDIRECT,
-      waitForUriCallback: (_state, signal) => new Promise((_r, reject) => signal.addEventListener('abort', () => reject(signal.reason))),
+      waitForUriCallback: (_state, signal) =>
+        new Promise((_r, reject) => signal.addEventListener('abort', () => reject(signal.reason))),
       showDeviceCode: async () => false,
       askForRedirectedUrl: async (validate) => {
-        assert.match(validate('https://x/cb?code=forged&state=forged')!, /another sign-in/, 'a forged paste is refused in the box');
+        assert.match(
+          validate('https://x/cb?code=forged&state=forged')!,
+          /another sign-in/,
+          'a forged paste is refused in the box',
+        );
         assert.equal(validate(pastedFor!), undefined);
         return pastedFor;
       },

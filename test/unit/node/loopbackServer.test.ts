@@ -16,7 +16,10 @@ const tick = (ms = 50) => new Promise((r) => setTimeout(r, ms));
 function connects(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const s = net.connect({ host, port });
-    s.once('connect', () => { s.destroy(); resolve(true); });
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
     s.once('error', () => resolve(false));
   });
 }
@@ -24,7 +27,10 @@ function connects(host: string, port: number): Promise<boolean> {
 /** Starts the callback request and reports whether its answer has arrived yet. */
 function pending(url: string): { response: Promise<Response>; answered: () => boolean } {
   let done = false;
-  const response = get(url).then((r) => { done = true; return r; });
+  const response = get(url).then((r) => {
+    done = true;
+    return r;
+  });
   return { response, answered: () => done };
 }
 
@@ -35,7 +41,9 @@ suite('node/loopbackServer', () => {
     open.push(s);
     return s;
   };
-  teardown(() => { for (const s of open.splice(0)) s.close(); });
+  teardown(() => {
+    for (const s of open.splice(0)) s.close();
+  });
 
   test('answers only the pending /callback, holds its page until finish(success), then closes', async () => {
     const server = await start();
@@ -72,7 +80,10 @@ suite('node/loopbackServer', () => {
     const description = `<script>alert(1)</script> & "quotes" {{provider}} \u202eevil\u202c ${'x'.repeat(500)}`;
     server.finish({ kind: 'denied', error: 'access_denied<b>', description });
     const body = await (await cb.response).text();
-    assert.ok(!body.includes('<script') && !body.includes('<img') && !body.includes('<b>') && !body.includes('\u202e'), body);
+    assert.ok(
+      !body.includes('<script') && !body.includes('<img') && !body.includes('<b>') && !body.includes('\u202e'),
+      body,
+    );
     assert.ok(body.includes('&#60;script&#62;alert(1)&#60;/script&#62; &#38; &#34;quotes&#34; {{provider}}'), body);
     assert.ok(body.includes('DENIED &#60;img src=x onerror=alert(1)&#62;|access_denied&#60;b&#62;|'), body);
     assert.ok(!body.includes('x'.repeat(300)) && body.includes('…'), 'capped');
@@ -85,7 +96,10 @@ suite('node/loopbackServer', () => {
     await waiting;
     server.finish({ kind: 'failed', code: 'invalid_grant' });
     const body = await (await cb.response).text();
-    assert.match(body, /^<p>FAILED Corp SSO\|The identity provider refused to issue tokens for this sign-in\. Return to VS Code and try again; the details are in the log \(run &#34;OAuth Accounts: Show Log&#34;\)\.<\/p>$/);
+    assert.match(
+      body,
+      /^<p>FAILED Corp SSO\|The identity provider refused to issue tokens for this sign-in\. Return to VS Code and try again; the details are in the log \(run &#34;OAuth Accounts: Show Log&#34;\)\.<\/p>$/,
+    );
     await tick();
     assert.equal(await connects('127.0.0.1', server.port), false);
   });
@@ -132,7 +146,11 @@ suite('node/loopbackServer', () => {
     const server = await start();
     server.waitForCallback('s7', AbortSignal.timeout(5000)).catch(() => {});
     const payload = encodeURIComponent('<script>alert(1)</script>');
-    for (const path of [`/callback?state=${payload}`, `/${payload}`, `/callback?state=s8&error_description=${payload}`]) {
+    for (const path of [
+      `/callback?state=${payload}`,
+      `/${payload}`,
+      `/callback?state=s8&error_description=${payload}`,
+    ]) {
       const body = await (await get(`http://127.0.0.1:${server.port}${path}`)).text();
       assert.ok(!body.includes('<script>') && !body.includes('alert(1)'), path);
     }
@@ -155,9 +173,15 @@ suite('node/loopbackServer', () => {
 
 suite('flows/loopback: which page an error gets', () => {
   test('authorization_denied → denied with the server words; any other error → failed with its code; a non-AuthError (a bug) → failed without a code', () => {
-    const denied = new AuthError('authorization_denied', 'x', { oauthError: 'access_denied', oauthErrorDescription: 'no <b>' });
+    const denied = new AuthError('authorization_denied', 'x', {
+      oauthError: 'access_denied',
+      oauthErrorDescription: 'no <b>',
+    });
     assert.deepEqual(outcomeOf(denied), { kind: 'denied', error: 'access_denied', description: 'no <b>' });
-    assert.deepEqual(outcomeOf(new AuthError('invalid_response', 'bad ID token')), { kind: 'failed', code: 'invalid_response' });
+    assert.deepEqual(outcomeOf(new AuthError('invalid_response', 'bad ID token')), {
+      kind: 'failed',
+      code: 'invalid_response',
+    });
     assert.deepEqual(outcomeOf(new Error('bug')), { kind: 'failed', code: undefined });
   });
 });

@@ -10,30 +10,54 @@ import { connectMcp } from '../../support/mcpClient';
 import { until } from '../../support/until';
 
 /** A raw request to the bridge (fetch cannot set Host or an absolute-form target). */
-function raw(url: string, o: { method?: string; path?: string; headers?: Record<string, string>; body?: string } = {}): Promise<{ status: number; headers: http.IncomingHttpHeaders; text: string }> {
+function raw(
+  url: string,
+  o: { method?: string; path?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; text: string }> {
   const u = new URL(url);
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: u.hostname, port: u.port, method: o.method ?? 'POST', path: o.path ?? u.pathname + u.search, headers: o.headers, setHost: !o.headers?.host && !o.headers?.Host }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => { text += c; });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text }));
-    });
+    const req = http.request(
+      {
+        host: u.hostname,
+        port: u.port,
+        method: o.method ?? 'POST',
+        path: o.path ?? u.pathname + u.search,
+        headers: o.headers,
+        setHost: !o.headers?.host && !o.headers?.Host,
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => {
+          text += c;
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text }));
+      },
+    );
     req.on('error', reject);
     req.end(o.body);
   });
 }
 
-const INIT = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } } });
+const INIT = JSON.stringify({
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'initialize',
+  params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } },
+});
 const JSON_HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
 
 suite('node/mcpBridge', function () {
   this.timeout(20_000);
   let h: BridgeHarness;
-  setup(async () => { h = await startBridgeHarness(); });
-  teardown(async () => { await h.stop(); });
+  setup(async () => {
+    h = await startBridgeHarness();
+  });
+  teardown(async () => {
+    await h.stop();
+  });
 
-  test('an MCP client with the window\'s secret lists and calls tools; the server sees the provider\'s token, never the secret or a cookie', async () => {
+  test("an MCP client with the window's secret lists and calls tools; the server sees the provider's token, never the secret or a cookie", async () => {
     const c = await connectMcp(h.url, { ...h.bridge.clientHeaders, Cookie: 'workbench=1' });
     try {
       const tools = await c.client.listTools();
@@ -51,15 +75,30 @@ suite('node/mcpBridge', function () {
       assert.equal(s.headers.cookie, undefined);
       assert.equal(s.headers.host, new URL(h.mcp.url).host);
     }
-    assert.ok(h.mcp.seen.some((s) => s.method === 'POST' && typeof s.headers['mcp-session-id'] === 'string'), 'Mcp-Session-Id passes both ways');
-    assert.ok(h.mcp.seen.some((s) => s.method === 'DELETE'), 'closing the client ends the MCP session at the server');
+    assert.ok(
+      h.mcp.seen.some((s) => s.method === 'POST' && typeof s.headers['mcp-session-id'] === 'string'),
+      'Mcp-Session-Id passes both ways',
+    );
+    assert.ok(
+      h.mcp.seen.some((s) => s.method === 'DELETE'),
+      'closing the client ends the MCP session at the server',
+    );
   });
 
-  test('without the secret, with a wrong one or with another bridge\'s: 401, and nothing reaches the server', async () => {
+  test("without the secret, with a wrong one or with another bridge's: 401, and nothing reaches the server", async () => {
     const other = await startBridgeHarness();
     try {
-      for (const authorization of [undefined, 'Bearer wrong', other.bridge.clientHeaders.Authorization, `${h.bridge.clientHeaders.Authorization}x`, h.bridge.clientHeaders.Authorization.slice(7)]) {
-        const r = await raw(h.url, { headers: { ...JSON_HEADERS, ...(authorization ? { authorization } : {}) }, body: INIT });
+      for (const authorization of [
+        undefined,
+        'Bearer wrong',
+        other.bridge.clientHeaders.Authorization,
+        `${h.bridge.clientHeaders.Authorization}x`,
+        h.bridge.clientHeaders.Authorization.slice(7),
+      ]) {
+        const r = await raw(h.url, {
+          headers: { ...JSON_HEADERS, ...(authorization ? { authorization } : {}) },
+          body: INIT,
+        });
         assert.equal(r.status, 401, String(authorization));
         assert.match(r.text, /lacks the MCP bridge secret/);
       }
@@ -76,9 +115,18 @@ suite('node/mcpBridge', function () {
     for (const host of [`evil.example:${port}`, `localhost:${port}`, '127.0.0.1', `127.0.0.1:${Number(port) + 1}`]) {
       assert.equal((await raw(h.url, { headers: { ...JSON_HEADERS, ...auth, host }, body: INIT })).status, 421, host);
     }
-    const browser: Array<Record<string, string>> = [{ origin: 'https://evil.example' }, { origin: 'null' }, { 'sec-fetch-site': 'cross-site' }, { 'sec-fetch-site': 'same-site' }];
+    const browser: Array<Record<string, string>> = [
+      { origin: 'https://evil.example' },
+      { origin: 'null' },
+      { 'sec-fetch-site': 'cross-site' },
+      { 'sec-fetch-site': 'same-site' },
+    ];
     for (const headers of browser) {
-      assert.equal((await raw(h.url, { headers: { ...JSON_HEADERS, ...auth, ...headers }, body: INIT })).status, 403, JSON.stringify(headers));
+      assert.equal(
+        (await raw(h.url, { headers: { ...JSON_HEADERS, ...auth, ...headers }, body: INIT })).status,
+        403,
+        JSON.stringify(headers),
+      );
     }
     assert.deepEqual(h.mcp.seen, []);
   });
@@ -86,14 +134,26 @@ suite('node/mcpBridge', function () {
   test('only the configured server: other paths, a query, an absolute-form target or another method get nothing forwarded', async () => {
     const auth = h.bridge.clientHeaders;
     const base = new URL(h.url);
-    for (const path of ['/mcp/other', `${base.pathname}?x=1`, `${base.pathname}/`, '/mcp/test/../test', '/.well-known/oauth-protected-resource', `${h.mcp.url}`, `http://${base.host}${base.pathname}`]) {
+    for (const path of [
+      '/mcp/other',
+      `${base.pathname}?x=1`,
+      `${base.pathname}/`,
+      '/mcp/test/../test',
+      '/.well-known/oauth-protected-resource',
+      `${h.mcp.url}`,
+      `http://${base.host}${base.pathname}`,
+    ]) {
       assert.equal((await raw(h.url, { path, headers: { ...JSON_HEADERS, ...auth }, body: INIT })).status, 404, path);
     }
     for (const method of ['PUT', 'PATCH', 'OPTIONS', 'TRACE']) {
       const r = await raw(h.url, { method, path: base.pathname, headers: { ...JSON_HEADERS, ...auth } });
       assert.ok(r.status === 405 || r.status === 400, `${method}: ${r.status}`);
     }
-    assert.equal((await raw(h.url, { method: 'GET', headers: { ...auth, 'content-type': 'text/plain' }, body: 'x' })).status, 400, 'a GET with a body');
+    assert.equal(
+      (await raw(h.url, { method: 'GET', headers: { ...auth, 'content-type': 'text/plain' }, body: 'x' })).status,
+      400,
+      'a GET with a body',
+    );
     assert.deepEqual(h.mcp.seen, []);
   });
 
@@ -116,7 +176,7 @@ suite('node/mcpBridge', function () {
     }
   });
 
-  test('403 insufficient_scope: step-up for the server\'s scopes, retried once with the new token; declined → 503', async () => {
+  test("403 insufficient_scope: step-up for the server's scopes, retried once with the new token; declined → 503", async () => {
     const c = await connectMcp(h.url, { ...h.bridge.clientHeaders });
     try {
       assert.equal(await c.call('write'), 'written');
@@ -153,29 +213,63 @@ suite('node/mcpBridge', function () {
     assert.equal(redirected.status, 502);
     assert.equal(redirected.headers.location, undefined);
     assert.equal(h.mcp.seen.length, 1);
-    h.mcp.override = { status: 200, headers: { 'content-type': 'application/json', 'www-authenticate': 'Bearer resource_metadata="http://evil/x"', 'set-cookie': 'a=b', 'x-mcp-extra': 'kept', connection: 'x-listed', 'x-listed': 'dropped' }, body: '{}' };
-    const r = await raw(h.url, { headers: { ...auth, connection: 'x-client-listed', 'x-client-listed': 'dropped', 'proxy-authorization': 'Basic eA==', 'x-forwarded-for': '1.2.3.4' }, body: INIT });
+    h.mcp.override = {
+      status: 200,
+      headers: {
+        'content-type': 'application/json',
+        'www-authenticate': 'Bearer resource_metadata="http://evil/x"',
+        'set-cookie': 'a=b',
+        'x-mcp-extra': 'kept',
+        connection: 'x-listed',
+        'x-listed': 'dropped',
+      },
+      body: '{}',
+    };
+    const r = await raw(h.url, {
+      headers: {
+        ...auth,
+        connection: 'x-client-listed',
+        'x-client-listed': 'dropped',
+        'proxy-authorization': 'Basic eA==',
+        'x-forwarded-for': '1.2.3.4',
+      },
+      body: INIT,
+    });
     assert.equal(r.status, 200);
     assert.equal(r.headers['x-mcp-extra'], 'kept');
     for (const name of ['www-authenticate', 'set-cookie', 'x-listed']) assert.equal(r.headers[name], undefined, name);
     const forwarded = h.mcp.seen.at(-1)!.headers;
-    for (const name of ['x-client-listed', 'proxy-authorization', 'x-forwarded-for']) assert.equal(forwarded[name], undefined, name);
+    for (const name of ['x-client-listed', 'proxy-authorization', 'x-forwarded-for'])
+      assert.equal(forwarded[name], undefined, name);
   });
 
   test('a client that goes away takes the server request with it (cancellation), and close() ends open streams', async () => {
     // A plain upstream that holds its answer open, to see the bridge's request to it end.
     let closed = 0;
-    const held = http.createServer((req, res) => { res.writeHead(200, { 'content-type': 'text/event-stream' }); res.write(': open\n\n'); req.socket.once('close', () => { closed++; }); });
+    const held = http.createServer((req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write(': open\n\n');
+      req.socket.once('close', () => {
+        closed++;
+      });
+    });
     await new Promise<void>((r) => held.listen(0, '127.0.0.1', r));
     h.bridge.setRoutes([{ name: 'test', url: `http://127.0.0.1:${(held.address() as AddressInfo).port}/mcp` }]);
     try {
       const ac = new AbortController();
-      const res = await fetch(h.url, { method: 'GET', headers: { ...h.bridge.clientHeaders, accept: 'text/event-stream' }, signal: ac.signal });
+      const res = await fetch(h.url, {
+        method: 'GET',
+        headers: { ...h.bridge.clientHeaders, accept: 'text/event-stream' },
+        signal: ac.signal,
+      });
       const reader = res.body!.getReader();
       assert.match(new TextDecoder().decode((await reader.read()).value), /: open/);
       ac.abort();
       await until('the server request to end', () => closed === 1);
-      const second = await fetch(h.url, { method: 'GET', headers: { ...h.bridge.clientHeaders, accept: 'text/event-stream' } });
+      const second = await fetch(h.url, {
+        method: 'GET',
+        headers: { ...h.bridge.clientHeaders, accept: 'text/event-stream' },
+      });
       await second.body!.getReader().read();
       await h.bridge.close();
       await until('close() to end the open stream', () => closed === 2);

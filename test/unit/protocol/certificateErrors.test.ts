@@ -38,12 +38,20 @@ suite('protocol: a server certificate from a private CA', function () {
     if (ca) rmSync(ca.dir, { recursive: true, force: true });
   });
 
-  for (const [name, fetchImpl] of [['node-fetch', platformFetch], ['global fetch', globalFetch]] as const) {
+  for (const [name, fetchImpl] of [
+    ['node-fetch', platformFetch],
+    ['global fetch', globalFetch],
+  ] as const) {
     test(`untrusted (${name}): the message names the host, the problem and the fix`, async () => {
       assert.match(op.issuer, /^https:/);
       const client = new ProviderClient(testConfig(op), { fetch: fetchImpl, getClientSecret: async () => undefined });
       const e = await rejectsWithAuthError(client.serverMetadata(), 'network');
-      assert.match(e.message, new RegExp(`the certificate of ${host.replace(/\./g, '\\.')} is not trusted \\(UNABLE_TO_VERIFY_LEAF_SIGNATURE: it was issued by a certificate authority this machine does not know\\)`));
+      assert.match(
+        e.message,
+        new RegExp(
+          `the certificate of ${host.replace(/\./g, '\\.')} is not trusted \\(UNABLE_TO_VERIFY_LEAF_SIGNATURE: it was issued by a certificate authority this machine does not know\\)`,
+        ),
+      );
       assert.match(e.message, /install that CA certificate in the operating system's trust store/);
       assert.match(e.message, /"http\.systemCertificates"/);
       assert.match(e.message, /NODE_EXTRA_CA_CERTS/);
@@ -55,16 +63,25 @@ suite('protocol: a server certificate from a private CA', function () {
   test('trusted (the CA given to the TLS layer): discovery works over the same server', async () => {
     const agent = new Agent({ ca: readFileSync(ca.cert) });
     const trusting: BaseFetch = (u, i) => nodeFetch(u, { ...(i as object), agent }) as unknown as Promise<Response>;
-    const as = await new ProviderClient(testConfig(op), { fetch: trusting, getClientSecret: async () => undefined }).serverMetadata();
+    const as = await new ProviderClient(testConfig(op), {
+      fetch: trusting,
+      getClientSecret: async () => undefined,
+    }).serverMetadata();
     assert.equal(as.issuer, op.issuer);
   });
 
-  test('a trusted certificate for another host name: named as the server\'s problem, no CA advice', async () => {
+  test("a trusted certificate for another host name: named as the server's problem, no CA advice", async () => {
     const other = await startOpProcess({ tls: issueServerCertificate(ca, '127.0.0.3') });
     try {
       const agent = new Agent({ ca: readFileSync(ca.cert) });
       const trusting: BaseFetch = (u, i) => nodeFetch(u, { ...(i as object), agent }) as unknown as Promise<Response>;
-      const e = await rejectsWithAuthError(new ProviderClient(testConfig(other), { fetch: trusting, getClientSecret: async () => undefined }).serverMetadata(), 'network');
+      const e = await rejectsWithAuthError(
+        new ProviderClient(testConfig(other), {
+          fetch: trusting,
+          getClientSecret: async () => undefined,
+        }).serverMetadata(),
+        'network',
+      );
       assert.match(e.message, /is not trusted \(ERR_TLS_CERT_ALTNAME_INVALID: it was issued for another host name\)/);
       assert.match(e.message, /administrator must fix its certificate/);
       assert.doesNotMatch(e.message, /NODE_EXTRA_CA_CERTS/);
@@ -75,13 +92,23 @@ suite('protocol: a server certificate from a private CA', function () {
 
   test('the certificate codes, on the error or its cause; anything else stays "could not be reached"', () => {
     const coded = (code: string) => Object.assign(new Error('x'), { code });
-    for (const code of ['SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY']) {
+    for (const code of [
+      'SELF_SIGNED_CERT_IN_CHAIN',
+      'DEPTH_ZERO_SELF_SIGNED_CERT',
+      'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+    ]) {
       assert.equal(certificateProblem(new TypeError('fetch failed', { cause: coded(code) }))?.fix, 'trust', code);
     }
     assert.equal(certificateProblem(coded('CERT_HAS_EXPIRED'))?.fix, 'server');
     assert.equal(certificateProblem(coded('ECONNREFUSED')), undefined);
     const expired = toAuthError(new NetworkError(coded('CERT_HAS_EXPIRED'), 'idp.example.com'), 'Discovery');
-    assert.match(expired.message, /^Discovery failed: the certificate of idp\.example\.com is not trusted \(CERT_HAS_EXPIRED: it has expired/);
-    assert.match(toAuthError(new NetworkError(coded('ECONNREFUSED'), 'idp.example.com'), 'Discovery').message, /could not be reached \(ECONNREFUSED\)/);
+    assert.match(
+      expired.message,
+      /^Discovery failed: the certificate of idp\.example\.com is not trusted \(CERT_HAS_EXPIRED: it has expired/,
+    );
+    assert.match(
+      toAuthError(new NetworkError(coded('ECONNREFUSED'), 'idp.example.com'), 'Discovery').message,
+      /could not be reached \(ECONNREFUSED\)/,
+    );
   });
 });

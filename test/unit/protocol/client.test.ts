@@ -4,15 +4,23 @@ import { startOpProcess, TEST_CLIENTS, type OpProcess } from '../../support/op';
 import { callbackFor, loopbackSignIn, testClient, testConfig } from '../../support/protocolHarness';
 import { rejectsWithAuthError } from '../../support/assertions';
 
-const URI_HANDLER_REDIRECT = 'http://127.0.0.1:4567/stable-abc123/callback?vscode-reqid=7&vscode-scheme=code-oss&vscode-authority=openauth.oauth-accounts&vscode-path=%2Fcallback';
+const URI_HANDLER_REDIRECT =
+  'http://127.0.0.1:4567/stable-abc123/callback?vscode-reqid=7&vscode-scheme=code-oss&vscode-authority=openauth.oauth-accounts&vscode-path=%2Fcallback';
 
 const rejects = rejectsWithAuthError;
-const advertisesSelectAccount = (as: object) => { const v = (as as Record<string, unknown>).prompt_values_supported; return Array.isArray(v) && v.includes('select_account'); };
+const advertisesSelectAccount = (as: object) => {
+  const v = (as as Record<string, unknown>).prompt_values_supported;
+  return Array.isArray(v) && v.includes('select_account');
+};
 
 suite('protocol/client against oidc-provider', () => {
   let op: OpProcess;
-  suiteSetup(async () => { op = await startOpProcess({ accessTokenTtl: 60 }); });
-  suiteTeardown(async () => { await op?.stop(); });
+  suiteSetup(async () => {
+    op = await startOpProcess({ accessTokenTtl: 60 });
+  });
+  suiteTeardown(async () => {
+    await op?.stop();
+  });
 
   test('OpenID discovery finds the endpoints and default scopes', async () => {
     const c = testClient(testConfig(op));
@@ -24,7 +32,11 @@ suite('protocol/client against oidc-provider', () => {
 
   test('authorization URL has PKCE S256, one-time state and nonce, scopes, extra parameters and login_hint', async () => {
     const c = testClient(testConfig(op, { authorizationParameters: { audience: 'https://api.example' } }));
-    const a = await c.beginAuthorization({ requestedScopes: ['email'], redirectUri: 'http://127.0.0.1:1/callback', loginHint: 'alice' });
+    const a = await c.beginAuthorization({
+      requestedScopes: ['email'],
+      redirectUri: 'http://127.0.0.1:1/callback',
+      loginHint: 'alice',
+    });
     const b = await c.beginAuthorization({ requestedScopes: ['email'], redirectUri: 'http://127.0.0.1:1/callback' });
     const q = new URL(a.url).searchParams;
     assert.equal(q.get('response_type'), 'code');
@@ -54,22 +66,37 @@ suite('protocol/client against oidc-provider', () => {
   test('a server that does not advertise select_account never gets it, even when another account is wanted', async () => {
     const c = testClient(testConfig(op, { scopes: ['openid'] }));
     assert.ok(!advertisesSelectAccount(await c.serverMetadata()), 'this test AS does not advertise it');
-    const a = await c.beginAuthorization({ requestedScopes: [], redirectUri: 'http://127.0.0.1:1/callback', selectAccount: true });
+    const a = await c.beginAuthorization({
+      requestedScopes: [],
+      redirectUri: 'http://127.0.0.1:1/callback',
+      selectAccount: true,
+    });
     assert.equal(new URL(a.url).searchParams.get('prompt'), null);
   });
 
   suite('a server that advertises prompt=select_account', () => {
     let picker: OpProcess;
-    suiteSetup(async () => { picker = await startOpProcess({ accessTokenTtl: 60, selectAccount: true }); });
-    suiteTeardown(async () => { await picker?.stop(); });
+    suiteSetup(async () => {
+      picker = await startOpProcess({ accessTokenTtl: 60, selectAccount: true });
+    });
+    suiteTeardown(async () => {
+      await picker?.stop();
+    });
     const begin = (o: { selectAccount?: boolean; loginHint?: string; scopes?: string[] }) =>
-      testClient(testConfig(picker, { scopes: o.scopes ?? ['openid'] })).beginAuthorization({ requestedScopes: [], redirectUri: 'http://127.0.0.1:1/callback', ...o });
+      testClient(testConfig(picker, { scopes: o.scopes ?? ['openid'] })).beginAuthorization({
+        requestedScopes: [],
+        redirectUri: 'http://127.0.0.1:1/callback',
+        ...o,
+      });
     const prompt = async (o: Parameters<typeof begin>[0]) => new URL((await begin(o)).url).searchParams.get('prompt');
 
     test('another account wanted: prompt=select_account, next to consent when offline_access needs it', async () => {
       assert.ok(advertisesSelectAccount(await testClient(testConfig(picker)).serverMetadata()));
       assert.equal(await prompt({ selectAccount: true }), 'select_account');
-      assert.equal(await prompt({ selectAccount: true, scopes: ['openid', 'offline_access'] }), 'select_account consent');
+      assert.equal(
+        await prompt({ selectAccount: true, scopes: ['openid', 'offline_access'] }),
+        'select_account consent',
+      );
     });
 
     test('not with login_hint (the account is already named), and not for a first sign-in', async () => {
@@ -80,7 +107,11 @@ suite('protocol/client against oidc-provider', () => {
     test('the server shows its account picker and the sign-in completes', async () => {
       const c = testClient(testConfig(picker, { scopes: ['openid'] }));
       await picker.resetStats();
-      const pending = await c.beginAuthorization({ requestedScopes: [], redirectUri: 'http://127.0.0.1:9/callback', selectAccount: true });
+      const pending = await c.beginAuthorization({
+        requestedScopes: [],
+        redirectUri: 'http://127.0.0.1:9/callback',
+        selectAccount: true,
+      });
       const r = await c.completeAuthorization(pending, await callbackFor(picker, pending));
       assert.equal(r.account.label, 'alice');
       assert.equal((await picker.stats()).prompts.select_account, 1);
@@ -109,15 +140,25 @@ suite('protocol/client against oidc-provider', () => {
   }
 
   test('a confidential client without a stored secret fails with a config error naming the command', async () => {
-    const c = testClient(testConfig(op, { clientId: TEST_CLIENTS.basic, clientAuthentication: 'client_secret_basic' }), null);
+    const c = testClient(
+      testConfig(op, { clientId: TEST_CLIENTS.basic, clientAuthentication: 'client_secret_basic' }),
+      null,
+    );
     const pending = await c.beginAuthorization({ requestedScopes: [], redirectUri: 'http://127.0.0.1:9/callback' });
     await rejects(c.completeAuthorization(pending, await callbackFor(op, pending)), 'config', /Set Client Secret/);
   });
 
-  test('wrong client secret is rejected with the server\'s words', async () => {
-    const c = testClient(testConfig(op, { clientId: TEST_CLIENTS.basic, clientAuthentication: 'client_secret_basic' }), 'wrong-secret');
+  test("wrong client secret is rejected with the server's words", async () => {
+    const c = testClient(
+      testConfig(op, { clientId: TEST_CLIENTS.basic, clientAuthentication: 'client_secret_basic' }),
+      'wrong-secret',
+    );
     const pending = await c.beginAuthorization({ requestedScopes: [], redirectUri: 'http://127.0.0.1:9/callback' });
-    await rejects(c.completeAuthorization(pending, await callbackFor(op, pending)), 'server_rejected', /invalid_client/);
+    await rejects(
+      c.completeAuthorization(pending, await callbackFor(op, pending)),
+      'server_rejected',
+      /invalid_client/,
+    );
   });
 
   test('callback with a different state is rejected', async () => {
@@ -177,7 +218,10 @@ suite('protocol/client against oidc-provider', () => {
   });
 
   test('an unreachable server is a network error, not a rejection', async () => {
-    const c = new ProviderClient(testConfig(op, { issuer: 'http://127.0.0.3:9' }), { fetch: (u, i) => fetch(u, i as RequestInit), getClientSecret: async () => undefined });
+    const c = new ProviderClient(testConfig(op, { issuer: 'http://127.0.0.3:9' }), {
+      fetch: (u, i) => fetch(u, i as RequestInit),
+      getClientSecret: async () => undefined,
+    });
     await rejects(c.serverMetadata(), 'network');
   });
 });
@@ -188,41 +232,66 @@ suite('protocol/discovery variants', () => {
     try {
       const as = await testClient(testConfig(op)).serverMetadata();
       assert.equal(as.issuer, op.issuer);
-    } finally { await op.stop(); }
+    } finally {
+      await op.stop();
+    }
   });
 
   test('discoveryUrl used as-is; revocation endpoint configured; no RFC 9207 iss', async () => {
-    const op = await startOpProcess({ discovery: { path: '/custom/meta.json' }, advertiseRevocation: false, issParameter: false });
+    const op = await startOpProcess({
+      discovery: { path: '/custom/meta.json' },
+      advertiseRevocation: false,
+      issParameter: false,
+    });
     try {
       const noUrl = testClient(testConfig(op));
       await rejects(noUrl.serverMetadata(), 'discovery', /No OAuth metadata/);
-      const c = testClient(testConfig(op, { discoveryUrl: `${op.issuer}/custom/meta.json`, endpoints: { revocation: `${op.issuer}/token/revocation` } }));
+      const c = testClient(
+        testConfig(op, {
+          discoveryUrl: `${op.issuer}/custom/meta.json`,
+          endpoints: { revocation: `${op.issuer}/token/revocation` },
+        }),
+      );
       const r = await loopbackSignIn(op, c);
       assert.equal(r.account.label, 'alice');
       assert.equal(await c.revoke(r.tokens.refreshToken!, 'refresh_token'), true);
       assert.equal((await op.stats()).revocation, 1);
-    } finally { await op.stop(); }
+    } finally {
+      await op.stop();
+    }
   });
 
   test('issuer mismatch names both values', async () => {
     const op = await startOpProcess();
     try {
-      const c = testClient(testConfig(op, { discoveryUrl: `${op.issuer}/.well-known/openid-configuration`, issuer: 'http://127.0.0.2:1/other' }));
+      const c = testClient(
+        testConfig(op, {
+          discoveryUrl: `${op.issuer}/.well-known/openid-configuration`,
+          issuer: 'http://127.0.0.2:1/other',
+        }),
+      );
       await rejects(c.serverMetadata(), 'discovery', /names issuer .*configured as http:\/\/127\.0\.0\.2:1\/other/);
-    } finally { await op.stop(); }
+    } finally {
+      await op.stop();
+    }
   });
 
   test('endpoints alone, without discovery: signs in with no metadata request at all', async () => {
     const op = await startOpProcess();
     try {
       const as = await testClient(testConfig(op)).serverMetadata();
-      const c = testClient(testConfig(op, {
-        issuer: undefined, scopes: ['openid'],
-        endpoints: { authorization: as.authorization_endpoint!, token: as.token_endpoint! },
-      }));
+      const c = testClient(
+        testConfig(op, {
+          issuer: undefined,
+          scopes: ['openid'],
+          endpoints: { authorization: as.authorization_endpoint!, token: as.token_endpoint! },
+        }),
+      );
       const r = await loopbackSignIn(op, c);
       assert.equal(r.account.label, 'alice', 'label from the ID token subject: no userinfo endpoint is known');
       assert.equal((await op.stats()).discovery, 1, 'only the lookup above hit discovery');
-    } finally { await op.stop(); }
+    } finally {
+      await op.stop();
+    }
   });
 });

@@ -15,10 +15,18 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** A FlowUi whose "user" enters the code by letting the test AS play the browser on the verification page. */
 function fakeUi(op: OpProcess, shown: DeviceCodeInfo[], answer = true): FlowUi {
   return {
-    openExternal: async () => { throw new Error('not used by the device flow'); },
-    externalCallbackUri: async () => { throw new Error('not used by the device flow'); },
-    waitForUriCallback: async () => { throw new Error('not used by the device flow'); },
-    askForRedirectedUrl: async () => { throw new Error('not used by the device flow'); },
+    openExternal: async () => {
+      throw new Error('not used by the device flow');
+    },
+    externalCallbackUri: async () => {
+      throw new Error('not used by the device flow');
+    },
+    waitForUriCallback: async () => {
+      throw new Error('not used by the device flow');
+    },
+    askForRedirectedUrl: async () => {
+      throw new Error('not used by the device flow');
+    },
     async showDeviceCode(info) {
       shown.push(info);
       if (answer) await op.drive(info.verificationUriComplete!);
@@ -30,9 +38,16 @@ function fakeUi(op: OpProcess, shown: DeviceCodeInfo[], answer = true): FlowUi {
 suite('device authorization grant (RFC 8628) against oidc-provider', function () {
   this.timeout(30_000);
   let op: OpProcess;
-  suiteSetup(async () => { op = await startOpProcess({ deviceInterval: 0.05 }); });
-  suiteTeardown(async () => { await op?.stop(); });
-  setup(async () => { await op.setState({ denyNextConsent: false, nextAccount: null, slowDownPolls: 0 }); await op.resetStats(); });
+  suiteSetup(async () => {
+    op = await startOpProcess({ deviceInterval: 0.05 });
+  });
+  suiteTeardown(async () => {
+    await op?.stop();
+  });
+  setup(async () => {
+    await op.setState({ denyNextConsent: false, nextAccount: null, slowDownPolls: 0 });
+    await op.resetStats();
+  });
 
   test('success: user code and verification URIs; polling while pending, then tokens with a validated ID token', async () => {
     const c = testClient(testConfig(op));
@@ -69,7 +84,11 @@ suite('device authorization grant (RFC 8628) against oidc-provider', function ()
     const progress: string[] = [];
     await op.setState({ nextAccount: 'bob' });
     const r = await deviceCode.run({
-      client: testClient(testConfig(op)), requestedScopes: [], ui: fakeUi(op, shown), signal: new AbortController().signal, progress: (m) => progress.push(m),
+      client: testClient(testConfig(op)),
+      requestedScopes: [],
+      ui: fakeUi(op, shown),
+      signal: new AbortController().signal,
+      progress: (m) => progress.push(m),
     });
     assert.equal(r.account.label, 'bob');
     assert.equal(shown.length, 1);
@@ -77,9 +96,15 @@ suite('device authorization grant (RFC 8628) against oidc-provider', function ()
   });
 
   test('the flow: dismissing the code is a quiet cancel and nothing is polled', async () => {
-    await rejects(deviceCode.run({
-      client: testClient(testConfig(op)), requestedScopes: [], ui: fakeUi(op, [], false), signal: new AbortController().signal,
-    }), 'cancelled');
+    await rejects(
+      deviceCode.run({
+        client: testClient(testConfig(op)),
+        requestedScopes: [],
+        ui: fakeUi(op, [], false),
+        signal: new AbortController().signal,
+      }),
+      'cancelled',
+    );
     await sleep(200);
     assert.equal(await polls(op), 0);
   });
@@ -131,7 +156,10 @@ suite('device authorization grant (RFC 8628) against oidc-provider', function ()
   test('a sign-in timeout (AbortSignal reason) is passed through unchanged', async () => {
     const c = testClient(testConfig(op));
     const handle = await c.startDeviceAuthorization([]);
-    const result = c.pollDeviceAuthorization(handle, AbortSignal.any([AbortSignal.timeout(1), new AbortController().signal]));
+    const result = c.pollDeviceAuthorization(
+      handle,
+      AbortSignal.any([AbortSignal.timeout(1), new AbortController().signal]),
+    );
     // AbortSignal.timeout's reason is a DOMException, not an AuthError: reported as a cancel.
     await rejects(result, 'cancelled');
     const controller = new AbortController();
@@ -151,7 +179,12 @@ suite('device authorization grant (RFC 8628) against oidc-provider', function ()
   });
 
   test('a server without a device authorization endpoint: flow_unavailable', async () => {
-    const c = testClient(testConfig(op, { issuer: undefined, endpoints: { authorization: `${op.issuer}/auth`, token: `${op.issuer}/token` } }));
+    const c = testClient(
+      testConfig(op, {
+        issuer: undefined,
+        endpoints: { authorization: `${op.issuer}/auth`, token: `${op.issuer}/token` },
+      }),
+    );
     await rejects(c.startDeviceAuthorization([]), 'flow_unavailable', /device authorization endpoint/);
   });
 });
@@ -163,10 +196,23 @@ suite('device authorization grant: the server says expired_token', function () {
     op = await startOpProcess({
       deviceInterval: 0.05,
       // `extra` replaces ttl as a whole.
-      extra: { ttl: { AccessToken: 300, AuthorizationCode: 60, IdToken: 3600, RefreshToken: 86400, Interaction: 600, Session: 3600, Grant: 86400, DeviceCode: 1 } },
+      extra: {
+        ttl: {
+          AccessToken: 300,
+          AuthorizationCode: 60,
+          IdToken: 3600,
+          RefreshToken: 86400,
+          Interaction: 600,
+          Session: 3600,
+          Grant: 86400,
+          DeviceCode: 1,
+        },
+      },
     });
   });
-  suiteTeardown(async () => { await op?.stop(); });
+  suiteTeardown(async () => {
+    await op?.stop();
+  });
 
   test('expired_token maps to a clear timeout message', async () => {
     const c = testClient(testConfig(op));

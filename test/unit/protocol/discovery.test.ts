@@ -8,13 +8,33 @@ import { ProviderClient } from '../../../src/protocol/client';
 import type { BaseFetch } from '../../../src/protocol/http';
 import { rejectsWithAuthError } from '../../support/assertions';
 
-const META = { issuer: 'https://sso.example.com/tenant', authorization_endpoint: 'https://sso.example.com/authorize', token_endpoint: 'https://sso.example.com/token' };
-const canned = (body: unknown, contentType = 'application/json'): BaseFetch => async () =>
-  new Response(typeof body === 'string' ? body : JSON.stringify(body), { status: 200, headers: { 'content-type': contentType } });
-const metadataOf = (fetch: BaseFetch, overrides: Partial<ProviderConfig> = {}) => new ProviderClient({
-  id: 'd', label: 'D', discoveryUrl: 'https://sso.example.com/meta.json', endpoints: {}, clientId: 'c',
-  clientAuthentication: 'none', authorizationParameters: {}, flow: 'auto', ...overrides,
-}, { fetch, getClientSecret: async () => undefined }).serverMetadata();
+const META = {
+  issuer: 'https://sso.example.com/tenant',
+  authorization_endpoint: 'https://sso.example.com/authorize',
+  token_endpoint: 'https://sso.example.com/token',
+};
+const canned =
+  (body: unknown, contentType = 'application/json'): BaseFetch =>
+  async () =>
+    new Response(typeof body === 'string' ? body : JSON.stringify(body), {
+      status: 200,
+      headers: { 'content-type': contentType },
+    });
+const metadataOf = (fetch: BaseFetch, overrides: Partial<ProviderConfig> = {}) =>
+  new ProviderClient(
+    {
+      id: 'd',
+      label: 'D',
+      discoveryUrl: 'https://sso.example.com/meta.json',
+      endpoints: {},
+      clientId: 'c',
+      clientAuthentication: 'none',
+      authorizationParameters: {},
+      flow: 'auto',
+      ...overrides,
+    },
+    { fetch, getClientSecret: async () => undefined },
+  ).serverMetadata();
 
 suite('protocol/discovery: an explicit discoveryUrl', () => {
   test('without "issuer": the issuer the metadata names is accepted', async () => {
@@ -23,7 +43,11 @@ suite('protocol/discovery: an explicit discoveryUrl', () => {
 
   test('with "issuer": it must match the document', async () => {
     assert.equal((await metadataOf(canned(META), { issuer: META.issuer })).issuer, META.issuer);
-    await rejectsWithAuthError(metadataOf(canned(META), { issuer: 'https://sso.example.com/other' }), 'discovery', /names issuer "https:\/\/sso\.example\.com\/tenant"/);
+    await rejectsWithAuthError(
+      metadataOf(canned(META), { issuer: 'https://sso.example.com/other' }),
+      'discovery',
+      /names issuer "https:\/\/sso\.example\.com\/tenant"/,
+    );
   });
 
   test('a document without a usable issuer, or no JSON at all, is refused', async () => {

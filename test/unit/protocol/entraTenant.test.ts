@@ -16,13 +16,28 @@ const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
 suite('protocol: Entra ID multi-tenant issuers', function () {
   this.timeout(30_000);
   let op: OpProcess;
-  suiteSetup(async () => { op = await startOpProcess({ entraTenant: TENANT, issParameter: false }); });
-  suiteTeardown(async () => { await op?.stop(); });
+  suiteSetup(async () => {
+    op = await startOpProcess({ entraTenant: TENANT, issParameter: false });
+  });
+  suiteTeardown(async () => {
+    await op?.stop();
+  });
 
-  const toOp = (url: string) => url.replace(/^https:\/\/login\.microsoftonline\.com\/(?:common|organizations)\/v2\.0\//, `${op.issuer}/`).replace(`${ENTRA}/`, `${op.issuer}/`);
+  const toOp = (url: string) =>
+    url
+      .replace(/^https:\/\/login\.microsoftonline\.com\/(?:common|organizations)\/v2\.0\//, `${op.issuer}/`)
+      .replace(`${ENTRA}/`, `${op.issuer}/`);
   function entraClient(issuer: string): ProviderClient {
-    const config = testConfig(op, { id: 'entra', label: 'Entra', issuer, scopes: ['openid', 'profile', 'offline_access'] });
-    return new ProviderClient(config, { fetch: (u, i) => fetch(toOp(u), i as RequestInit), getClientSecret: async () => undefined });
+    const config = testConfig(op, {
+      id: 'entra',
+      label: 'Entra',
+      issuer,
+      scopes: ['openid', 'profile', 'offline_access'],
+    });
+    return new ProviderClient(config, {
+      fetch: (u, i) => fetch(toOp(u), i as RequestInit),
+      getClientSecret: async () => undefined,
+    });
   }
 
   async function signIn(client: ProviderClient) {

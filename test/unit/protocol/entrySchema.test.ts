@@ -18,17 +18,23 @@ const ROOT = join(__dirname, '..', '..', '..', '..');
 const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
 const schema = manifest.contributes.configuration.properties['oauthAccounts.providers'].items;
 
-interface Member { readonly optional: boolean; readonly type: ts.TypeNode | undefined }
+interface Member {
+  readonly optional: boolean;
+  readonly type: ts.TypeNode | undefined;
+}
 /** The members of `interface ProviderEntry` in the published typings. */
 function publishedEntry(): { members: Map<string, Member>; text: string } {
   const file = join(ROOT, 'api', 'oauth-accounts.d.ts');
   const text = readFileSync(file, 'utf8');
   const source = ts.createSourceFile(file, text, ts.ScriptTarget.ES2022, true);
-  const entry = source.statements.find((s): s is ts.InterfaceDeclaration => ts.isInterfaceDeclaration(s) && s.name.text === 'ProviderEntry');
+  const entry = source.statements.find(
+    (s): s is ts.InterfaceDeclaration => ts.isInterfaceDeclaration(s) && s.name.text === 'ProviderEntry',
+  );
   assert.ok(entry, 'api/oauth-accounts.d.ts declares ProviderEntry');
   const members = new Map<string, Member>();
   for (const m of entry.members) {
-    if (ts.isPropertySignature(m) && ts.isIdentifier(m.name)) members.set(m.name.text, { optional: !!m.questionToken, type: m.type });
+    if (ts.isPropertySignature(m) && ts.isIdentifier(m.name))
+      members.set(m.name.text, { optional: !!m.questionToken, type: m.type });
   }
   return { members, text };
 }
@@ -63,7 +69,11 @@ suite('entry schema: package.json, api/oauth-accounts.d.ts and the validator agr
   });
 
   test('the same enums: preset, flow, clientAuthentication', () => {
-    const enums: Array<[string, readonly string[]]> = [['preset', PRESETS.map((p) => p.id)], ['flow', FLOW_SETTINGS], ['clientAuthentication', CLIENT_AUTHENTICATIONS]];
+    const enums: Array<[string, readonly string[]]> = [
+      ['preset', PRESETS.map((p) => p.id)],
+      ['flow', FLOW_SETTINGS],
+      ['clientAuthentication', CLIENT_AUTHENTICATIONS],
+    ];
     for (const [field, values] of enums) {
       assert.deepEqual(sorted(schema.properties[field].enum), sorted(values), `package.json ${field}`);
       assert.deepEqual(sorted(literals(dts.get(field)?.type)), sorted(values), `api typings ${field}`);
@@ -80,26 +90,56 @@ suite('entry schema: package.json, api/oauth-accounts.d.ts and the validator agr
   test('the same id rule: pattern and length, and the validator decides like the settings editor', () => {
     assert.equal(schema.properties.id.pattern, PROVIDER_ID_PATTERN);
     assert.equal(schema.properties.id.maxLength, PROVIDER_ID_MAX_LENGTH);
-    const editorAccepts = (id: string) => new RegExp(schema.properties.id.pattern).test(id) && id.length <= schema.properties.id.maxLength;
-    const samples = ['acme', 'a', 'A.b_c-9', '9x', '-x', '.x', '_x', 'a b', 'a/b', 'ä', '', 'x'.repeat(100), 'x'.repeat(101)];
+    const editorAccepts = (id: string) =>
+      new RegExp(schema.properties.id.pattern).test(id) && id.length <= schema.properties.id.maxLength;
+    const samples = [
+      'acme',
+      'a',
+      'A.b_c-9',
+      '9x',
+      '-x',
+      '.x',
+      '_x',
+      'a b',
+      'a/b',
+      'ä',
+      '',
+      'x'.repeat(100),
+      'x'.repeat(101),
+    ];
     for (const id of samples) {
-      const validatorAccepts = !('problem' in parseProvider({ id, label: 'X', clientId: 'c', issuer: 'https://sso.example.com' }));
+      const validatorAccepts = !(
+        'problem' in parseProvider({ id, label: 'X', clientId: 'c', issuer: 'https://sso.example.com' })
+      );
       assert.equal(validatorAccepts, editorAccepts(id), JSON.stringify(id));
     }
-    assert.ok(editorAccepts('x'.repeat(100)) && !editorAccepts('x'.repeat(101)), 'the samples reach both sides of the limit');
+    assert.ok(
+      editorAccepts('x'.repeat(100)) && !editorAccepts('x'.repeat(101)),
+      'the samples reach both sides of the limit',
+    );
   });
 
   test('the same loopbackPorts bounds', () => {
     const p = schema.properties.loopbackPorts;
-    const accepts = (ports: unknown) => !('problem' in parseProvider({ id: 'x', label: 'X', clientId: 'c', issuer: 'https://sso.example.com', loopbackPorts: ports }));
+    const accepts = (ports: unknown) =>
+      !(
+        'problem' in
+        parseProvider({ id: 'x', label: 'X', clientId: 'c', issuer: 'https://sso.example.com', loopbackPorts: ports })
+      );
     assert.ok(accepts([p.items.minimum]) && accepts([p.items.maximum]));
     assert.ok(!accepts([p.items.minimum - 1]) && !accepts([p.items.maximum + 1]));
-    assert.ok(accepts(Array.from({ length: p.maxItems }, (_, i) => 8000 + i)) && !accepts(Array.from({ length: p.maxItems + 1 }, (_, i) => 8000 + i)));
+    assert.ok(
+      accepts(Array.from({ length: p.maxItems }, (_, i) => 8000 + i)) &&
+        !accepts(Array.from({ length: p.maxItems + 1 }, (_, i) => 8000 + i)),
+    );
     assert.ok(!accepts([]) && p.minItems === 1);
   });
 
-  test('the extension id is package.json\'s publisher.name', () => {
+  test("the extension id is package.json's publisher.name", () => {
     assert.equal(EXTENSION_ID, `${manifest.publisher}.${manifest.name}`);
-    assert.match(publishedEntry().text, new RegExp(`getExtension<OAuthAccountsApi>\\('${EXTENSION_ID.replace('.', '\\.')}'\\)`));
+    assert.match(
+      publishedEntry().text,
+      new RegExp(`getExtension<OAuthAccountsApi>\\('${EXTENSION_ID.replace('.', '\\.')}'\\)`),
+    );
   });
 });

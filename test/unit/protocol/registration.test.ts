@@ -13,14 +13,27 @@ const seam = createFetch((u, i) => fetch(u, i as RequestInit), { timeoutMs: 5_00
 
 function memorySecrets() {
   const m = new Map<string, string>();
-  return { m, get: async (k: string) => m.get(k), store: async (k: string, v: string) => { m.set(k, v); }, delete: async (k: string) => { m.delete(k); } };
+  return {
+    m,
+    get: async (k: string) => m.get(k),
+    store: async (k: string, v: string) => {
+      m.set(k, v);
+    },
+    delete: async (k: string) => {
+      m.delete(k);
+    },
+  };
 }
 
 suite('dynamic client registration (RFC 7591) against oidc-provider', function () {
   this.timeout(30_000);
   let op: OpProcess;
-  suiteSetup(async () => { op = await startOpProcess({ registration: true }); });
-  suiteTeardown(async () => { await op?.stop(); });
+  suiteSetup(async () => {
+    op = await startOpProcess({ registration: true });
+  });
+  suiteTeardown(async () => {
+    await op?.stop();
+  });
 
   test('registers a public native client once per server, stores it by the server binding, and signs in with it', async () => {
     const server = { issuer: op.issuer, endpoints: {} };
@@ -33,7 +46,13 @@ suite('dynamic client registration (RFC 7591) against oidc-provider', function (
     assert.ok(first.client.registrationAccessToken, 'RFC 7592 management token kept');
     assert.deepEqual([...secrets.m.keys()], [registrationKey(server)]);
     // Another window, another entry of the same server: the stored registration, no second request.
-    const again = await ensureRegisteredClient(new RegistrationStore(secrets), server, as, { redirectUris: REDIRECTS }, seam);
+    const again = await ensureRegisteredClient(
+      new RegistrationStore(secrets),
+      server,
+      as,
+      { redirectUris: REDIRECTS },
+      seam,
+    );
     assert.equal(again.registeredNow, false);
     assert.equal(again.client.clientId, first.client.clientId);
     assert.equal((await op.stats()).routes.registration, 1);
@@ -48,11 +67,19 @@ suite('dynamic client registration (RFC 7591) against oidc-provider', function (
     const a = { issuer: 'https://a.example', endpoints: {} };
     await store.set(a, 'https://a.example/reg', { clientId: 'x', redirectUris: [] });
     assert.equal((await store.get(a, 'https://a.example/reg'))?.clientId, 'x');
-    assert.equal((await store.get({ issuer: 'https://a.example', endpoints: {} }))?.clientId, 'x', 'the same binding, another object');
+    assert.equal(
+      (await store.get({ issuer: 'https://a.example', endpoints: {} }))?.clientId,
+      'x',
+      'the same binding, another object',
+    );
     assert.equal(await store.get(a, 'https://evil.example/reg'), undefined);
     // The same issuer with anything else that decides where requests go is another server.
     for (const lookAlike of [
-      { issuer: 'https://a.example', discoveryUrl: 'https://evil.example/.well-known/openid-configuration', endpoints: {} },
+      {
+        issuer: 'https://a.example',
+        discoveryUrl: 'https://evil.example/.well-known/openid-configuration',
+        endpoints: {},
+      },
       { issuer: 'https://a.example', endpoints: { token: 'https://evil.example/token' } },
     ]) {
       assert.equal(await store.get(lookAlike), undefined, JSON.stringify(lookAlike));
@@ -65,12 +92,23 @@ suite('dynamic client registration (RFC 7591) against oidc-provider', function (
   });
 
   test('a record stored by an earlier version under the issuer alone is adopted only by the plain entry and its own registration endpoint', async () => {
-    const legacy = (issuer: string, endpoint: string) => JSON.stringify({ v: 1, issuer, registrationEndpoint: endpoint, client: { clientId: 'old', redirectUris: [] }, createdAt: 1 });
+    const legacy = (issuer: string, endpoint: string) =>
+      JSON.stringify({
+        v: 1,
+        issuer,
+        registrationEndpoint: endpoint,
+        client: { clientId: 'old', redirectUris: [] },
+        createdAt: 1,
+      });
     const secrets = memorySecrets();
     const store = new RegistrationStore(secrets);
     const plain = { issuer: 'https://a.example', endpoints: {} };
     secrets.m.set(legacyRegistrationKey('https://a.example'), legacy('https://a.example', 'https://a.example/reg'));
-    assert.equal(await store.adoptLegacy({ ...plain, discoveryUrl: 'https://evil.example/d' }, 'https://a.example/reg'), undefined, 'not by a look-alike');
+    assert.equal(
+      await store.adoptLegacy({ ...plain, discoveryUrl: 'https://evil.example/d' }, 'https://a.example/reg'),
+      undefined,
+      'not by a look-alike',
+    );
     assert.ok(secrets.m.has(legacyRegistrationKey('https://a.example')), 'and left for the real entry');
     assert.equal((await store.adoptLegacy(plain, 'https://a.example/reg'))?.clientId, 'old');
     assert.deepEqual([...secrets.m.keys()], [registrationKey(plain)], 'moved under the binding, the old copy gone');
@@ -88,7 +126,9 @@ suite('dynamic client registration (RFC 7591) against oidc-provider', function (
     const { client } = await ensureRegisteredClient(store, server, as, { redirectUris: REDIRECTS }, seam);
     const signedIn = await loopbackSignIn(op, testClient(testConfig(op, { clientId: client.clientId })));
     await op.forgetClient(client.clientId);
-    const err = await testClient(testConfig(op, { clientId: client.clientId })).refresh(signedIn.tokens).catch((e) => e);
+    const err = await testClient(testConfig(op, { clientId: client.clientId }))
+      .refresh(signedIn.tokens)
+      .catch((e) => e);
     assert.ok(isForgottenClient(err), String(err));
     assert.ok(await store.forget(server, client.clientId));
     const next = await ensureRegisteredClient(store, server, as, { redirectUris: REDIRECTS }, seam);
@@ -101,9 +141,21 @@ suite('dynamic client registration (RFC 7591) against oidc-provider', function (
     const gated = await startOpProcess({ registration: { initialAccessToken: 'test-only-iat-0123456789' } });
     try {
       const as = await testClient(testConfig(gated)).serverMetadata();
-      await rejectsWithAuthError(registerPublicClient(as, { redirectUris: REDIRECTS }, seam), 'server_rejected', /initial access token/);
-      await rejectsWithAuthError(registerPublicClient(as, { redirectUris: REDIRECTS, initialAccessToken: 'wrong' }, seam), 'server_rejected', /initial access token/);
-      const c = await registerPublicClient(as, { redirectUris: REDIRECTS, initialAccessToken: 'test-only-iat-0123456789' }, seam);
+      await rejectsWithAuthError(
+        registerPublicClient(as, { redirectUris: REDIRECTS }, seam),
+        'server_rejected',
+        /initial access token/,
+      );
+      await rejectsWithAuthError(
+        registerPublicClient(as, { redirectUris: REDIRECTS, initialAccessToken: 'wrong' }, seam),
+        'server_rejected',
+        /initial access token/,
+      );
+      const c = await registerPublicClient(
+        as,
+        { redirectUris: REDIRECTS, initialAccessToken: 'test-only-iat-0123456789' },
+        seam,
+      );
       assert.ok(c.clientId);
     } finally {
       await gated.stop();
@@ -115,8 +167,22 @@ suite('dynamic client registration (RFC 7591) against oidc-provider', function (
     try {
       const as = await testClient(testConfig(plain)).serverMetadata();
       assert.equal(as.registration_endpoint, undefined);
-      await rejectsWithAuthError(ensureRegisteredClient(new RegistrationStore(memorySecrets()), { issuer: plain.issuer, endpoints: {} }, as, { redirectUris: REDIRECTS }, seam), 'config', /clientId/);
-      await rejectsWithAuthError(registerPublicClient(as, { redirectUris: REDIRECTS }, seam), 'flow_unavailable', /by hand/);
+      await rejectsWithAuthError(
+        ensureRegisteredClient(
+          new RegistrationStore(memorySecrets()),
+          { issuer: plain.issuer, endpoints: {} },
+          as,
+          { redirectUris: REDIRECTS },
+          seam,
+        ),
+        'config',
+        /clientId/,
+      );
+      await rejectsWithAuthError(
+        registerPublicClient(as, { redirectUris: REDIRECTS }, seam),
+        'flow_unavailable',
+        /by hand/,
+      );
     } finally {
       await plain.stop();
     }

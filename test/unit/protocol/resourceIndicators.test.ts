@@ -14,12 +14,19 @@ function claimsOf(jwt: string): Record<string, unknown> {
 suite('RFC 8707 resource indicators and RFC 9126 PAR against oidc-provider', function () {
   this.timeout(30_000);
   let op: OpProcess;
-  suiteSetup(async () => { op = await startOpProcess({ resourceIndicators: [API_A, API_B], deviceInterval: 0.05 }); });
-  suiteTeardown(async () => { await op?.stop(); });
+  suiteSetup(async () => {
+    op = await startOpProcess({ resourceIndicators: [API_A, API_B], deviceInterval: 0.05 });
+  });
+  suiteTeardown(async () => {
+    await op?.stop();
+  });
 
   test('resource on the authorization request; the code exchange and the refresh give tokens for that resource only', async () => {
     const c = testClient(testConfig(op, { resources: [API_A] }));
-    const pending = await c.beginAuthorization({ requestedScopes: ['api:read'], redirectUri: 'http://127.0.0.1:1/callback' });
+    const pending = await c.beginAuthorization({
+      requestedScopes: ['api:read'],
+      redirectUri: 'http://127.0.0.1:1/callback',
+    });
     assert.deepEqual(new URL(pending.url).searchParams.getAll('resource'), [API_A]);
     const r = await loopbackSignIn(op, c, ['api:read']);
     const at = claimsOf(r.tokens.accessToken);
@@ -66,7 +73,10 @@ suite('RFC 8707 resource indicators and RFC 9126 PAR against oidc-provider', fun
   });
 
   test('PAR not chosen and not required: a plain authorization URL', async () => {
-    const pending = await testClient(testConfig(op)).beginAuthorization({ requestedScopes: [], redirectUri: 'http://127.0.0.1:1/callback' });
+    const pending = await testClient(testConfig(op)).beginAuthorization({
+      requestedScopes: [],
+      redirectUri: 'http://127.0.0.1:1/callback',
+    });
     assert.equal(new URL(pending.url).searchParams.get('request_uri'), null);
   });
 

@@ -11,7 +11,9 @@ const config = (extra: Record<string, unknown>): ProviderConfig => {
 
 suite('resources (RFC 8707) in settings and in the server binding', () => {
   test('valid resources are kept (deduplicated); invalid ones name the field and the rule', () => {
-    assert.deepEqual(config({ resources: ['https://api.example/', 'https://api.example/'] }).resources, ['https://api.example/']);
+    assert.deepEqual(config({ resources: ['https://api.example/', 'https://api.example/'] }).resources, [
+      'https://api.example/',
+    ]);
     const bad = (resources: unknown, re: RegExp) => {
       const r = parseProvider({ ...base, resources });
       assert.ok('problem' in r && r.problem.field === 'resources', JSON.stringify(resources));
@@ -43,7 +45,12 @@ suite('resources (RFC 8707) in settings and in the server binding', () => {
     assert.ok(!sameBinding(a, none));
     assert.ok(sameBinding(a, bindingOf(config({ resources: ['https://a.example/'] }))));
     // Order does not decide where tokens go.
-    assert.ok(sameBinding(bindingOf(config({ resources: ['https://a.example/', 'https://b.example/'] })), bindingOf(config({ resources: ['https://b.example/', 'https://a.example/'] }))));
+    assert.ok(
+      sameBinding(
+        bindingOf(config({ resources: ['https://a.example/', 'https://b.example/'] })),
+        bindingOf(config({ resources: ['https://b.example/', 'https://a.example/'] })),
+      ),
+    );
   });
 
   test('a stored binding round-trips with its resources; a damaged list is refused', () => {

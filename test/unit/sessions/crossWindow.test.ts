@@ -20,11 +20,18 @@ const isRefresh = (init: { body?: unknown }) => String(init.body ?? '').includes
 suite('two windows over a keychain with real latency', function () {
   this.timeout(60_000);
   let op: OpProcess;
-  suiteSetup(async () => { op = await startOpProcess({ accessTokenTtl: 5, clockTolerance: 0, rotateRefreshToken: true }); });
-  suiteTeardown(async () => { await op?.stop(); });
+  suiteSetup(async () => {
+    op = await startOpProcess({ accessTokenTtl: 5, clockTolerance: 0, rotateRefreshToken: true });
+  });
+  suiteTeardown(async () => {
+    await op?.stop();
+  });
 
   let open: Window[] = [];
-  teardown(() => { for (const w of open) w.keeper.dispose(); open = []; });
+  teardown(() => {
+    for (const w of open) w.keeper.dispose();
+    open = [];
+  });
 
   /** Signs in once; windows are opened with their own client, whose token requests `onRefresh` may hold or answer. */
   async function signedIn() {
@@ -35,7 +42,8 @@ suite('two windows over a keychain with real latency', function () {
     const refreshes: string[] = [];
     const window = (owner: string, onRefresh?: () => Promise<Response | undefined>) => {
       const client = new ProviderClient(testConfig(op), {
-        now: clock.now, getClientSecret: async () => undefined,
+        now: clock.now,
+        getClientSecret: async () => undefined,
         fetch: async (url, init) => {
           if (isRefresh(init)) {
             refreshes.push(owner);
@@ -56,8 +64,13 @@ suite('two windows over a keychain with real latency', function () {
   test('while one window refreshes under the lease, the other waits and adopts its result: one refresh grant', async () => {
     const { clock, session, refreshes, window } = await signedIn();
     let release!: () => void;
-    const held = new Promise<void>((r) => { release = r; });
-    const a = window('window-a', async () => { await held; return undefined; });
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    const a = window('window-a', async () => {
+      await held;
+      return undefined;
+    });
     const b = window('window-b');
     await a.keeper.add(session, []);
     await b.keeper.sessions();
@@ -65,12 +78,15 @@ suite('two windows over a keychain with real latency', function () {
     const fromA = a.keeper.usable(session);
     await until('window A sent its refresh', () => refreshes.length === 1);
     const fromB = b.keeper.usable(session);
-    await until('window B waits for the lease', () => b.infos.some((l) => /another window is refreshing/.test(l)) || refreshes.length > 1);
+    await until(
+      'window B waits for the lease',
+      () => b.infos.some((l) => /another window is refreshing/.test(l)) || refreshes.length > 1,
+    );
     assert.deepEqual(refreshes, ['window-a'], 'window B never sent the same refresh token');
     release();
     const [ra, rb] = await Promise.all([fromA, fromB]);
     assert.ok(ra && rb);
-    assert.equal(rb.tokens.accessToken, ra.tokens.accessToken, 'B adopted A\'s tokens');
+    assert.equal(rb.tokens.accessToken, ra.tokens.accessToken, "B adopted A's tokens");
     assert.equal((await op.stats()).tokenByGrant.refresh_token, 1);
     assert.equal(a.signedOut.length + b.signedOut.length, 0);
   });
@@ -93,7 +109,10 @@ suite('two windows over a keychain with real latency', function () {
     assert.ok(rotated);
     assert.equal(got?.tokens.accessToken, rotated.tokens.accessToken);
     assert.equal(b.signedOut.length, 0, b.signedOut.join('\n'));
-    assert.deepEqual((await b.keeper.sessions()).map((s) => s.tokens.refreshToken), [rotated.tokens.refreshToken]);
+    assert.deepEqual(
+      (await b.keeper.sessions()).map((s) => s.tokens.refreshToken),
+      [rotated.tokens.refreshToken],
+    );
     assert.ok(b.infos.some((l) => /already rotated by another window/.test(l)));
   });
 
@@ -120,11 +139,14 @@ suite('two windows over a keychain with real latency', function () {
     assert.ok(b.events.some((e) => e.removed?.[0]?.id === 's1'));
   });
 
-  test('signed out in another window while this window\'s refresh is on its way: invalid_grant, and the user is not told to sign in again', async () => {
+  test("signed out in another window while this window's refresh is on its way: invalid_grant, and the user is not told to sign in again", async () => {
     const { clock, session, refreshes, window } = await signedIn();
     const a = window('window-a');
     // A's sign-out revokes the grant at the server before B's refresh arrives there.
-    const b = window('window-b', async () => { await a.keeper.remove('s1', 'signed out'); return undefined; });
+    const b = window('window-b', async () => {
+      await a.keeper.remove('s1', 'signed out');
+      return undefined;
+    });
     await a.keeper.add(session, []);
     await b.keeper.sessions();
     clock.advance(HOUR);
@@ -139,7 +161,10 @@ suite('two windows over a keychain with real latency', function () {
     const { clock, session, refreshes, window } = await signedIn();
     const w = window('window-a');
     const now = clock.now();
-    await w.keeper.add({ ...session, tokens: { ...session.tokens, refreshToken: undefined, issuedAt: now, expiresAt: now + 300 } }, []);
+    await w.keeper.add(
+      { ...session, tokens: { ...session.tokens, refreshToken: undefined, issuedAt: now, expiresAt: now + 300 } },
+      [],
+    );
     await until('the timer removed the session', () => w.signedOut.length > 0);
     assert.deepEqual(w.signedOut, ['alice: The access token expired and the server issued no refresh token.']);
     assert.deepEqual(await w.keeper.sessions(), []);

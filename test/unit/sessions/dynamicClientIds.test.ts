@@ -11,14 +11,27 @@ import { testClient, testConfig } from '../../support/protocolHarness';
 
 function memorySecrets() {
   const m = new Map<string, string>();
-  return { m, get: async (k: string) => m.get(k), store: async (k: string, v: string) => { m.set(k, v); }, delete: async (k: string) => { m.delete(k); } };
+  return {
+    m,
+    get: async (k: string) => m.get(k),
+    store: async (k: string, v: string) => {
+      m.set(k, v);
+    },
+    delete: async (k: string) => {
+      m.delete(k);
+    },
+  };
 }
 
 suite('registry: entries without clientId (dynamic registration)', function () {
   this.timeout(30_000);
   let op: OpProcess;
-  suiteSetup(async () => { op = await startOpProcess({ registration: true }); });
-  suiteTeardown(async () => { await op?.stop(); });
+  suiteSetup(async () => {
+    op = await startOpProcess({ registration: true });
+  });
+  suiteTeardown(async () => {
+    await op?.stop();
+  });
 
   function setup(secrets = memorySecrets()) {
     const events: string[] = [];
@@ -27,11 +40,29 @@ suite('registry: entries without clientId (dynamic registration)', function () {
     const ids = new DynamicClientIds({
       store,
       redirectUris: () => ['http://127.0.0.1/callback'],
-      register: async (c, redirectUris) => (await ensureRegisteredClient(store, c, await testClient(c).serverMetadata(), { redirectUris }, createFetch((u, i) => fetch(u, i as RequestInit)))).client,
-      onResolved: () => { events.push('resolved'); resolved(); },
-      onFailed: (_c, m) => { events.push(`failed: ${m}`); resolved(); },
+      register: async (c, redirectUris) =>
+        (
+          await ensureRegisteredClient(
+            store,
+            c,
+            await testClient(c).serverMetadata(),
+            { redirectUris },
+            createFetch((u, i) => fetch(u, i as RequestInit)),
+          )
+        ).client,
+      onResolved: () => {
+        events.push('resolved');
+        resolved();
+      },
+      onFailed: (_c, m) => {
+        events.push(`failed: ${m}`);
+        resolved();
+      },
     });
-    const next = () => new Promise<void>((r) => { resolved = r; });
+    const next = () =>
+      new Promise<void>((r) => {
+        resolved = r;
+      });
     return { ids, events, next, secrets };
   }
 
@@ -71,7 +102,13 @@ suite('registry: entries without clientId (dynamic registration)', function () {
     assert.ok('config' in parsed);
     const secrets = memorySecrets();
     const reads: string[] = [];
-    const counting = { ...secrets, get: async (k: string) => { reads.push(k); return secrets.get(k); } };
+    const counting = {
+      ...secrets,
+      get: async (k: string) => {
+        reads.push(k);
+        return secrets.get(k);
+      },
+    };
     const a = setup(counting);
     const before = (await op.stats()).routes.registration ?? 0;
     const wait = a.next();
@@ -93,7 +130,11 @@ suite('registry: entries without clientId (dynamic registration)', function () {
       assert.equal(s.ids.effective(parsed.config), undefined);
       await wait;
       assert.match(s.events[0], /^failed: .*does not offer dynamic client registration/);
-      assert.equal(s.ids.effective(parsed.config), undefined, 'no retry storm: a failure waits for the next settings change');
+      assert.equal(
+        s.ids.effective(parsed.config),
+        undefined,
+        'no retry storm: a failure waits for the next settings change',
+      );
       assert.equal(s.events.length, 1);
       // What a sign-in waiting for the client id (DynamicProvider) is told: the failure, at once, without a new request.
       await assert.rejects(s.ids.whenKnown(parsed.config), /does not offer dynamic client registration/);
@@ -105,12 +146,32 @@ suite('registry: entries without clientId (dynamic registration)', function () {
 
   test('a refresh answered invalid_client forgets the registration (the next sign-in registers again); other failures do not', async () => {
     let forgotten = 0;
-    const failWith = (e: Error) => forgettingClient({ refresh: async () => { throw e; }, revoke: async () => true }, async () => { forgotten++; });
+    const failWith = (e: Error) =>
+      forgettingClient(
+        {
+          refresh: async () => {
+            throw e;
+          },
+          revoke: async () => true,
+        },
+        async () => {
+          forgotten++;
+        },
+      );
     const tokens = { accessToken: 'a', refreshToken: 'r', tokenType: 'Bearer' } as never;
-    const invalidClient = new AuthError('server_rejected', 'The token refresh was refused', { oauthError: 'invalid_client', status: 401 });
-    await assert.rejects(failWith(invalidClient).refresh(tokens), (e) => e === invalidClient, 'the error still ends the session');
+    const invalidClient = new AuthError('server_rejected', 'The token refresh was refused', {
+      oauthError: 'invalid_client',
+      status: 401,
+    });
+    await assert.rejects(
+      failWith(invalidClient).refresh(tokens),
+      (e) => e === invalidClient,
+      'the error still ends the session',
+    );
     assert.equal(forgotten, 1);
-    await assert.rejects(failWith(new AuthError('invalid_grant', 'gone', { oauthError: 'invalid_grant' })).refresh(tokens));
+    await assert.rejects(
+      failWith(new AuthError('invalid_grant', 'gone', { oauthError: 'invalid_grant' })).refresh(tokens),
+    );
     await assert.rejects(failWith(new AuthError('network', 'down')).refresh(tokens));
     assert.equal(forgotten, 1, 'a dead grant or a network error keeps the registration');
   });
@@ -125,10 +186,16 @@ suite('registry: entries without clientId (dynamic registration)', function () {
       store: new RegistrationStore(memorySecrets()),
       redirectUris: () => [],
       register: async () => ({ clientId: `client-${++n}`, redirectUris: [] }),
-      onResolved: () => { resolvedCount++; resolved(); },
+      onResolved: () => {
+        resolvedCount++;
+        resolved();
+      },
       onFailed: () => {},
     });
-    const next = () => new Promise<void>((r) => { resolved = r; });
+    const next = () =>
+      new Promise<void>((r) => {
+        resolved = r;
+      });
     let wait = next();
     ids.effective(parsed.config);
     await wait;
@@ -142,6 +209,10 @@ suite('registry: entries without clientId (dynamic registration)', function () {
     await wait;
     assert.equal(ids.effective(parsed.config)?.clientId, 'client-2');
     await ids.forget(first);
-    assert.equal(ids.effective(parsed.config)?.clientId, 'client-2', 'a late failure of the dead id does not drop the new one');
+    assert.equal(
+      ids.effective(parsed.config)?.clientId,
+      'client-2',
+      'a late failure of the dead id does not drop the new one',
+    );
   });
 });

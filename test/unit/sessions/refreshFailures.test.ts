@@ -16,11 +16,16 @@ const HOUR = 3600_000;
 suite('refresh failures by what they mean', function () {
   this.timeout(60_000);
   let op: OpProcess;
-  suiteSetup(async () => { op = await startOpProcess({ accessTokenTtl: 5, clockTolerance: 0, rotateRefreshToken: true }); });
-  suiteTeardown(async () => { await op?.stop(); });
+  suiteSetup(async () => {
+    op = await startOpProcess({ accessTokenTtl: 5, clockTolerance: 0, rotateRefreshToken: true });
+  });
+  suiteTeardown(async () => {
+    await op?.stop();
+  });
 
   test('verdicts: bare 400/401 and invalid_grant end the session; 5xx, 429, network and transient errors retry', () => {
-    const e = (code: AuthError['code'], status?: number, oauthError?: string) => new AuthError(code, 'x', { status, oauthError });
+    const e = (code: AuthError['code'], status?: number, oauthError?: string) =>
+      new AuthError(code, 'x', { status, oauthError });
     assert.equal(refreshVerdict(e('invalid_grant', 400, 'invalid_grant')), 'dead');
     assert.equal(refreshVerdict(e('invalid_response', 400)), 'dead', 'bare 400, no JSON');
     assert.equal(refreshVerdict(e('server_rejected', 401)), 'dead', 'bare 401');
@@ -29,7 +34,11 @@ suite('refresh failures by what they mean', function () {
     assert.equal(refreshVerdict(e('invalid_response', 429)), 'retry');
     assert.equal(refreshVerdict(e('network', 503)), 'retry');
     assert.equal(refreshVerdict(e('network')), 'retry');
-    assert.equal(refreshVerdict(e('invalid_response')), 'retry', 'a garbled answer without a status is not proof the grant is gone');
+    assert.equal(
+      refreshVerdict(e('invalid_response')),
+      'retry',
+      'a garbled answer without a status is not proof the grant is gone',
+    );
   });
 
   /** A signed-in window whose token requests can be answered by `reply` instead of the server. */
@@ -37,7 +46,8 @@ suite('refresh failures by what they mean', function () {
     const clock = new TestClock();
     const r = await loopbackSignIn(op, testClient(testConfig(op), null, clock.now));
     const client = new ProviderClient(testConfig(op), {
-      now: clock.now, getClientSecret: async () => undefined,
+      now: clock.now,
+      getClientSecret: async () => undefined,
       fetch: async (url, init) => reply(url) ?? fetch(url, init as RequestInit),
     });
     const w = openWindow(new FakeSecrets(), client, clock, 'w');
@@ -48,7 +58,10 @@ suite('refresh failures by what they mean', function () {
 
   for (const [what, response] of [
     ['HTTP 400 with an empty body', () => new Response('', { status: 400 })],
-    ['HTTP 401 with an HTML body', () => new Response('<html>Unauthorized</html>', { status: 401, headers: { 'content-type': 'text/html' } })],
+    [
+      'HTTP 401 with an HTML body',
+      () => new Response('<html>Unauthorized</html>', { status: 401, headers: { 'content-type': 'text/html' } }),
+    ],
   ] as const) {
     test(`a refresh answered with ${what}: the session ends, the user is told once, getSession stops failing`, async () => {
       const { clock, w, session } = await signedIn((url) => (url.endsWith('/token') ? response() : undefined));
@@ -62,12 +75,17 @@ suite('refresh failures by what they mean', function () {
   }
 
   test('a refresh answered with HTTP 429: the session is kept for a retry', async () => {
-    const { clock, w, session } = await signedIn((url) => (url.endsWith('/token') ? new Response('slow down', { status: 429 }) : undefined));
+    const { clock, w, session } = await signedIn((url) =>
+      url.endsWith('/token') ? new Response('slow down', { status: 429 }) : undefined,
+    );
     clock.advance(4_000); // inside the refresh margin, still valid
     assert.equal((await w.keeper.usable(session))?.tokens.accessToken, session.tokens.accessToken);
     assert.equal((await w.keeper.sessions()).length, 1);
     assert.equal(w.signedOut.length, 0);
-    assert.ok(w.warnings.some((l) => /retrying in 15 s/.test(l)), w.warnings.join('\n'));
+    assert.ok(
+      w.warnings.some((l) => /retrying in 15 s/.test(l)),
+      w.warnings.join('\n'),
+    );
     w.keeper.dispose();
   });
 });

@@ -9,13 +9,20 @@ import { signedInWindows } from '../../support/keeperHarness';
 suite('sessionKeeper: a token refused before its time is refreshed once', function () {
   this.timeout(60_000);
   let op: OpProcess;
-  suiteSetup(async () => { op = await startOpProcess({ accessTokenTtl: 300, clockTolerance: 0, rotateRefreshToken: true }); });
-  suiteTeardown(async () => { await op?.stop(); });
+  suiteSetup(async () => {
+    op = await startOpProcess({ accessTokenTtl: 300, clockTolerance: 0, rotateRefreshToken: true });
+  });
+  suiteTeardown(async () => {
+    await op?.stop();
+  });
 
   const signedIn = (windows = 1) => signedInWindows(op, windows);
 
   test('a fresh token refused: refreshed now (same session id), 20 callers with that refusal share one refresh', async () => {
-    const { ws: [w], session } = await signedIn();
+    const {
+      ws: [w],
+      session,
+    } = await signedIn();
     const rejected = session.tokens.accessToken;
     const results = await Promise.all(Array.from({ length: 20 }, () => w.keeper.refreshRejected('s1', rejected)));
     const tokens = new Set(results.map((s) => s!.tokens.accessToken));
@@ -30,7 +37,10 @@ suite('sessionKeeper: a token refused before its time is refreshed once', functi
   });
 
   test('two windows refused the same token: one refreshes, the other adopts its tokens', async () => {
-    const { ws: [a, b], session } = await signedIn(2);
+    const {
+      ws: [a, b],
+      session,
+    } = await signedIn(2);
     const rejected = session.tokens.accessToken;
     const fromB = await b.keeper.refreshRejected('s1', rejected);
     const fromA = await a.keeper.refreshRejected('s1', rejected);
@@ -42,7 +52,10 @@ suite('sessionKeeper: a token refused before its time is refreshed once', functi
   });
 
   test('a signed-out session is not brought back', async () => {
-    const { ws: [w], session } = await signedIn();
+    const {
+      ws: [w],
+      session,
+    } = await signedIn();
     await w.keeper.remove('s1', 'signed out');
     assert.equal(await w.keeper.refreshRejected('s1', session.tokens.accessToken), undefined);
     assert.equal((await op.stats()).tokenByGrant.refresh_token, 0);

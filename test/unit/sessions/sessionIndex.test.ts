@@ -3,7 +3,13 @@ import { SessionIndex } from '../../../src/sessions/sessionIndex';
 import type { StoredSession } from '../../../src/sessions/sessionStore';
 
 const session = (id: string, scopes: string[], defaultScopes: string[], account = 'a'): StoredSession => ({
-  v: 1, id, account: { id: account, label: account }, scopes, defaultScopes, createdAt: 0, tokens: { accessToken: id, tokenType: 'bearer' },
+  v: 1,
+  id,
+  account: { id: account, label: account },
+  scopes,
+  defaultScopes,
+  createdAt: 0,
+  tokens: { accessToken: id, tokenType: 'bearer' },
 });
 
 suite('sessionIndex', () => {

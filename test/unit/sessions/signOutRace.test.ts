@@ -16,13 +16,25 @@ import { until } from '../../support/until';
 
 const HOUR = 3600_000;
 
-interface Produced { access_token: string; refresh_token: string }
+interface Produced {
+  access_token: string;
+  refresh_token: string;
+}
 
 suite('sign-out racing a refresh: waits for it, and revokes what it produced', function () {
   this.timeout(60_000);
   let op: OpProcess;
-  suiteSetup(async () => { op = await startOpProcess({ accessTokenTtl: 300, clockTolerance: 0, rotateRefreshToken: true, revokeGrantOnRevocation: false }); });
-  suiteTeardown(async () => { await op?.stop(); });
+  suiteSetup(async () => {
+    op = await startOpProcess({
+      accessTokenTtl: 300,
+      clockTolerance: 0,
+      rotateRefreshToken: true,
+      revokeGrantOnRevocation: false,
+    });
+  });
+  suiteTeardown(async () => {
+    await op?.stop();
+  });
 
   /**
    * A signed-in window whose refresh has reached the server (which has rotated the tokens) while the answer is held
@@ -30,13 +42,16 @@ suite('sign-out racing a refresh: waits for it, and revokes what it produced', f
    */
   async function refreshOnItsWay() {
     let release!: () => void;
-    const gate = new Promise<void>((r) => { release = r; });
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
     let produced: Produced | undefined;
     const revoked: string[] = [];
     const clock = new TestClock();
     const r = await loopbackSignIn(op, testClient(testConfig(op), null, clock.now));
     const client = new ProviderClient(testConfig(op), {
-      now: clock.now, getClientSecret: async () => undefined,
+      now: clock.now,
+      getClientSecret: async () => undefined,
       fetch: async (url, init) => {
         const res = await fetch(url, init as RequestInit);
         const body = new URLSearchParams(String(init?.body ?? ''));
@@ -55,11 +70,23 @@ suite('sign-out racing a refresh: waits for it, and revokes what it produced', f
     const refreshing = w.keeper.usable(session);
     const { access_token, refresh_token } = await until('the refresh reached the server', () => produced);
     assert.notEqual(refresh_token, session.tokens.refreshToken, 'the server rotated the refresh token');
-    return { w, session, refreshing, release, revoked, produced: { accessToken: access_token, refreshToken: refresh_token }, clock };
+    return {
+      w,
+      session,
+      refreshing,
+      release,
+      revoked,
+      produced: { accessToken: access_token, refreshToken: refresh_token },
+      clock,
+    };
   }
 
   /** Whether the server still accepts this refresh token (a refresh with it succeeds). */
-  async function refreshWorks(tokens: StoredSession['tokens'], refreshToken: string, clock: TestClock): Promise<boolean> {
+  async function refreshWorks(
+    tokens: StoredSession['tokens'],
+    refreshToken: string,
+    clock: TestClock,
+  ): Promise<boolean> {
     const plain = testClient(testConfig(op), null, clock.now);
     try {
       await plain.refresh({ ...tokens, refreshToken });
@@ -79,10 +106,17 @@ suite('sign-out racing a refresh: waits for it, and revokes what it produced', f
     assert.equal(await refreshing, undefined, 'the refresh does not bring the session back');
     assert.deepEqual(await w.keeper.sessions(), []);
     // This server revokes one token at a time: only the keeper's revocation can have ended the new refresh token.
-    assert.equal(await refreshWorks(session.tokens, produced.refreshToken, clock), false, 'the new refresh token still works at the server');
+    assert.equal(
+      await refreshWorks(session.tokens, produced.refreshToken, clock),
+      false,
+      'the new refresh token still works at the server',
+    );
     const userinfo = await fetch(`${op.issuer}/me`, { headers: { authorization: `Bearer ${produced.accessToken}` } });
     assert.equal(userinfo.status, 401, 'the new access token still works at the server');
-    assert.ok(revoked.includes(produced.refreshToken), `the new refresh token was sent for revocation; revoked: ${revoked.length}`);
+    assert.ok(
+      revoked.includes(produced.refreshToken),
+      `the new refresh token was sent for revocation; revoked: ${revoked.length}`,
+    );
     assert.ok(revoked.includes(produced.accessToken), 'the new access token was sent for revocation');
     w.keeper.dispose();
   });
@@ -95,8 +129,14 @@ suite('sign-out racing a refresh: waits for it, and revokes what it produced', f
     release();
     const { r, revokedByThen } = await signingOut;
     assert.equal(r?.session.id, 's1');
-    assert.ok(revokedByThen.includes(produced.refreshToken), 'remove() returned before the refresh it raced had ended and been revoked');
-    assert.ok(revokedByThen.includes(produced.accessToken), 'remove() returned before the new access token was revoked');
+    assert.ok(
+      revokedByThen.includes(produced.refreshToken),
+      'remove() returned before the refresh it raced had ended and been revoked',
+    );
+    assert.ok(
+      revokedByThen.includes(produced.accessToken),
+      'remove() returned before the new access token was revoked',
+    );
     assert.equal(await refreshing, undefined);
     w.keeper.dispose();
   });

@@ -18,8 +18,20 @@ const MIN = 60_000;
 
 function session(tokens: Partial<TokenSet>, id = 's1'): StoredSession {
   return {
-    v: 1, id, account: { id: 'a', label: 'alice' }, scopes: ['openid'], defaultScopes: ['openid'], createdAt: T0,
-    tokens: { accessToken: 'at-0', tokenType: 'bearer', refreshToken: 'rt-0', issuedAt: T0, expiresAt: T0 + 60 * MIN, ...tokens },
+    v: 1,
+    id,
+    account: { id: 'a', label: 'alice' },
+    scopes: ['openid'],
+    defaultScopes: ['openid'],
+    createdAt: T0,
+    tokens: {
+      accessToken: 'at-0',
+      tokenType: 'bearer',
+      refreshToken: 'rt-0',
+      issuedAt: T0,
+      expiresAt: T0 + 60 * MIN,
+      ...tokens,
+    },
   };
 }
 
@@ -30,7 +42,15 @@ function counting(ms = 20, now = () => T0) {
     async token(s: StoredSession) {
       source.calls++;
       await new Promise((r) => setTimeout(r, ms));
-      return session({ accessToken: `at-${source.calls}`, refreshToken: `rt-${source.calls}`, issuedAt: now(), expiresAt: now() + 60 * MIN }, s.id);
+      return session(
+        {
+          accessToken: `at-${source.calls}`,
+          refreshToken: `rt-${source.calls}`,
+          issuedAt: now(),
+          expiresAt: now() + 60 * MIN,
+        },
+        s.id,
+      );
     },
   };
   return source;
@@ -42,7 +62,10 @@ function scriptedPort(stored: () => Lookup): SessionPort & { committed: StoredSe
   return {
     committed,
     lookup: async () => stored(),
-    commit: async (next) => { committed.push(next); return next; },
+    commit: async (next) => {
+      committed.push(next);
+      return next;
+    },
     onChange: () => ({ dispose: () => {} }),
   };
 }
@@ -57,7 +80,11 @@ suite('token sources', () => {
     assert.ok(!isExpired(short, T0 + 5_999) && isExpired(short, T0 + 6_000));
     const forever = session({ expiresAt: undefined }).tokens;
     assert.ok(isFresh(forever, T0 + 1e12) && !isExpired(forever, T0 + 1e12) && freshUntil(forever) === undefined);
-    assert.equal(freshUntil(session({ issuedAt: undefined }).tokens), T0 + 55 * MIN, 'unknown lifetime: the 5-minute margin');
+    assert.equal(
+      freshUntil(session({ issuedAt: undefined }).tokens),
+      T0 + 55 * MIN,
+      'unknown lifetime: the 5-minute margin',
+    );
   });
 
   test('reusing: a fresh session as it is; 50 callers on a stale one share one refresh; no refresh token: kept until expiry', async () => {
@@ -99,14 +126,21 @@ suite('token sources', () => {
     const started = Date.now();
     const clock = () => T0 + (Date.now() - started);
     const source = leased(inner, {
-      port, clock, log: { info: (l) => waits.push(l) }, maxWaitMs: 30,
+      port,
+      clock,
+      log: { info: (l) => waits.push(l) },
+      maxWaitMs: 30,
       lease: () => ({ secrets, key: 'lease/s1', owner: 'me', now: clock, settleMs: 5 }),
     });
     const got = await source.token(stale);
     assert.equal(waits.filter((l) => /waiting for its result/.test(l)).length, 3);
     assert.equal(inner.calls, 1, 'refreshed once, after the waits');
     assert.equal(got?.tokens.accessToken, 'at-1');
-    assert.deepEqual(port.committed.map((s) => s.tokens.accessToken), ['at-1'], 'and stored');
+    assert.deepEqual(
+      port.committed.map((s) => s.tokens.accessToken),
+      ['at-1'],
+      'and stored',
+    );
   });
 
   test('leased: a session gone from storage when the lease is ours is never refreshed', async () => {
@@ -116,28 +150,45 @@ suite('token sources', () => {
     // Present before the lease is taken, gone once it is held (another window signed out in between).
     const port = scriptedPort(() => (++reads === 1 ? { kind: 'present', session: stale } : { kind: 'gone' }));
     const inner = counting();
-    const source = leased(inner, { port, clock: () => T0, log: { info: () => {} }, lease: () => ({ secrets, key: 'lease/s1', owner: 'me', now: () => T0, settleMs: 5 }) });
+    const source = leased(inner, {
+      port,
+      clock: () => T0,
+      log: { info: () => {} },
+      lease: () => ({ secrets, key: 'lease/s1', owner: 'me', now: () => T0, settleMs: 5 }),
+    });
     assert.equal(await source.token(stale), undefined);
     assert.equal(inner.calls, 0);
     assert.equal(secrets.data.get('lease/s1'), undefined, 'lease released');
   });
 
-  test('leased: a dead refresh token after another window rotated it adopts that window\'s tokens; gone means quietly ended', async () => {
+  test("leased: a dead refresh token after another window rotated it adopts that window's tokens; gone means quietly ended", async () => {
     const secrets = new FakeSecrets();
     const stale = session({ expiresAt: T0 - 1 });
     const rotated = session({ accessToken: 'at-other', refreshToken: 'rt-other' });
-    const dead: TokenSource = { token: async (s) => { throw new RefreshFailure(s, new AuthError('invalid_grant', 'grant request is invalid'), 'dead'); } };
+    const dead: TokenSource = {
+      token: async (s) => {
+        throw new RefreshFailure(s, new AuthError('invalid_grant', 'grant request is invalid'), 'dead');
+      },
+    };
     /** Storage as read before the lease, under it, and after the refresh failed. */
     const run = (afterFailure: Lookup) => {
       const reads: Lookup[] = [{ kind: 'present', session: stale }, { kind: 'present', session: stale }, afterFailure];
       return leased(dead, {
-        port: scriptedPort(() => reads.shift() ?? afterFailure), clock: () => T0, log: { info: () => {} },
+        port: scriptedPort(() => reads.shift() ?? afterFailure),
+        clock: () => T0,
+        log: { info: () => {} },
         lease: () => ({ secrets, key: 'lease/s1', owner: 'me', now: () => T0, settleMs: 1 }),
       }).token(stale);
     };
     assert.equal(await run({ kind: 'present', session: rotated }), rotated);
     assert.equal(await run({ kind: 'gone' }), undefined, 'signed out elsewhere: no failure to report');
-    await assert.rejects(run({ kind: 'present', session: stale }), (e: unknown) => e instanceof RefreshFailure && e.verdict === 'dead');
-    await assert.rejects(run({ kind: 'unreadable' }), (e: unknown) => e instanceof RefreshFailure && e.verdict === 'dead');
+    await assert.rejects(
+      run({ kind: 'present', session: stale }),
+      (e: unknown) => e instanceof RefreshFailure && e.verdict === 'dead',
+    );
+    await assert.rejects(
+      run({ kind: 'unreadable' }),
+      (e: unknown) => e instanceof RefreshFailure && e.verdict === 'dead',
+    );
   });
 });

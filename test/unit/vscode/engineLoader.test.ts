@@ -19,7 +19,9 @@ function loadWith(fake: object): { loader: Loader; log: Log } {
   const original = moduleLoader._load;
   const paths = ['../../../src/vscode/engineLoader', '../../../src/vscode/log'].map((p) => require.resolve(p));
   for (const p of paths) delete require.cache[p];
-  moduleLoader._load = function (request: string, ...rest: unknown[]) { return request === 'vscode' ? fake : original.call(this, request, ...rest); };
+  moduleLoader._load = function (request: string, ...rest: unknown[]) {
+    return request === 'vscode' ? fake : original.call(this, request, ...rest);
+  };
   try {
     return { loader: require(paths[0]), log: require(paths[1]) };
   } finally {
@@ -30,10 +32,13 @@ function loadWith(fake: object): { loader: Loader; log: Log } {
 suite('the engine bundle: loaded on first use, self-contained', () => {
   const { loader } = loadWith({});
 
-  test('Node: dist/engine.js beside the activation bundle, with Node\'s require; it must export an engine', async () => {
+  test("Node: dist/engine.js beside the activation bundle, with Node's require; it must export an engine", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oauth-engine-'));
     try {
-      fs.writeFileSync(path.join(dir, 'engine.js'), 'exports.engine = { flows: ["loaded with require"], fs: typeof require("node:fs").readFileSync };');
+      fs.writeFileSync(
+        path.join(dir, 'engine.js'),
+        'exports.engine = { flows: ["loaded with require"], fs: typeof require("node:fs").readFileSync };',
+      );
       const engine = (await loadNodeEngine(dir)) as unknown as { flows: string[]; fs: string };
       assert.deepEqual(engine, { flows: ['loaded with require'], fs: 'function' });
       const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'oauth-engine-'));
@@ -53,7 +58,12 @@ suite('the engine bundle: loaded on first use, self-contained', () => {
       if (fail) throw new Error('ENOENT: dist/engine.js');
       return { flows: [] } as never;
     });
-    await assert.rejects(engine(), (e: unknown) => isAuthError(e, 'config') && /could not load its sign-in code \(ENOENT: dist\/engine\.js\)\. Reinstall/.test(e.message));
+    await assert.rejects(
+      engine(),
+      (e: unknown) =>
+        isAuthError(e, 'config') &&
+        /could not load its sign-in code \(ENOENT: dist\/engine\.js\)\. Reinstall/.test(e.message),
+    );
     fail = false;
     const [a, b] = await Promise.all([engine(), engine()]);
     assert.equal(a, b);
@@ -68,11 +78,28 @@ suite('vscode/log: the output channel deferred past activate()', () => {
     let created = 0;
     let disposed = false;
     const channel = {
-      trace: (l: string) => lines.push(`trace ${l}`), info: (l: string) => lines.push(`info ${l}`),
-      warn: (l: string) => lines.push(`warn ${l}`), error: (l: string) => lines.push(`error ${l}`),
-      show: () => {}, dispose: () => { disposed = true; },
+      trace: (l: string) => lines.push(`trace ${l}`),
+      info: (l: string) => lines.push(`info ${l}`),
+      warn: (l: string) => lines.push(`warn ${l}`),
+      error: (l: string) => lines.push(`error ${l}`),
+      show: () => {},
+      dispose: () => {
+        disposed = true;
+      },
     };
-    return { lines, create: () => { created++; return channel as never; }, get created() { return created; }, get disposed() { return disposed; } };
+    return {
+      lines,
+      create: () => {
+        created++;
+        return channel as never;
+      },
+      get created() {
+        return created;
+      },
+      get disposed() {
+        return disposed;
+      },
+    };
   }
   const { log } = loadWith({});
 

@@ -5,17 +5,38 @@ import * as assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { redact } from '../../../src/vscode/redact';
 
-const KEYS = ['access_token', 'refresh_token', 'registration_access_token', 'initial_access_token', 'id_token', 'code', 'code_verifier', 'client_secret', 'device_code', 'assertion', 'password', 'token'];
+const KEYS = [
+  'access_token',
+  'refresh_token',
+  'registration_access_token',
+  'initial_access_token',
+  'id_token',
+  'code',
+  'code_verifier',
+  'client_secret',
+  'device_code',
+  'assertion',
+  'password',
+  'token',
+];
 /** Characters of opaque tokens, codes and verifiers (base64url, base64 and the RFC 6749 VSCHAR set we meet). */
 const TOKEN_CHARS = [...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~+/='];
 const token = fc.string({ unit: fc.constantFrom(...TOKEN_CHARS), minLength: 12, maxLength: 48 });
 /** A secret a JSON body may carry: token characters plus quotes, backslashes and spaces (escaped by JSON). */
-const jsonSecret = fc.string({ unit: fc.constantFrom(...TOKEN_CHARS, '"', '\\', ' ', '\'', '%'), minLength: 12, maxLength: 48 })
+const jsonSecret = fc
+  .string({ unit: fc.constantFrom(...TOKEN_CHARS, '"', '\\', ' ', "'", '%'), minLength: 12, maxLength: 48 })
   .filter((s) => /[A-Za-z0-9]{4}/.test(s));
 const enc = encodeURIComponent;
 /** Benign text around the secret, so the redactor has to find it in a real-looking line. */
 const before = fc.constantFrom('', 'POST /token ', '[info] [github] ', 'request body: ', 'sent ', '{"ok":true} ');
-const after = fc.constantFrom('', ' and more', '&state=af0ifjsldkj', ' (HTTP 400)', '\nnext line', ',"scope":"openid"}');
+const after = fc.constantFrom(
+  '',
+  ' and more',
+  '&state=af0ifjsldkj',
+  ' (HTTP 400)',
+  '\nnext line',
+  ',"scope":"openid"}',
+);
 
 type Shape = (key: string, secret: string) => string;
 const TOKEN_SHAPES: Record<string, Shape> = {
@@ -50,7 +71,13 @@ const HEADER_SHAPES: Record<string, (scheme: string, secret: string) => string> 
  * surrounding URL has too, not the secret.
  */
 function fragments(secret: string): string[] {
-  const forms = new Set([secret, enc(secret), enc(enc(secret)), JSON.stringify(secret).slice(1, -1), JSON.stringify(JSON.stringify(secret)).slice(1, -1)]);
+  const forms = new Set([
+    secret,
+    enc(secret),
+    enc(enc(secret)),
+    JSON.stringify(secret).slice(1, -1),
+    JSON.stringify(JSON.stringify(secret)).slice(1, -1),
+  ]);
   const out = new Set<string>();
   for (const f of forms) {
     const units = f.match(/%[0-9A-Fa-f]{2}|[\s\S]/g) ?? [];
@@ -70,37 +97,82 @@ function assertMasked(line: string, secret: string): void {
 
 suite('log redaction', () => {
   test('property: a secret under a secret name never survives, in any query, form, JSON, header or key/value shape', () => {
-    fc.assert(fc.property(fc.constantFrom(...Object.keys(TOKEN_SHAPES)), fc.constantFrom(...KEYS), token, before, after, (shape, key, secret, pre, post) => {
-      assertMasked(pre + TOKEN_SHAPES[shape](key, secret) + post, secret);
-    }), { numRuns: 600 });
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...Object.keys(TOKEN_SHAPES)),
+        fc.constantFrom(...KEYS),
+        token,
+        before,
+        after,
+        (shape, key, secret, pre, post) => {
+          assertMasked(pre + TOKEN_SHAPES[shape](key, secret) + post, secret);
+        },
+      ),
+      { numRuns: 600 },
+    );
   });
 
   test('property: a JSON string value is masked up to its real closing quote, escaped quotes and backslashes included', () => {
-    fc.assert(fc.property(fc.constantFrom(...Object.keys(JSON_SHAPES)), fc.constantFrom(...KEYS), jsonSecret, before, (shape, key, secret, pre) => {
-      assertMasked(pre + JSON_SHAPES[shape](key, secret), secret);
-    }), { numRuns: 600 });
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...Object.keys(JSON_SHAPES)),
+        fc.constantFrom(...KEYS),
+        jsonSecret,
+        before,
+        (shape, key, secret, pre) => {
+          assertMasked(pre + JSON_SHAPES[shape](key, secret), secret);
+        },
+      ),
+      { numRuns: 600 },
+    );
   });
 
   test('property: the credential of an Authorization header never survives, whatever its scheme', () => {
-    fc.assert(fc.property(fc.constantFrom(...Object.keys(HEADER_SHAPES)), fc.constantFrom(...SCHEMES), token, before, after, (shape, scheme, secret, pre, post) => {
-      assertMasked(pre + HEADER_SHAPES[shape](scheme, secret) + post, secret);
-    }), { numRuns: 400 });
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...Object.keys(HEADER_SHAPES)),
+        fc.constantFrom(...SCHEMES),
+        token,
+        before,
+        after,
+        (shape, scheme, secret, pre, post) => {
+          assertMasked(pre + HEADER_SHAPES[shape](scheme, secret) + post, secret);
+        },
+      ),
+      { numRuns: 400 },
+    );
   });
 
   test('the cases that used to slip through', () => {
     const s = 'Zq3vYb8xK1m-pT0aLw9eRc7uNf2hJs5d';
     for (const line of [
-      `refresh_token: ${s}`, `refresh_token = ${s}`, `refresh_token = "${s}"`, `refresh_token%3D${s}`,
-      `redirect_uri=https%3A%2F%2Fapp%2Fcb%3Fx%3D1%26code%3D${s}%26state%3Dq`, `Authorization: token gho_${s}`,
-      `{"refresh_token":"ab\\"cd${s}"}`, `gho_${s}`,
-    ]) assertMasked(line, s);
-    assert.equal(redact(`{"refresh_token":"ab\\"cd${s}","scope":"openid"}`), '{"refresh_token":"[redacted]","scope":"openid"}');
-    assert.equal(redact(`redirect_uri=https%3A%2F%2Fapp%2Fcb%3Fcode%3D${s}%26state%3Dq`), 'redirect_uri=https%3A%2F%2Fapp%2Fcb%3Fcode%3D[redacted]%26state%3Dq');
+      `refresh_token: ${s}`,
+      `refresh_token = ${s}`,
+      `refresh_token = "${s}"`,
+      `refresh_token%3D${s}`,
+      `redirect_uri=https%3A%2F%2Fapp%2Fcb%3Fx%3D1%26code%3D${s}%26state%3Dq`,
+      `Authorization: token gho_${s}`,
+      `{"refresh_token":"ab\\"cd${s}"}`,
+      `gho_${s}`,
+    ])
+      assertMasked(line, s);
+    assert.equal(
+      redact(`{"refresh_token":"ab\\"cd${s}","scope":"openid"}`),
+      '{"refresh_token":"[redacted]","scope":"openid"}',
+    );
+    assert.equal(
+      redact(`redirect_uri=https%3A%2F%2Fapp%2Fcb%3Fcode%3D${s}%26state%3Dq`),
+      'redirect_uri=https%3A%2F%2Fapp%2Fcb%3Fcode%3D[redacted]%26state%3Dq',
+    );
     assert.equal(redact(`Authorization: token gho_${s}`), 'Authorization: token [redacted]');
   });
 
   test('a JWT is masked wherever it stands, with no name or scheme before it', () => {
-    const jwt = ['eyJhbGciOiJFUzI1NiIsImtpZCI6InRlc3QifQ', 'eyJzdWIiOiJhbGljZSIsImF1ZCI6ImFwcCJ9', 'c2lnbmF0dXJlLWJ5dGVz'].join('.');
+    const jwt = [
+      'eyJhbGciOiJFUzI1NiIsImtpZCI6InRlc3QifQ',
+      'eyJzdWIiOiJhbGljZSIsImF1ZCI6ImFwcCJ9',
+      'c2lnbmF0dXJlLWJ5dGVz',
+    ].join('.');
     for (const line of [`id token ${jwt} accepted`, `[${jwt}]`, `validating ${jwt}`]) {
       assert.ok(!redact(line).includes(jwt.split('.')[1]), `JWT payload survived: ${redact(line)}`);
     }
@@ -122,6 +194,7 @@ suite('log redaction', () => {
       'Enter code WDJB-MJHT at https://idp.example/device',
       'sign-in flows for a webworker extension host: uri-handler, device-code',
       '{"token_type":"Bearer","expires_in":300,"scope":"openid"}',
-    ]) assert.equal(redact(line), line);
+    ])
+      assert.equal(redact(line), line);
   });
 });

@@ -16,20 +16,50 @@ function load(answer: string | undefined) {
   let reads = 0;
   const fake = {
     window: {
-      showWarningMessage: async (message: string, o?: { detail?: string }) => { shown.push({ message, detail: o?.detail }); return answer; },
-      showInformationMessage: async (message: string) => { shown.push({ message }); return undefined; },
+      showWarningMessage: async (message: string, o?: { detail?: string }) => {
+        shown.push({ message, detail: o?.detail });
+        return answer;
+      },
+      showInformationMessage: async (message: string) => {
+        shown.push({ message });
+        return undefined;
+      },
     },
-    env: { clipboard: { readText: async () => { reads++; return clipboard; }, writeText: async (t: string) => { clipboard = t; } } },
+    env: {
+      clipboard: {
+        readText: async () => {
+          reads++;
+          return clipboard;
+        },
+        writeText: async (t: string) => {
+          clipboard = t;
+        },
+      },
+    },
     ExtensionMode: { Production: 1, Development: 2, Test: 3 },
   };
   const loader = Module as unknown as { _load(request: string, ...rest: unknown[]): unknown };
   const original = loader._load;
-  const paths = ['../../../src/vscode/tokenCommands', '../../../src/vscode/notify', '../../../src/vscode/log'].map((p) => require.resolve(p));
+  const paths = ['../../../src/vscode/tokenCommands', '../../../src/vscode/notify', '../../../src/vscode/log'].map(
+    (p) => require.resolve(p),
+  );
   for (const p of paths) delete require.cache[p];
-  loader._load = function (request: string, ...rest: unknown[]) { return request === 'vscode' ? fake : original.call(this, request, ...rest); };
+  loader._load = function (request: string, ...rest: unknown[]) {
+    return request === 'vscode' ? fake : original.call(this, request, ...rest);
+  };
   try {
     const commands = require(paths[0]) as typeof import('../../../src/vscode/tokenCommands');
-    return { commands, shown, clipboard: { get: () => clipboard, set: (t: string) => { clipboard = t; }, reads: () => reads } };
+    return {
+      commands,
+      shown,
+      clipboard: {
+        get: () => clipboard,
+        set: (t: string) => {
+          clipboard = t;
+        },
+        reads: () => reads,
+      },
+    };
   } finally {
     loader._load = original;
   }
@@ -61,9 +91,9 @@ suite('vscode/tokenCommands: Copy Access Token', () => {
   test('something the user copied after the token is left alone', async () => {
     const { commands, clipboard } = load('Copy Token');
     await commands.copyAccessToken(registry, 50);
-    clipboard.set('the user\'s own text');
+    clipboard.set("the user's own text");
     await until('the lifetime to end (the clipboard is read)', () => clipboard.reads() > 0);
-    assert.equal(clipboard.get(), 'the user\'s own text');
+    assert.equal(clipboard.get(), "the user's own text");
   });
 
   test('the default lifetime is one minute', () => {

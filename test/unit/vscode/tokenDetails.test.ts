@@ -1,20 +1,44 @@
 import * as assert from 'node:assert/strict';
-import { decodeJwtPayload, renderTokenDetails as renderHtml, tokenDetailsTitle } from '../../../src/vscode/tokenDetails';
+import {
+  decodeJwtPayload,
+  renderTokenDetails as renderHtml,
+  tokenDetailsTitle,
+} from '../../../src/vscode/tokenDetails';
 import type { StoredSession } from '../../../src/sessions/sessionStore';
 
 const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
 const jwt = (payload: unknown) => `${b64({ alg: 'ES256', kid: 'k1' })}.${b64(payload)}.SIGNATURE_abcdefghijklmnop`;
 
 /** What a person reads in the webview: tags removed, entities decoded. */
-const renderTokenDetails = (...args: Parameters<typeof renderHtml>) => renderHtml(...args)
-  .replace(/<(th|td)>/g, ' | ').replace(/<[^>]+>/g, '\n').replace(/&#(\d+);/g, (_, n) => String.fromCharCode(Number(n)));
+const renderTokenDetails = (...args: Parameters<typeof renderHtml>) =>
+  renderHtml(...args)
+    .replace(/<(th|td)>/g, ' | ')
+    .replace(/<[^>]+>/g, '\n')
+    .replace(/&#(\d+);/g, (_, n) => String.fromCharCode(Number(n)));
 
 suite('tokenDetails', () => {
-  const idToken = jwt({ iss: 'https://idp.example', sub: 'alice', aud: 'vscode', exp: 2_000_000_000, name: 'Alice Ümlaut' });
+  const idToken = jwt({
+    iss: 'https://idp.example',
+    sub: 'alice',
+    aud: 'vscode',
+    exp: 2_000_000_000,
+    name: 'Alice Ümlaut',
+  });
   const accessToken = jwt({ sub: 'alice', scope: 'api.read', exp: 2_000_000_000 });
   const session: StoredSession = {
-    v: 1, id: 's1', account: { id: 'https://idp.example#alice', label: 'alice' }, scopes: ['openid', 'api.read'], defaultScopes: ['openid'],
-    tokens: { accessToken, tokenType: 'Bearer', refreshToken: 'RT-secret-value-123', idToken, expiresAt: 1_700_000_600_000, grantedScopes: ['openid', 'api.read'] },
+    v: 1,
+    id: 's1',
+    account: { id: 'https://idp.example#alice', label: 'alice' },
+    scopes: ['openid', 'api.read'],
+    defaultScopes: ['openid'],
+    tokens: {
+      accessToken,
+      tokenType: 'Bearer',
+      refreshToken: 'RT-secret-value-123',
+      idToken,
+      expiresAt: 1_700_000_600_000,
+      grantedScopes: ['openid', 'api.read'],
+    },
     createdAt: 1_700_000_000_000,
   };
 
@@ -30,13 +54,24 @@ suite('tokenDetails', () => {
 
   test('never contains a raw token, a signature or the refresh token', () => {
     const text = renderTokenDetails(session, 'Example IdP', Date.now());
-    for (const secret of [accessToken, idToken, 'RT-secret-value-123', 'SIGNATURE_abcdefghijklmnop', accessToken.split('.')[1], idToken.split('.')[0]]) {
+    for (const secret of [
+      accessToken,
+      idToken,
+      'RT-secret-value-123',
+      'SIGNATURE_abcdefghijklmnop',
+      accessToken.split('.')[1],
+      idToken.split('.')[0],
+    ]) {
       assert.ok(!text.includes(secret), `leaked ${secret.slice(0, 12)}…`);
     }
   });
 
   test('opaque access tokens are said to be opaque; garbage is not a JWT', () => {
-    const text = renderTokenDetails({ ...session, tokens: { ...session.tokens, accessToken: 'opaque-token-value', idToken: undefined } }, 'X', Date.now());
+    const text = renderTokenDetails(
+      { ...session, tokens: { ...session.tokens, accessToken: 'opaque-token-value', idToken: undefined } },
+      'X',
+      Date.now(),
+    );
     assert.match(text, /Opaque \(not a JWT\)/);
     assert.ok(!text.includes('opaque-token-value'));
     assert.equal(decodeJwtPayload('a.b'), undefined);
@@ -44,7 +79,11 @@ suite('tokenDetails', () => {
   });
 
   test('a page for a webview: scripts impossible, server text escaped, titled without the session id', () => {
-    const hostile = { ...session, account: { id: 'x', label: '<script>alert(1)</script>' }, tokens: { ...session.tokens, idToken: jwt({ sub: '<img src=x onerror=alert(1)>' }) } };
+    const hostile = {
+      ...session,
+      account: { id: 'x', label: '<script>alert(1)</script>' },
+      tokens: { ...session.tokens, idToken: jwt({ sub: '<img src=x onerror=alert(1)>' }) },
+    };
     const html = renderHtml(hostile, 'IdP <b>', Date.now());
     assert.match(html, /Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'"/);
     assert.ok(!/<script|<img|<b>/i.test(html), 'no markup from a server or a setting');

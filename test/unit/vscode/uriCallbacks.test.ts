@@ -6,7 +6,8 @@ import * as assert from 'node:assert/strict';
 import { parseDecodedQuery, UriCallbacks } from '../../../src/vscode/uriCallbacks';
 
 /** What VS Code's handler receives for a callback the IdP built with proper encoding: the decoded query. */
-const asVsCodeQuery = (params: Record<string, string>) => decodeURIComponent(new URLSearchParams(params).toString().replace(/\+/g, '%20'));
+const asVsCodeQuery = (params: Record<string, string>) =>
+  decodeURIComponent(new URLSearchParams(params).toString().replace(/\+/g, '%20'));
 
 suite('URI handler query', () => {
   const CODES = ['a+b', 'x%2By', '100%', 'ab==', 'a=b=c', 'p/q/r', 'S+/=%41z', 'with space'];
@@ -22,7 +23,14 @@ suite('URI handler query', () => {
 
   test('parameters without a value and empty parts are kept or skipped as a query would have them', () => {
     const q = parseDecodedQuery('error=access_denied&&flag&state=s');
-    assert.deepEqual([...q], [['error', 'access_denied'], ['flag', ''], ['state', 's']]);
+    assert.deepEqual(
+      [...q],
+      [
+        ['error', 'access_denied'],
+        ['flag', ''],
+        ['state', 's'],
+      ],
+    );
   });
 
   test('a browser workbench: the form-encoded query of callback.html is decoded once', async () => {
@@ -31,7 +39,12 @@ suite('URI handler query', () => {
       const ac = new AbortController();
       const waiting = callbacks.wait('s+1', ac.signal);
       // What callback.html stores: the IdP's parameters re-serialised by URLSearchParams.
-      const query = new URLSearchParams({ 'vscode-reqid': '1', code, state: 's+1', iss: 'https://idp.example/t' }).toString();
+      const query = new URLSearchParams({
+        'vscode-reqid': '1',
+        code,
+        state: 's+1',
+        iss: 'https://idp.example/t',
+      }).toString();
       assert.equal(callbacks.deliver('/callback', query), true);
       const got = await waiting;
       assert.deepEqual([got.get('code'), got.get('iss')], [code, 'https://idp.example/t']);
@@ -48,9 +61,15 @@ suite('URI handler query', () => {
 
   test('an answer that arrives after the sign-in was cancelled is explained once, never used', async () => {
     let t = 0;
-    const callbacks = new UriCallbacks(() => {}, 'decoded', () => t);
+    const callbacks = new UriCallbacks(
+      () => {},
+      'decoded',
+      () => t,
+    );
     let late = 0;
-    callbacks.onLateAnswer = () => { late++; };
+    callbacks.onLateAnswer = () => {
+      late++;
+    };
     const ac = new AbortController();
     const waiting = callbacks.wait('st-1', ac.signal);
     ac.abort(new Error('cancelled'));
