@@ -29,7 +29,7 @@ export const MUTATIONS = [
   },
   {
     name: 'backoff-flat',
-    file: 'src/sessions/settledSource.ts',
+    file: 'src/sessions/failureHandling.ts',
     what: 'the back-off after a transient failure never grows (always 15 s)',
     find: 'BACKOFF_MS[Math.min(n - 1, BACKOFF_MS.length - 1)]',
     replace: 'BACKOFF_MS[0]',
@@ -37,7 +37,7 @@ export const MUTATIONS = [
   },
   {
     name: 'no-retry-timer',
-    file: 'src/sessions/settledSource.ts',
+    file: 'src/sessions/failureHandling.ts',
     what: 'a transient refresh failure starts no background retry',
     find: '        h.retryIn(s.id, delay);\n',
     replace: '',
@@ -55,7 +55,7 @@ export const MUTATIONS = [
   // Also held by backoff.test.ts since #25.
   {
     name: 'backoff-no-reset',
-    file: 'src/sessions/settledSource.ts',
+    file: 'src/sessions/failureHandling.ts',
     what: 'the back-off does not start again at 15 s after a successful refresh',
     find: '        failures.delete(current.id);\n',
     replace: '',

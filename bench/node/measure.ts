@@ -10,7 +10,7 @@ import { writeFileSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as oidc from 'openid-client';
-import { OAuthAuthenticationProvider } from '../../src/vscode/provider';
+import { OAuthAuthenticationProvider } from '../../src/vscode/authProvider';
 import { ProviderClient } from '../../src/protocol/client';
 import { signIn } from '../../src/engine/signIn';
 import { loopback } from '../../src/flows/loopback';
@@ -57,7 +57,7 @@ function configFor(issuer: string, id = 'bench'): ProviderConfig {
   } as ProviderConfig;
 }
 
-/** The production wiring of one provider (providerRegistry.ts does the same with vscode's UI and SecretStorage). */
+/** The production wiring of one provider (registry.ts does the same with vscode's UI and SecretStorage). */
 function makeProvider(
   op: OpProcess | undefined,
   secrets: FakeSecrets,

@@ -18,7 +18,7 @@ import type { RegistrationRequest } from '../protocol/registration';
 import type { ServerLocation } from '../sessions/serverBinding';
 import type { RegistrationStore } from '../sessions/registrationStore';
 import { ensureRegisteredClient } from './registerClient';
-import { discoverIssuer, lookUpServerUrl } from './lookUp';
+import { discoverIssuer, lookUpServerUrl } from './serverLookup';
 import { signIn, type SignInDeps, type SignInRequest } from './signIn';
 
 export interface EnginePlatform {
@@ -50,7 +50,7 @@ export function engineFor(platform: EnginePlatform) {
       const client = createClient(config, { getClientSecret: async () => undefined });
       return (await registered(store, config, await client.serverMetadata(), { redirectUris })).client;
     },
-    /** The wizards' steps that talk to servers (engine/lookUp.ts, engine/registerClient.ts). */
+    /** The wizards' steps that talk to servers (engine/serverLookup.ts, engine/registerClient.ts). */
     ensureRegisteredClient: registered,
     discoverIssuer: (issuer: string, signal?: AbortSignal) => discoverIssuer(issuer, platform.fetch, signal),
     lookUpServerUrl: (url: string, signal?: AbortSignal) => lookUpServerUrl(url, platform.fetch, signal),

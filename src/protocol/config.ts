@@ -140,7 +140,7 @@ export function parseProviders(
 /**
  * Each entry on its own, in order: what depends only on the setting's value.
  */
-export function validateEntries(raw: unknown): Parsed[] {
+export function validateEntries(raw: unknown): ParsedEntry[] {
   if (raw === undefined || raw === null) return [];
   if (!Array.isArray(raw))
     return [{ problem: { index: 0, field: '', message: `must be a list of providers, not ${typeOf(raw)}.` } }];
@@ -149,7 +149,7 @@ export function validateEntries(raw: unknown): Parsed[] {
 
 /** The checks that depend on more than one entry or on the rest of VS Code: ids unique, and not taken elsewhere. */
 export function resolveIds(
-  parsed: readonly Parsed[],
+  parsed: readonly ParsedEntry[],
   takenIds: ReadonlySet<string>,
 ): { providers: ProviderConfig[]; problems: ConfigProblem[] } {
   const providers: ProviderConfig[] = [];
@@ -183,11 +183,11 @@ export function resolveIds(
   return { providers, problems };
 }
 
-export type Parsed = { config: ProviderConfig } | { problem: ConfigProblem };
+export type ParsedEntry = { config: ProviderConfig } | { problem: ConfigProblem };
 
 /** Validates one entry; the first problem found is reported (fixing it reveals the next, like a compiler). */
-export function parseProvider(input: unknown, index = 0): Parsed {
-  const fail = (field: string, message: string, providerId?: string): Parsed => ({
+export function parseProvider(input: unknown, index = 0): ParsedEntry {
+  const fail = (field: string, message: string, providerId?: string): ParsedEntry => ({
     problem: { index, ...(providerId ? { providerId } : {}), field, message },
   });
   if (!isObject(input)) return fail('', `must be an object with id, label and clientId, not ${typeOf(input)}.`);

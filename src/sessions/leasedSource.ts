@@ -7,7 +7,7 @@ import type { Logger } from '../protocol/log';
 import { isFresh, type Clock } from '../protocol/tokens';
 import { refreshFailure } from './refreshingSource';
 import { releaseLease, tryAcquireLease, waitForLease, type LeaseOptions } from './refreshLease';
-import type { Lookup, StoredSession } from './sessionStore';
+import type { SessionLookup, StoredSession } from './sessionStore';
 import type { SessionPort, TokenSource } from './tokenSource';
 
 export interface LeasedOptions {
@@ -25,7 +25,7 @@ export interface LeasedOptions {
 const WAITS = 3;
 
 /** The stored session, or `fallback` when the record cannot be read (a damaged record is not a sign-out). */
-const orElse = (found: Exclude<Lookup, { kind: 'gone' }>, fallback: StoredSession) =>
+const orElse = (found: Exclude<SessionLookup, { kind: 'gone' }>, fallback: StoredSession) =>
   found.kind === 'present' ? found.session : fallback;
 
 export function leased(inner: TokenSource, o: LeasedOptions): TokenSource {

@@ -15,7 +15,7 @@ import { revokeTokens, type Revocation } from './revocation';
 import type { SessionIndex } from './sessionIndex';
 import { SessionMemory, type SessionChange } from './sessionMemory';
 import type { SecretStorageLike, SessionStore, StoredSession } from './sessionStore';
-import { settled } from './settledSource';
+import { handlingFailures } from './failureHandling';
 import { reusing, type ReusingSource, type SessionPort, type TokenClient } from './tokenSource';
 
 export type { Revocation } from './revocation';
@@ -86,7 +86,7 @@ export class SessionKeeper {
     };
     const retryIn = (id: string, ms: number) => this.timers.set(id, ms);
     this.source = reusing(
-      settled(leased(refreshing(deps.client, clock, log), { port, lease, clock, log }), {
+      handlingFailures(leased(refreshing(deps.client, clock, log), { port, lease, clock, log }), {
         clock,
         providerLabel,
         log,

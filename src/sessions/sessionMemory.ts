@@ -6,7 +6,7 @@
  */
 import type { Logger } from '../protocol/log';
 import { SessionIndex } from './sessionIndex';
-import type { Lookup, SessionStore, StoredSession } from './sessionStore';
+import type { SessionLookup, SessionStore, StoredSession } from './sessionStore';
 import { WriteQueue } from './writeQueue';
 
 export interface SessionChange {
@@ -92,7 +92,7 @@ export class SessionMemory {
   }
 
   /** Reads one stored record and adopts what another window did to it (refreshed, or signed out). */
-  async lookup(id: string): Promise<Lookup> {
+  async lookup(id: string): Promise<SessionLookup> {
     const m = await this.index();
     const found = await this.store.lookup(id);
     const mine = m.get(id);

@@ -18,7 +18,7 @@ export interface SecretStorageLike {
 }
 
 /** A stored-record lookup: never `undefined` for two different things. */
-export type Lookup =
+export type SessionLookup =
   | { readonly kind: 'present'; readonly session: StoredSession }
   | { readonly kind: 'gone' }
   | { readonly kind: 'unreadable' };
@@ -113,7 +113,7 @@ export class SessionStore {
    * window), `unreadable` when it is listed but its record is missing, corrupt, bound elsewhere or cannot be read
    * (then the caller keeps what it has: a damaged record is not a sign-out).
    */
-  async lookup(id: string): Promise<Lookup> {
+  async lookup(id: string): Promise<SessionLookup> {
     const s = await this.read(id);
     if (s) return { kind: 'present', session: s };
     return (await this.listed(id)) ? { kind: 'unreadable' } : { kind: 'gone' };

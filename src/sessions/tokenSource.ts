@@ -2,17 +2,17 @@
  * Refresh as composition (≈ golang.org/x/oauth2's TokenSource, tokenRefresher and reuseTokenSource): each layer is a
  * TokenSource wrapping the next, and none of them has a refresh method of its own. The keeper builds
  *
- *   reusing(settled(leased(refreshing(client))))
+ *   reusing(handlingFailures(leased(refreshing(client))))
  *
  * - refreshing (refreshingSource.ts): one refresh grant; a failure says what it means (RefreshFailure).
  * - leased (leasedSource.ts): one window at a time through the SecretStorage lease; adopts another window's result.
- * - settled (settledSource.ts): what a failure does to the session (sign-out, or back-off while the token lasts).
+ * - handlingFailures (failureHandling.ts): what a failure does to the session (sign-out, or back-off while the token lasts).
  * - reusing (here): hands the session out while its token is fresh; concurrent callers share one refresh.
  * The keeper owns memory, timers and storage; the layers reach them only through a SessionPort.
  * No `vscode` import: unit-tested on plain Node.
  */
 import { isExpired, isFresh, type Clock } from '../protocol/tokens';
-import type { Lookup, StoredSession } from './sessionStore';
+import type { SessionLookup, StoredSession } from './sessionStore';
 import type { ProviderClient } from '../protocol/client';
 
 /**
@@ -35,7 +35,7 @@ export interface TokenSource {
 /** What the layers may ask of the keeper's memory and storage. */
 export interface SessionPort {
   /** The stored record; a change by another window is adopted into memory, a session gone is dropped from it. */
-  lookup(id: string): Promise<Lookup>;
+  lookup(id: string): Promise<SessionLookup>;
   /** Stores a refreshed session and hands it out, unless it was signed out meanwhile: then its new tokens are revoked. */
   commit(next: StoredSession): Promise<StoredSession | undefined>;
   /** Listens for any change to this provider's stored sessions (another window's write). */

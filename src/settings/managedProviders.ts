@@ -11,7 +11,7 @@
  * validated like user entries, and their providers cannot be removed or replaced from settings, the API or the UI.
  * No `vscode` import: the caller reads the files (Node only; the web worker host has no file system to read them).
  */
-import { validateEntries, type Parsed } from '../protocol/config';
+import { validateEntries, type ParsedEntry } from '../protocol/config';
 import { addRules, NO_RULES, type OrgRules, type RawRules } from './orgRules';
 
 /** Where device management puts the file, per platform (the setting can name one more). */
@@ -33,7 +33,7 @@ export interface ManagedFile {
 
 export interface Managed {
   /** Each file's entries, validated one by one; `source` names the file for messages. */
-  readonly entries: ReadonlyArray<{ readonly source: string; readonly parsed: Parsed }>;
+  readonly entries: ReadonlyArray<{ readonly source: string; readonly parsed: ParsedEntry }>;
   readonly rules: OrgRules;
   readonly problems: readonly string[];
 }
@@ -43,7 +43,7 @@ export const NO_MANAGED: Managed = { entries: [], rules: NO_RULES, problems: [] 
 /** Parses every file that exists; a file that cannot be read or parsed is a problem and adds nothing. */
 export function parseManaged(files: readonly ManagedFile[], rules: OrgRules = NO_RULES): Managed {
   const problems: string[] = [];
-  const entries: Array<{ source: string; parsed: Parsed }> = [];
+  const entries: Array<{ source: string; parsed: ParsedEntry }> = [];
   for (const f of files) {
     const source = `the managed file ${f.path}`;
     if (f.error) {

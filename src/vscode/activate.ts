@@ -14,22 +14,14 @@ import { addProviderCommand } from './wizard/addProvider';
 import { copyAccessToken, showTokenDetails } from './tokenCommands';
 import { createLogger, DeferredChannel, setConsoleMirror } from './log';
 import { lazyEngine } from './engineLoader';
-import { ProviderRegistry } from './providerRegistry';
+import { ProviderRegistry } from './registry';
 import { UriCallbacks } from './uriCallbacks';
 import { validateEntries } from '../protocol/config';
+import type { DevSwitches } from './devSwitches';
 import { loadManaged, PROVIDER_SETTINGS, type ReadManagedFiles } from './managedSources';
 import { RecommendationPrompt } from './recommendationPrompt';
 import { RECOMMENDED_SETTING } from '../settings/recommendations';
 import type { McpServers, McpServersDeps } from './mcpServers';
-
-/**
- * Whether this is the extension's own test run or a development host (F5, `extensionDevelopmentPath`): the only
- * runs in which the test-capture switches (OAUTH_ACCOUNTS_LOG_FILE, OAUTH_ACCOUNTS_LOG_CONSOLE, the web build's
- * console capture) are honoured. An installed extension runs in Production and ignores them all.
- */
-export function isTestOrDevelopment(context: Pick<vscode.ExtensionContext, 'extensionMode'>): boolean {
-  return context.extensionMode !== vscode.ExtensionMode.Production;
-}
 
 export interface Platform {
   /** Loads this host's engine bundle (engine/engine.ts: fetch, flows, protocol client, wizard); called on first use. */
@@ -44,11 +36,8 @@ export interface Platform {
   readonly mcpServers?: (deps: McpServersDeps) => McpServers;
 }
 
-export function activateWith(context: vscode.ExtensionContext, platform: Platform) {
-  // Test and development runs only: an installed extension ignores OAUTH_ACCOUNTS_LOG_CONSOLE.
-  setConsoleMirror(
-    isTestOrDevelopment(context) && typeof process !== 'undefined' && !!process.env?.OAUTH_ACCOUNTS_LOG_CONSOLE,
-  );
+export function activateWith(context: vscode.ExtensionContext, platform: Platform, dev: DevSwitches) {
+  setConsoleMirror(dev.consoleMirror);
   const channel = new DeferredChannel(() => vscode.window.createOutputChannel('OAuth Accounts', { log: true }));
   const log = createLogger(channel);
   // A browser workbench hands over the callback query still form-encoded, a desktop one decoded (see QueryEncoding).
@@ -65,6 +54,7 @@ export function activateWith(context: vscode.ExtensionContext, platform: Platfor
     engine,
     callbackPages: platform.callbackPages,
     validate: validateEntries,
+    signInTimeoutMs: dev.signInTimeoutMs,
     managed: () =>
       loadManaged(
         platform.readManagedFiles,
@@ -114,5 +104,5 @@ export function activateWith(context: vscode.ExtensionContext, platform: Platfor
     recommendations,
     mcp,
   };
-  return context.extensionMode === vscode.ExtensionMode.Test ? { ...api, testInternals } : api;
+  return dev.exportInternals ? { ...api, testInternals } : api;
 }

@@ -7,7 +7,7 @@
 import * as vscode from 'vscode';
 import type { OAuthAccountsApi, ProviderEntry, ProviderInfo } from '../../api/oauth-accounts';
 import { EXTENSION_ID } from '../protocol/constants';
-import type { ProviderRegistry } from './providerRegistry';
+import type { ProviderRegistry } from './registry';
 
 export type { OAuthAccountsApi, ProviderInfo } from '../../api/oauth-accounts';
 

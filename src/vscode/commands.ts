@@ -7,7 +7,7 @@
  * never passes — asks the user in a modal dialog first. Modal dialogs cannot be answered by another extension.
  */
 import * as vscode from 'vscode';
-import type { ProviderRegistry } from './providerRegistry';
+import type { ProviderRegistry } from './registry';
 import type { DeferredChannel } from './log';
 import { setClientSecretCommand, signInCommand, signOutCommand } from './paletteCommands';
 

@@ -7,7 +7,7 @@
 import * as vscode from 'vscode';
 import * as notify from './notify';
 import { confirm, type McpHost } from './mcpHost';
-import type { ProviderRegistry } from './providerRegistry';
+import type { ProviderRegistry } from './registry';
 import { providerMismatch, type McpServerEntry } from '../mcp/serverEntries';
 import { normalizeScopes } from '../protocol/scopes';
 import type { StoredSession } from '../sessions/sessionStore';

@@ -13,7 +13,7 @@
 import * as vscode from 'vscode';
 import * as notify from './notify';
 import type { Logger } from './log';
-import type { ProviderRegistry } from './providerRegistry';
+import type { ProviderRegistry } from './registry';
 import type { BridgeOptions, McpBridge } from '../node/mcpBridge';
 import {
   approvalKey,

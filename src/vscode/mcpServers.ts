@@ -15,7 +15,7 @@ import * as vscode from 'vscode';
 import * as notify from './notify';
 import type { Engine } from '../engine/engine';
 import type { Logger } from './log';
-import type { ProviderRegistry } from './providerRegistry';
+import type { ProviderRegistry } from './registry';
 import { McpHost } from './mcpHost';
 import { addMcpServerCommand } from './wizard/addMcpServer';
 import { resetMcpSignIn, showMcpStatus } from './mcpCommands';

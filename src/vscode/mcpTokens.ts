@@ -14,8 +14,8 @@
  * Reset Sign-in.
  */
 import * as notify from './notify';
-import type { ProviderRegistry } from './providerRegistry';
-import type { OAuthAuthenticationProvider } from './provider';
+import type { ProviderRegistry } from './registry';
+import type { OAuthAuthenticationProvider } from './authProvider';
 import type { BridgeAuth, Grant } from '../node/mcpBridge';
 import { providerMismatch, type McpServerEntry } from '../mcp/serverEntries';
 import { normalizeScopes, union } from '../protocol/scopes';

@@ -10,7 +10,7 @@ import * as vscode from 'vscode';
 import * as notify from './notify';
 import { plainText } from '../protocol/plainText';
 import { SETTING } from '../protocol/config';
-import type { ProviderRegistry } from './providerRegistry';
+import type { ProviderRegistry } from './registry';
 import { interactiveSignIn } from './interactiveSignIn';
 import { keys } from '../sessions/sessionStore';
 import { bindingOf, encodeClientSecret, serverHosts } from '../sessions/serverBinding';

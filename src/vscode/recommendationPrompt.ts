@@ -13,7 +13,7 @@ import { parseProvider, SETTING, type ProviderConfig } from '../protocol/config'
 import { plainText } from '../protocol/plainText';
 import { classifyRecommendations, RECOMMENDED_SETTING, type Recommendation } from '../settings/recommendations';
 import { serverHosts } from '../sessions/serverBinding';
-import type { ProviderRegistry } from './providerRegistry';
+import type { ProviderRegistry } from './registry';
 import type { Logger } from './log';
 import { interactiveSignIn } from './interactiveSignIn';
 

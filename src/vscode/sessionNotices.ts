@@ -1,30 +1,23 @@
 /**
- * What the user is told about sessions — signed out (and whether the server revoked), must sign in again, retired
- * because the entry now names another server — and the stored client secrets, which are only handed to the client
- * they were set for (serverBinding.ts). Split from the registry, which only keeps providers in step with the settings.
+ * What the user is told about sessions: signed out (and whether the server revoked), must sign in again, retired
+ * because the entry now names another server (revoked where they came from first). Split from the registry, which
+ * only keeps providers in step with the settings; the protocol clients are boundClients.ts's.
  */
 import * as vscode from 'vscode';
 import * as notify from './notify';
 import type { ProviderConfig } from '../protocol/config';
 import type { Logger } from './log';
-import type { Engine } from '../engine/engine';
 import { LazyClient } from './lazyClient';
-import { keys, type SecretStorageLike, type StoredSession } from '../sessions/sessionStore';
+import type { StoredSession } from '../sessions/sessionStore';
+import type { BoundClients } from './boundClients';
 import type { Revocation } from '../sessions/sessionKeeper';
-import {
-  bindingKey,
-  configForBinding,
-  decodeClientSecret,
-  describeBinding,
-  type ServerBinding,
-} from '../sessions/serverBinding';
+import { bindingKey, configForBinding, describeBinding } from '../sessions/serverBinding';
 import { revokeTokens } from '../sessions/revocation';
 
 export interface SessionNoticesDeps {
-  readonly secrets: Pick<SecretStorageLike, 'get'>;
   readonly log: Logger;
-  /** The engine bundle, loaded on first use (engineLoader.ts). */
-  readonly engine: () => Promise<Engine>;
+  /** Clients bound to a server (a retired session is revoked with one made from its own binding). */
+  readonly clients: BoundClients;
   /** Our own "Sign In" buttons: straight to the interactive sign-in. */
   readonly signIn: (providerId: string, scopes: readonly string[]) => void;
 }
@@ -36,44 +29,9 @@ export class SessionNotices {
 
   constructor(private readonly deps: SessionNoticesDeps) {}
 
-  /**
-   * A protocol client for `config` whose client secret is only the one stored for `binding` (both made on first
-   * use), or, for a dynamically registered client, `registeredSecret`: the one its registration record holds.
-   */
-  boundClient(
-    config: ProviderConfig,
-    binding: () => ServerBinding,
-    registeredSecret?: () => Promise<string | undefined>,
-  ): LazyClient {
-    return new LazyClient(async () => {
-      const log = this.deps.log.forProvider(config.id);
-      const bound = binding();
-      return (await this.deps.engine()).createClient(config, {
-        getClientSecret: registeredSecret ?? (() => this.clientSecret(config.id, bound)),
-        log: (l) => log.trace(l),
-      });
-    });
-  }
-
   /** An account signed in again: it may be told again when its next session ends. */
   signedIn(config: ProviderConfig, accountId: string): void {
     this.notifiedSignOuts.delete(`${config.id}\n${accountId}`);
-  }
-
-  /**
-   * The stored client secret, only if it was set for this exact server and client (serverBinding.ts): after the
-   * entry's issuer, endpoints or client id change — by the user, or by an extension rewriting the setting or
-   * registering a freed id — the old secret is never sent to the new server.
-   */
-  async clientSecret(id: string, binding: ServerBinding): Promise<string | undefined> {
-    const stored = decodeClientSecret(await this.deps.secrets.get(keys.clientSecret(id)), binding);
-    if (stored.kind === 'foreign')
-      this.deps.log
-        .forProvider(id)
-        .warn(
-          `the stored client secret is not used: ${stored.why}. Run "OAuth Accounts: Set Client Secret..." for this provider.`,
-        );
-    return stored.kind === 'bound' ? stored.secret : undefined;
   }
 
   /**
@@ -90,7 +48,8 @@ export class SessionNotices {
       const key = bindingKey(s.binding);
       const binding = s.binding;
       const client =
-        clients.get(key) ?? this.boundClient(configForBinding(binding, config.id, config.label), () => binding);
+        clients.get(key) ??
+        this.deps.clients.boundClient(configForBinding(binding, config.id, config.label), () => binding);
       clients.set(key, client);
       log.info(`revoking a retired session at ${describeBinding(s.binding)}`);
       if ((await revokeTokens(client, s, log)).outcome === 'revoked') revoked++;

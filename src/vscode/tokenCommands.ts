@@ -6,7 +6,7 @@
  */
 import * as vscode from 'vscode';
 import * as notify from './notify';
-import type { ProviderRegistry } from './providerRegistry';
+import type { ProviderRegistry } from './registry';
 import type { StoredSession } from '../sessions/sessionStore';
 import { renderTokenDetails, tokenDetailsTitle } from './tokenDetails';
 

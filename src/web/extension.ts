@@ -5,7 +5,8 @@
  * Sign-in uses the URI handler, or the device code flow.
  */
 import type * as vscode from 'vscode';
-import { activateWith, isTestOrDevelopment } from '../vscode/activate';
+import { activateWith } from '../vscode/activate';
+import { devSwitches } from '../vscode/devSwitches';
 import { consoleCaptureSink } from '../vscode/captureConsole';
 import { setCaptureSink } from '../vscode/log';
 import { loadWebEngine } from './loadEngine';
@@ -14,8 +15,9 @@ export function activate(context: vscode.ExtensionContext) {
   // Test and development runs only ("no secrets in logs", test/host/leakCheck.ts): no file system here, so every
   // log line and notification text goes to the worker's console behind a fixed prefix, where the UI tests collect
   // it (test/ui/web.ui.test.ts). An installed extension never does this.
-  if (isTestOrDevelopment(context)) setCaptureSink(consoleCaptureSink);
-  return activateWith(context, { loadEngine: () => loadWebEngine(context.extensionUri) });
+  const dev = devSwitches(context.extensionMode);
+  if (dev.captureConsole) setCaptureSink(consoleCaptureSink);
+  return activateWith(context, { loadEngine: () => loadWebEngine(context.extensionUri) }, dev);
 }
 
 export function deactivate() {}

@@ -1,7 +1,7 @@
 /** Helpers for tests that run inside the real extension host (code-server or desktop VS Code). */
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
-import type { ProviderRegistry } from '../../src/vscode/providerRegistry';
+import type { ProviderRegistry } from '../../src/vscode/registry';
 import type { RecommendationPrompt } from '../../src/vscode/recommendationPrompt';
 
 export const EXTENSION_ID = 'openauth.oauth-accounts';

@@ -26,7 +26,7 @@ function config(entry: Record<string, unknown>): ProviderConfig {
   return parsed.config;
 }
 
-/** What the provider registry wires up (providerRegistry.ts): one store and one DynamicClientIds per window. */
+/** What the provider registry wires up (registry.ts): one store and one DynamicClientIds per window. */
 function window(secrets: FakeSecrets) {
   const store = new RegistrationStore(secrets);
   let settled: () => void = () => {};

@@ -4,7 +4,7 @@
  * revocation requests to the attacker (`endpoints`), from a rewritten setting or another extension's API call. The
  * secret X issued for the user's registration must never reach the attacker: it lives only in the registration
  * record of the user's server binding (registrationStore.ts), and a provider's client asks for it with its own binding
- * and client id — exactly what the registry wires up (providerRegistry.ts `registeredSecret`).
+ * and client id — exactly what the registry wires up (registry.ts `registeredSecret`).
  */
 import * as assert from 'node:assert/strict';
 import { parseProvider, type ProviderConfig } from '../../src/protocol/config';

@@ -39,7 +39,7 @@ export const README_SCREENSHOTS = {
     test: 'test/ui/addProvider.ui.test.ts',
     drawnBy: [
       'src/vscode/wizard/addProvider.ts',
-      'src/vscode/wizard/providerSetup.ts',
+      'src/vscode/wizard/entryBuilder.ts',
       'src/vscode/wizard/presetGuide.ts',
     ],
   },

@@ -8,13 +8,13 @@
 import * as vscode from 'vscode';
 import type { ServerMetadata } from 'openid-client';
 import * as notify from '../notify';
-import type { ProviderRegistry } from '../providerRegistry';
+import type { ProviderRegistry } from '../registry';
 import type { McpHost } from '../mcpHost';
 import type { Engine } from '../../engine/engine';
 import { hasReason, isAuthError } from '../../protocol/errors';
 import type { ProtectedResourceMetadata } from '../../protocol/resourceMetadata';
 import { parseProvider, SETTING } from '../../protocol/config';
-import { authorizationServerChoices, suggestId } from './providerSetup';
+import { authorizationServerChoices, suggestId } from './entryBuilder';
 import { MCP_SETTING, parseMcpServer, parseMcpServers } from '../../mcp/serverEntries';
 import {
   clientPaths,

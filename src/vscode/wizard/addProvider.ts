@@ -14,7 +14,7 @@ import type { ServerMetadata } from 'openid-client';
 import type { Engine } from '../../engine/engine';
 import { isAuthError } from '../../protocol/errors';
 import { HTTP_LOOPBACK_RULE, serverUrlProblem } from '../../protocol/urls';
-import { contributedProviderIds, type ProviderRegistry } from '../providerRegistry';
+import { contributedProviderIds, type ProviderRegistry } from '../registry';
 import { BUILT_IN_PROVIDER_IDS } from '../../protocol/config';
 import { selectFlows, type FlowInfo } from '../../flows/flow';
 import {
@@ -24,7 +24,7 @@ import {
   describeRedirects,
   redirectLines,
   suggestId,
-} from './providerSetup';
+} from './entryBuilder';
 import { extensionHostKind, externalCallbackUri } from '../ui';
 import { chooseClient } from './addProviderClient';
 import { serverRefused } from '../../settings/orgRules';

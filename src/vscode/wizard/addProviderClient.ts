@@ -9,7 +9,7 @@ import * as notify from '../notify';
 import type { EnsuredClient } from '../../engine/registerClient';
 import type { Engine } from '../../engine/engine';
 import { hasReason, isAuthError } from '../../protocol/errors';
-import type { ProviderRegistry } from '../providerRegistry';
+import type { ProviderRegistry } from '../registry';
 import type { ServerLocation } from '../../sessions/serverBinding';
 
 export interface ClientChoice {

@@ -1,6 +1,6 @@
 /**
  * After a transient refresh failure the keeper retries in the background, on its own, after 15 s, 30 s, 1 min,
- * 2 min, then every 5 min, and starts again at 15 s after a success (settledSource.ts). Observed through the
+ * 2 min, then every 5 min, and starts again at 15 s after a success (failureHandling.ts). Observed through the
  * keeper's clock and timers (test/support/manualTimers.ts), not through its log text: every refresh request is
  * stamped with the keeper's clock, and the timers fire only when the test moves that clock.
  */

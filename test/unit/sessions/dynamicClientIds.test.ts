@@ -136,7 +136,7 @@ suite('registry: entries without clientId (dynamic registration)', function () {
         'no retry storm: a failure waits for the next settings change',
       );
       assert.equal(s.events.length, 1);
-      // What a sign-in waiting for the client id (DynamicProvider) is told: the failure, at once, without a new request.
+      // What a sign-in waiting for the client id (RegisteringProvider) is told: the failure, at once, without a new request.
       await assert.rejects(s.ids.whenKnown(parsed.config), /does not offer dynamic client registration/);
       assert.equal(s.events.length, 1, 'reported once');
     } finally {

@@ -9,7 +9,7 @@ import { AuthError } from '../../../src/protocol/errors';
 import { freshUntil, isExpired, isFresh, type TokenSet } from '../../../src/protocol/tokens';
 import { RefreshFailure } from '../../../src/sessions/refreshingSource';
 import { readLease, tryAcquireLease, type LeaseOptions } from '../../../src/sessions/refreshLease';
-import type { Lookup, StoredSession } from '../../../src/sessions/sessionStore';
+import type { SessionLookup, StoredSession } from '../../../src/sessions/sessionStore';
 import { reusing, type SessionPort, type TokenSource } from '../../../src/sessions/tokenSource';
 import { FakeSecrets, KEYCHAIN_LATENCY } from '../../support/fakeSecrets';
 
@@ -57,7 +57,7 @@ function counting(ms = 20, now = () => T0) {
 }
 
 /** A SessionPort whose stored record is `stored()`; commit stores the refreshed session. */
-function scriptedPort(stored: () => Lookup): SessionPort & { committed: StoredSession[] } {
+function scriptedPort(stored: () => SessionLookup): SessionPort & { committed: StoredSession[] } {
   const committed: StoredSession[] = [];
   return {
     committed,
@@ -171,8 +171,12 @@ suite('token sources', () => {
       },
     };
     /** Storage as read before the lease, under it, and after the refresh failed. */
-    const run = (afterFailure: Lookup) => {
-      const reads: Lookup[] = [{ kind: 'present', session: stale }, { kind: 'present', session: stale }, afterFailure];
+    const run = (afterFailure: SessionLookup) => {
+      const reads: SessionLookup[] = [
+        { kind: 'present', session: stale },
+        { kind: 'present', session: stale },
+        afterFailure,
+      ];
       return leased(dead, {
         port: scriptedPort(() => reads.shift() ?? afterFailure),
         clock: () => T0,

@@ -1,14 +1,14 @@
 import * as assert from 'node:assert/strict';
-import { parseProvider, type Parsed } from '../../../src/protocol/config';
+import { parseProvider, type ParsedEntry } from '../../../src/protocol/config';
 import { parseManaged, systemManagedFile } from '../../../src/settings/managedProviders';
-import { apiEntryRefused, resolveSources } from '../../../src/settings/providerSources';
+import { apiEntryRefused, resolveSources } from '../../../src/settings/entrySources';
 import { classifyRecommendations } from '../../../src/settings/recommendations';
 import { NO_RULES } from '../../../src/settings/orgRules';
 import { serverHosts } from '../../../src/sessions/serverBinding';
 
 const corp = { id: 'corp', label: 'Corp SSO', issuer: 'https://sso.corp.example', clientId: 'vscode' };
 const file = (doc: unknown, path = '/etc/oauth-accounts/managed.json') => ({ path, text: JSON.stringify(doc) });
-const user = (...entries: unknown[]): Parsed[] => entries.map((e, i) => parseProvider(e, i));
+const user = (...entries: unknown[]): ParsedEntry[] => entries.map((e, i) => parseProvider(e, i));
 const config = (e: unknown) => {
   const p = parseProvider(e);
   assert.ok('config' in p);

@@ -10,18 +10,20 @@ import type { FlowUi } from '../flows/flow';
 import type { SignInUi } from '../engine/signIn';
 import type { Engine } from '../engine/engine';
 import type { Logger } from './log';
-import { OAuthAuthenticationProvider, type ProviderDeps } from './provider';
+import { OAuthAuthenticationProvider, type ProviderDeps } from './authProvider';
 import { bindingOf } from '../sessions/serverBinding';
 import type { SessionNotices } from './sessionNotices';
+import type { BoundClients } from './boundClients';
 import { createFlowUi, extensionHostKind } from './ui';
 import type { UriCallbacks } from './uriCallbacks';
 import { forgettingClient, forgettingOnInvalidClient } from '../sessions/dynamicClientIds';
 
-export interface ProviderFactoryDeps {
+export interface ProviderWiringDeps {
   readonly secrets: vscode.SecretStorage;
   readonly log: Logger;
   readonly engine: () => Promise<Engine>;
   readonly notices: SessionNotices;
+  readonly clients: BoundClients;
   /** The flow UI every provider signs in with (overridableFlowUi): one for all, it depends on no entry. */
   readonly ui: FlowUi & SignInUi;
   readonly signInTimeoutMs?: number;
@@ -59,11 +61,11 @@ export function overridableFlowUi(
   };
 }
 
-export function createProvider(config: ProviderConfig, deps: ProviderFactoryDeps): OAuthAuthenticationProvider {
+export function createProvider(config: ProviderConfig, deps: ProviderWiringDeps): OAuthAuthenticationProvider {
   const log = deps.log.forProvider(config.id);
   const { notices } = deps;
   const dynamic = config.clientRegistration === 'dynamic';
-  const client = notices.boundClient(
+  const client = deps.clients.boundClient(
     config,
     () => bindingOf(config),
     dynamic ? () => deps.registeredSecret(config) : undefined,

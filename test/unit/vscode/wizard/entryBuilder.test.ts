@@ -9,7 +9,7 @@ import {
   describeRedirects,
   redirectLines,
   suggestId,
-} from '../../../../src/vscode/wizard/providerSetup';
+} from '../../../../src/vscode/wizard/entryBuilder';
 
 const SAMPLE_ANSWERS: Record<string, string> = {
   base: 'https://idp.example.com/',

@@ -9,7 +9,7 @@ import { AuthError, hasReason, isAuthError } from '../protocol/errors';
 import { createFetch, type BaseFetch } from '../protocol/http';
 import { discoverProtectedResource, type ProtectedResourceMetadata } from '../protocol/resourceMetadata';
 
-export type LookUp =
+export type ServerLookup =
   | { readonly kind: 'issuer'; readonly metadata: ServerMetadata }
   | { readonly kind: 'resource'; readonly resource: ProtectedResourceMetadata };
 
@@ -35,7 +35,7 @@ export function discoverIssuer(issuer: string, fetch: BaseFetch, signal?: AbortS
  * `url` as an issuer, else as a protected resource. A network failure or a refused URL is the answer as it is;
  * when both lookups find nothing, one error says what each found.
  */
-export async function lookUpServerUrl(url: string, fetch: BaseFetch, signal?: AbortSignal): Promise<LookUp> {
+export async function lookUpServerUrl(url: string, fetch: BaseFetch, signal?: AbortSignal): Promise<ServerLookup> {
   let asIssuer: unknown;
   try {
     return { kind: 'issuer', metadata: await discoverIssuer(url, fetch, signal) };

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { parseProvider } from '../../../src/protocol/config';
-import { lookUpServerUrl } from '../../../src/engine/lookUp';
+import { lookUpServerUrl } from '../../../src/engine/serverLookup';
 import { rejectsWithAuthError } from '../../support/assertions';
 import { startOpProcess, type OpProcess } from '../../support/op';
 import { startResourceServer, type ResourceServer } from '../../support/resourceServer';

@@ -11,7 +11,7 @@ import { RefreshFailure } from './refreshingSource';
 import type { StoredSession } from './sessionStore';
 import type { TokenSource } from './tokenSource';
 
-export interface SettleHooks {
+export interface FailureHooks {
   readonly clock: Clock;
   readonly providerLabel: string;
   readonly log: Pick<Logger, 'warn'>;
@@ -23,7 +23,7 @@ export interface SettleHooks {
 
 const BACKOFF_MS = [15_000, 30_000, 60_000, 120_000, 300_000];
 
-export function settled(inner: TokenSource, h: SettleHooks): TokenSource {
+export function handlingFailures(inner: TokenSource, h: FailureHooks): TokenSource {
   /** Failed attempts in a row per session: the next back-off step. */
   const failures = new Map<string, number>();
   return {

@@ -4,7 +4,7 @@
  * organisation's rules (orgRules.ts). Every entry that is left out is a problem naming its source and the reason.
  * No `vscode` import.
  */
-import { describeProblem, resolveIds, type Parsed, type ProviderConfig } from '../protocol/config';
+import { describeProblem, resolveIds, type ParsedEntry, type ProviderConfig } from '../protocol/config';
 import type { Managed } from './managedProviders';
 import { serverRefused, type OrgRules } from './orgRules';
 
@@ -22,7 +22,7 @@ export interface ResolvedSources {
  */
 export function resolveSources(
   managed: Managed,
-  user: readonly Parsed[],
+  user: readonly ParsedEntry[],
   takenIds: ReadonlySet<string>,
   apiIds: ReadonlySet<string> = new Set(),
 ): ResolvedSources {
@@ -59,7 +59,7 @@ export function resolveSources(
       );
     return { managed: managedConfigs, user: [], problems };
   }
-  const mine = user.map((p, index): Parsed => {
+  const mine = user.map((p, index): ParsedEntry => {
     if ('problem' in p || !seen.has(p.config.id)) return p;
     return {
       problem: {

@@ -11,20 +11,21 @@ import {
   describeProblem,
   parseProvider,
   SETTING,
-  type Parsed,
+  type ParsedEntry,
   type ProviderConfig,
 } from '../protocol/config';
 import { NO_MANAGED, type Managed } from '../settings/managedProviders';
 import { accountRefused, NO_RULES, type OrgRules } from '../settings/orgRules';
-import { apiEntryRefused, resolveSources, type ProviderSource } from '../settings/providerSources';
+import { apiEntryRefused, resolveSources, type ProviderSource } from '../settings/entrySources';
 import type { FlowUi } from '../flows/flow';
 import type { Logger } from './log';
 import type { Engine } from '../engine/engine';
-import type { OAuthAuthenticationProvider } from './provider';
-import { DynamicProvider } from './dynamicProvider';
-import { createProvider, overridableFlowUi, type ProviderFactoryDeps } from './providerFactory';
+import type { OAuthAuthenticationProvider } from './authProvider';
+import { RegisteringProvider } from './registeringProvider';
+import { createProvider, overridableFlowUi, type ProviderWiringDeps } from './authProviderWiring';
 import { interactiveSignIn } from './interactiveSignIn';
 import { SessionNotices } from './sessionNotices';
+import { BoundClients } from './boundClients';
 import { EXTENSION_ID, registrationRedirectUris } from './ui';
 import type { UriCallbacks } from './uriCallbacks';
 import { DynamicClientIds } from '../sessions/dynamicClientIds';
@@ -34,9 +35,9 @@ import { serverKey, type ServerLocation } from '../sessions/serverBinding';
 interface Entry {
   /** As configured; an entry without clientId keeps its empty one here (its registered id is in `dynamic`). */
   readonly config: ProviderConfig;
-  /** Registered with VS Code: the provider, or for an entry without clientId the DynamicProvider in front of it. */
+  /** Registered with VS Code: the provider, or for an entry without clientId the RegisteringProvider in front of it. */
   readonly provider?: OAuthAuthenticationProvider;
-  readonly dynamic?: DynamicProvider;
+  readonly dynamic?: RegisteringProvider;
   readonly registration: vscode.Disposable;
   /** Registered as the organisation's (labelled "managed"). */
   readonly managed: boolean;
@@ -50,9 +51,11 @@ export interface RegistryDeps {
   readonly engine: () => Promise<Engine>;
   readonly callbackPages?: FlowUi['callbackPages'];
   /** The setting's entries validated one by one (config.ts validateEntries; activate() reuses kept results). */
-  readonly validate: (raw: unknown) => Parsed[];
+  readonly validate: (raw: unknown) => ParsedEntry[];
   /** The organisation's managed entries and rules (managedSources.ts): a local file read, never network or secrets. */
   readonly managed?: () => Managed;
+  /** Test and development runs: a shorter wait for the browser (devSwitches.ts). */
+  readonly signInTimeoutMs?: number;
 }
 
 export class ProviderRegistry implements vscode.Disposable {
@@ -81,14 +84,14 @@ export class ProviderRegistry implements vscode.Disposable {
   /** Dynamically registered clients per server binding (shared with the wizard). */
   readonly registrations: RegistrationStore;
 
-  /** What every provider is built with (providerFactory.ts). */
-  private readonly factory: ProviderFactoryDeps;
+  /** What every provider is built with (authProviderWiring.ts). */
+  private readonly factory: ProviderWiringDeps;
 
   constructor(private readonly deps: RegistryDeps) {
+    const clients = new BoundClients({ secrets: deps.context.secrets, log: deps.log, engine: deps.engine });
     this.notices = new SessionNotices({
-      secrets: deps.context.secrets,
       log: deps.log,
-      engine: deps.engine,
+      clients,
       signIn: (id, scopes) => void interactiveSignIn(this, id, scopes),
     });
     this.factory = {
@@ -96,8 +99,9 @@ export class ProviderRegistry implements vscode.Disposable {
       log: deps.log,
       engine: deps.engine,
       notices: this.notices,
+      clients,
       ui: overridableFlowUi(deps.callbacks, () => this.testUiOverrides, deps.callbackPages),
-      signInTimeoutMs: devSignInTimeoutMs(deps.context.extensionMode),
+      signInTimeoutMs: deps.signInTimeoutMs,
       accountRefused: (identifiers) => accountRefused(identifiers, this.rules),
       forgetClient: async (config, log) => {
         log.warn(`the server no longer knows client "${config.clientId}"; registering again`);
@@ -129,7 +133,7 @@ export class ProviderRegistry implements vscode.Disposable {
 
   /**
    * Reads the setting and registers, updates or removes providers, synchronously, with no network and no secret
-   * reads. Entries without a clientId (dynamic registration) are registered too, as a DynamicProvider; their client
+   * reads. Entries without a clientId (dynamic registration) are registered too, as a RegisteringProvider; their client
    * id is read from SecretStorage (or registered) after activation (dynamicClientIds.ts).
    */
   applySettings(): void {
@@ -231,7 +235,7 @@ export class ProviderRegistry implements vscode.Disposable {
     // An entry without clientId: registered now like every entry, its provider attached once its client id is known.
     const dynamic =
       config.clientRegistration === 'dynamic'
-        ? new DynamicProvider(config, () => this.dynamicIds.whenKnown(config))
+        ? new RegisteringProvider(config, () => this.dynamicIds.whenKnown(config))
         : undefined;
     const provider = dynamic ? undefined : createProvider(config, this.factory);
     // The Accounts menu names the provider: a managed one says so, and no other may.
@@ -252,10 +256,10 @@ export class ProviderRegistry implements vscode.Disposable {
   }
 
   /**
-   * An entry without clientId: gives its DynamicProvider the provider for the client id now known (none while it is
+   * An entry without clientId: gives its RegisteringProvider the provider for the client id now known (none while it is
    * looked up, or after the server forgot it). True when that changed.
    */
-  private attachClientId(config: ProviderConfig, dynamic: DynamicProvider): boolean {
+  private attachClientId(config: ProviderConfig, dynamic: RegisteringProvider): boolean {
     const effective = this.dynamicIds.effective(config);
     // A forgotten client id (undefined while the next is registered) keeps its provider until the new one is known:
     // the refresh that found it dead is still ending its session there, and VS Code must hear that.
@@ -305,7 +309,7 @@ export class ProviderRegistry implements vscode.Disposable {
     return e?.provider ?? e?.dynamic?.current;
   }
 
-  /** What VS Code has registered under `id`: the provider, or the DynamicProvider of an entry without clientId. */
+  /** What VS Code has registered under `id`: the provider, or the RegisteringProvider of an entry without clientId. */
   registered(id: string): vscode.AuthenticationProvider | undefined {
     const e = this.entries.get(id);
     return e?.provider ?? e?.dynamic;
@@ -343,12 +347,6 @@ export class ProviderRegistry implements vscode.Disposable {
     for (const id of [...this.entries.keys()]) this.unregister(id);
     this.changed.dispose();
   }
-}
-
-function devSignInTimeoutMs(mode: vscode.ExtensionMode): number | undefined {
-  if (mode === vscode.ExtensionMode.Production || typeof process === 'undefined') return undefined;
-  const ms = Number(process.env.OAUTH_ACCOUNTS_SIGN_IN_TIMEOUT_MS);
-  return Number.isInteger(ms) && ms > 0 ? ms : undefined;
 }
 
 /** Authentication provider ids other extensions contribute, with the extension that owns each. */

@@ -9,9 +9,9 @@ import * as vscode from 'vscode';
 import type { ProviderConfig } from '../protocol/config';
 import { AuthError, isAuthError } from '../protocol/errors';
 import { plainText } from '../protocol/plainText';
-import { toVsCodeSession, type OAuthAuthenticationProvider } from './provider';
+import { toVsCodeSession, type OAuthAuthenticationProvider } from './authProvider';
 
-export class DynamicProvider implements vscode.AuthenticationProvider, vscode.Disposable {
+export class RegisteringProvider implements vscode.AuthenticationProvider, vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<vscode.AuthenticationProviderAuthenticationSessionsChangeEvent>();
   readonly onDidChangeSessions = this.emitter.event;
   private inner?: { readonly provider: OAuthAuthenticationProvider; readonly subscription: vscode.Disposable };
@@ -37,7 +37,7 @@ export class DynamicProvider implements vscode.AuthenticationProvider, vscode.Di
     if (previous) void this.letGo(previous);
   }
 
-  private async letGo(previous: NonNullable<DynamicProvider['inner']>): Promise<void> {
+  private async letGo(previous: NonNullable<RegisteringProvider['inner']>): Promise<void> {
     try {
       const gone = await previous.provider.keeper.sessions();
       if (gone.length)
