@@ -131,8 +131,8 @@ export const MUTATIONS = [
     name: 'redaction',
     file: 'src/vscode/redact.ts',
     what: 'a secret after its name (access_token=…, "refresh_token": "…") is no longer masked in the log',
-    find: '.replace(KEY_VALUE, ',
-    replace: '.replace(/(?!)/g, ',
+    find: '.replace(\n      KEY_VALUE,',
+    replace: '.replace(\n      /(?!)/g,',
     tests: [unit('vscode/redact')],
   },
   {
@@ -197,9 +197,8 @@ export const MUTATIONS = [
     name: 'rules-loosened',
     file: 'src/settings/orgRules.ts',
     what: 'a second source of allowed issuers widens the first instead of narrowing it',
-    find: 'for (const { source, patterns } of rules.allowedIssuers) {\n    for (const [field, url, exact] of urls) {',
-    replace:
-      'for (const { source, patterns } of rules.allowedIssuers.slice(-1)) {\n    for (const [field, url, exact] of urls) {',
+    find: 'for (const { source, patterns } of rules.allowedIssuers) {',
+    replace: 'for (const { source, patterns } of rules.allowedIssuers.slice(-1)) {',
     tests: [unit('settings/orgRules'), unit('settings/managedProviders')],
   },
 ];

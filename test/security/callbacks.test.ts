@@ -6,6 +6,7 @@
  * ever thrown, and no callback whose state is not the pending one is ever delivered or exchanged.
  */
 import * as assert from 'node:assert/strict';
+import { rejectsWithAuthError } from '../support/assertions';
 import { createHash, randomBytes } from 'node:crypto';
 import * as http from 'node:http';
 import * as fc from 'fast-check';
@@ -21,7 +22,6 @@ import {
   mediaPages,
   openWindow,
   RedirectBrowser,
-  rejectsWith,
   signInAndStore,
   startHostileAs,
   summary,
@@ -115,7 +115,7 @@ suite('security: callbacks', function () {
         },
       });
       try {
-        await rejectsWith(
+        await rejectsWithAuthError(
           signInAndStore(client, win, browser),
           'authorization_denied',
           /^Sign-in was denied at the identity provider \(access_denied: The user said no <b>thanks<\/b>\)\.$/,
@@ -143,7 +143,7 @@ suite('security: callbacks', function () {
         },
       });
       try {
-        const err = await rejectsWith(
+        const err = await rejectsWithAuthError(
           signInAndStore(client, win, browser),
           ['invalid_callback', 'invalid_response'],
           /code/,
@@ -186,7 +186,7 @@ suite('security: callbacks', function () {
         },
       });
       try {
-        await rejectsWith(
+        await rejectsWithAuthError(
           signInAndStore(client, win, browser),
           'invalid_callback',
           /"state" parameter must be provided only once.*not completed/,
@@ -213,22 +213,30 @@ suite('security: callbacks', function () {
       const pb = await cb.beginAuthorization({ requestedScopes: [], redirectUri });
       const backA = (await callbackFrom(pa.url)).searchParams;
       const backB = (await callbackFrom(pb.url)).searchParams;
-      await rejectsWith(ca.completeAuthorization(pa, backB), 'invalid_callback', /unexpected "iss" \(issuer\)|"state"/);
-      await rejectsWith(cb.completeAuthorization(pb, backA), 'invalid_callback', /unexpected "iss" \(issuer\)|"state"/);
+      await rejectsWithAuthError(
+        ca.completeAuthorization(pa, backB),
+        'invalid_callback',
+        /unexpected "iss" \(issuer\)|"state"/,
+      );
+      await rejectsWithAuthError(
+        cb.completeAuthorization(pb, backA),
+        'invalid_callback',
+        /unexpected "iss" \(issuer\)|"state"/,
+      );
       // An attacker who also knows A's state and replays B's code with it: still B's iss.
       const forged = new URLSearchParams(backB);
       forged.set('state', pa.state);
-      await rejectsWith(
+      await rejectsWithAuthError(
         ca.completeAuthorization(pa, forged),
         'invalid_callback',
         /unexpected "iss" \(issuer\) response parameter value/,
       );
       // …and with the iss stripped: A advertises RFC 9207, so a missing iss is refused too.
       forged.delete('iss');
-      await rejectsWith(ca.completeAuthorization(pa, forged), 'invalid_callback', /"iss" \(issuer\) missing/);
+      await rejectsWithAuthError(ca.completeAuthorization(pa, forged), 'invalid_callback', /"iss" \(issuer\) missing/);
       // …and with A's iss forged in: B's code reaches A's token endpoint, where it is unknown.
       forged.set('iss', a.issuer);
-      await rejectsWith(ca.completeAuthorization(pa, forged), 'invalid_grant', /invalid_grant/);
+      await rejectsWithAuthError(ca.completeAuthorization(pa, forged), 'invalid_grant', /invalid_grant/);
       const [sa, sb] = await Promise.all([a.stats(), b.stats()]);
       assert.equal(sb.token, 0, "B's code never reached B's token endpoint through A");
       assert.equal(sa.token, 1, 'only the last forgery (iss forged) reached A, and A refused it');
@@ -242,7 +250,7 @@ suite('security: callbacks', function () {
       const win = openWindow(ca, a.id);
       const browser = new RedirectBrowser({ authorize: (u) => new URL(`${b.issuer}/authorize${u.search}`) });
       try {
-        await rejectsWith(
+        await rejectsWithAuthError(
           signInAndStore(ca, win, browser),
           'invalid_callback',
           /unexpected "iss" \(issuer\) response parameter value/,

@@ -5,6 +5,7 @@
  * session behind. Key rotation is the one case that must succeed, with exactly one extra JWKS fetch.
  */
 import * as assert from 'node:assert/strict';
+import { rejectsWithAuthError } from '../support/assertions';
 import { renderCallbackPage } from '../../src/node/callbackPages';
 import { AuthError, type AuthErrorCode } from '../../src/protocol/errors';
 import {
@@ -14,7 +15,6 @@ import {
   mediaPages,
   openWindow,
   RedirectBrowser,
-  rejectsWith,
   signInAndStore,
   startHostileAs,
   summary,
@@ -258,7 +258,11 @@ suite('security: hostile authorization server', function () {
           rows.push(`| ${c.what} | **not rejected** (known gap) | — |`);
           this.skip();
         }
-        err = await rejectsWith(outcome.ok ? Promise.resolve(outcome.s) : Promise.reject(outcome.e), c.code, c.message);
+        err = await rejectsWithAuthError(
+          outcome.ok ? Promise.resolve(outcome.s) : Promise.reject(outcome.e),
+          c.code,
+          c.message,
+        );
         if (KNOWN_GAPS.has(c.mode)) summary(`${c.mode} is rejected now: remove it from KNOWN_GAPS`);
 
         // Nothing stored: no session in memory, nothing in SecretStorage (not even an index), no warning.
@@ -304,7 +308,7 @@ suite('security: hostile authorization server', function () {
     const win = openWindow(client, t.id);
     const browser = new RedirectBrowser();
     try {
-      await rejectsWith(signInAndStore(client, win, browser), 'server_rejected', /invalid_request/);
+      await rejectsWithAuthError(signInAndStore(client, win, browser), 'server_rejected', /invalid_request/);
       assert.equal((await t.stats()).token, 1);
       assert.equal(browser.bodies.length, 1);
       assert.match(browser.bodies[0], /Sign-in to Hostile [\w-]+ failed/);
@@ -330,7 +334,7 @@ suite('security: hostile authorization server', function () {
     const win = openWindow(client, t.id);
     try {
       const s = await signInAndStore(client, win);
-      const err = await rejectsWith(
+      const err = await rejectsWithAuthError(
         client.refresh(s.tokens),
         'invalid_grant',
         /names a different user or client \(OIDC Core §12\.2\)/,
@@ -381,7 +385,7 @@ suite('security: hostile authorization server', function () {
     const win = openWindow(client, t.id);
     try {
       for (let i = 0; i < 3; i++)
-        await rejectsWith(signInAndStore(client, win), 'invalid_response', /no applicable keys/);
+        await rejectsWithAuthError(signInAndStore(client, win), 'invalid_response', /no applicable keys/);
       assert.equal((await t.stats()).jwks, 1, 'three forged kids, one JWKS fetch');
     } finally {
       win.keeper.dispose();
@@ -391,7 +395,7 @@ suite('security: hostile authorization server', function () {
   test('the discovery issuer-mismatch message names the configured issuer (README troubleshooting row)', async function () {
     const t = await as.tenant('discovery-issuer-mismatch');
     const client = clientFor(hostileConfig(t));
-    await rejectsWith(
+    await rejectsWithAuthError(
       client.serverMetadata(),
       'discovery',
       new RegExp(`configured as ${t.issuer.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}`),
@@ -408,7 +412,7 @@ suite('security: hostile authorization server', function () {
     const res = await fetch(pending.url, { redirect: 'manual' });
     const callback = new URL(res.headers.get('location')!).searchParams;
     await client.completeAuthorization(pending, new URLSearchParams(callback));
-    await rejectsWith(
+    await rejectsWithAuthError(
       client.completeAuthorization(pending, new URLSearchParams(callback)),
       'invalid_grant',
       /invalid_grant/,

@@ -5,6 +5,7 @@
  * loopback mixes keep working.
  */
 import * as assert from 'node:assert/strict';
+import { rejectsWithAuthError } from '../support/assertions';
 import type { BaseFetch } from '../../src/protocol/http';
 import { HTTP_LOOPBACK_RULE } from '../../src/protocol/urls';
 import {
@@ -13,7 +14,6 @@ import {
   hostileConfig,
   openWindow,
   RedirectBrowser,
-  rejectsWith,
   signInAndStore,
   startHostileAs,
   type HostileAs,
@@ -50,7 +50,7 @@ suite('security: https rule per URL', () => {
     const win = openWindow(client, t.id);
     const browser = new RedirectBrowser();
     try {
-      const err = await rejectsWith(signInAndStore(client, win, browser), 'discovery');
+      const err = await rejectsWithAuthError(signInAndStore(client, win, browser), 'discovery');
       assert.ok(
         err.message.startsWith(
           `The server metadata's token_endpoint http://idp.example.invalid/token must use https:// (${HTTP_LOOPBACK_RULE})`,
@@ -68,12 +68,12 @@ suite('security: https rule per URL', () => {
       assert.equal(stats.authorization + stats.token, 0);
       assert.equal(win.secrets.data.size, 0);
       // Refresh and revocation go through the same metadata: they fail the same way, still without a request.
-      await rejectsWith(
+      await rejectsWithAuthError(
         client.refresh({ accessToken: 'a', refreshToken: 'rt-secret' } as never),
         'discovery',
         /token_endpoint/,
       );
-      await rejectsWith(client.revoke('rt-secret', 'refresh_token'), 'discovery', /token_endpoint/);
+      await rejectsWithAuthError(client.revoke('rt-secret', 'refresh_token'), 'discovery', /token_endpoint/);
       assert.deepEqual(
         urls.filter((u) => u.includes('idp.example.invalid')),
         [],
@@ -87,7 +87,7 @@ suite('security: https rule per URL', () => {
     const t = await as.tenant('http-revocation-elsewhere');
     const { fetch, urls } = recordingFetch();
     const strict = clientFor(hostileConfig(t), { fetch });
-    await rejectsWith(
+    await rejectsWithAuthError(
       strict.serverMetadata(),
       'discovery',
       /revocation_endpoint http:\/\/idp\.example\.invalid\/revoke must use https:\/\/.*Set "endpoints\.revocation"/,
@@ -124,7 +124,7 @@ suite('security: https rule per URL', () => {
       assert.equal(stats.token, 1);
       assert.equal(stats.jwks, 1);
       // The https endpoint on another host is allowed by the rule: the request is made (and fails: no such host).
-      await rejectsWith(client.revoke(s.tokens.refreshToken!, 'refresh_token'), 'network');
+      await rejectsWithAuthError(client.revoke(s.tokens.refreshToken!, 'refresh_token'), 'network');
       assert.deepEqual(
         urls.filter((u) => u.includes('idp.example.invalid')),
         ['https://idp.example.invalid/revoke'],

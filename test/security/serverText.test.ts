@@ -7,6 +7,7 @@
  * character, and still say what the server said. Then the guards behind it: notify (every notification) and the log.
  */
 import * as assert from 'node:assert/strict';
+import { rejectsWithAuthError } from '../support/assertions';
 import Module from 'node:module';
 import { deviceCode } from '../../src/flows/deviceCode';
 import type { DeviceCodeInfo, FlowUi } from '../../src/flows/flow';
@@ -16,7 +17,6 @@ import {
   HOSTILE_TEXT,
   hostileConfig,
   openWindow,
-  rejectsWith,
   signInAndStore,
   signInTimeout,
   startHostileAs,
@@ -47,7 +47,7 @@ suite('security: server text is plain text', () => {
   test('token endpoint error_description: the AuthError message has no link and no line break, and keeps the words', async () => {
     const t = await as.tenant('text-token-error');
     const client = clientFor(hostileConfig(t));
-    const err = await rejectsWith(signInAndStore(client, openWindow(client, t.id)), 'invalid_grant');
+    const err = await rejectsWithAuthError(signInAndStore(client, openWindow(client, t.id)), 'invalid_grant');
     assertPlain(err.message, 'message');
     assertPlain(err.details.oauthErrorDescription ?? '', 'details.oauthErrorDescription');
     assert.match(
@@ -59,7 +59,7 @@ suite('security: server text is plain text', () => {
   test('authorization callback error_description: same', async () => {
     const t = await as.tenant('text-callback-error');
     const client = clientFor(hostileConfig(t));
-    const err = await rejectsWith(signInAndStore(client, openWindow(client, t.id)), 'authorization_denied');
+    const err = await rejectsWithAuthError(signInAndStore(client, openWindow(client, t.id)), 'authorization_denied');
     assertPlain(err.message, 'message');
     assert.match(err.message, /access_denied: Denied\. \(Sign in again\)/);
   });
@@ -90,7 +90,7 @@ suite('security: server text is plain text', () => {
       signal: signInTimeout(10_000),
       progress: (m) => progress.push(m),
     });
-    const err = await rejectsWith(run, 'invalid_grant');
+    const err = await rejectsWithAuthError(run, 'invalid_grant');
     assertPlain(err.message, 'polling error');
     assert.match(err.message, /Sign in again/);
     // The real code still reaches the clipboard (ui.ts copies info.userCode): only what is displayed is cleaned.

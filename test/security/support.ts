@@ -4,38 +4,26 @@
  * the way the extension's createSession ends (stored through SessionKeeper into a fake SecretStorage), and an
  * assertion for "rejected with this AuthError".
  */
-import { TEST_BINDING } from '../support/binding';
 import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import * as net from 'node:net';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type { ProviderConfig } from '../../src/protocol/config';
 import { loopback } from '../../src/flows/loopback';
 import type { FlowUi } from '../../src/flows/flow';
 import { ProviderClient, type SignInResult } from '../../src/protocol/client';
-import { AuthError, type AuthErrorCode } from '../../src/protocol/errors';
+import { AuthError } from '../../src/protocol/errors';
 import type { BaseFetch } from '../../src/protocol/http';
-import { SessionKeeper } from '../../src/sessions/sessionKeeper';
-import { SessionStore, type StoredSession } from '../../src/sessions/sessionStore';
+import type { SessionKeeper } from '../../src/sessions/sessionKeeper';
+import type { StoredSession } from '../../src/sessions/sessionStore';
 import { FakeSecrets } from '../support/fakeSecrets';
+import { repoRoot } from '../support/op';
+import { openWindow as harnessWindow } from '../support/keeperHarness';
+
+export { repoRoot };
 
 export { FakeSecrets };
-
-/** The repository root: the nearest folder up from here whose package.json is named "oauth-accounts". */
-export function repoRoot(): string {
-  for (let dir = __dirname; ; dir = dirname(dir)) {
-    const pkg = join(dir, 'package.json');
-    if (existsSync(pkg)) {
-      try {
-        if (JSON.parse(readFileSync(pkg, 'utf8')).name === 'oauth-accounts') return dir;
-      } catch {
-        /* keep walking */
-      }
-    }
-    if (dirname(dir) === dir) throw new Error(`no oauth-accounts package.json above ${__dirname}`);
-  }
-}
 
 export type HostileMode =
   | 'normal'
@@ -275,17 +263,9 @@ export interface Window {
   readonly warnings: string[];
 }
 
+/** A window over `secrets` for the security suite's provider (keeperHarness.ts openWindow: one way to make one). */
 export function openWindow(client: ProviderClient, providerId: string, secrets = new FakeSecrets()): Window {
-  const warnings: string[] = [];
-  const store = new SessionStore(secrets, providerId, (l) => warnings.push(l), TEST_BINDING);
-  const keeper = new SessionKeeper({
-    store,
-    secrets,
-    client,
-    providerLabel: providerId,
-    log: { info: () => {}, warn: (l) => warnings.push(l), error: (l) => warnings.push(l) },
-    fire: () => {},
-  });
+  const { keeper, warnings } = harnessWindow(secrets, client, undefined, { providerId });
   return { secrets, keeper, warnings };
 }
 
@@ -327,28 +307,6 @@ export function signInTimeout(ms: number): AbortSignal {
   const t = setTimeout(() => c.abort(new AuthError('timeout', `No answer from the browser within ${ms} ms.`)), ms);
   (t as { unref?: () => void }).unref?.();
   return c.signal;
-}
-
-/** Awaits `p`, which must reject with an AuthError of `code` whose message matches `message`. */
-export async function rejectsWith(
-  p: Promise<unknown>,
-  code: AuthErrorCode | readonly AuthErrorCode[],
-  message?: RegExp,
-): Promise<AuthError> {
-  let value: unknown;
-  try {
-    value = await p;
-  } catch (e) {
-    assert.ok(
-      e instanceof AuthError,
-      `expected an AuthError, got ${(e as Error)?.name}: ${(e as Error)?.message ?? e}\n${(e as Error)?.stack ?? ''}`,
-    );
-    const codes = typeof code === 'string' ? [code] : code;
-    assert.ok(codes.includes(e.code), `expected code ${codes.join('|')}, got ${e.code}: ${e.message}`);
-    if (message) assert.match(e.message, message);
-    return e;
-  }
-  assert.fail(`expected a rejection with ${String(code)}, but it resolved: ${JSON.stringify(value)?.slice(0, 200)}`);
 }
 
 /** Whether a TCP connection to host:port succeeds. */

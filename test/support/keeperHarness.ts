@@ -28,19 +28,23 @@ export class TestClock {
   }
 }
 
+/**
+ * One window's SessionKeeper over `secrets` (the keychain windows share), recording what it tells the user. `owner`
+ * names the window in the refresh lease; `providerId` the store (and the provider's label).
+ */
 export function openWindow(
   secrets: FakeSecrets,
   client: ProviderClient,
-  clock: TestClock,
-  owner?: string,
-  timers?: TimerHost,
+  clock: TestClock = new TestClock(),
+  o: { owner?: string; timers?: TimerHost; providerId?: string } = {},
 ): Window {
+  const { owner, timers, providerId = 'test' } = o;
   const events: SessionChange[] = [];
   const signedOut: string[] = [];
   const signedOutAt: number[] = [];
   const warnings: string[] = [];
   const infos: string[] = [];
-  const store = new SessionStore(secrets, 'test', (l) => warnings.push(l), TEST_BINDING);
+  const store = new SessionStore(secrets, providerId, (l) => warnings.push(l), TEST_BINDING);
   const keeper = new SessionKeeper({
     store,
     secrets,
@@ -48,7 +52,7 @@ export function openWindow(
     owner,
     timers,
     clock: clock.now,
-    providerLabel: 'Test IdP',
+    providerLabel: providerId === 'test' ? 'Test IdP' : providerId,
     log: { info: (l) => infos.push(l), warn: (l) => warnings.push(l), error: (l) => warnings.push(l) },
     fire: (e) => events.push(e),
     notifySignedOut: (s, reason) => {
@@ -84,7 +88,7 @@ export async function signedInWindows(op: OpProcess, windows = 1) {
   const client = testClient(testConfig(op), null, clock.now);
   const secrets = new FakeSecrets();
   const r = await loopbackSignIn(op, client);
-  const ws = Array.from({ length: windows }, (_, i) => openWindow(secrets, client, clock, `window-${i}`));
+  const ws = Array.from({ length: windows }, (_, i) => openWindow(secrets, client, clock, { owner: `window-${i}` }));
   const session = storedSession('s1', r, clock.now());
   await ws[0].keeper.add(session, []);
   for (const w of ws.slice(1)) await w.keeper.sessions();

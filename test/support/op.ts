@@ -152,7 +152,7 @@ const START_TIMEOUT_MS = 20_000;
 const STOP_TIMEOUT_MS = 5_000;
 
 /** The repository root: the nearest folder up from here whose package.json is named "oauth-accounts". */
-function repoRoot(): string {
+export function repoRoot(): string {
   for (let dir = __dirname; ; dir = dirname(dir)) {
     const pkg = join(dir, 'package.json');
     if (existsSync(pkg)) {

@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { FakeSecrets } from '../../support/fakeSecrets';
 import { ensureRegisteredClient } from '../../../src/engine/registerClient';
 import { isForgottenClient } from '../../../src/sessions/dynamicClientIds';
 import { grantTypesFor, registerPublicClient, DEVICE_CODE_GRANT } from '../../../src/protocol/registration';
@@ -10,20 +11,6 @@ import { loopbackSignIn, testClient, testConfig } from '../../support/protocolHa
 
 const REDIRECTS = ['http://127.0.0.1/callback', 'vscode://openauth.oauth-accounts/callback'];
 const seam = createFetch((u, i) => fetch(u, i as RequestInit), { timeoutMs: 5_000 });
-
-function memorySecrets() {
-  const m = new Map<string, string>();
-  return {
-    m,
-    get: async (k: string) => m.get(k),
-    store: async (k: string, v: string) => {
-      m.set(k, v);
-    },
-    delete: async (k: string) => {
-      m.delete(k);
-    },
-  };
-}
 
 suite('dynamic client registration (RFC 7591) against oidc-provider', function () {
   this.timeout(30_000);
@@ -39,12 +26,12 @@ suite('dynamic client registration (RFC 7591) against oidc-provider', function (
     const server = { issuer: op.issuer, endpoints: {} };
     const as = await testClient(testConfig(op)).serverMetadata();
     assert.deepEqual(grantTypesFor(as), ['authorization_code', 'refresh_token', DEVICE_CODE_GRANT]);
-    const secrets = memorySecrets();
+    const secrets = new FakeSecrets();
     const store = new RegistrationStore(secrets);
     const first = await ensureRegisteredClient(store, server, as, { redirectUris: REDIRECTS }, seam);
     assert.ok(first.registeredNow);
     assert.ok(first.client.registrationAccessToken, 'RFC 7592 management token kept');
-    assert.deepEqual([...secrets.m.keys()], [registrationKey(server)]);
+    assert.deepEqual([...secrets.data.keys()], [registrationKey(server)]);
     // Another window, another entry of the same server: the stored registration, no second request.
     const again = await ensureRegisteredClient(
       new RegistrationStore(secrets),
@@ -62,7 +49,7 @@ suite('dynamic client registration (RFC 7591) against oidc-provider', function (
   });
 
   test('a record is only used for the server binding and registration endpoint it was made at', async () => {
-    const secrets = memorySecrets();
+    const secrets = new FakeSecrets();
     const store = new RegistrationStore(secrets);
     const a = { issuer: 'https://a.example', endpoints: {} };
     await store.set(a, 'https://a.example/reg', { clientId: 'x', redirectUris: [] });
@@ -87,7 +74,7 @@ suite('dynamic client registration (RFC 7591) against oidc-provider', function (
       assert.equal((await store.get(a))?.clientId, 'x', 'the real record stays');
     }
     const b = { issuer: 'https://b.example', endpoints: {} };
-    secrets.m.set(registrationKey(b), secrets.m.get(registrationKey(a))!);
+    secrets.data.set(registrationKey(b), secrets.data.get(registrationKey(a))!);
     assert.equal(await store.get(b), undefined, 'a copied record names its own binding');
   });
 
@@ -100,29 +87,32 @@ suite('dynamic client registration (RFC 7591) against oidc-provider', function (
         client: { clientId: 'old', redirectUris: [] },
         createdAt: 1,
       });
-    const secrets = memorySecrets();
+    const secrets = new FakeSecrets();
     const store = new RegistrationStore(secrets);
     const plain = { issuer: 'https://a.example', endpoints: {} };
-    secrets.m.set(legacyRegistrationKey('https://a.example'), legacy('https://a.example', 'https://a.example/reg'));
+    secrets.data.set(legacyRegistrationKey('https://a.example'), legacy('https://a.example', 'https://a.example/reg'));
     assert.equal(
       await store.adoptLegacy({ ...plain, discoveryUrl: 'https://evil.example/d' }, 'https://a.example/reg'),
       undefined,
       'not by a look-alike',
     );
-    assert.ok(secrets.m.has(legacyRegistrationKey('https://a.example')), 'and left for the real entry');
+    assert.ok(secrets.data.has(legacyRegistrationKey('https://a.example')), 'and left for the real entry');
     assert.equal((await store.adoptLegacy(plain, 'https://a.example/reg'))?.clientId, 'old');
-    assert.deepEqual([...secrets.m.keys()], [registrationKey(plain)], 'moved under the binding, the old copy gone');
+    assert.deepEqual([...secrets.data.keys()], [registrationKey(plain)], 'moved under the binding, the old copy gone');
     // One planted by a look-alike entry was made at another registration endpoint: deleted, never used.
-    secrets.m.clear();
-    secrets.m.set(legacyRegistrationKey('https://a.example'), legacy('https://a.example', 'https://evil.example/reg'));
+    secrets.data.clear();
+    secrets.data.set(
+      legacyRegistrationKey('https://a.example'),
+      legacy('https://a.example', 'https://evil.example/reg'),
+    );
     assert.equal(await store.adoptLegacy(plain, 'https://a.example/reg'), undefined);
-    assert.deepEqual([...secrets.m.keys()], []);
+    assert.deepEqual([...secrets.data.keys()], []);
   });
 
   test('the server forgets the client: invalid_client, the record is dropped, the next call registers again', async () => {
     const as = await testClient(testConfig(op)).serverMetadata();
     const server = { issuer: op.issuer, endpoints: {} };
-    const store = new RegistrationStore(memorySecrets());
+    const store = new RegistrationStore(new FakeSecrets());
     const { client } = await ensureRegisteredClient(store, server, as, { redirectUris: REDIRECTS }, seam);
     const signedIn = await loopbackSignIn(op, testClient(testConfig(op, { clientId: client.clientId })));
     await op.forgetClient(client.clientId);
@@ -169,7 +159,7 @@ suite('dynamic client registration (RFC 7591) against oidc-provider', function (
       assert.equal(as.registration_endpoint, undefined);
       await rejectsWithAuthError(
         ensureRegisteredClient(
-          new RegistrationStore(memorySecrets()),
+          new RegistrationStore(new FakeSecrets()),
           { issuer: plain.issuer, endpoints: {} },
           as,
           { redirectUris: REDIRECTS },

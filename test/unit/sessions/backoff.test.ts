@@ -49,7 +49,7 @@ suite("back-off after a transient refresh failure, on the keeper's clock", funct
         return fetch(url, init as RequestInit);
       },
     });
-    const w = openWindow(new FakeSecrets(), client, clock, 'w', timers);
+    const w = openWindow(new FakeSecrets(), client, clock, { owner: 'w', timers });
     const session = storedSession('s1', r, clock.now());
     await w.keeper.add(session, []);
 

@@ -53,7 +53,7 @@ suite('two windows over a keychain with real latency', function () {
           return fetch(url, init as RequestInit);
         },
       });
-      const w = openWindow(secrets, client, clock, owner);
+      const w = openWindow(secrets, client, clock, { owner });
       open.push(w);
       return w;
     };

@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { FakeSecrets } from '../../support/fakeSecrets';
 import { parseProvider, type ProviderConfig } from '../../../src/protocol/config';
 import { DynamicClientIds, forgettingClient } from '../../../src/sessions/dynamicClientIds';
 import { AuthError } from '../../../src/protocol/errors';
@@ -8,20 +9,6 @@ import { RegistrationStore } from '../../../src/sessions/registrationStore';
 import { bindingOf } from '../../../src/sessions/serverBinding';
 import { startOpProcess, type OpProcess } from '../../support/op';
 import { testClient, testConfig } from '../../support/protocolHarness';
-
-function memorySecrets() {
-  const m = new Map<string, string>();
-  return {
-    m,
-    get: async (k: string) => m.get(k),
-    store: async (k: string, v: string) => {
-      m.set(k, v);
-    },
-    delete: async (k: string) => {
-      m.delete(k);
-    },
-  };
-}
 
 suite('registry: entries without clientId (dynamic registration)', function () {
   this.timeout(30_000);
@@ -33,7 +20,7 @@ suite('registry: entries without clientId (dynamic registration)', function () {
     await op?.stop();
   });
 
-  function setup(secrets = memorySecrets()) {
+  function setup(secrets: Pick<FakeSecrets, 'get' | 'store' | 'delete'> = new FakeSecrets()) {
     const events: string[] = [];
     let resolved: () => void = () => {};
     const store = new RegistrationStore(secrets);
@@ -100,14 +87,15 @@ suite('registry: entries without clientId (dynamic registration)', function () {
   test('nothing is read from SecretStorage or the network while effective() runs (it is called inside activate())', async () => {
     const parsed = parseProvider({ id: 'dyn2', label: 'Dyn', issuer: op.issuer });
     assert.ok('config' in parsed);
-    const secrets = memorySecrets();
+    const secrets = new FakeSecrets();
     const reads: string[] = [];
     const counting = {
-      ...secrets,
       get: async (k: string) => {
         reads.push(k);
         return secrets.get(k);
       },
+      store: (k: string, v: string) => secrets.store(k, v),
+      delete: (k: string) => secrets.delete(k),
     };
     const a = setup(counting);
     const before = (await op.stats()).routes.registration ?? 0;
@@ -183,7 +171,7 @@ suite('registry: entries without clientId (dynamic registration)', function () {
     let resolvedCount = 0;
     let resolved: () => void = () => {};
     const ids = new DynamicClientIds({
-      store: new RegistrationStore(memorySecrets()),
+      store: new RegistrationStore(new FakeSecrets()),
       redirectUris: () => [],
       register: async () => ({ clientId: `client-${++n}`, redirectUris: [] }),
       onResolved: () => {

@@ -49,7 +49,7 @@ suite('a dead refresh token answered 400 invalid_request', function () {
       String(answer),
     );
 
-    const w = openWindow(new FakeSecrets(), client, clock, 'w');
+    const w = openWindow(new FakeSecrets(), client, clock, { owner: 'w' });
     const session = storedSession('s1', r, clock.now());
     await w.keeper.add(session, []);
     clock.advance(HOUR);

@@ -50,7 +50,7 @@ suite('refresh failures by what they mean', function () {
       getClientSecret: async () => undefined,
       fetch: async (url, init) => reply(url) ?? fetch(url, init as RequestInit),
     });
-    const w = openWindow(new FakeSecrets(), client, clock, 'w');
+    const w = openWindow(new FakeSecrets(), client, clock, { owner: 'w' });
     const session = storedSession('s1', r, clock.now());
     await w.keeper.add(session, []);
     return { clock, w, session, client };

@@ -122,7 +122,7 @@ suite('sessionKeeper: token lifecycle against oidc-provider with rotation', func
           return fetch(url, init as RequestInit);
         },
       });
-      const w2 = openWindow(w.keeper['deps'].secrets as FakeSecrets, faulty, clock, 'faulty');
+      const w2 = openWindow(w.keeper['deps'].secrets as FakeSecrets, faulty, clock, { owner: 'faulty' });
       clock.advance(4_000); // inside the refresh margin, one second before expiry
       assert.equal(
         (await w2.keeper.usable(session))?.tokens.accessToken,
@@ -289,7 +289,7 @@ suite('sessionKeeper: token lifecycle against oidc-provider with rotation', func
     } = await signedIn();
     await secrets.store(keys.session('test', 'junk'), '{not json');
     await secrets.store(keys.index('test'), JSON.stringify(['s1', 'junk']));
-    const fresh = openWindow(secrets, client, clock, 'reloaded');
+    const fresh = openWindow(secrets, client, clock, { owner: 'reloaded' });
     assert.deepEqual(
       (await fresh.keeper.sessions()).map((s) => s.id),
       ['s1'],

@@ -63,7 +63,7 @@ suite('sign-out racing a refresh: waits for it, and revokes what it produced', f
         return res;
       },
     });
-    const w = openWindow(new FakeSecrets(), client, clock, 'w');
+    const w = openWindow(new FakeSecrets(), client, clock, { owner: 'w' });
     const session = storedSession('s1', r, clock.now());
     await w.keeper.add(session, []);
     clock.advance(HOUR);

@@ -74,7 +74,7 @@ suite('a strict server: exact redirect URIs with ports, revocation only for conf
     const clock = new TestClock();
     const client = testClient(testConfig(op), null, clock.now);
     const r = await loopbackSignIn(op, client);
-    const w = openWindow(new FakeSecrets(), client, clock, 'w');
+    const w = openWindow(new FakeSecrets(), client, clock, { owner: 'w' });
     await w.keeper.add(storedSession('s1', r, clock.now()), []);
     const removed = await w.keeper.remove('s1', 'signed out');
     assert.deepEqual(await w.keeper.sessions(), []);
