@@ -165,7 +165,7 @@ suite('README screenshots (media/screenshots/screenshots.json)', () => {
       const missing = staleness(root, { 'wizard-register-redirects': README_SCREENSHOTS['wizard-register-redirects'] });
       assert.ok(
         missing.some((p) =>
-          /^wizard-register-redirects: src\/setup\/presetGuide\.ts no longer exists .*readmeShots\.ts.*addProvider\.ui\.test\.js$/.test(
+          /^wizard-register-redirects: src\/vscode\/wizard\/presetGuide\.ts no longer exists .*readmeShots\.ts.*addProvider\.ui\.test\.js$/.test(
             p,
           ),
         ),
