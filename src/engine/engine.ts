@@ -21,7 +21,7 @@ import { ensureRegisteredClient } from './registerClient';
 import { discoverIssuer, lookUpServerUrl } from './serverLookup';
 import { signIn, type SignInDeps, type SignInRequest } from './signIn';
 
-export interface EnginePlatform {
+interface EnginePlatform {
   readonly fetch: BaseFetch;
   /** The flows this build ships (flows/node.ts, flows/web.ts), in order of preference. */
   readonly flows: readonly Flow[];

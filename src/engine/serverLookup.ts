@@ -9,7 +9,7 @@ import { AuthError, hasReason, isAuthError } from '../protocol/errors';
 import { createFetch, type BaseFetch } from '../protocol/http';
 import { discoverProtectedResource, type ProtectedResourceMetadata } from '../protocol/resourceMetadata';
 
-export type ServerLookup =
+type ServerLookup =
   | { readonly kind: 'issuer'; readonly metadata: ServerMetadata }
   | { readonly kind: 'resource'; readonly resource: ProtectedResourceMetadata };
 

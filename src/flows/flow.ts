@@ -17,7 +17,7 @@ export type FlowId = 'loopback' | 'uri-handler' | 'device-code' | 'manual';
 /** Where our extension host runs, as seen from the user's browser. */
 export type ExtensionHostKind = 'local' | 'remote' | 'webworker';
 
-export interface FlowCapabilities {
+interface FlowCapabilities {
   /** Works when the extension host runs on the user's machine (desktop, local window). */
   readonly local: boolean;
   /** Works when the extension host runs on another machine (SSH, container, WSL, code-server). */

@@ -41,7 +41,7 @@ const CLIENT_ONLY = [
 /** Never passed back: a challenge would start VS Code's own sign-in; cookies have no business on a loopback port. */
 const SERVER_ONLY = ['www-authenticate', 'set-cookie', 'set-cookie2'];
 
-export type HeaderMap = Readonly<Record<string, string | readonly string[] | undefined>>;
+type HeaderMap = Readonly<Record<string, string | readonly string[] | undefined>>;
 
 /** Header names a Connection header lists (they are hop-by-hop for that message). */
 function connectionListed(headers: HeaderMap): Set<string> {
@@ -91,7 +91,7 @@ export function clientResponseHeaders(server: HeaderMap): Record<string, string 
 }
 
 /** What a 401 or 403 from the MCP server asks for (RFC 6750 §3.1). */
-export type Refusal =
+type Refusal =
   | { readonly kind: 'invalid_token' }
   | { readonly kind: 'insufficient_scope'; readonly scopes: readonly string[] }
   | { readonly kind: 'forbidden' };

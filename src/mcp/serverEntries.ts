@@ -30,7 +30,7 @@ export interface McpServerEntry {
   readonly audience?: string;
 }
 
-export interface McpEntryProblem {
+interface McpEntryProblem {
   readonly index: number;
   readonly name?: string;
   readonly field: string;
@@ -127,7 +127,7 @@ function urlProblem(v: unknown): { url?: string; problem?: string } {
 }
 
 /** The part of a provider config an entry is checked against. */
-export interface ProviderFacts {
+interface ProviderFacts {
   readonly label: string;
   readonly resources?: readonly string[];
   readonly authorizationParameters: Readonly<Record<string, string>>;

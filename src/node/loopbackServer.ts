@@ -14,7 +14,7 @@ import { renderCallbackPage, type CallbackOutcome, type CallbackPages } from './
 
 export type { CallbackOutcome, CallbackPages } from './callbackPages';
 
-export interface LoopbackOptions {
+interface LoopbackOptions {
   /** The provider's label from settings, shown (escaped) on the pages; without one they say "your identity provider". */
   readonly providerLabel?: string;
   /**

@@ -21,7 +21,7 @@ import { answer, forward, type BridgeAuth, type Log, type UpstreamRoute } from '
 
 export type { BridgeAuth, Grant } from './mcpUpstream';
 
-export interface BridgeRoute {
+interface BridgeRoute {
   /** The server's name (its path on the bridge: bridgePath). */
   readonly name: string;
   /** The MCP endpoint every request on that path goes to. */

@@ -8,7 +8,7 @@
  */
 
 /** Why a certificate was refused, and whose move it is: the user's trust store, or the server's certificate. */
-export interface CertificateProblem {
+interface CertificateProblem {
   readonly code: string;
   readonly problem: string;
   /** 'trust': the chain ends at a CA this machine does not trust (the usual private-CA case). */

@@ -55,7 +55,7 @@ export interface ProviderConfig {
   readonly clientRegistration?: 'dynamic';
 }
 
-export interface ConfigProblem {
+interface ConfigProblem {
   /** Position in the settings array, for the message. */
   readonly index: number;
   readonly providerId?: string;

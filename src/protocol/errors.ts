@@ -42,10 +42,10 @@ export const TRANSIENT_CODES: ReadonlySet<AuthErrorCode> = new Set(['network']);
  * Situations a caller handles specially, beyond the code: the registration endpoint wants an initial access token
  * (RFC 7591 §3: ask for one and retry); a URL publishes no RFC 9728 metadata (it may be an issuer instead).
  */
-export type AuthErrorReason = 'initial_access_token_required' | 'no_resource_metadata';
+type AuthErrorReason = 'initial_access_token_required' | 'no_resource_metadata';
 
 /** What an AuthError keeps besides its code and message: the server's OAuth error and the HTTP status. */
-export interface AuthErrorDetails {
+interface AuthErrorDetails {
   readonly oauthError?: string;
   readonly oauthErrorDescription?: string;
   readonly status?: number;

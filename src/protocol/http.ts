@@ -17,7 +17,7 @@ export interface FetchInit {
 export type BaseFetch = (url: string, init: FetchInit) => Promise<Response>;
 export type HttpLog = (line: string) => void;
 
-export interface HttpOptions {
+interface HttpOptions {
   /** Per-request timeout; a server that does not answer in time fails as `network`, never hangs the UI. */
   timeoutMs?: number;
   /** Largest response body accepted; authorization servers never send megabytes. */

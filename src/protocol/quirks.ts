@@ -16,7 +16,7 @@ import type { FetchInit } from './http';
 import type { TokenSet } from './tokens';
 
 export type QuirkFetch = (url: string, init: FetchInit) => Promise<Response>;
-export type FetchQuirk = (next: QuirkFetch) => QuirkFetch;
+type FetchQuirk = (next: QuirkFetch) => QuirkFetch;
 
 export interface QuirkContext {
   readonly config: ProviderConfig;
@@ -27,13 +27,9 @@ export interface QuirkContext {
 }
 
 /** Who signed in, for IdPs without an ID token or userinfo. */
-export type AccountQuirk = (ctx: QuirkContext, tokens: TokenSet) => Promise<Account>;
+type AccountQuirk = (ctx: QuirkContext, tokens: TokenSet) => Promise<Account>;
 /** Revocation for IdPs without RFC 7009; resolves false when this kind of token cannot be revoked there. */
-export type RevokeQuirk = (
-  ctx: QuirkContext,
-  token: string,
-  hint: 'refresh_token' | 'access_token',
-) => Promise<boolean>;
+type RevokeQuirk = (ctx: QuirkContext, token: string, hint: 'refresh_token' | 'access_token') => Promise<boolean>;
 
 /**
  * One quirk: what it changes in the protocol client. A quirk sets one member (besides its name); `combineQuirks`

@@ -5,7 +5,7 @@
  */
 
 /** The client authentication methods OAuth Accounts can use for a registered client (besides none). */
-export type SecretAuthentication = 'client_secret_basic' | 'client_secret_post';
+type SecretAuthentication = 'client_secret_basic' | 'client_secret_post';
 
 export interface RegisteredClient {
   readonly clientId: string;

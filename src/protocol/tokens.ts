@@ -33,7 +33,7 @@ export interface TokenSet {
   readonly issuedAt?: number;
 }
 
-export interface TokenEndpointResponseLike {
+interface TokenEndpointResponseLike {
   access_token: string;
   token_type?: string;
   refresh_token?: string;

@@ -14,12 +14,12 @@ import type { RegistrationStore } from './registrationStore';
 import type { TokenClient } from './tokenSource';
 
 /** What the registry needs to know of a registered client (its secret and management token stay in storage). */
-export type KnownClient = Pick<
+type KnownClient = Pick<
   RegisteredClient,
   'clientId' | 'clientAuthentication' | 'redirectUris' | 'clientSecretExpiresAt'
 >;
 
-export interface DynamicClientDeps {
+interface DynamicClientDeps {
   readonly store: RegistrationStore;
   /**
    * The redirect URIs the registration of this entry's server must hold: what every entry of that server sends (its

@@ -11,7 +11,7 @@ import { RefreshFailure } from './refreshingSource';
 import type { StoredSession } from './sessionStore';
 import type { TokenSource } from './tokenSource';
 
-export interface FailureHooks {
+interface FailureHooks {
   readonly clock: Clock;
   readonly providerLabel: string;
   readonly log: Pick<Logger, 'warn'>;

@@ -10,7 +10,7 @@ import { releaseLease, tryAcquireLease, waitForLease, type LeaseOptions } from '
 import type { SessionLookup, StoredSession } from './sessionStore';
 import type { SessionPort, TokenSource } from './tokenSource';
 
-export interface LeasedOptions {
+interface LeasedOptions {
   readonly port: SessionPort;
   /** The lease of one session, for this window. */
   readonly lease: (id: string) => LeaseOptions;

@@ -7,7 +7,7 @@
  */
 import type { SecretStorageLike } from './sessionStore';
 
-export interface Lease {
+interface Lease {
   readonly owner: string;
   readonly until: number;
 }

@@ -126,7 +126,7 @@ export function encodeClientSecret(secret: string, binding: ServerBinding): stri
   return JSON.stringify({ v: 1, secret, binding });
 }
 
-export type StoredClientSecret =
+type StoredClientSecret =
   | { readonly kind: 'bound'; readonly secret: string }
   | { readonly kind: 'missing' }
   | { readonly kind: 'foreign'; readonly why: string };

@@ -21,7 +21,7 @@ import { reusing, type ReusingSource, type SessionPort, type TokenClient } from 
 export type { Revocation } from './revocation';
 export type { SessionChange } from './sessionMemory';
 
-export interface KeeperDeps {
+interface KeeperDeps {
   readonly store: SessionStore;
   readonly secrets: SecretStorageLike;
   readonly client: TokenClient;

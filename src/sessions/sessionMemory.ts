@@ -15,7 +15,7 @@ export interface SessionChange {
   changed?: StoredSession[];
 }
 
-export interface MemoryHooks {
+interface MemoryHooks {
   readonly log: Pick<Logger, 'warn'>;
   /** Memory changed; called once per change, after memory (not necessarily storage) has it. */
   readonly changed: (change: SessionChange) => void;

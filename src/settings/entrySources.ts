@@ -10,7 +10,7 @@ import { serverRefused, type OrgRules } from './orgRules';
 
 export type ProviderSource = 'managed' | 'settings' | 'api';
 
-export interface ResolvedSources {
+interface ResolvedSources {
   readonly managed: ProviderConfig[];
   readonly user: ProviderConfig[];
   readonly problems: string[];

@@ -10,7 +10,7 @@ import { bindingKey, bindingOf } from '../sessions/serverBinding';
 
 export const RECOMMENDED_SETTING = 'oauthAccounts.recommendedProviders';
 
-export type RecommendationStatus =
+type RecommendationStatus =
   /** Not in the user's settings yet: may be offered. */
   | { readonly kind: 'new'; readonly config: ProviderConfig }
   /** The user has an entry with this id for the same server and client already: nothing to do. */
@@ -28,7 +28,7 @@ export interface Recommendation {
   readonly status: RecommendationStatus;
 }
 
-export interface RecommendationContext {
+interface RecommendationContext {
   /** The user's own entries, as validated from the user setting. */
   readonly userEntries: readonly ProviderConfig[];
   /** Ids taken by something other than the user's entries, with who took them ("your organisation", …). */

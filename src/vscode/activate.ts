@@ -23,7 +23,7 @@ import { RecommendationPrompt } from './recommendationPrompt';
 import { RECOMMENDED_SETTING } from '../settings/recommendations';
 import type { McpServers, McpServersDeps } from './mcpServers';
 
-export interface Platform {
+interface Platform {
   /** Loads this host's engine bundle (engine/engine.ts: fetch, flows, protocol client, wizard); called on first use. */
   readonly loadEngine: () => Promise<Engine>;
   /** The loopback listener's pages, where the build has that flow. */

@@ -11,7 +11,7 @@ import { LazyClient } from './lazyClient';
 import { keys, type SecretStorageLike } from '../sessions/sessionStore';
 import { decodeClientSecret, type ServerBinding } from '../sessions/serverBinding';
 
-export interface BoundClientsDeps {
+interface BoundClientsDeps {
   readonly secrets: Pick<SecretStorageLike, 'get'>;
   readonly log: Logger;
   /** The engine bundle, loaded on first use (engineLoader.ts). */

@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import * as notify from './notify';
 import { isAuthError } from '../protocol/errors';
 
-export interface SignInTarget {
+interface SignInTarget {
   /** What VS Code has registered under `id` (an entry without clientId: its stand-in, which waits for the id). */
   registered(id: string): vscode.AuthenticationProvider | undefined;
   labelOf(id: string): string;

@@ -43,7 +43,7 @@ export function capture(line: string): void {
 type Level = 'trace' | 'info' | 'warn' | 'error';
 
 /** Where log lines go; `line` formats (and redacts) the line when it is written. */
-export interface LogTarget {
+interface LogTarget {
   write(level: Level, line: () => string): void;
 }
 

@@ -28,7 +28,7 @@ import { isAuthError } from '../protocol/errors';
 
 export const MCP_APPROVALS_KEY = 'mcpServerApprovals';
 
-export interface McpHostDeps {
+interface McpHostDeps {
   readonly registry: ProviderRegistry;
   readonly log: Logger;
   /** This extension's globalState: where approvals are kept. */

@@ -25,7 +25,7 @@ export const MCP_DEFINITION_PROVIDER_ID = 'oauthAccounts.mcpServers';
 export const MCP_AVAILABLE_CONTEXT = 'oauthAccounts.mcpAvailable';
 
 /** The part of VS Code's stable MCP API used here (its types are newer than @types/vscode 1.93). */
-export interface McpHttpDefinition {
+interface McpHttpDefinition {
   readonly label: string;
   uri: vscode.Uri;
   headers: Record<string, string>;

@@ -23,14 +23,14 @@ import { plainText } from '../protocol/plainText';
 import type { StoredSession } from '../sessions/sessionStore';
 import type { Logger } from './log';
 
-export interface ServerStatus {
+interface ServerStatus {
   account?: string;
   expiresAt?: number;
   lastError?: string;
   lastOkAt?: number;
 }
 
-export interface McpTokensDeps {
+interface McpTokensDeps {
   readonly registry: ProviderRegistry;
   readonly log: Logger;
   /** The entry of this name if the user approved it (where its tokens go), else undefined. */

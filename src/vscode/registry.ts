@@ -43,7 +43,7 @@ interface Entry {
   readonly managed: boolean;
 }
 
-export interface RegistryDeps {
+interface RegistryDeps {
   readonly context: vscode.ExtensionContext;
   readonly log: Logger;
   readonly callbacks: UriCallbacks;

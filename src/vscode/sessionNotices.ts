@@ -14,7 +14,7 @@ import type { Revocation } from '../sessions/sessionKeeper';
 import { bindingKey, configForBinding, describeBinding } from '../sessions/serverBinding';
 import { revokeTokens } from '../sessions/revocation';
 
-export interface SessionNoticesDeps {
+interface SessionNoticesDeps {
   readonly log: Logger;
   /** Clients bound to a server (a retired session is revoked with one made from its own binding). */
   readonly clients: BoundClients;

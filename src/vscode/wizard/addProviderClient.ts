@@ -12,7 +12,7 @@ import { hasReason, isAuthError } from '../../protocol/errors';
 import type { ProviderRegistry } from '../registry';
 import type { ServerLocation } from '../../sessions/serverBinding';
 
-export interface ClientChoice {
+interface ClientChoice {
   /** A client id entered by hand (undefined when registered). */
   readonly clientId?: string;
   /** What was registered or reused, for the wizard's last dialog (undefined when entered by hand). */

@@ -66,7 +66,7 @@ export function describeCapabilities(as: ServerMetadata): string[] {
 }
 
 /** One line of "what to register": the flow, the redirect URI it sends from this window, and what to register. */
-export interface RedirectLine {
+interface RedirectLine {
   flow: FlowId;
   label: string;
   sends?: string;

@@ -6,7 +6,7 @@
 import { EXTENSION_ID } from '../../protocol/constants';
 import { PRESET_ENTRIES, type PresetEntry, type PresetId } from '../../protocol/presets';
 
-export interface PresetQuestion {
+interface PresetQuestion {
   /** Placeholder name used in templates: `{tenant}`. */
   readonly key: string;
   readonly prompt: string;
