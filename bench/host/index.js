@@ -22,7 +22,6 @@ const secretCalls = { get: 0, store: 0, delete: 0, keys: 0, onDidChange: 0 };
 const ourMain = fs.realpathSync(process.env.BENCH_EXT_MAIN);
 const origLoad = Module._load;
 let wrappedExports;
-let keptAfter = () => undefined;
 Module._load = function (request, parent, isMain) {
   const tLoad = performance.now();
   const exports = origLoad.apply(this, arguments);
@@ -62,13 +61,7 @@ Module._load = function (request, parent, isMain) {
             },
           };
           const ctx = Object.create(context, { secrets: { value: secrets, enumerable: true } });
-          // Whether an earlier start kept the validated setting (src/setup/validatedSettings.ts) for exactly this value.
-          const keptForThisValue = () =>
-            context.globalState.get('validatedSettings')?.value ===
-            JSON.stringify(vscode.workspace.getConfiguration().get('oauthAccounts.providers') ?? null);
-          out.keptBefore = keptForThisValue();
           out.extensionMode = context.extensionMode;
-          keptAfter = keptForThisValue;
           // CPU time of the host process during the call (all its threads, GC helpers included): what the call cost,
           // without the time the thread waited for a core on a busy machine. (Not process.threadCpuUsage: Linux
           // accounts a thread's time coarsely enough to read 0 for a 3 ms call.)
@@ -128,11 +121,7 @@ exports.run = async function run() {
       }
     }
     await new Promise((r) => setTimeout(r, 1000)); // anything started in the background by activation shows up now
-    // The first start keeps its validation on the next turn after activate(); this host sees it at once, the
-    // workbench's storage writes it to IndexedDB within about 100 ms, well before the page closes after run().
-    for (let i = 0; i < 40 && keptAfter() === false; i++) await new Promise((r) => setTimeout(r, 50));
     out.secretCallsAfter1s = { ...secretCalls };
-    out.keptAfter = keptAfter();
     out.asRequestsAfter1s = (await asRequests()) - out.asRequestsBefore;
   } catch (e) {
     out.errors.push(String((e && e.stack) || e));

@@ -1,8 +1,7 @@
 // Activation bench driver: starts the test AS, then runs bench/host/index.js in a fresh code-server extension host
 // (test/host/codeServer.ts) per start, with 10 providers whose issuer is that AS in user settings and our extension
 // installed (ExtensionMode.Production). Each repetition is two starts with one browser profile and origin, as a
-// user's restart: the first with an empty profile (nothing kept from an earlier start: right after installing,
-// updating or changing the setting), the second with what the first kept (every later start).
+// user's restart: the first with an empty profile (right after installing), the second with what VS Code kept.
 //   node hostRunner.cjs <devExtensionsFolder> <entry> <reps> <out.json> <ourExtensionFolder>
 import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -66,7 +65,7 @@ async function main() {
           },
         });
         process.stderr.write(
-          `  activation rep ${rep + 1}/${reps} (${start} start): ours ${fmt(data.ms)} ms (activate() ${fmt(data.activateCallMs)} ms, validated settings kept before: ${data.keptBefore ?? '?'}), github-authentication ${fmt(data.githubAuthMs)} ms${r.exitCode ? ` (exit ${r.exitCode})` : ''}\n`,
+          `  activation rep ${rep + 1}/${reps} (${start} start): ours ${fmt(data.ms)} ms (activate() ${fmt(data.activateCallMs)} ms), github-authentication ${fmt(data.githubAuthMs)} ms${r.exitCode ? ` (exit ${r.exitCode})` : ''}\n`,
         );
       }
     }
