@@ -106,6 +106,19 @@ exports.run = async function run() {
     out.asRequestsBefore = await asRequests();
     const order = out.rep % 2 ? [GITHUB, OURS] : [OURS, GITHUB];
     out.order = order;
+    // BENCH_PROFILE_DIR=<dir>: a CPU profile of both activations per start, taken inside the host (open it in Chrome's
+    // DevTools; BENCH_NO_MINIFY=1 keeps our names readable). The host's own NODE_OPTIONS do not reach it.
+    let session;
+    if (process.env.BENCH_PROFILE_DIR) {
+      const inspector = require('node:inspector');
+      session = new inspector.Session();
+      session.connect();
+      const post = (m, p) => new Promise((res, rej) => session.post(m, p, (e, r) => (e ? rej(e) : res(r))));
+      session.postAsync = post;
+      await post('Profiler.enable');
+      await post('Profiler.setSamplingInterval', { interval: 50 });
+      await post('Profiler.start');
+    }
     for (const id of order) {
       const r = await activateTimed(id);
       if (id === OURS) {
@@ -119,6 +132,11 @@ exports.run = async function run() {
         out.githubWasActive = r.wasActive;
         out.githubPath = r.path;
       }
+    }
+    if (session) {
+      const { profile } = await session.postAsync('Profiler.stop');
+      const file = `rep-${out.rep}-${Date.now()}.cpuprofile`;
+      fs.writeFileSync(require('node:path').join(process.env.BENCH_PROFILE_DIR, file), JSON.stringify(profile));
     }
     await new Promise((r) => setTimeout(r, 1000)); // anything started in the background by activation shows up now
     out.secretCallsAfter1s = { ...secretCalls };
