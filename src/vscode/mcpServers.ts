@@ -105,7 +105,12 @@ export class McpServers implements vscode.Disposable {
       deps.log.info('this VS Code has no MCP server API (VS Code 1.101 or later): MCP servers are not offered');
       return;
     }
-    void vscode.commands.executeCommand('setContext', MCP_AVAILABLE_CONTEXT, true);
+    // Only the palette reads it: set after activate() returns, not inside it.
+    const showCommands = setTimeout(
+      () => void vscode.commands.executeCommand('setContext', MCP_AVAILABLE_CONTEXT, true),
+      0,
+    );
+    this.disposables.push({ dispose: () => clearTimeout(showCommands) });
     const placeholder = vscode.Uri.parse(UNRESOLVED);
     this.disposables.push(
       api.registerMcpServerDefinitionProvider(MCP_DEFINITION_PROVIDER_ID, {
