@@ -108,13 +108,11 @@ exports.run = async function run() {
     out.order = order;
     // BENCH_PROFILE_DIR=<dir>: a CPU profile of both activations per start, taken inside the host (open it in Chrome's
     // DevTools; BENCH_NO_MINIFY=1 keeps our names readable). The host's own NODE_OPTIONS do not reach it.
-    let session;
+    let post;
     if (process.env.BENCH_PROFILE_DIR) {
-      const inspector = require('node:inspector');
-      session = new inspector.Session();
+      const session = new (require('node:inspector').Session)();
       session.connect();
-      const post = (m, p) => new Promise((res, rej) => session.post(m, p, (e, r) => (e ? rej(e) : res(r))));
-      session.postAsync = post;
+      post = (m, p) => new Promise((res, rej) => session.post(m, p, (e, r) => (e ? rej(e) : res(r))));
       await post('Profiler.enable');
       await post('Profiler.setSamplingInterval', { interval: 50 });
       await post('Profiler.start');
@@ -133,8 +131,8 @@ exports.run = async function run() {
         out.githubPath = r.path;
       }
     }
-    if (session) {
-      const { profile } = await session.postAsync('Profiler.stop');
+    if (post) {
+      const { profile } = await post('Profiler.stop');
       const file = `rep-${out.rep}-${Date.now()}.cpuprofile`;
       fs.writeFileSync(require('node:path').join(process.env.BENCH_PROFILE_DIR, file), JSON.stringify(profile));
     }
