@@ -223,10 +223,12 @@ export async function startWorkbench(
 
 /** Opens the command palette with ">title" typed and returns the visible rows' labels (e.g. "OAuth Accounts: Sign In..."). */
 export async function commandPaletteItems(page: Page, title: string): Promise<string[]> {
-  // Focus the workbench first: F1 is a workbench keybinding and does nothing while focus is outside it.
+  // Focus the workbench first: F1 is a workbench keybinding and does nothing while focus is outside it. The click
+  // may be refused (a webview's frame covers the editor part, a dialog is open); then F1 still works from where
+  // focus is, so wait briefly rather than Playwright's default 30 s, which pushed later steps past their timeouts.
   await page
     .locator('.monaco-workbench .part.editor')
-    .click({ position: { x: 300, y: 200 } })
+    .click({ position: { x: 300, y: 200 }, timeout: 2_000 })
     .catch(() => undefined);
   await page.keyboard.press('F1');
   const input = page.locator(QUICK_INPUT).first();
