@@ -1,7 +1,6 @@
 /**
- * One identity provider's protocol steps, one function per step over openid-client (and, for the code exchange,
- * the oauth4webapi functions it is built on, because our URI-handler redirect URI carries a query string that
- * openid-client would strip). Nothing here imports `vscode`; nothing here remembers a sign-in in progress: the
+ * One identity provider's protocol steps, one method per step over openid-client (the code exchange on the
+ * oauth4webapi functions it is built on: codeExchange.ts says why). Nothing here imports `vscode`; nothing here remembers a sign-in in progress: the
  * caller holds the PendingAuthorization and passes it back.
  */
 import * as client from 'openid-client';
@@ -9,22 +8,23 @@ import * as oauth from 'oauth4webapi';
 import type { ProviderConfig } from './config';
 import { accountFrom, type Account } from './account';
 import { discoverMetadata } from './discovery';
-import { hasTenantIssuer, tenantAwareConfiguration, withTokenTenant } from './tenantIssuer';
+import { hasTenantIssuer, tenantAwareConfiguration } from './tenantIssuer';
 import { AuthError } from './errors';
 import { isLibraryError, toAuthError } from './libraryErrors';
 import { createFetch } from './http';
 import { defaultScopes, union } from './scopes';
 import { combineQuirks, type QuirkContext, type Quirks } from './quirks';
 import { fromTokenResponse, type IdTokenClaims, type TokenSet } from './tokens';
-import { isHttpUrl, sameOrigin, serverUrlProblem } from './urls';
+import { isHttpUrl } from './urls';
+import { authorizationParameters } from './authorizationRequest';
+import { deviceAuthorizationFrom } from './deviceAuthorization';
+import { checkIssuedAt, checkSameIdentity } from './idTokenChecks';
+import { exchangeCode, validateCallback } from './codeExchange';
 import { usePushedAuthorization, withResources } from './requestParams';
 import { untilExpiry } from './deviceDeadline';
 import type { ClientDeps, DeviceAuthorization, PendingAuthorization, SignInResult } from './clientTypes';
 
 export type { ClientDeps, DeviceAuthorization, PendingAuthorization, SignInResult } from './clientTypes';
-
-/** How far a server's clock may run ahead of ours before an ID token's `iat` is refused. */
-const ID_TOKEN_CLOCK_SKEW_MS = 5 * 60_000;
 
 export class ProviderClient {
   private metadata?: Promise<client.ServerMetadata>;
@@ -131,30 +131,15 @@ export class ProviderClient {
     const codeVerifier = client.randomPKCECodeVerifier();
     const state = client.randomState();
     const nonce = scopes.includes('openid') ? client.randomNonce() : undefined;
-    const params: Record<string, string> = {
-      ...this.config.authorizationParameters,
-      redirect_uri: opts.redirectUri,
-      code_challenge: await client.calculatePKCECodeChallenge(codeVerifier),
-      code_challenge_method: 'S256',
+    const params = authorizationParameters(this.config, as, {
+      scopes,
+      redirectUri: opts.redirectUri,
+      codeChallenge: await client.calculatePKCECodeChallenge(codeVerifier),
       state,
-    };
-    if (scopes.length) params.scope = scopes.join(' ');
-    if (nonce) params.nonce = nonce;
-    if (opts.loginHint && !params.login_hint) params.login_hint = opts.loginHint;
-    if (!params.prompt) {
-      const prompts: string[] = [];
-      // Signing in another account while one is signed in: let the user pick, where the server knows the value.
-      if (
-        opts.selectAccount &&
-        !params.login_hint &&
-        Array.isArray(as.prompt_values_supported) &&
-        as.prompt_values_supported.includes('select_account')
-      )
-        prompts.push('select_account');
-      // OIDC Core §11: offline_access is only honoured with prompt=consent.
-      if (scopes.includes('offline_access')) prompts.push('consent');
-      if (prompts.length) params.prompt = prompts.join(' ');
-    }
+      nonce,
+      loginHint: opts.loginHint,
+      selectAccount: opts.selectAccount,
+    });
     let url: string;
     if (usePushedAuthorization(this.config, as)) {
       // RFC 9126: the parameters go to the server directly (client-authenticated), the browser gets a request_uri.
@@ -187,51 +172,17 @@ export class ProviderClient {
     signal?: AbortSignal,
   ): Promise<SignInResult> {
     const as = await this.serverMetadata(signal);
-    const c: oauth.Client = { client_id: this.config.clientId };
-    let params: URLSearchParams;
-    try {
-      params = oauth.validateAuthResponse(as, c, callback, pending.state);
-    } catch (e) {
-      const mapped = toAuthError(e, 'The sign-in callback');
-      throw mapped.code === 'authorization_denied'
-        ? mapped
-        : new AuthError('invalid_callback', `${mapped.message} The sign-in was not completed.`, { cause: e });
-    }
-    if (!params.get('code'))
-      throw new AuthError(
-        'invalid_callback',
-        'The sign-in callback carries no authorization code. The sign-in was not completed.',
-      );
-    const fetch = this.fetchFor(signal);
-    const opts = {
-      [oauth.customFetch]: fetch,
-      [oauth.allowInsecureRequests]: this.insecure(as),
-      [oauth.jwksCache]: this.jwksCache,
-      signal,
+    const params = validateCallback(as, this.config.clientId, callback, pending.state);
+    const { tokens, idClaims } = await exchangeCode(as, this.config.clientId, params, pending, {
+      clientAuth: await this.clientAuth(),
+      fetch: this.fetchFor(signal),
+      insecure: this.insecure(as),
+      jwksCache: this.jwksCache,
       additionalParameters: withResources(this.config),
-    };
-    let tokens: oauth.TokenEndpointResponse;
-    let idClaims: IdTokenClaims | undefined;
-    try {
-      const res = await oauth.authorizationCodeGrantRequest(
-        as,
-        c,
-        await this.clientAuth(),
-        params,
-        pending.redirectUri,
-        pending.codeVerifier,
-        opts,
-      );
-      tokens = await oauth.processAuthorizationCodeResponse(await withTokenTenant(as, res), c, res, {
-        expectedNonce: pending.nonce ?? oauth.expectNoNonce,
-        requireIdToken: pending.nonce !== undefined && !!this.config.issuer,
-      });
-      if (tokens.id_token && as.jwks_uri) await oauth.validateApplicationLevelSignature(as, res, opts);
-      idClaims = oauth.getValidatedIdTokenClaims(tokens) as IdTokenClaims | undefined;
-    } catch (e) {
-      throw toAuthError(e, 'The code exchange');
-    }
-    this.checkIssuedAt(idClaims);
+      requireIdToken: pending.nonce !== undefined && !!this.config.issuer,
+      signal,
+    });
+    checkIssuedAt(idClaims, this.now());
     const tokenSet = fromTokenResponse(tokens as Parameters<typeof fromTokenResponse>[0], idClaims, this.now());
     const account = await this.account(tokenSet, signal);
     return { tokens: tokenSet, account, requestedScopes: pending.scopes };
@@ -264,31 +215,7 @@ export class ProviderClient {
     } catch (e) {
       throw toAuthError(e, 'The device authorization request');
     }
-    for (const [name, value] of [
-      ['verification_uri', response.verification_uri],
-      ['verification_uri_complete', response.verification_uri_complete],
-    ] as const) {
-      if (value === undefined) continue;
-      const problem = serverUrlProblem(value);
-      if (problem)
-        throw new AuthError(
-          'invalid_response',
-          `The device authorization response's ${name} ${problem}; the sign-in was not started.`,
-        );
-    }
-    return {
-      userCode: response.user_code,
-      verificationUri: response.verification_uri,
-      // The user is shown verification_uri and the browser opens verification_uri_complete: only when both are on
-      // the same origin, so the page that opens is on the server the user was told about.
-      ...(response.verification_uri_complete &&
-      sameOrigin(response.verification_uri_complete, response.verification_uri)
-        ? { verificationUriComplete: response.verification_uri_complete }
-        : {}),
-      expiresAt: this.now() + response.expires_in * 1000,
-      scopes,
-      response,
-    };
+    return deviceAuthorizationFrom(response, scopes, this.now());
   }
 
   /**
@@ -308,25 +235,11 @@ export class ProviderClient {
         throw polling.aborted ? reason() : toAuthError(e, 'The device sign-in');
       }
       const claims = res.claims() as IdTokenClaims | undefined;
-      this.checkIssuedAt(claims);
+      checkIssuedAt(claims, this.now());
       const tokenSet = fromTokenResponse(res as Parameters<typeof fromTokenResponse>[0], claims, this.now());
       const account = await this.account(tokenSet, signal);
       return { tokens: tokenSet, account, requestedScopes: handle.scopes };
     });
-  }
-
-  /**
-   * OIDC Core §3.1.3.7: `iat` must be acceptable; the library only checks it is a number. An ID token issued in the
-   * future (beyond clock skew) means a broken or hostile server.
-   */
-  private checkIssuedAt(claims: IdTokenClaims | undefined): void {
-    const iat = claims?.iat;
-    if (typeof iat === 'number' && iat * 1000 > this.now() + ID_TOKEN_CLOCK_SKEW_MS) {
-      throw new AuthError(
-        'invalid_response',
-        `The ID token was rejected: it is issued ${Math.round((iat * 1000 - this.now()) / 1000)} s in the future (check the server's and this machine's clocks).`,
-      );
-    }
   }
 
   /** Account from the ID token, completed by userinfo when the ID token lacks a readable name. */
@@ -374,7 +287,7 @@ export class ProviderClient {
     }
   }
 
-  /** refresh_token grant. OIDC Core §12.2: a refreshed ID token must name the same iss, sub and aud. */
+  /** refresh_token grant; a refreshed ID token must name the same user and client (idTokenChecks.ts). */
   async refresh(previous: TokenSet, signal?: AbortSignal): Promise<TokenSet> {
     if (!previous.refreshToken) throw new AuthError('invalid_grant', 'The session has no refresh token.');
     let res: Awaited<ReturnType<typeof client.refreshTokenGrant>>;
@@ -388,20 +301,8 @@ export class ProviderClient {
       throw toAuthError(e, 'The token refresh');
     }
     const claims = res.claims() as IdTokenClaims | undefined;
-    this.checkIssuedAt(claims);
-    if (claims && previous.idClaims) {
-      const before = previous.idClaims;
-      if (
-        claims.iss !== before.iss ||
-        claims.sub !== before.sub ||
-        JSON.stringify(claims.aud) !== JSON.stringify(before.aud)
-      ) {
-        throw new AuthError(
-          'invalid_grant',
-          'The refreshed ID token names a different user or client (OIDC Core §12.2); the session is no longer valid.',
-        );
-      }
-    }
+    checkIssuedAt(claims, this.now());
+    checkSameIdentity(previous.idClaims, claims);
     return fromTokenResponse(res as Parameters<typeof fromTokenResponse>[0], claims, this.now(), previous);
   }
 
