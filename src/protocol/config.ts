@@ -6,7 +6,18 @@ import type { ProviderEntry } from '../../api/oauth-accounts';
 import { everyOf, isValidProviderId } from './constants';
 import { presetDefaults, presetEntry, PRESET_IDS } from './presets';
 import { serverUrlProblem } from './urls';
-import { plainText } from './plainText';
+import {
+  checkAuthorizationParameters,
+  checkEndpoints,
+  checkLoopbackPorts,
+  checkResources,
+  checkScopes,
+  isObject,
+  typeOf,
+  type EndpointOverrides,
+} from './entryFields';
+
+export { ENDPOINT_KEYS, type EndpointOverrides } from './entryFields';
 
 // The entry's schema is the published ProviderEntry (api/oauth-accounts.d.ts); the run-time lists below are checked
 // against it by the compiler, and package.json's contributed schema against them by test/unit/entrySchema.test.ts.
@@ -17,7 +28,6 @@ export type ClientAuthentication = NonNullable<ProviderEntry['clientAuthenticati
  */
 export const FLOW_SETTINGS = ['auto', 'loopback', 'uri-handler', 'device-code'] as const;
 export type FlowSetting = (typeof FLOW_SETTINGS)[number];
-export type EndpointOverrides = NonNullable<ProviderEntry['endpoints']>;
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 /** Compiles only while the `flow` values the API typings publish are exactly the setting's values. */
 export const FLOW_TYPINGS_AGREE: Same<NonNullable<ProviderEntry['flow']>, FlowSetting> = true;
@@ -66,14 +76,6 @@ interface ConfigProblem {
 export const SETTING = 'oauthAccounts.providers';
 /** Global boolean: with `"flow": "auto"`, try the device code flow first wherever the server supports it. */
 export const PREFER_DEVICE_CODE_SETTING = 'oauthAccounts.preferDeviceCode';
-export const ENDPOINT_KEYS = everyOf<keyof EndpointOverrides>()([
-  'authorization',
-  'token',
-  'userinfo',
-  'revocation',
-  'deviceAuthorization',
-  'jwks',
-]);
 export const CLIENT_AUTHENTICATIONS = everyOf<ClientAuthentication>()([
   'none',
   'client_secret_basic',
@@ -98,20 +100,6 @@ export const ENTRY_KEYS = everyOf<keyof ProviderEntry>()([
   'pushedAuthorizationRequests',
 ]);
 const KNOWN_KEYS: ReadonlySet<string> = new Set(ENTRY_KEYS);
-/** Parameters we set ourselves; letting settings override them would break PKCE, state or the redirect. */
-const RESERVED_PARAMETERS = new Set([
-  'client_id',
-  'redirect_uri',
-  'response_type',
-  'state',
-  'nonce',
-  'code_challenge',
-  'code_challenge_method',
-  'scope',
-  'response_mode',
-  'request',
-  'request_uri',
-]);
 
 /** Ids VS Code or its built-in extensions own; registering one of them would be ignored by VS Code. */
 export const BUILT_IN_PROVIDER_IDS: readonly string[] = [
@@ -224,19 +212,13 @@ export function parseProvider(input: unknown, index = 0): ParsedEntry {
     const problem = serverUrlProblem(v);
     if (problem) return bad(field, `${problem}.`);
   }
-  const endpoints: EndpointOverrides = {};
-  if (entry.endpoints !== undefined) {
-    if (!isObject(entry.endpoints)) return bad('endpoints', `must be an object, not ${typeOf(entry.endpoints)}.`);
-    for (const [key, v] of Object.entries(entry.endpoints)) {
-      if (!(ENDPOINT_KEYS as readonly string[]).includes(key))
-        return bad(`endpoints.${key}`, `is not a known endpoint (known: ${ENDPOINT_KEYS.join(', ')}).`);
-      if (typeof v !== 'string') return bad(`endpoints.${key}`, `must be a URL string, not ${typeOf(v)}.`);
-      const problem = serverUrlProblem(v);
-      if (problem) return bad(`endpoints.${key}`, `${problem}.`);
-      endpoints[key as keyof EndpointOverrides] = v;
-    }
-  }
-  if (entry.issuer === undefined && entry.discoveryUrl === undefined && !(endpoints.authorization && endpoints.token)) {
+  const endpoints = checkEndpoints(entry.endpoints);
+  if (!('value' in endpoints)) return bad(endpoints.field, endpoints.message);
+  if (
+    entry.issuer === undefined &&
+    entry.discoveryUrl === undefined &&
+    !(endpoints.value.authorization && endpoints.value.token)
+  ) {
     return bad(
       'issuer',
       'is required unless "discoveryUrl" or both "endpoints.authorization" and "endpoints.token" are set.',
@@ -254,54 +236,20 @@ export function parseProvider(input: unknown, index = 0): ParsedEntry {
   const flow = entry.flow ?? 'auto';
   if (!FLOW_SETTINGS.includes(flow as FlowSetting)) return bad('flow', `must be one of ${FLOW_SETTINGS.join(', ')}.`);
 
-  let scopes: string[] | undefined;
-  if (entry.scopes !== undefined) {
-    if (!Array.isArray(entry.scopes) || entry.scopes.some((s) => typeof s !== 'string' || !s || /\s/.test(s))) {
-      return bad(
-        'scopes',
-        'must be a list of scope names without spaces, for example ["openid", "profile", "offline_access"].',
-      );
-    }
-    scopes = [...new Set(entry.scopes as string[])];
-  }
-  const authorizationParameters: Record<string, string> = {};
-  if (entry.authorizationParameters !== undefined) {
-    if (!isObject(entry.authorizationParameters))
-      return bad(
-        'authorizationParameters',
-        `must be an object of strings, not ${typeOf(entry.authorizationParameters)}.`,
-      );
-    for (const [k, v] of Object.entries(entry.authorizationParameters)) {
-      if (RESERVED_PARAMETERS.has(k))
-        return bad(`authorizationParameters.${k}`, 'is set by OAuth Accounts itself and cannot be overridden.');
-      if (typeof v !== 'string') return bad(`authorizationParameters.${k}`, `must be a string, not ${typeOf(v)}.`);
-      authorizationParameters[k] = v;
-    }
-  }
+  const scopes = checkScopes(entry.scopes);
+  if (!('value' in scopes)) return bad(scopes.field, scopes.message);
+  const authorizationParameters = checkAuthorizationParameters(entry.authorizationParameters);
+  if (!('value' in authorizationParameters)) return bad(authorizationParameters.field, authorizationParameters.message);
   if (
     entry.accountLabelClaim !== undefined &&
     (typeof entry.accountLabelClaim !== 'string' || !entry.accountLabelClaim)
   ) {
     return bad('accountLabelClaim', 'must be a claim name such as "email".');
   }
-  let loopbackPorts: number[] | undefined;
-  if (entry.loopbackPorts !== undefined) {
-    const ports = entry.loopbackPorts;
-    if (
-      !Array.isArray(ports) ||
-      ports.length === 0 ||
-      ports.length > 20 ||
-      ports.some((p) => !Number.isInteger(p) || p < 1024 || p > 65535)
-    ) {
-      return bad(
-        'loopbackPorts',
-        'must be a list of 1 to 20 port numbers between 1024 and 65535, registered at the identity provider as http://127.0.0.1:<port>/callback, for example [8400, 8401].',
-      );
-    }
-    loopbackPorts = [...new Set(ports as number[])];
-  }
-  const resources = parseResources(entry.resources);
-  if (typeof resources === 'string') return bad('resources', resources);
+  const loopbackPorts = checkLoopbackPorts(entry.loopbackPorts);
+  if (!('value' in loopbackPorts)) return bad(loopbackPorts.field, loopbackPorts.message);
+  const resources = checkResources(entry.resources);
+  if (!('value' in resources)) return bad(resources.field, resources.message);
   if (entry.pushedAuthorizationRequests !== undefined && typeof entry.pushedAuthorizationRequests !== 'boolean') {
     return bad('pushedAuthorizationRequests', 'must be true or false.');
   }
@@ -313,36 +261,22 @@ export function parseProvider(input: unknown, index = 0): ParsedEntry {
       label: entry.label.trim(),
       ...(entry.issuer !== undefined ? { issuer: entry.issuer as string } : {}),
       ...(entry.discoveryUrl !== undefined ? { discoveryUrl: entry.discoveryUrl as string } : {}),
-      endpoints,
+      endpoints: endpoints.value,
       clientId: dynamic ? '' : (entry.clientId as string).trim(),
       ...(dynamic ? { clientRegistration: 'dynamic' as const } : {}),
       clientAuthentication: clientAuthentication as ClientAuthentication,
-      ...(scopes ? { scopes } : {}),
-      authorizationParameters,
+      ...(scopes.value ? { scopes: scopes.value } : {}),
+      authorizationParameters: authorizationParameters.value,
       ...(entry.accountLabelClaim !== undefined ? { accountLabelClaim: entry.accountLabelClaim as string } : {}),
       flow: flow as FlowSetting,
-      ...(loopbackPorts ? { loopbackPorts } : {}),
-      ...(resources ? { resources } : {}),
+      ...(loopbackPorts.value ? { loopbackPorts: loopbackPorts.value } : {}),
+      ...(resources.value ? { resources: resources.value } : {}),
       ...(entry.pushedAuthorizationRequests !== undefined
         ? { pushedAuthorizationRequests: entry.pushedAuthorizationRequests as boolean }
         : {}),
       ...(entry.preset !== undefined ? { preset: entry.preset as string } : {}),
     },
   };
-}
-
-/** RFC 8707 §2: absolute URIs without a fragment (here: URLs under the https rule); a message when invalid. */
-function parseResources(v: unknown): string[] | undefined | string {
-  if (v === undefined) return undefined;
-  const example =
-    'must be a list of 1 to 10 resource URLs (https://, no #fragment), for example ["https://api.example.com/"].';
-  if (!Array.isArray(v) || v.length === 0 || v.length > 10 || v.some((r) => typeof r !== 'string')) return example;
-  for (const r of v as string[]) {
-    const problem = serverUrlProblem(r);
-    if (problem) return `"${plainText(r, 200)}" ${problem}.`;
-    if (r.includes('#')) return `"${plainText(r, 200)}" must not contain a fragment (RFC 8707 §2).`;
-  }
-  return [...new Set(v as string[])];
 }
 
 /**
@@ -361,14 +295,4 @@ function withPresetDefaults(
 /** Stable comparison key: a changed entry re-registers its provider, an unchanged one is left alone. */
 export function configKey(c: ProviderConfig): string {
   return JSON.stringify(c);
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function typeOf(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'a list';
-  return typeof v === 'object' ? 'an object' : `${typeof v} ${JSON.stringify(v)?.slice(0, 40)}`;
 }
