@@ -6,7 +6,6 @@
 import * as vscode from 'vscode';
 import * as notify from './notify';
 import {
-  BUILT_IN_PROVIDER_IDS,
   configKey,
   describeProblem,
   parseProvider,
@@ -26,7 +25,8 @@ import { createProvider, overridableFlowUi, type ProviderWiringDeps } from './au
 import { interactiveSignIn } from './interactiveSignIn';
 import { SessionNotices } from './sessionNotices';
 import { BoundClients } from './boundClients';
-import { EXTENSION_ID, registrationRedirectUris } from './ui';
+import { registrationRedirectUris } from './ui';
+import { takenProviderIds } from './providerIds';
 import type { UriCallbacks } from './uriCallbacks';
 import { DynamicClientIds } from '../sessions/dynamicClientIds';
 import { RegistrationStore } from '../sessions/registrationStore';
@@ -144,7 +144,7 @@ export class ProviderRegistry implements vscode.Disposable {
     const entries = this.deps.validate(raw);
     // Learning the ids other extensions contribute walks every installed extension: only when there is an id to check.
     const anyEntry = [...entries, ...managed.entries.map((m) => m.parsed)].some((e) => 'config' in e);
-    const taken = anyEntry ? this.takenIds() : new Set<string>();
+    const taken = anyEntry ? takenProviderIds() : new Set<string>();
     const resolved = resolveSources(managed, entries, taken, new Set(this.fromApi.keys()));
     for (const p of resolved.problems) this.reportProblem(p);
     this.fromManaged = resolved.managed;
@@ -188,10 +188,6 @@ export class ProviderRegistry implements vscode.Disposable {
     if (this.fromManaged.some((c) => c.id === id)) return 'managed';
     if (this.fromApi.has(id)) return 'api';
     return this.fromSettings.some((c) => c.id === id) ? 'settings' : undefined;
-  }
-
-  private takenIds(): Set<string> {
-    return new Set([...BUILT_IN_PROVIDER_IDS, ...contributedProviderIds().keys()]);
   }
 
   private reportProblem(text: string): void {
@@ -330,7 +326,7 @@ export class ProviderRegistry implements vscode.Disposable {
   /** Every provider id taken in this VS Code: VS Code's, other extensions' contributed ids, ours (managed, settings, API). */
   usedIds(): ReadonlySet<string> {
     return new Set([
-      ...this.takenIds(),
+      ...takenProviderIds(),
       ...this.fromManaged.map((c) => c.id),
       ...this.fromSettings.map((c) => c.id),
       ...this.fromApi.keys(),
@@ -347,16 +343,4 @@ export class ProviderRegistry implements vscode.Disposable {
     for (const id of [...this.entries.keys()]) this.unregister(id);
     this.changed.dispose();
   }
-}
-
-/** Authentication provider ids other extensions contribute, with the extension that owns each. */
-export function contributedProviderIds(): Map<string, string> {
-  const ids = new Map<string, string>();
-  for (const ext of vscode.extensions.all) {
-    if (ext.id.toLowerCase() === EXTENSION_ID) continue;
-    const contributed = (ext.packageJSON as { contributes?: { authentication?: Array<{ id?: unknown }> } })?.contributes
-      ?.authentication;
-    for (const a of contributed ?? []) if (typeof a?.id === 'string' && !ids.has(a.id)) ids.set(a.id, ext.id);
-  }
-  return ids;
 }

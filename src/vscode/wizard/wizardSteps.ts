@@ -6,7 +6,8 @@ import * as vscode from 'vscode';
 import * as notify from '../notify';
 import { BUILT_IN_PROVIDER_IDS, parseProvider, SETTING } from '../../protocol/config';
 import type { ServerLocation } from '../../sessions/serverBinding';
-import { contributedProviderIds, type ProviderRegistry } from '../registry';
+import type { ProviderRegistry } from '../registry';
+import { contributedProviderIds } from '../providerIds';
 import { buildEntry } from './entryBuilder';
 import type { Preset } from './presetGuide';
 
