@@ -45,11 +45,11 @@ export const MUTATIONS = [
   },
   {
     name: 'no-select-account',
-    file: 'src/protocol/client.ts',
+    file: 'src/protocol/authorizationRequest.ts',
     what: 'prompt=select_account is never sent, even to a server that advertises it',
     find: "prompts.push('select_account');",
     replace: '{ /* mutated: never sent */ }',
-    tests: [unit('protocol/client')],
+    tests: [unit('protocol/client'), unit('protocol/requestParts')],
     grep: 'select_account|account picker',
   },
   // Also held by backoff.test.ts since #25.
@@ -64,10 +64,10 @@ export const MUTATIONS = [
   // The twelve core behaviours the unit and security suites already held before #25.
   {
     name: 'state',
-    file: 'src/protocol/client.ts',
+    file: 'src/protocol/codeExchange.ts',
     what: 'the callback state is not checked',
-    find: 'oauth.validateAuthResponse(as, c, callback, pending.state)',
-    replace: 'oauth.validateAuthResponse(as, c, callback, oauth.skipStateCheck)',
+    find: 'oauth.validateAuthResponse(as, { client_id: clientId }, callback, state)',
+    replace: 'oauth.validateAuthResponse(as, { client_id: clientId }, callback, oauth.skipStateCheck)',
     tests: [unit('protocol/client'), security('callbacks')],
   },
   {
