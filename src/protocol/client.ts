@@ -1,7 +1,7 @@
 /**
  * One identity provider's protocol steps, one method per step over openid-client (the code exchange on the
- * oauth4webapi functions it is built on: codeExchange.ts says why). Nothing here imports `vscode`; nothing here remembers a sign-in in progress: the
- * caller holds the PendingAuthorization and passes it back.
+ * oauth4webapi functions it is built on: codeExchange.ts says why). Nothing here imports `vscode`; nothing here
+ * remembers a sign-in in progress: the caller holds the PendingAuthorization and passes it back.
  */
 import * as client from 'openid-client';
 import * as oauth from 'oauth4webapi';
@@ -174,7 +174,7 @@ export class ProviderClient {
     const as = await this.serverMetadata(signal);
     const params = validateCallback(as, this.config.clientId, callback, pending.state);
     const { tokens, idClaims } = await exchangeCode(as, this.config.clientId, params, pending, {
-      clientAuth: await this.clientAuth(),
+      clientAuth: () => this.clientAuth(),
       fetch: this.fetchFor(signal),
       insecure: this.insecure(as),
       jwksCache: this.jwksCache,

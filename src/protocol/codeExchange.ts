@@ -36,7 +36,8 @@ export function validateCallback(
 }
 
 export interface ExchangeOptions {
-  readonly clientAuth: oauth.ClientAuth;
+  /** Called inside the exchange, so a missing client secret fails like the exchange does. */
+  readonly clientAuth: () => Promise<oauth.ClientAuth>;
   readonly fetch: QuirkFetch;
   readonly insecure: boolean;
   readonly jwksCache: oauth.JWKSCacheInput;
@@ -70,7 +71,7 @@ export async function exchangeCode(
     const res = await oauth.authorizationCodeGrantRequest(
       as,
       c,
-      o.clientAuth,
+      await o.clientAuth(),
       callbackParams,
       pending.redirectUri,
       pending.codeVerifier,

@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import { BUILT_IN_PROVIDER_IDS } from '../protocol/config';
 import { EXTENSION_ID } from './ui';
 
-/** Every id that is not ours to register. Walks every installed extension: only call it when there is an id to check. */
+/** Every id that is not ours to register. Walks every installed extension: call it only with an id to check. */
 export function takenProviderIds(): Set<string> {
   return new Set([...BUILT_IN_PROVIDER_IDS, ...contributedProviderIds().keys()]);
 }
