@@ -243,4 +243,33 @@ suite('MCP servers through the bridge in the real extension host', function () {
       );
       assert.ok(shown.length <= 3, `told once, not per request:\n${shown.join('\n')}`);
     }));
+
+  // Last: it leaves this window using the larger scope set for the server.
+  test("403 insufficient_scope: a session for the server's larger scope set is used without asking, and the call is retried once", async () => {
+    // Two sessions: the entry's scopes (after the test above revoked the last one) and the larger set the server asks for.
+    const narrow = await signIn('it-mcp', ['api:read']);
+    const wide = await signIn('it-mcp', ['api:read', 'api:write']);
+    assert.notEqual(narrow.accessToken, wide.accessToken);
+    await withClient(async (c) => {
+      const lines = captured().length;
+      mcp.seen.length = 0;
+      assert.equal(await c.call('write'), 'written');
+      const calls = mcp.seen.filter((s) => s.rpc === 'tools/call');
+      assert.deepEqual(
+        calls.map((s) => [
+          s.status,
+          s.token === narrow.accessToken ? 'narrow' : s.token === wide.accessToken ? 'wide' : '?',
+        ]),
+        [
+          [403, 'narrow'],
+          [200, 'wide'],
+        ],
+        "refused with the entry's token, then retried once with the larger scope set's",
+      );
+      assert.equal(await c.call('write'), 'written', 'the next call uses the larger scope set at once');
+      assert.equal(mcp.seen.filter((s) => s.status === 403).length, 1, 'no second refusal');
+      const asked = captured(lines).filter((l) => /^\[(notification|input|quick pick|modal)/.test(l));
+      assert.deepEqual(asked, [], 'nobody was asked anything: the larger session existed');
+    });
+  });
 });

@@ -64,7 +64,10 @@ export interface OpOptions {
   strictLoopbackPorts?: number[];
   /** RFC 7009 revocation refused to public clients with HTTP 401 (confidential clients only). */
   revocationConfidentialOnly?: boolean;
-  /** RFC 8707: resource indicators the AS accepts; their access tokens are JWTs with aud = the resource, scope api:read. */
+  /**
+   * RFC 8707: resource indicators the AS accepts; their access tokens are JWTs with aud = the resource and the
+   * requested ones of the scopes api:read and api:write.
+   */
   resourceIndicators?: string[];
   /** RFC 9126: authorization requests must be pushed (require_pushed_authorization_requests). PAR is on either way. */
   requirePar?: boolean;
