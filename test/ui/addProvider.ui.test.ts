@@ -197,6 +197,10 @@ suite('UI: Add Identity Provider wizard', function () {
     const pick = async (label: string) => {
       await quickInput(page, label);
     };
+    // The token details webview of the test above takes focus back when the palette closes, and a quick pick that
+    // loses focus closes: the one this test needs would vanish before it is answered. Start with no editor open.
+    await runCommand(page, 'View: Close All Editors');
+    await page.locator('.tabs-container .tab').first().waitFor({ state: 'detached', timeout: 15_000 });
     await runCommand(page, 'OAuth Accounts: Sign In...');
     await pick('UI Confidential');
     await waitForNotification(page, /no client secret is stored/, 30_000);
