@@ -35,7 +35,7 @@ export function validateCallback(
   return params;
 }
 
-export interface ExchangeOptions {
+interface ExchangeOptions {
   /** Called inside the exchange, so a missing client secret fails like the exchange does. */
   readonly clientAuth: () => Promise<oauth.ClientAuth>;
   readonly fetch: QuirkFetch;

@@ -34,7 +34,7 @@ const RESERVED_PARAMETERS = new Set([
 ]);
 
 /** What is wrong with a field: `field` is its path in the entry (`endpoints.token`). */
-export interface FieldProblem {
+interface FieldProblem {
   readonly field: string;
   readonly message: string;
 }
