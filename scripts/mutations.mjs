@@ -168,6 +168,15 @@ export const MUTATIONS = [
     tests: [unit('sessions/sessionKeeper')],
     grep: 'fires before|fires early',
   },
+  {
+    name: 'timer-joins-flight',
+    file: 'src/sessions/sessionKeeper.ts',
+    what: 'a session timer that fires while the refresh before it is finishing joins that flight (no refresh, no timer left)',
+    find: 'const finishing = this.source.inFlight(id);',
+    replace: 'const finishing = undefined as Promise<unknown> | undefined;',
+    tests: [unit('sessions/backoff')],
+    grep: 'still finishing',
+  },
   // Trust paths of issue #21 and the organisation's rules of issue #23.
   {
     name: 'workbench-guard',

@@ -42,6 +42,11 @@ export class KeyedTimers {
     this.timers.set(id, t);
   }
 
+  /** Whether a timer of `id` is waiting to fire. */
+  has(id: string): boolean {
+    return this.timers.has(id);
+  }
+
   clear(id: string): void {
     if (this.timers.has(id)) this.host.clear(this.timers.get(id));
     this.timers.delete(id);

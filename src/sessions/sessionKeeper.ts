@@ -242,6 +242,13 @@ export class SessionKeeper {
   }
 
   private async onTimer(id: string): Promise<void> {
+    // A timer can fire while the refresh before it is still finishing (releasing its lease): joining that flight
+    // would take its result as this timer's own and leave no timer behind. Wait for it; a timer its outcome set decides.
+    const finishing = this.source.inFlight(id);
+    if (finishing) {
+      await finishing.catch(() => undefined);
+      if (this.timers.has(id)) return;
+    }
     const s = (await this.map()).get(id);
     if (!s || this.disposed) return;
     // A timer can fire before its time on the clock: Node counts from the event loop's cached time, which lags the

@@ -27,28 +27,9 @@ suite("back-off after a transient refresh failure, on the keeper's clock", funct
   test('a transient failure starts a background retry whose delay grows, and starts again at 15 s after a success', async () => {
     const clock = new FrozenClock();
     const timers = new ManualTimers(clock);
-    /** The keeper's clock at every refresh request, and whether the server is "down" (HTTP 503) for them. */
-    const attempts: number[] = [];
     let down = true;
+    const { client, attempts } = countingClient(op, clock, () => down);
     const r = await loopbackSignIn(op, testClient(testConfig(op), null, clock.now));
-    const client = new ProviderClient(testConfig(op), {
-      now: clock.now,
-      getClientSecret: async () => undefined,
-      fetch: async (url, init) => {
-        if (
-          url.endsWith('/token') &&
-          new URLSearchParams(String(init?.body ?? '')).get('grant_type') === 'refresh_token'
-        ) {
-          attempts.push(clock.now());
-          if (down)
-            return new Response(JSON.stringify({ error: 'temporarily_unavailable' }), {
-              status: 503,
-              headers: { 'content-type': 'application/json' },
-            });
-        }
-        return fetch(url, init as RequestInit);
-      },
-    });
     const w = openWindow(new FakeSecrets(), client, clock, { owner: 'w', timers });
     const session = storedSession('s1', r, clock.now());
     await w.keeper.add(session, []);
@@ -101,4 +82,65 @@ suite("back-off after a transient refresh failure, on the keeper's clock", funct
     assert.deepEqual(timers.delays(), [BACKOFF[0]], 'after a success the back-off starts again at 15 s');
     w.keeper.dispose();
   });
+
+  test('a timer that fires while the refresh before it is still finishing refreshes all the same, and leaves a timer', async () => {
+    const clock = new FrozenClock();
+    const timers = new ManualTimers(clock);
+    const { client, attempts } = countingClient(op, clock, () => false);
+    const secrets = new HeldDeletes();
+    const w = openWindow(secrets, client, clock, { owner: 'w', timers });
+    const r = await loopbackSignIn(op, testClient(testConfig(op), null, clock.now));
+    await w.keeper.add(storedSession('s1', r, clock.now()), []);
+
+    // The proactive refresh lands, and its flight stays open: releasing the lease (a keychain delete) is held.
+    let release!: () => void;
+    secrets.held = new Promise((resolve) => (release = resolve));
+    timers.advance(200_000);
+    await until('the refresh to be stored', () => attempts.length === 1 && w.events.some((e) => e.changed?.length));
+    assert.deepEqual(timers.delays(), [200_000], "the new token's proactive timer");
+    // That timer fires before the flight has ended (a slow keychain, or a short-lived token).
+    timers.advance(200_000);
+    secrets.held = undefined;
+    release();
+    await until(
+      () =>
+        `a second refresh and the next timer; timers: ${JSON.stringify(timers.delays())}, attempts: ${attempts.length}`,
+      () => attempts.length === 2 && timers.delays().length === 1,
+    );
+    assert.deepEqual(timers.delays(), [200_000]);
+    w.keeper.dispose();
+  });
 });
+
+/** A client whose refresh requests are stamped with the keeper's clock, answered 503 while `isDown()`. */
+function countingClient(op: OpProcess, clock: FrozenClock, isDown: () => boolean) {
+  const attempts: number[] = [];
+  const client = new ProviderClient(testConfig(op), {
+    now: clock.now,
+    getClientSecret: async () => undefined,
+    fetch: async (url, init) => {
+      if (
+        url.endsWith('/token') &&
+        new URLSearchParams(String(init?.body ?? '')).get('grant_type') === 'refresh_token'
+      ) {
+        attempts.push(clock.now());
+        if (isDown())
+          return new Response(JSON.stringify({ error: 'temporarily_unavailable' }), {
+            status: 503,
+            headers: { 'content-type': 'application/json' },
+          });
+      }
+      return fetch(url, init as RequestInit);
+    },
+  });
+  return { client, attempts };
+}
+
+/** A keychain whose deletes wait while `held` is set (the refresh lease is released by a delete). */
+class HeldDeletes extends FakeSecrets {
+  held?: Promise<void>;
+  override delete(key: string): Promise<void> {
+    const held = this.held;
+    return held ? held.then(() => super.delete(key)) : super.delete(key);
+  }
+}
