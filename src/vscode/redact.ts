@@ -19,16 +19,17 @@ const START = String.raw`(?:(?<![A-Za-z0-9_.-])|(?<=%[0-9A-Fa-f]{2})|(?<=%25[0-9
  * - inside a JSON string that is itself in a JSON string (`\"code\":\"…\"`): up to the escaped closing quote, with
  *   the inner escapes (`\\\"`, `\\\\`) skipped;
  * - double or single quoted (JSON, `key: "value"`): up to the real closing quote, skipping `\"` escapes;
- * - bare (query strings, form bodies, `key: value`): up to whitespace, `&`, a quote or an encoded `&` (`%26`,
- *   `%2526`), so the next parameter of an encoded redirect_uri stays readable; `,` `;` `)` are kept in (a password
- *   may hold them); never an earlier mask (`id_token=[redacted JWT]`);
+ * - bare (query strings, form bodies, `key: value`): up to whitespace, `&`, a quote or the next parameter of an
+ *   encoded redirect_uri (`%26name%3D`, `%2526name%253D`), which stays readable; an encoded `&` that starts no
+ *   parameter is part of the value (a form-encoded token may hold `&`, and a value may start with it); `,` `;` `)`
+ *   are kept in (a password may hold them); never an earlier mask (`id_token=[redacted JWT]`);
  * - an opening quote that never closes (a line cut short): the bare value after it.
  */
 const VALUE = [
   String.raw`\\"(?:\\\\\\"|\\\\|\\[^"\\]|[^"\\])*\\"`,
   String.raw`"(?:[^"\\]|\\[\s\S])*"`,
   String.raw`'(?:[^'\\]|\\[\s\S])*'`,
-  String.raw`(?!\[redacted)(?:(?!%26|%2526)[^\s&"'])+`,
+  String.raw`(?!\[redacted)[^\s&"'](?:(?!%26[\w.-]+%3D|%2526[\w.-]+%253D)[^\s&"'])*`,
   String.raw`\\?["'][^\s"'&]+`,
 ].join('|');
 

@@ -165,6 +165,11 @@ suite('log redaction', () => {
       'redirect_uri=https%3A%2F%2Fapp%2Fcb%3Fcode%3D[redacted]%26state%3Dq',
     );
     assert.equal(redact(`Authorization: token gho_${s}`), 'Authorization: token [redacted]');
+    // A form-encoded value holding `&` (found by the security suite's property test): `%26` that starts no encoded
+    // parameter is the value's, at its start too.
+    assert.equal(redact('access_token=%26AAAAAAAA'), 'access_token=[redacted]');
+    assert.equal(redact(`refresh_token=ab%26${s} next`), 'refresh_token=[redacted] next');
+    assert.equal(redact(`code=%2526${s}&state=q`), 'code=[redacted]&state=q');
   });
 
   test('a JWT is masked wherever it stands, with no name or scheme before it', () => {
