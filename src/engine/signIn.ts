@@ -99,8 +99,9 @@ export async function signIn(
         log.info(`starting the ${flow.id} flow`);
         // The allowed-accounts check, run by the flow before its browser page says "signed in", else here.
         let accepted: SignInResult | undefined;
+        let vouchedNames: readonly string[] = [];
         const accept = async (r: SignInResult) => {
-          await refuseAccount(deps, r, controller.signal);
+          vouchedNames = await refuseAccount(deps, r, controller.signal);
           accepted = r;
         };
         const result = await flow.run({
@@ -114,7 +115,7 @@ export async function signIn(
           accept,
         });
         if (accepted !== result) await accept(result);
-        return result;
+        return { ...result, vouchedNames };
       } catch (e) {
         const err = isAuthError(e) ? e : toAuthError(e, 'Sign-in');
         log.warn(
@@ -135,29 +136,35 @@ export async function signIn(
  * The organisation's allowed accounts (orgRules.ts), checked once the server has said who signed in: against the
  * naming claims it vouches for in the ID token, else in userinfo (each set on its own: an e-mail from one and
  * `email_verified` from the other prove nothing). A refused account's tokens are revoked at once and never stored;
- * so are they when the check itself cannot be made. The error says why.
+ * so are they when the check itself cannot be made. The error says why. Resolves to the names that passed, kept with
+ * the session so that rules added later are checked against them: when the ID token names nobody, userinfo's names.
  */
-async function refuseAccount(deps: SignInDeps, result: SignInResult, signal: AbortSignal): Promise<void> {
-  const check = deps.accountRefused;
-  if (!check) return;
+async function refuseAccount(deps: SignInDeps, result: SignInResult, signal: AbortSignal): Promise<readonly string[]> {
   const o = {
     labelFromServerApi: presetQuirks(deps.config).some((q) => q.account),
     directoryUsernames: deps.config.preset === 'entra',
   };
-  const idClaims = result.tokens.idClaims as Record<string, unknown> | undefined;
-  let refused: string | undefined;
-  try {
-    refused = check(accountIdentifiers(result.account.label, idClaims, o));
-    if (refused && (await deps.client.serverMetadata(signal)).userinfo_endpoint) {
-      const userinfo = await deps.client
+  /** userinfo's names (the answer the sign-in already has, else asked now), or undefined without one. */
+  const fromUserinfo = async () => {
+    let userinfo = result.userinfo;
+    if (!userinfo && (await deps.client.serverMetadata(signal)).userinfo_endpoint)
+      userinfo = await deps.client
         .userinfo(result.tokens.accessToken, result.tokens.idClaims?.sub, signal)
         .catch(() => undefined);
-      if (userinfo) refused = check(accountIdentifiers(result.account.label, userinfo, o));
-    }
+    return userinfo && accountIdentifiers(result.account.label, userinfo, o);
+  };
+  let names = accountIdentifiers(result.account.label, result.tokens.idClaims as Record<string, unknown>, o);
+  let refused: string | undefined;
+  try {
+    refused = deps.accountRefused?.(names);
+    const more = refused || !names.length ? await fromUserinfo() : undefined;
+    if (more) refused = deps.accountRefused?.((names = more));
   } catch (e) {
-    refused = `the account could not be checked against your organisation's rules (${(e as Error)?.message ?? e})`;
+    refused = deps.accountRefused
+      ? `the account could not be checked against your organisation's rules (${(e as Error)?.message ?? e})`
+      : undefined; // no rule to check: the names are only kept for later ones
   }
-  if (!refused) return;
+  if (!refused) return names;
   deps.log.warn(
     `signed in as ${result.account.label}, which the organisation's rules refuse; the tokens are revoked and not kept`,
   );

@@ -6,7 +6,7 @@
 import * as client from 'openid-client';
 import * as oauth from 'oauth4webapi';
 import type { ProviderConfig } from './config';
-import { accountFrom, type Account } from './account';
+import { accountFrom } from './account';
 import { discoverMetadata } from './discovery';
 import { hasTenantIssuer, tenantAwareConfiguration } from './tenantIssuer';
 import { AuthError } from './errors';
@@ -184,8 +184,7 @@ export class ProviderClient {
     });
     checkIssuedAt(idClaims, this.now());
     const tokenSet = fromTokenResponse(tokens as Parameters<typeof fromTokenResponse>[0], idClaims, this.now());
-    const account = await this.account(tokenSet, signal);
-    return { tokens: tokenSet, account, requestedScopes: pending.scopes };
+    return { tokens: tokenSet, ...(await this.account(tokenSet, signal)), requestedScopes: pending.scopes };
   }
 
   /**
@@ -237,14 +236,13 @@ export class ProviderClient {
       const claims = res.claims() as IdTokenClaims | undefined;
       checkIssuedAt(claims, this.now());
       const tokenSet = fromTokenResponse(res as Parameters<typeof fromTokenResponse>[0], claims, this.now());
-      const account = await this.account(tokenSet, signal);
-      return { tokens: tokenSet, account, requestedScopes: handle.scopes };
+      return { tokens: tokenSet, ...(await this.account(tokenSet, signal)), requestedScopes: handle.scopes };
     });
   }
 
-  /** Account from the ID token, completed by userinfo when the ID token lacks a readable name. */
-  async account(tokens: TokenSet, signal?: AbortSignal): Promise<Account> {
-    if (this.quirks.account) return this.quirks.account(await this.quirkContext(signal), tokens);
+  /** Account from the ID token, completed by userinfo when the ID token lacks a readable name (returned too). */
+  async account(tokens: TokenSet, signal?: AbortSignal): Promise<Pick<SignInResult, 'account' | 'userinfo'>> {
+    if (this.quirks.account) return { account: await this.quirks.account(await this.quirkContext(signal), tokens) };
     const as = await this.serverMetadata(signal);
     const idClaims = tokens.idClaims as Record<string, unknown> | undefined;
     const labelClaims = [this.config.accountLabelClaim, 'preferred_username', 'email', 'name'].filter(
@@ -255,12 +253,11 @@ export class ProviderClient {
       userinfo = await this.userinfo(tokens.accessToken, tokens.idClaims?.sub, signal);
     }
     const raw = tokens as unknown as Record<string, unknown>;
-    return accountFrom(
-      as.issuer,
-      [idClaims, userinfo, raw],
-      this.config.accountLabelClaim,
-      `${this.config.label} account`,
-    );
+    const label = `${this.config.label} account`;
+    return {
+      account: accountFrom(as.issuer, [idClaims, userinfo, raw], this.config.accountLabelClaim, label),
+      userinfo,
+    };
   }
 
   /** userinfo; a `sub` different from the ID token's is an attack or a bug and fails the sign-in. */

@@ -34,6 +34,13 @@ export interface SignInResult {
   readonly account: Account;
   /** Scopes that were requested from the server (requested ∪ defaults). */
   readonly requestedScopes: readonly string[];
+  /** The userinfo answer the sign-in fetched to name the account, if it did: read again, never fetched twice. */
+  readonly userinfo?: Readonly<Record<string, unknown>>;
+  /**
+   * The account's names the server vouched for (orgRules.ts accountIdentifiers), as the sign-in checked them against
+   * the organisation's allowed accounts: set by the engine's sign-in, kept with the session.
+   */
+  readonly vouchedNames?: readonly string[];
 }
 
 /** A started RFC 8628 device authorization, held by the caller (never logged: `response` has the device_code). */

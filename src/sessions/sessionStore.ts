@@ -40,6 +40,12 @@ export interface StoredSession {
   readonly createdAt: number;
   readonly refreshedAt?: number;
   /**
+   * The account's names the server vouched for at sign-in (a verified e-mail, the UPN…), from the ID token or from
+   * userinfo when the sign-in needed it: an allowed-accounts rule added later is checked against these, without asking
+   * the server again. Absent in records before 0.2.
+   */
+  readonly vouchedNames?: readonly string[];
+  /**
    * The server and client that issued the tokens (serverBinding.ts), stamped by SessionStore.write. A record whose
    * binding differs from the provider's current configuration — or has none — is foreign: never served or refreshed.
    */
@@ -198,6 +204,7 @@ export function parseSession(raw: string, expectedId?: string): StoredSession | 
   if (!s.account || typeof s.account.id !== 'string' || typeof s.account.label !== 'string') return undefined;
   if (!isStringArray(s.scopes) || !isStringArray(s.defaultScopes) || typeof s.createdAt !== 'number') return undefined;
   if (s.callerScopes !== undefined && !isStringArray(s.callerScopes)) return undefined;
+  if (s.vouchedNames !== undefined && !isStringArray(s.vouchedNames)) return undefined;
   const t = s.tokens as Partial<TokenSet> | undefined;
   if (!t || typeof t.accessToken !== 'string' || typeof t.tokenType !== 'string') return undefined;
   if (t.refreshToken !== undefined && typeof t.refreshToken !== 'string') return undefined;

@@ -195,3 +195,23 @@ export function accountIdentifiers(
   if (username && o.directoryUsernames) out.push(username);
   return [...new Set(out)];
 }
+
+/**
+ * The names a stored session is matched by when the rules change after its sign-in: those the server vouched for then
+ * (kept with the session); for a record from before they were kept, its ID token's, as a sign-in would read them.
+ */
+export function storedSessionNames(
+  s: {
+    readonly account: { readonly label: string };
+    readonly tokens: { readonly idClaims?: object };
+    readonly vouchedNames?: readonly string[];
+  },
+  config: { readonly preset?: string },
+): readonly string[] {
+  return (
+    s.vouchedNames ??
+    accountIdentifiers(s.account.label, s.tokens.idClaims as Record<string, unknown> | undefined, {
+      directoryUsernames: config.preset === 'entra',
+    })
+  );
+}

@@ -15,6 +15,7 @@ import { SessionKeeper, type Revocation } from '../sessions/sessionKeeper';
 import type { SignInRequest } from '../engine/signIn';
 import { SessionStore, type SecretStorageLike, type StoredSession } from '../sessions/sessionStore';
 import { bindingOf } from '../sessions/serverBinding';
+import { accountRefused, storedSessionNames, type OrgRules } from '../settings/orgRules';
 
 export interface ProviderDeps {
   readonly config: ProviderConfig;
@@ -32,12 +33,16 @@ export interface ProviderDeps {
   readonly retire?: (sessions: StoredSession[]) => void;
   /** The session lifecycle's one clock (the keeper's); Date.now by default. */
   readonly clock?: Clock;
+  /** The organisation's rules in force (orgRules.ts): a stored session whose account they refuse is signed out. */
+  readonly orgRules?: () => OrgRules;
 }
 
 export class OAuthAuthenticationProvider implements vscode.AuthenticationProvider, vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<vscode.AuthenticationProviderAuthenticationSessionsChangeEvent>();
   readonly onDidChangeSessions = this.emitter.event;
   private lifecycle?: SessionKeeper;
+  /** The rules the stored sessions were last checked against, and that check. */
+  private checked?: { readonly rules: OrgRules; readonly done: Promise<void> };
 
   /** Registering a provider at activation builds nothing else: the store and keeper come with the first use. */
   constructor(private readonly deps: ProviderDeps) {}
@@ -80,6 +85,8 @@ export class OAuthAuthenticationProvider implements vscode.AuthenticationProvide
     options: vscode.AuthenticationProviderSessionOptions = {},
   ): Promise<vscode.AuthenticationSession[]> {
     const wanted = scopes === undefined ? undefined : normalizeScopes(scopes);
+    const checking = this.enforceOrgRules();
+    if (checking) await checking;
     const matching = await this.keeper.matching(wanted, options.account?.id);
     const fresh = await Promise.all(matching.map((s) => this.keeper.usable(s)));
     // Report the scopes this caller asked for (they matched as a set), as VS Code's own providers do.
@@ -115,6 +122,7 @@ export class OAuthAuthenticationProvider implements vscode.AuthenticationProvide
       defaultScopes: normalizeScopes(result.requestedScopes.filter((s) => !requested.includes(s))),
       tokens: result.tokens,
       createdAt: now,
+      vouchedNames: result.vouchedNames,
     };
     const replaced = (await this.keeper.sessions()).filter(
       (s) => s.account.id === session.account.id && sameScopes(s.scopes, session.scopes),
@@ -124,6 +132,44 @@ export class OAuthAuthenticationProvider implements vscode.AuthenticationProvide
       `signed in as ${session.account.label}; access token ${describeExpiry(session, now)}${session.tokens.refreshToken ? ', refresh token stored' : ', no refresh token'}`,
     );
     return toVsCodeSession(session);
+  }
+
+  /**
+   * Signs out every stored session whose account the organisation's allowed-accounts rules refuse, once per change of
+   * the rules (sign-in checks new sessions itself): a rule added after a sign-in ends that session at the next use or
+   * rules change, and the user is told why. Undefined (nothing to wait for) when no rule restricts accounts.
+   */
+  enforceOrgRules(): Promise<void> | undefined {
+    const rules = this.deps.orgRules?.();
+    if (!rules?.allowedAccounts.length) return undefined;
+    if (this.checked?.rules !== rules) {
+      const check = {
+        rules,
+        done: this.endRefusedSessions(rules).catch((e) => {
+          if (this.checked === check) this.checked = undefined; // checked again at the next use
+          this.deps.log.error(
+            `checking sessions against the organisation's rules failed: ${(e as Error)?.message ?? e}`,
+          );
+        }),
+      };
+      this.checked = check;
+    }
+    return this.checked.done;
+  }
+
+  /** enforceOrgRules for a provider in use (its sessions read); one not used yet is checked at its first use. */
+  enforceOrgRulesIfLoaded(): void {
+    if (this.lifecycle) void this.enforceOrgRules();
+  }
+
+  private async endRefusedSessions(rules: OrgRules): Promise<void> {
+    for (const s of await this.keeper.sessions()) {
+      const why = accountRefused(storedSessionNames(s, this.deps.config), rules);
+      if (!why) continue;
+      this.deps.log.warn(`the organisation's rules no longer allow ${s.account.label}; signing that session out`);
+      const removed = await this.keeper.remove(s.id, "refused by the organisation's rules");
+      if (removed) this.deps.notifySignedOut?.(s, `The session was signed out: ${why}.`);
+    }
   }
 
   async removeSession(sessionId: string): Promise<void> {

@@ -31,6 +31,8 @@ export interface ProviderWiringDeps {
   readonly forgetClient: (config: ProviderConfig, log: Logger) => Promise<void>;
   /** Why the organisation's rules refuse an account with these identifiers (orgRules.ts), or undefined. */
   readonly accountRefused?: (identifiers: readonly string[]) => string | undefined;
+  /** The organisation's rules in force, which stored sessions are checked against when they change. */
+  readonly orgRules?: ProviderDeps['orgRules'];
   /**
    * The secret a server issued at registration to this dynamically registered client (a server that makes every
    * registered client confidential), from its registration record: bound to the server binding it was made at.
@@ -103,6 +105,7 @@ export function createProvider(config: ProviderConfig, deps: ProviderWiringDeps)
     retire: (sessions) => void notices.retire(config, sessions),
     signedOut: (s, revocation) => notices.signedOut(config, s, revocation),
     cancelled: () => void notify.showInformationMessage(`Sign-in to ${config.label} cancelled.`),
+    orgRules: deps.orgRules,
   });
   provider.onDidChangeSessions((e) => {
     for (const s of e.added ?? []) notices.signedIn(config, s.account.id);

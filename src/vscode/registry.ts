@@ -103,6 +103,7 @@ export class ProviderRegistry implements vscode.Disposable {
       ui: overridableFlowUi(deps.callbacks, () => this.testUiOverrides, deps.callbackPages),
       signInTimeoutMs: deps.signInTimeoutMs,
       accountRefused: (identifiers) => accountRefused(identifiers, this.rules),
+      orgRules: () => this.rules,
       forgetClient: async (config, log) => {
         log.warn(`the server no longer knows client "${config.clientId}"; registering again`);
         await this.dynamicIds.forget(config);
@@ -150,6 +151,8 @@ export class ProviderRegistry implements vscode.Disposable {
     this.fromManaged = resolved.managed;
     this.fromSettings = resolved.user;
     this.apply();
+    // Sessions in use are checked against new rules now; the others at their provider's first use.
+    for (const e of this.entries.values()) (e.provider ?? e.dynamic?.current)?.enforceOrgRulesIfLoaded();
   }
 
   /**

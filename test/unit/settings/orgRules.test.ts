@@ -6,6 +6,7 @@ import {
   globMatch,
   NO_RULES,
   serverRefused,
+  storedSessionNames,
   type OrgRules,
 } from '../../../src/settings/orgRules';
 
@@ -175,6 +176,15 @@ suite("settings/orgRules: the organisation's rules", () => {
       /allows only/,
       'absurdly long names are not matched',
     );
+  });
+
+  test('a stored session is matched by the names vouched for at its sign-in; an older record by its ID token', () => {
+    const idClaims = { sub: 'a', email: 'alice@corp.example', email_verified: true, preferred_username: 'ceo' };
+    const session = (vouchedNames?: string[]) => ({ account: { label: 'alice' }, tokens: { idClaims }, vouchedNames });
+    assert.deepEqual(storedSessionNames(session(['alice@users.example']), {}), ['alice@users.example']);
+    assert.deepEqual(storedSessionNames(session([]), {}), [], 'none vouched at sign-in: none now');
+    assert.deepEqual(storedSessionNames(session(), {}), ['alice@corp.example']);
+    assert.deepEqual(storedSessionNames(session(), { preset: 'entra' }), ['alice@corp.example', 'ceo']);
   });
 
   test('an exact issuer allows its origin only for the entry that names it (no discoveryUrl trick on a shared host)', () => {
