@@ -244,6 +244,33 @@ suite('MCP servers through the bridge in the real extension host', function () {
       assert.ok(shown.length <= 3, `told once, not per request:\n${shown.join('\n')}`);
     }));
 
+  test('403 insufficient_scope without a session for the larger set: asked in a modal; no yes refuses the call, and is remembered until Reset', async () => {
+    // Only the entry's scopes (the test above revoked the last session). The host refuses dialogs under test, which
+    // answers the modal as Cancel does.
+    await signIn('it-mcp', ['api:read']);
+    const authorizations = (await op.stats()).authorization;
+    await withClient(async (c) => {
+      const lines = captured().length;
+      mcp.seen.length = 0;
+      await assert.rejects(c.call('write'), /was not allowed/);
+      const asked = () => captured(lines).filter((l) => /asks for more access/.test(l));
+      assert.equal(asked().length, 1, 'asked once');
+      assert.match(asked()[0], /^\[notification warning\].*Scopes: api:read api:write.*\[Sign In\]/);
+      await assert.rejects(
+        c.call('write'),
+        /not allowed; run "OAuth Accounts: Reset MCP Server Sign-in\.\.\." to be asked again/,
+      );
+      assert.equal(asked().length, 1, 'not asked again');
+      assert.equal(await c.call('whoami'), 'alice', "the entry's own scopes still work");
+      assert.deepEqual(
+        mcp.seen.filter((s) => s.rpc === 'tools/call').map((s) => s.status),
+        [403, 403, 200],
+      );
+    });
+    assert.equal((await op.stats()).authorization, authorizations, 'no sign-in was started');
+    (await mcpServers.host()).tokens.forget(NAME); // as Reset MCP Server Sign-in does
+  });
+
   // Last: it leaves this window using the larger scope set for the server.
   test("403 insufficient_scope: a session for the server's larger scope set is used without asking, and the call is retried once", async () => {
     // Two sessions: the entry's scopes (after the test above revoked the last one) and the larger set the server asks for.
