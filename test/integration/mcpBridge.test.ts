@@ -248,27 +248,30 @@ suite('MCP servers through the bridge in the real extension host', function () {
     // Only the entry's scopes (the test above revoked the last session). The host refuses dialogs under test, which
     // answers the modal as Cancel does.
     await signIn('it-mcp', ['api:read']);
-    const authorizations = (await op.stats()).authorization;
-    await withClient(async (c) => {
-      const lines = captured().length;
-      mcp.seen.length = 0;
-      await assert.rejects(c.call('write'), /was not allowed/);
-      const asked = () => captured(lines).filter((l) => /asks for more access/.test(l));
-      assert.equal(asked().length, 1, 'asked once');
-      assert.match(asked()[0], /^\[notification warning\].*Scopes: api:read api:write.*\[Sign In\]/);
-      await assert.rejects(
-        c.call('write'),
-        /not allowed; run "OAuth Accounts: Reset MCP Server Sign-in\.\.\." to be asked again/,
-      );
-      assert.equal(asked().length, 1, 'not asked again');
-      assert.equal(await c.call('whoami'), 'alice', "the entry's own scopes still work");
-      assert.deepEqual(
-        mcp.seen.filter((s) => s.rpc === 'tools/call').map((s) => s.status),
-        [403, 403, 200],
-      );
-    });
-    assert.equal((await op.stats()).authorization, authorizations, 'no sign-in was started');
-    (await mcpServers.host()).tokens.forget(NAME); // as Reset MCP Server Sign-in does
+    try {
+      const authorizations = (await op.stats()).authorization;
+      await withClient(async (c) => {
+        const lines = captured().length;
+        mcp.seen.length = 0;
+        await assert.rejects(c.call('write'), /was not allowed/);
+        const asked = () => captured(lines).filter((l) => /asks for more access/.test(l));
+        assert.equal(asked().length, 1, 'asked once');
+        assert.match(asked()[0], /^\[notification warning\].*Scopes: api:read api:write/);
+        await assert.rejects(
+          c.call('write'),
+          /not allowed; run "OAuth Accounts: Reset MCP Server Sign-in\.\.\." to be asked again/,
+        );
+        assert.equal(asked().length, 1, 'not asked again');
+        assert.equal(await c.call('whoami'), 'alice', "the entry's own scopes still work");
+        assert.deepEqual(
+          mcp.seen.filter((s) => s.rpc === 'tools/call').map((s) => s.status),
+          [403, 403, 200],
+        );
+      });
+      assert.equal((await op.stats()).authorization, authorizations, 'no sign-in was started');
+    } finally {
+      (await mcpServers.host()).tokens.forget(NAME); // as Reset MCP Server Sign-in does
+    }
   });
 
   // Last: it leaves this window using the larger scope set for the server.
