@@ -99,7 +99,7 @@ export async function signIn(
         log.info(`starting the ${flow.id} flow`);
         // The allowed-accounts check, run by the flow before its browser page says "signed in", else here.
         let accepted: SignInResult | undefined;
-        let vouchedNames: readonly string[] = [];
+        let vouchedNames: readonly string[] | undefined;
         const accept = async (r: SignInResult) => {
           vouchedNames = await refuseAccount(deps, r, controller.signal);
           accepted = r;
@@ -134,32 +134,37 @@ export async function signIn(
 
 /**
  * The organisation's allowed accounts (orgRules.ts), checked once the server has said who signed in: against the
- * naming claims it vouches for in the ID token, else in userinfo (each set on its own: an e-mail from one and
+ * naming claims it vouches for in the ID token and in userinfo (each read on its own: an e-mail from one and
  * `email_verified` from the other prove nothing). A refused account's tokens are revoked at once and never stored;
- * so are they when the check itself cannot be made. The error says why. Resolves to the names that passed, kept with
- * the session so that rules added later are checked against them: when the ID token names nobody, userinfo's names.
+ * so are they when the check itself cannot be made. The error says why. Resolves to the names, kept with the session
+ * so that rules added later are checked against what the server vouched for — userinfo is read at every sign-in for
+ * that (the answer the sign-in already has is reused) — or undefined when they are unknown (userinfo failed and the
+ * ID token names nobody).
  */
-async function refuseAccount(deps: SignInDeps, result: SignInResult, signal: AbortSignal): Promise<readonly string[]> {
+async function refuseAccount(
+  deps: SignInDeps,
+  result: SignInResult,
+  signal: AbortSignal,
+): Promise<readonly string[] | undefined> {
   const o = {
     labelFromServerApi: presetQuirks(deps.config).some((q) => q.account),
     directoryUsernames: deps.config.preset === 'entra',
   };
-  /** userinfo's names (the answer the sign-in already has, else asked now), or undefined without one. */
-  const fromUserinfo = async () => {
+  const fromIdToken = accountIdentifiers(result.account.label, result.tokens.idClaims as Record<string, unknown>, o);
+  let names: readonly string[] | undefined = fromIdToken;
+  let refused: string | undefined;
+  try {
     let userinfo = result.userinfo;
+    let failed = false;
     if (!userinfo && (await deps.client.serverMetadata(signal)).userinfo_endpoint)
       userinfo = await deps.client
         .userinfo(result.tokens.accessToken, result.tokens.idClaims?.sub, signal)
-        .catch(() => undefined);
-    return userinfo && accountIdentifiers(result.account.label, userinfo, o);
-  };
-  let names = accountIdentifiers(result.account.label, result.tokens.idClaims as Record<string, unknown>, o);
-  let refused: string | undefined;
-  try {
-    refused = deps.accountRefused?.(names);
-    const more = refused || !names.length ? await fromUserinfo() : undefined;
-    if (more) refused = deps.accountRefused?.((names = more));
+        .catch(() => void (failed = true));
+    if (userinfo) names = [...new Set([...fromIdToken, ...accountIdentifiers(result.account.label, userinfo, o)])];
+    else if (failed && !fromIdToken.length) names = undefined; // userinfo was the only source, and it failed
+    refused = deps.accountRefused?.(names ?? []);
   } catch (e) {
+    if (!fromIdToken.length) names = undefined;
     refused = deps.accountRefused
       ? `the account could not be checked against your organisation's rules (${(e as Error)?.message ?? e})`
       : undefined; // no rule to check: the names are only kept for later ones

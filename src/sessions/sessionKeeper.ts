@@ -41,10 +41,17 @@ interface KeeperDeps {
    * revoke them at the server that issued them and tell the user. Never given to this provider's client.
    */
   readonly retire?: (sessions: StoredSession[]) => void;
+  /**
+   * Whether a stored session may be handed out now (the organisation's allowed accounts); every one by default. A
+   * refused one is never handed out, whatever becomes of its sign-out (the provider's, which may fail or race).
+   */
+  readonly allowed?: (s: StoredSession) => boolean;
 }
 
 /** How long a sign-out waits for a refresh already in flight (whose new tokens it then revokes). */
 const SIGN_OUT_WAIT_MS = 15_000;
+/** When a background refresh that failed for another reason than the server's answer is tried again. */
+const RETRY_AFTER_ERROR_MS = 60_000;
 
 export class SessionKeeper {
   readonly clock: Clock;
@@ -126,7 +133,8 @@ export class SessionKeeper {
 
   /** getSessions' lookup: see SessionIndex.matching. */
   async matching(wanted: readonly string[] | undefined, accountId?: string): Promise<StoredSession[]> {
-    return (await this.map()).matching(wanted, accountId);
+    const found = (await this.map()).matching(wanted, accountId);
+    return this.deps.allowed ? found.filter(this.deps.allowed) : found;
   }
 
   /** Stores a new session in place of `replaced`, whose tokens are then revoked. */
@@ -171,7 +179,7 @@ export class SessionKeeper {
    */
   async usable(s: StoredSession): Promise<StoredSession | undefined> {
     const current = (await this.map()).get(s.id);
-    return current && this.source.token(current);
+    return current && (this.deps.allowed?.(current) ?? true) ? this.source.token(current) : undefined;
   }
 
   /**
@@ -264,6 +272,9 @@ export class SessionKeeper {
       await this.usable(s);
     } catch (e) {
       if (!isAuthError(e)) this.deps.log.error(`background refresh failed: ${String(e)}`);
+      // A refresh failure's handling set the retry (failureHandling.ts); anything else (the keychain, the lease) left
+      // no timer: try again later rather than never.
+      if (!this.timers.has(id) && (await this.map()).get(id)) this.timers.set(id, RETRY_AFTER_ERROR_MS);
     }
   }
 

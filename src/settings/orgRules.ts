@@ -198,20 +198,15 @@ export function accountIdentifiers(
 
 /**
  * The names a stored session is matched by when the rules change after its sign-in: those the server vouched for then
- * (kept with the session); for a record from before they were kept, its ID token's, as a sign-in would read them.
+ * (kept with the session). For a record from before they were kept: its ID token's, when it names the account; else
+ * undefined — unknown, and an unknown account is not signed out on a guess (a sign-in checks it again).
  */
-export function storedSessionNames(
-  s: {
-    readonly account: { readonly label: string };
-    readonly tokens: { readonly idClaims?: object };
-    readonly vouchedNames?: readonly string[];
-  },
-  config: { readonly preset?: string },
-): readonly string[] {
-  return (
-    s.vouchedNames ??
-    accountIdentifiers(s.account.label, s.tokens.idClaims as Record<string, unknown> | undefined, {
-      directoryUsernames: config.preset === 'entra',
-    })
-  );
+export function storedSessionNames(s: {
+  readonly account: { readonly label: string };
+  readonly tokens: { readonly idClaims?: object };
+  readonly vouchedNames?: readonly string[];
+}): readonly string[] | undefined {
+  if (s.vouchedNames) return s.vouchedNames;
+  const fromIdToken = accountIdentifiers(s.account.label, s.tokens.idClaims as Record<string, unknown> | undefined);
+  return fromIdToken.length ? fromIdToken : undefined;
 }

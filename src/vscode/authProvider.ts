@@ -68,6 +68,7 @@ export class OAuthAuthenticationProvider implements vscode.AuthenticationProvide
       providerLabel: deps.config.label,
       notifySignedOut: deps.notifySignedOut,
       retire: deps.retire,
+      allowed: (s) => this.refusal(s) === undefined,
     });
   }
 
@@ -137,7 +138,8 @@ export class OAuthAuthenticationProvider implements vscode.AuthenticationProvide
   /**
    * Signs out every stored session whose account the organisation's allowed-accounts rules refuse, once per change of
    * the rules (sign-in checks new sessions itself): a rule added after a sign-in ends that session at the next use or
-   * rules change, and the user is told why. Undefined (nothing to wait for) when no rule restricts accounts.
+   * rules change, and the user is told why. Undefined (nothing to wait for) when no rule restricts accounts. This is
+   * the clean-up: the keeper never hands a refused session out in the meantime (`allowed`), whatever becomes of it.
    */
   enforceOrgRules(): Promise<void> | undefined {
     const rules = this.deps.orgRules?.();
@@ -162,9 +164,16 @@ export class OAuthAuthenticationProvider implements vscode.AuthenticationProvide
     if (this.lifecycle) void this.enforceOrgRules();
   }
 
+  /** Why the organisation's rules in force refuse this session's account, or undefined (also when its names are unknown). */
+  private refusal(s: StoredSession, rules = this.deps.orgRules?.()): string | undefined {
+    if (!rules?.allowedAccounts.length) return undefined;
+    const names = storedSessionNames(s);
+    return names && accountRefused(names, rules);
+  }
+
   private async endRefusedSessions(rules: OrgRules): Promise<void> {
     for (const s of await this.keeper.sessions()) {
-      const why = accountRefused(storedSessionNames(s, this.deps.config), rules);
+      const why = this.refusal(s, rules);
       if (!why) continue;
       this.deps.log.warn(`the organisation's rules no longer allow ${s.account.label}; signing that session out`);
       const removed = await this.keeper.remove(s.id, "refused by the organisation's rules");

@@ -19,22 +19,30 @@ const START = String.raw`(?:(?<![A-Za-z0-9_.-])|(?<=%[0-9A-Fa-f]{2})|(?<=%25[0-9
  * - inside a JSON string that is itself in a JSON string (`\"code\":\"…\"`): up to the escaped closing quote, with
  *   the inner escapes (`\\\"`, `\\\\`) skipped;
  * - double or single quoted (JSON, `key: "value"`): up to the real closing quote, skipping `\"` escapes;
- * - bare (query strings, form bodies, `key: value`): up to whitespace, `&`, a quote or the next parameter of an
- *   encoded redirect_uri (`%26name%3D`, `%2526name%253D`), which stays readable; an encoded `&` that starts no
- *   parameter is part of the value (a form-encoded token may hold `&`, and a value may start with it); `,` `;` `)`
- *   are kept in (a password may hold them); never an earlier mask (`id_token=[redacted JWT]`);
+ * - bare (query strings, form bodies, `key: value`): up to whitespace, `&` or a quote — an encoded `&` (`%26`) is
+ *   the value's own there (a form-encoded token may hold `&`); `,` `;` `)` are kept in (a password may hold them);
+ *   never an earlier mask (`id_token=[redacted JWT]`);
  * - an opening quote that never closes (a line cut short): the bare value after it.
  */
 const VALUE = [
   String.raw`\\"(?:\\\\\\"|\\\\|\\[^"\\]|[^"\\])*\\"`,
   String.raw`"(?:[^"\\]|\\[\s\S])*"`,
   String.raw`'(?:[^'\\]|\\[\s\S])*'`,
-  String.raw`(?!\[redacted)[^\s&"'](?:(?!%26[\w.-]+%3D|%2526[\w.-]+%253D)[^\s&"'])*`,
+  String.raw`(?!\[redacted)[^\s&"']+`,
   String.raw`\\?["'][^\s"'&]+`,
 ].join('|');
+/**
+ * A value inside an encoded URL (`…%3Fcode%3Dv%26state%3D…`): up to the encoded `&` of its own level — a `&` of the
+ * value itself is encoded once more there — so the next parameter of an encoded redirect_uri stays readable.
+ */
+const ENCODED_VALUE = String.raw`(?!\[redacted)(?:(?!%26)[^\s&"'])+`;
+const ENCODED_TWICE_VALUE = String.raw`(?!\[redacted)(?:(?!%2526)[^\s&"'])+`;
 
 /** `key=v`, `key: v`, `key = "v"`, `"key":"v"`, `\"key\":\"v\"`, `key%3Dv`, `key%253Dv`. */
-const KEY_VALUE = new RegExp(String.raw`${START}(\\?["']?)(${KEYS})(\\?["']?)(\s*[:=]\s*|%3D|%253D)(${VALUE})`, 'gi');
+const KEY_VALUE = new RegExp(
+  String.raw`${START}(\\?["']?)(${KEYS})(\\?["']?)(?:(\s*[:=]\s*)(${VALUE})|(%3D)(${ENCODED_VALUE})|(%253D)(${ENCODED_TWICE_VALUE}))`,
+  'gi',
+);
 
 /**
  * An Authorization header, whatever its scheme (Bearer, Basic, DPoP, GitHub's `token`, …): the credential after it.
@@ -68,9 +76,10 @@ export function redact(line: string): string {
       (_m, head: string, scheme: string | undefined) => `${head}${scheme ? `${scheme} ` : ''}[redacted]`,
     )
     .replace(GITHUB_TOKEN, '[redacted GitHub token]')
-    .replace(
-      KEY_VALUE,
-      (_m, q1: string, key: string, q2: string, sep: string, value: string) => `${q1}${key}${q2}${sep}${mask(value)}`,
-    )
+    .replace(KEY_VALUE, (_m, q1: string, key: string, q2: string, ...alternatives: Array<string | undefined>) => {
+      // One of the three separator/value pairs matched; the others are undefined.
+      const [sep, value] = [0, 2, 4].map((i) => alternatives.slice(i, i + 2)).find(([s]) => s !== undefined)!;
+      return `${q1}${key}${q2}${sep}${mask(value!)}`;
+    })
     .replace(SCHEME_VALUE, '$1 [redacted]');
 }

@@ -27,10 +27,12 @@ async function setMcpServers(value: unknown[] | undefined): Promise<void> {
     .update('oauthAccounts.mcpServers', value, vscode.ConfigurationTarget.Global);
 }
 
-/** Lines the extension captured (log and notifications) since `from` (OAUTH_ACCOUNTS_LOG_FILE). */
+/** Complete lines the extension captured (log and notifications) since `from` (OAUTH_ACCOUNTS_LOG_FILE). */
 function captured(from = 0): string[] {
   const file = process.env.OAUTH_ACCOUNTS_LOG_FILE;
-  return file && fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').slice(from) : [];
+  const lines = file && fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n') : [];
+  if (lines.at(-1) === '') lines.pop(); // the file ends with a newline: no line after it yet
+  return lines.slice(from);
 }
 
 suite('MCP servers through the bridge in the real extension host', function () {
@@ -276,7 +278,7 @@ suite('MCP servers through the bridge in the real extension host', function () {
 
   // Last: it leaves this window using the larger scope set for the server.
   test("403 insufficient_scope: a session for the server's larger scope set is used without asking, and the call is retried once", async () => {
-    // Two sessions: the entry's scopes (after the test above revoked the last one) and the larger set the server asks for.
+    // Two sessions: the entry's scopes (replacing the one the test above left) and the larger set the server asks for.
     const narrow = await signIn('it-mcp', ['api:read']);
     const wide = await signIn('it-mcp', ['api:read', 'api:write']);
     assert.notEqual(narrow.accessToken, wide.accessToken);

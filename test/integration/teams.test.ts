@@ -119,31 +119,34 @@ suite("Teams: managed providers and the organisation's rules", function () {
     };
     rules(undefined);
     await update('oauthAccounts.managedProvidersFile', imageFile);
-    const provider = await until('the managed provider', () => registry.get('it-managed'));
-    await signIn('it-managed', ['email']);
-    // The test AS puts the e-mail in userinfo only (oidc-provider conforms ID token claims): the sign-in kept it.
-    const [stored] = await provider.store.readAll();
-    assert.deepEqual(stored.vouchedNames, ['alice@example.test']);
+    try {
+      const provider = await until('the managed provider', () => registry.get('it-managed'));
+      await signIn('it-managed', ['email']);
+      // The test AS puts the e-mail in userinfo only (oidc-provider conforms ID token claims): the sign-in kept it.
+      const [stored] = await provider.store.readAll();
+      assert.deepEqual(stored.vouchedNames, ['alice@example.test']);
 
-    // A rule that allows the account: the session stays, checked against the names kept at sign-in (no userinfo).
-    const before = await op.stats();
-    rules(['*@example.test']);
-    assert.equal((await provider.getSessions(undefined, {})).length, 1);
-    assert.equal((await op.stats()).userinfo, before.userinfo, 'no request to check a stored session');
+      // A rule that allows the account: the session stays, checked against the names kept at sign-in (no userinfo).
+      const before = await op.stats();
+      rules(['*@example.test']);
+      assert.equal((await provider.getSessions(undefined, {})).length, 1);
+      assert.equal((await op.stats()).userinfo, before.userinfo, 'no request to check a stored session');
 
-    // A rule that refuses it: signed out without anyone asking for a token, revoked, and the user told why.
-    const shown = notifications().length;
-    rules(['*@corp.example']);
-    await until('the refused session to be signed out', async () => (await provider.store.readAll()).length === 0);
-    assert.deepEqual(await provider.getSessions(undefined, {}), []);
-    assert.ok((await op.stats()).revocation > before.revocation, 'its tokens were revoked at the server');
-    const told = await until('the notice', () =>
-      notifications()
-        .slice(shown)
-        .find((l) => /sign in again/.test(l)),
-    );
-    assert.match(told, /alice needs to sign in again\. .*allows only accounts matching \*@corp\.example/);
-    rules(undefined);
+      // A rule that refuses it: signed out without anyone asking for a token, revoked, and the user told why.
+      const shown = notifications().length;
+      rules(['*@corp.example']);
+      await until('the refused session to be signed out', async () => (await provider.store.readAll()).length === 0);
+      assert.deepEqual(await provider.getSessions(undefined, {}), []);
+      assert.ok((await op.stats()).revocation > before.revocation, 'its tokens were revoked at the server');
+      const told = await until('the notice', () =>
+        notifications()
+          .slice(shown)
+          .find((l) => /sign in again/.test(l)),
+      );
+      assert.match(told, /alice needs to sign in again\. .*allows only accounts matching \*@corp\.example/);
+    } finally {
+      rules(undefined);
+    }
   });
 
   test("settings another extension writes cannot loosen the system file's rules", async () => {

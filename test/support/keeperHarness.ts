@@ -36,9 +36,9 @@ export function openWindow(
   secrets: FakeSecrets,
   client: ProviderClient,
   clock: TestClock = new TestClock(),
-  o: { owner?: string; timers?: TimerHost; providerId?: string } = {},
+  o: { owner?: string; timers?: TimerHost; providerId?: string; allowed?: (s: StoredSession) => boolean } = {},
 ): Window {
-  const { owner, timers, providerId = 'test' } = o;
+  const { owner, timers, providerId = 'test', allowed } = o;
   const events: SessionChange[] = [];
   const signedOut: string[] = [];
   const signedOutAt: number[] = [];
@@ -51,6 +51,7 @@ export function openWindow(
     client,
     owner,
     timers,
+    allowed,
     clock: clock.now,
     providerLabel: providerId === 'test' ? 'Test IdP' : providerId,
     log: { info: (l) => infos.push(l), warn: (l) => warnings.push(l), error: (l) => warnings.push(l) },

@@ -110,6 +110,34 @@ suite("back-off after a transient refresh failure, on the keeper's clock", funct
     assert.deepEqual(timers.delays(), [200_000]);
     w.keeper.dispose();
   });
+
+  test('a timer that fires while a failing refresh is still finishing leaves the back-off to it: no second attempt', async () => {
+    const clock = new FrozenClock();
+    const timers = new ManualTimers(clock);
+    const { client, attempts } = countingClient(op, clock, () => true);
+    const secrets = new HeldDeletes();
+    const w = openWindow(secrets, client, clock, { owner: 'w', timers });
+    const r = await loopbackSignIn(op, testClient(testConfig(op), null, clock.now));
+    await w.keeper.add(storedSession('s1', r, clock.now()), []);
+    assert.deepEqual(timers.delays(), [200_000]);
+
+    // A caller's refresh fails (503) once the token is no longer fresh; its lease release is held, so the failure has
+    // not been handled yet (no back-off timer) when the proactive timer, due by now, fires.
+    let release!: () => void;
+    secrets.held = new Promise((resolve) => (release = resolve));
+    clock.advance(200_000);
+    const caller = w.keeper.usable((await w.keeper.sessions())[0]);
+    await until('the failed attempt', () => attempts.length === 1);
+    timers.advance(0);
+    secrets.held = undefined;
+    release();
+    await caller;
+    await until('the back-off timer', () => timers.delays().length === 1);
+    await new Promise((r) => setTimeout(r, 1_000)); // a second attempt would come now
+    assert.equal(attempts.length, 1, 'the timer left the retry to the back-off');
+    assert.deepEqual(timers.delays(), [BACKOFF[0]]);
+    w.keeper.dispose();
+  });
 });
 
 /** A client whose refresh requests are stamped with the keeper's clock, answered 503 while `isDown()`. */

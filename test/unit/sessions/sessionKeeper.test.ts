@@ -41,6 +41,29 @@ suite('sessionKeeper: token lifecycle against oidc-provider with rotation', func
     w.keeper.dispose();
   });
 
+  test("a session the organisation's rules refuse is never handed out, not even refreshed", async () => {
+    const { client, clock, secrets, session, ws } = await signedInWindows(op);
+    ws[0].keeper.dispose();
+    let refuse = false;
+    const w = openWindow(secrets, client, clock, { owner: 'rules', allowed: () => !refuse });
+    assert.deepEqual(
+      (await w.keeper.matching(['openid'])).map((s) => s.id),
+      ['s1'],
+    );
+    refuse = true;
+    assert.deepEqual(await w.keeper.matching(['openid']), [], 'not listed');
+    assert.equal(await w.keeper.usable(session), undefined, 'not handed out');
+    clock.advance(HOUR);
+    assert.equal(await w.keeper.usable(session), undefined, 'not refreshed either');
+    assert.equal((await op.stats()).tokenByGrant.refresh_token, 0);
+    assert.deepEqual(
+      (await w.keeper.sessions()).map((s) => s.id),
+      ['s1'],
+      "signing it out is the provider's part",
+    );
+    w.keeper.dispose();
+  });
+
   test('single flight: 100 concurrent callers on an expired token make exactly one token request', async () => {
     const {
       clock,

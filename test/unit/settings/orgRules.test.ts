@@ -178,13 +178,23 @@ suite("settings/orgRules: the organisation's rules", () => {
     );
   });
 
-  test('a stored session is matched by the names vouched for at its sign-in; an older record by its ID token', () => {
+  test('a stored session is matched by the names vouched for at its sign-in; an older record by its ID token, or not at all', () => {
     const idClaims = { sub: 'a', email: 'alice@corp.example', email_verified: true, preferred_username: 'ceo' };
-    const session = (vouchedNames?: string[]) => ({ account: { label: 'alice' }, tokens: { idClaims }, vouchedNames });
-    assert.deepEqual(storedSessionNames(session(['alice@users.example']), {}), ['alice@users.example']);
-    assert.deepEqual(storedSessionNames(session([]), {}), [], 'none vouched at sign-in: none now');
-    assert.deepEqual(storedSessionNames(session(), {}), ['alice@corp.example']);
-    assert.deepEqual(storedSessionNames(session(), { preset: 'entra' }), ['alice@corp.example', 'ceo']);
+    const session = (vouchedNames?: string[], claims: object = idClaims) => ({
+      account: { label: 'alice' },
+      tokens: { idClaims: claims },
+      vouchedNames,
+    });
+    assert.deepEqual(storedSessionNames(session(['alice@users.example'])), ['alice@users.example']);
+    assert.deepEqual(storedSessionNames(session([])), [], 'none vouched at sign-in: none now');
+    assert.deepEqual(storedSessionNames(session()), ['alice@corp.example'], 'an older record: its ID token');
+    const noClaims = { account: { label: 'octocat' }, tokens: {} };
+    assert.equal(storedSessionNames(noClaims), undefined, 'unknown: no ID token (GitHub)');
+    assert.equal(
+      storedSessionNames(session(undefined, { sub: 'a', name: 'Alice' })),
+      undefined,
+      'unknown: the e-mail was in userinfo only',
+    );
   });
 
   test('an exact issuer allows its origin only for the entry that names it (no discoveryUrl trick on a shared host)', () => {

@@ -165,11 +165,16 @@ suite('log redaction', () => {
       'redirect_uri=https%3A%2F%2Fapp%2Fcb%3Fcode%3D[redacted]%26state%3Dq',
     );
     assert.equal(redact(`Authorization: token gho_${s}`), 'Authorization: token [redacted]');
-    // A form-encoded value holding `&` (found by the security suite's property test): `%26` that starts no encoded
-    // parameter is the value's, at its start too.
+    // A form-encoded value holding `&` (found by the security suite's property test, then by review): after `=` or
+    // `:` an encoded `&` is the value's own, wherever it stands; only inside an encoded URL does it end the value.
     assert.equal(redact('access_token=%26AAAAAAAA'), 'access_token=[redacted]');
     assert.equal(redact(`refresh_token=ab%26${s} next`), 'refresh_token=[redacted] next');
-    assert.equal(redact(`code=%2526${s}&state=q`), 'code=[redacted]&state=q');
+    assert.equal(redact(`access_token=v1%26sig%3D${s}`), 'access_token=[redacted]');
+    assert.equal(redact(`code=%2526x%253D${s}&state=q`), 'code=[redacted]&state=q');
+    assert.equal(
+      redact(`u=https%253A%252F%252Fa%252Fcb%253Fcode%253D${s}%2526state%253Dq`),
+      'u=https%253A%252F%252Fa%252Fcb%253Fcode%253D[redacted]%2526state%253Dq',
+    );
   });
 
   test('a JWT is masked wherever it stands, with no name or scheme before it', () => {
