@@ -156,7 +156,8 @@ async function refuseAccount(
   try {
     let userinfo = result.userinfo;
     let failed = false;
-    if (!userinfo && (await deps.client.serverMetadata(signal)).userinfo_endpoint)
+    // A preset that names the account through its server's own API (GitHub) has no OpenID userinfo to ask.
+    if (!userinfo && !o.labelFromServerApi && (await deps.client.serverMetadata(signal)).userinfo_endpoint)
       userinfo = await deps.client
         .userinfo(result.tokens.accessToken, result.tokens.idClaims?.sub, signal)
         .catch(() => void (failed = true));
