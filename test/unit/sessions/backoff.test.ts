@@ -83,14 +83,20 @@ suite("back-off after a transient refresh failure, on the keeper's clock", funct
     w.keeper.dispose();
   });
 
-  test('a timer that fires while the refresh before it is still finishing refreshes all the same, and leaves a timer', async () => {
+  /** One window signed in as s1 over a keychain whose deletes can be held, its server down (503) or not. */
+  const heldWindow = async (down: boolean) => {
     const clock = new FrozenClock();
     const timers = new ManualTimers(clock);
-    const { client, attempts } = countingClient(op, clock, () => false);
+    const { client, attempts } = countingClient(op, clock, () => down);
     const secrets = new HeldDeletes();
     const w = openWindow(secrets, client, clock, { owner: 'w', timers });
     const r = await loopbackSignIn(op, testClient(testConfig(op), null, clock.now));
     await w.keeper.add(storedSession('s1', r, clock.now()), []);
+    return { clock, timers, attempts, secrets, w };
+  };
+
+  test('a timer that fires while the refresh before it is still finishing refreshes all the same, and leaves a timer', async () => {
+    const { timers, attempts, secrets, w } = await heldWindow(false);
 
     // The proactive refresh lands, and its flight stays open: releasing the lease (a keychain delete) is held.
     let release!: () => void;
@@ -112,13 +118,7 @@ suite("back-off after a transient refresh failure, on the keeper's clock", funct
   });
 
   test('a timer that fires while a failing refresh is still finishing leaves the back-off to it: no second attempt', async () => {
-    const clock = new FrozenClock();
-    const timers = new ManualTimers(clock);
-    const { client, attempts } = countingClient(op, clock, () => true);
-    const secrets = new HeldDeletes();
-    const w = openWindow(secrets, client, clock, { owner: 'w', timers });
-    const r = await loopbackSignIn(op, testClient(testConfig(op), null, clock.now));
-    await w.keeper.add(storedSession('s1', r, clock.now()), []);
+    const { clock, timers, attempts, secrets, w } = await heldWindow(true);
     assert.deepEqual(timers.delays(), [200_000]);
 
     // A caller's refresh fails (503) once the token is no longer fresh; its lease release is held, so the failure has
