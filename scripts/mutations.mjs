@@ -131,8 +131,8 @@ export const MUTATIONS = [
     name: 'redaction',
     file: 'src/vscode/redact.ts',
     what: 'a secret after its name (access_token=…, "refresh_token": "…") is no longer masked in the log',
-    find: '.replace(KEY_VALUE,',
-    replace: '.replace(/(?!)/g,',
+    find: '.replace(\n      KEY_VALUE,',
+    replace: '.replace(\n      /(?!)/g,',
     tests: [unit('vscode/redact')],
   },
   {

@@ -40,9 +40,9 @@ export interface StoredSession {
   readonly createdAt: number;
   readonly refreshedAt?: number;
   /**
-   * The account's names the server vouched for at sign-in (a verified e-mail, the UPN…), from the ID token or from
-   * userinfo when the sign-in needed it: an allowed-accounts rule added later is checked against these, without asking
-   * the server again. Absent in records before 0.2.
+   * The account's names the server vouched for at sign-in (a verified e-mail, the UPN…), from the ID token and from
+   * userinfo: an allowed-accounts rule added later is checked against these, without asking the server again. Absent
+   * in records before 0.2, and when they could not be known (orgRules.ts storedSessionNames).
    */
   readonly vouchedNames?: readonly string[];
   /**

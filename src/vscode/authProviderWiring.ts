@@ -17,6 +17,7 @@ import type { BoundClients } from './boundClients';
 import { createFlowUi, extensionHostKind } from './ui';
 import type { UriCallbacks } from './uriCallbacks';
 import { forgettingClient, forgettingOnInvalidClient } from '../sessions/dynamicClientIds';
+import { accountRefused } from '../settings/orgRules';
 
 export interface ProviderWiringDeps {
   readonly secrets: vscode.SecretStorage;
@@ -29,9 +30,7 @@ export interface ProviderWiringDeps {
   readonly signInTimeoutMs?: number;
   /** The server no longer knows this dynamically registered client: drop it so the next sign-in registers again. */
   readonly forgetClient: (config: ProviderConfig, log: Logger) => Promise<void>;
-  /** Why the organisation's rules refuse an account with these identifiers (orgRules.ts), or undefined. */
-  readonly accountRefused?: (identifiers: readonly string[]) => string | undefined;
-  /** The organisation's rules in force, which stored sessions are checked against when they change. */
+  /** The organisation's rules in force (orgRules.ts): checked at sign-in, and against stored sessions when they change. */
   readonly orgRules?: ProviderDeps['orgRules'];
   /**
    * The secret a server issued at registration to this dynamically registered client (a server that makes every
@@ -72,7 +71,7 @@ export function createProvider(config: ProviderConfig, deps: ProviderWiringDeps)
     () => bindingOf(config),
     dynamic ? () => deps.registeredSecret(config) : undefined,
   );
-  const { ui } = deps;
+  const { ui, orgRules } = deps;
   const preferDeviceCode = () =>
     vscode.workspace.getConfiguration().get<boolean>(PREFER_DEVICE_CODE_SETTING, false) === true;
   // A dynamically registered client the server no longer knows (a sign-in or refresh answered invalid_client):
@@ -89,7 +88,7 @@ export function createProvider(config: ProviderConfig, deps: ProviderWiringDeps)
         log,
         preferDeviceCode,
         timeoutMs: deps.signInTimeoutMs,
-        accountRefused: deps.accountRefused,
+        accountRefused: orgRules && ((identifiers) => accountRefused(identifiers, orgRules())),
       },
       scopes,
       request,
@@ -105,7 +104,7 @@ export function createProvider(config: ProviderConfig, deps: ProviderWiringDeps)
     retire: (sessions) => void notices.retire(config, sessions),
     signedOut: (s, revocation) => notices.signedOut(config, s, revocation),
     cancelled: () => void notify.showInformationMessage(`Sign-in to ${config.label} cancelled.`),
-    orgRules: deps.orgRules,
+    orgRules,
   });
   provider.onDidChangeSessions((e) => {
     for (const s of e.added ?? []) notices.signedIn(config, s.account.id);

@@ -76,10 +76,21 @@ export function redact(line: string): string {
       (_m, head: string, scheme: string | undefined) => `${head}${scheme ? `${scheme} ` : ''}[redacted]`,
     )
     .replace(GITHUB_TOKEN, '[redacted GitHub token]')
-    .replace(KEY_VALUE, (_m, q1: string, key: string, q2: string, ...alternatives: Array<string | undefined>) => {
-      // One of the three separator/value pairs matched; the others are undefined.
-      const [sep, value] = [0, 2, 4].map((i) => alternatives.slice(i, i + 2)).find(([s]) => s !== undefined)!;
-      return `${q1}${key}${q2}${sep}${mask(value!)}`;
-    })
+    .replace(
+      KEY_VALUE,
+      // One of the three separator/value pairs matched (plain, encoded, encoded twice); the others are undefined.
+      (
+        _m,
+        q1: string,
+        key: string,
+        q2: string,
+        s1?: string,
+        v1?: string,
+        s2?: string,
+        v2?: string,
+        s3?: string,
+        v3?: string,
+      ) => `${q1}${key}${q2}${s1 ?? s2 ?? s3}${mask((v1 ?? v2 ?? v3)!)}`,
+    )
     .replace(SCHEME_VALUE, '$1 [redacted]');
 }

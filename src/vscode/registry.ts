@@ -14,7 +14,7 @@ import {
   type ProviderConfig,
 } from '../protocol/config';
 import { NO_MANAGED, type Managed } from '../settings/managedProviders';
-import { accountRefused, NO_RULES, type OrgRules } from '../settings/orgRules';
+import { NO_RULES, type OrgRules } from '../settings/orgRules';
 import { apiEntryRefused, resolveSources, type ProviderSource } from '../settings/entrySources';
 import type { FlowUi } from '../flows/flow';
 import type { Logger } from './log';
@@ -102,7 +102,6 @@ export class ProviderRegistry implements vscode.Disposable {
       clients,
       ui: overridableFlowUi(deps.callbacks, () => this.testUiOverrides, deps.callbackPages),
       signInTimeoutMs: deps.signInTimeoutMs,
-      accountRefused: (identifiers) => accountRefused(identifiers, this.rules),
       orgRules: () => this.rules,
       forgetClient: async (config, log) => {
         log.warn(`the server no longer knows client "${config.clientId}"; registering again`);
@@ -152,7 +151,7 @@ export class ProviderRegistry implements vscode.Disposable {
     this.fromSettings = resolved.user;
     this.apply();
     // Sessions in use are checked against new rules now; the others at their provider's first use.
-    for (const e of this.entries.values()) (e.provider ?? e.dynamic?.current)?.enforceOrgRulesIfLoaded();
+    for (const id of this.entries.keys()) this.get(id)?.enforceOrgRulesIfLoaded();
   }
 
   /**
