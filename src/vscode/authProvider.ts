@@ -41,8 +41,8 @@ export class OAuthAuthenticationProvider implements vscode.AuthenticationProvide
   private readonly emitter = new vscode.EventEmitter<vscode.AuthenticationProviderAuthenticationSessionsChangeEvent>();
   readonly onDidChangeSessions = this.emitter.event;
   private lifecycle?: SessionKeeper;
-  /** The rules the stored sessions were last checked against, and that check. */
-  private checked?: { readonly rules: OrgRules; readonly done: Promise<void> };
+  /** The rules the stored sessions were last checked against. */
+  private checkedRules?: OrgRules;
 
   /** Registering a provider at activation builds nothing else: the store and keeper come with the first use. */
   constructor(private readonly deps: ProviderDeps) {}
@@ -86,8 +86,7 @@ export class OAuthAuthenticationProvider implements vscode.AuthenticationProvide
     options: vscode.AuthenticationProviderSessionOptions = {},
   ): Promise<vscode.AuthenticationSession[]> {
     const wanted = scopes === undefined ? undefined : normalizeScopes(scopes);
-    const checking = this.enforceOrgRules();
-    if (checking) await checking;
+    this.enforceOrgRules();
     const matching = await this.keeper.matching(wanted, options.account?.id);
     const fresh = await Promise.all(matching.map((s) => this.keeper.usable(s)));
     // Report the scopes this caller asked for (they matched as a set), as VS Code's own providers do.
@@ -138,30 +137,22 @@ export class OAuthAuthenticationProvider implements vscode.AuthenticationProvide
   /**
    * Signs out every stored session whose account the organisation's allowed-accounts rules refuse, once per change of
    * the rules (sign-in checks new sessions itself): a rule added after a sign-in ends that session at the next use or
-   * rules change, and the user is told why. Undefined (nothing to wait for) when no rule restricts accounts. This is
-   * the clean-up: the keeper never hands a refused session out in the meantime (`allowed`), whatever becomes of it.
+   * rules change, and the user is told why. This is the clean-up, in the background: nobody waits for its revocations,
+   * because the keeper never hands a refused session out meanwhile (`allowed`), whatever becomes of it.
    */
-  enforceOrgRules(): Promise<void> | undefined {
+  private enforceOrgRules(): void {
     const rules = this.deps.orgRules?.();
-    if (!rules?.allowedAccounts.length) return undefined;
-    if (this.checked?.rules !== rules) {
-      const check = {
-        rules,
-        done: this.endRefusedSessions(rules).catch((e) => {
-          if (this.checked === check) this.checked = undefined; // checked again at the next use
-          this.deps.log.error(
-            `checking sessions against the organisation's rules failed: ${(e as Error)?.message ?? e}`,
-          );
-        }),
-      };
-      this.checked = check;
-    }
-    return this.checked.done;
+    if (!rules?.allowedAccounts.length || this.checkedRules === rules) return;
+    this.checkedRules = rules;
+    this.endRefusedSessions(rules).catch((e) => {
+      if (this.checkedRules === rules) this.checkedRules = undefined; // checked again at the next use
+      this.deps.log.error(`checking sessions against the organisation's rules failed: ${(e as Error)?.message ?? e}`);
+    });
   }
 
   /** enforceOrgRules for a provider in use (its sessions read); one not used yet is checked at its first use. */
   enforceOrgRulesIfLoaded(): void {
-    if (this.lifecycle) void this.enforceOrgRules();
+    if (this.lifecycle) this.enforceOrgRules();
   }
 
   /** Why the organisation's rules in force refuse this session's account, or undefined (also when its names are unknown). */
