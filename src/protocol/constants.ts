@@ -13,10 +13,18 @@ export const EXTENSION_ID = 'openauth.oauth-accounts';
 export const PROVIDER_ID_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._-]*$';
 export const PROVIDER_ID_MAX_LENGTH = 100;
 
-const PROVIDER_ID = new RegExp(PROVIDER_ID_PATTERN);
-
+/**
+ * PROVIDER_ID_PATTERN, written out (test/unit/protocol/entrySchema.test.ts holds the two to each other): settings
+ * validation runs this for every entry inside activate(), where V8 would compile a pattern run twice to machine code.
+ */
 export function isValidProviderId(id: string): boolean {
-  return id.length <= PROVIDER_ID_MAX_LENGTH && PROVIDER_ID.test(id);
+  if (id.length === 0 || id.length > PROVIDER_ID_MAX_LENGTH) return false;
+  for (let i = 0; i < id.length; i++) {
+    const c = id[i];
+    const alphanumeric = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+    if (!alphanumeric && (i === 0 || (c !== '.' && c !== '_' && c !== '-'))) return false;
+  }
+  return true;
 }
 
 /**

@@ -62,6 +62,16 @@ export function addRules(rules: OrgRules, source: string, raw: RawRules, problem
   };
 }
 
+/** The source sets no rule (the settings' defaults: null lists, `disableManualProviders` false): addRules adds nothing. */
+export function restrictsNothing(raw: RawRules): boolean {
+  const unset = (v: unknown) => v === undefined || v === null;
+  return (
+    unset(raw.allowedIssuers) &&
+    unset(raw.allowedAccounts) &&
+    (unset(raw.disableManualProviders) || raw.disableManualProviders === false)
+  );
+}
+
 function issuerPatternProblem(p: string): string | undefined {
   const m = /^(https?):\/\/(\*\.)?([^/*?#\s]+)(\/[^*?#\s]*)?$/.exec(p);
   if (!m)
@@ -110,6 +120,7 @@ export function serverRefused(
   config: Pick<ProviderConfig, 'issuer' | 'discoveryUrl' | 'endpoints'>,
   rules: OrgRules,
 ): string | undefined {
+  if (!rules.allowedIssuers.length) return undefined;
   const urls: Array<[string, string, boolean]> = [];
   if (config.issuer) urls.push(['issuer', config.issuer, true]);
   if (config.discoveryUrl) urls.push(['discoveryUrl', config.discoveryUrl, false]);

@@ -55,8 +55,9 @@ export function activateWith(context: vscode.ExtensionContext, platform: Platfor
     callbackPages: platform.callbackPages,
     validate: validateEntries,
     signInTimeoutMs: dev.signInTimeoutMs,
-    managed: () =>
+    managed: (settings) =>
       loadManaged(
+        settings,
         platform.readManagedFiles,
         platform.systemManagedFile,
         typeof process === 'undefined' ? undefined : process.platform,

@@ -6,9 +6,9 @@
  * file's. The files are read by the platform (Node: a synchronous local read of a small file; the web worker host
  * reads none).
  */
-import * as vscode from 'vscode';
+import type * as vscode from 'vscode';
 import { NO_MANAGED, parseManaged, type Managed, type ManagedFile } from '../settings/managedProviders';
-import { addRules, NO_RULES } from '../settings/orgRules';
+import { addRules, NO_RULES, restrictsNothing, type RawRules } from '../settings/orgRules';
 
 export const MANAGED_FILE_SETTING = 'oauthAccounts.managedProvidersFile';
 export const ORGANIZATION_SETTINGS = 'oauthAccounts.organization';
@@ -17,16 +17,21 @@ export const PROVIDER_SETTINGS = ['oauthAccounts.providers', MANAGED_FILE_SETTIN
 
 export type ReadManagedFiles = (paths: readonly string[]) => ManagedFile[];
 
-/** `systemFile`: the platform's fixed path (managedProviders.ts systemManagedFile), when it has one. */
+/**
+ * `config`: the settings as the registry read them (one read per change); `systemFile`: the platform's fixed path
+ * (managedProviders.ts systemManagedFile), when it has one.
+ */
 export function loadManaged(
+  config: vscode.WorkspaceConfiguration,
   read: ReadManagedFiles | undefined,
   systemFile: string | undefined,
   platform?: string,
 ): Managed {
-  const config = vscode.workspace.getConfiguration();
   const problems: string[] = [];
-  const org = config.get<Record<string, unknown>>(ORGANIZATION_SETTINGS) ?? {};
-  const rules = addRules(NO_RULES, `your settings (${ORGANIZATION_SETTINGS}.*)`, org, problems);
+  const org = config.get<RawRules>(ORGANIZATION_SETTINGS) ?? {};
+  const rules = restrictsNothing(org)
+    ? NO_RULES
+    : addRules(NO_RULES, `your settings (${ORGANIZATION_SETTINGS}.*)`, org, problems);
   const named = config.get<unknown>(MANAGED_FILE_SETTING);
   if (named !== undefined && named !== null && named !== '' && typeof named !== 'string')
     problems.push(`"${MANAGED_FILE_SETTING}" must be the path of a JSON file.`);
@@ -43,7 +48,9 @@ export function loadManaged(
       `"${MANAGED_FILE_SETTING}" cannot be read by OAuth Accounts in this window's web worker extension host (no file system): its providers and rules are not applied here.`,
     );
   const paths = [systemFile, namedPath].filter((p): p is string => !!p);
-  if (!read || paths.length === 0) return { ...NO_MANAGED, rules, problems };
-  const managed = parseManaged(read([...new Set(paths)]), rules);
+  const files = read && paths.length ? read([...new Set(paths)]) : [];
+  // Most machines have no managed file: nothing to parse.
+  if (files.every((f) => f.text === undefined && f.error === undefined)) return { ...NO_MANAGED, rules, problems };
+  const managed = parseManaged(files, rules);
   return { ...managed, problems: [...problems, ...managed.problems] };
 }

@@ -53,7 +53,7 @@ interface RegistryDeps {
   /** The setting's entries validated one by one (config.ts validateEntries; activate() reuses kept results). */
   readonly validate: (raw: unknown) => ParsedEntry[];
   /** The organisation's managed entries and rules (managedSources.ts): a local file read, never network or secrets. */
-  readonly managed?: () => Managed;
+  readonly managed?: (settings: vscode.WorkspaceConfiguration) => Managed;
   /** Test and development runs: a shorter wait for the browser (devSwitches.ts). */
   readonly signInTimeoutMs?: number;
 }
@@ -138,9 +138,10 @@ export class ProviderRegistry implements vscode.Disposable {
    */
   applySettings(): void {
     this.dynamicIds.retryFailed();
-    const managed = this.deps.managed?.() ?? NO_MANAGED;
+    const settings = vscode.workspace.getConfiguration();
+    const managed = this.deps.managed?.(settings) ?? NO_MANAGED;
     this.rules = managed.rules;
-    const raw = vscode.workspace.getConfiguration().get<unknown>(SETTING);
+    const raw = settings.get<unknown>(SETTING);
     const entries = this.deps.validate(raw);
     // Learning the ids other extensions contribute walks every installed extension: only when there is an id to check.
     const anyEntry = [...entries, ...managed.entries.map((m) => m.parsed)].some((e) => 'config' in e);

@@ -5,11 +5,17 @@
  * compiler API, as a consumer's compiler would read it.
  */
 import * as assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ts from 'typescript';
 import { CLIENT_AUTHENTICATIONS, ENDPOINT_KEYS, ENTRY_KEYS, parseProvider } from '../../../src/protocol/config';
-import { EXTENSION_ID, PROVIDER_ID_MAX_LENGTH, PROVIDER_ID_PATTERN } from '../../../src/protocol/constants';
+import {
+  EXTENSION_ID,
+  isValidProviderId,
+  PROVIDER_ID_MAX_LENGTH,
+  PROVIDER_ID_PATTERN,
+} from '../../../src/protocol/constants';
 import { FLOW_SETTINGS } from '../../../src/protocol/config';
 import { PRESETS } from '../../../src/vscode/wizard/presetGuide';
 
@@ -116,6 +122,17 @@ suite('entry schema: package.json, api/oauth-accounts.d.ts and the validator agr
     assert.ok(
       editorAccepts('x'.repeat(100)) && !editorAccepts('x'.repeat(101)),
       'the samples reach both sides of the limit',
+    );
+    // isValidProviderId is the pattern written out: any string, and long ones around the limit.
+    const char = fc.constantFrom('a', 'Z', '0', '9', '.', '_', '-', ' ', '/', 'ä', '\n', '@', '[', '`', ':');
+    const id = fc.oneof(
+      fc.array(char, { maxLength: 8 }).map((c) => c.join('')),
+      fc.tuple(fc.integer({ min: 98, max: 102 }), char).map(([n, c]) => 'x'.repeat(n - 1) + c),
+      fc.string({ maxLength: 12 }),
+    );
+    fc.assert(
+      fc.property(id, (s) => isValidProviderId(s) === editorAccepts(s)),
+      { numRuns: 3000 },
     );
   });
 

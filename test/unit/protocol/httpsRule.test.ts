@@ -4,6 +4,7 @@
  * metadata and every request the fetch seam is asked to make. No real network: a fake base fetch records requests.
  */
 import * as assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { ProviderClient } from '../../../src/protocol/client';
 import type { ProviderConfig } from '../../../src/protocol/config';
 import { AuthError } from '../../../src/protocol/errors';
@@ -53,6 +54,29 @@ suite('protocol: https rule per URL', () => {
     assert.ok(isLoopbackHost('127.0.0.1') && isLoopbackHost('LocalHost') && isLoopbackHost('::1'));
     assert.ok(!isLoopbackHost('127.999.0.1') && !isLoopbackHost('127.0.0') && !isLoopbackHost('localhost.'));
     assert.equal(HTTP_LOOPBACK_RULE, 'http only for loopback addresses: 127.0.0.0/8, localhost, [::1]');
+  });
+
+  test('isLoopbackHost decides like the rule written as a pattern (127.d{1,3}.d{1,3}.d{1,3}, octets ≤ 255)', () => {
+    const asPattern = (h: string) => {
+      const m = /^127\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(h.toLowerCase());
+      return (
+        ['localhost', '[::1]', '::1'].includes(h.toLowerCase()) || (!!m && m.slice(1).every((o) => Number(o) <= 255))
+      );
+    };
+    const part = fc.oneof(
+      fc.constantFrom('127', '0', '00', '0127', '255', '256', '999', '1000', '', '1e2', '0x7f', ' 1', '٣'),
+      fc.nat(300).map(String),
+    );
+    const host = fc.oneof(
+      fc.array(part, { minLength: 3, maxLength: 4 }).map((p) => `127.${p.join('.')}`),
+      fc.array(part, { minLength: 1, maxLength: 6 }).map((p) => p.join('.')),
+      fc.constantFrom('localhost', 'LOCALHOST', '[::1]', '::1', 'localhost.', '127.0.0.1.', '127.0.0.1\n'),
+      fc.string({ maxLength: 16 }),
+    );
+    fc.assert(
+      fc.property(host, (h) => isLoopbackHost(h) === asPattern(h)),
+      { numRuns: 3000 },
+    );
   });
 
   suite('fetch seam', () => {
