@@ -5,6 +5,7 @@ import {
   addRules,
   globMatch,
   NO_RULES,
+  restrictsNothing,
   serverRefused,
   storedSessionNames,
   type OrgRules,
@@ -93,6 +94,27 @@ suite("settings/orgRules: the organisation's rules", () => {
       /your settings allows/,
       'a narrower one adds a restriction',
     );
+  });
+
+  test('restrictsNothing: only what addRules would turn into no rule and no problem skips it', () => {
+    const unset = [{}, { allowedIssuers: null, allowedAccounts: null, disableManualProviders: false }, { other: 1 }];
+    for (const raw of unset) {
+      assert.ok(restrictsNothing(raw), JSON.stringify(raw));
+      assert.deepEqual(rules(['s', raw]), { rules: NO_RULES, problems: [] }, JSON.stringify(raw));
+    }
+    const set = [
+      { allowedIssuers: [] },
+      { allowedAccounts: ['*@corp.example'] },
+      { disableManualProviders: true },
+      { allowedIssuers: 'https://corp.example' },
+      { disableManualProviders: 'yes' },
+      { allowedAccounts: 0 },
+    ];
+    for (const raw of set) {
+      assert.ok(!restrictsNothing(raw), JSON.stringify(raw));
+      const r = rules(['s', raw]);
+      assert.ok(r.problems.length > 0 || JSON.stringify(r.rules) !== JSON.stringify(NO_RULES), JSON.stringify(raw));
+    }
   });
 
   test('a malformed rule allows nothing until it is fixed, and says so', () => {
