@@ -7,6 +7,7 @@ const us = (x) => (x == null ? 'n/a' : `${fmt(x)} µs`);
 export function renderMarkdown(r) {
   const b = r.bundle ?? {},
     a = r.activation,
+    n = r.activationInNode,
     g = r.getSessions,
     f = r.refreshFanIn,
     s = r.signIn,
@@ -46,6 +47,13 @@ export function renderMarkdown(r) {
       '≤ 6 ms (wall)',
     ],
     ['… of which loading our activation bundle', a ? ms(a.codeLoadingMs) : 'n/a', '', '', ''],
+    [
+      'Our `activate()` alone: fresh plain Node process, `vscode` stubbed (no host calls, no other processes)',
+      n ? ms(n.activateCallMs) : 'n/a',
+      n ? `loading the bundle ${ms(n.codeLoadingMs)}; ${n.runs} runs, Node ${n.node}` : '',
+      '',
+      '',
+    ],
     [
       '… network requests / SecretStorage calls during activation',
       a ? `${a.networkRequestsDuringActivation} / ${a.secretStorageCallsDuringActivation}` : 'n/a',
