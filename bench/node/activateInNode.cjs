@@ -56,7 +56,9 @@ const vscode = {
   env: { uiKind: 1 },
   Uri: { parse: (s) => ({ toString: () => s }) },
   workspace: {
-    getConfiguration: () => ({ get: (key, fallback) => settings[key] ?? fallback }),
+    getConfiguration: (section) => ({
+      get: (key, fallback) => settings[section ? `${section}.${key}` : key] ?? fallback,
+    }),
     onDidChangeConfiguration: () => new Disposable(),
     onDidGrantWorkspaceTrust: () => new Disposable(),
   },

@@ -1,18 +1,11 @@
 /**
- * Keeps VS Code's registered authentication providers in step with the settings and the API: every valid
- * entry is registered synchronously, a changed entry is re-registered, a removed one disposed — no reload. Problems
- * are logged and shown once each, naming the provider and the field.
+ * Decides which entries are providers — the managed files', the settings' and the API's, under the organisation's
+ * rules — whenever any of them changes, and has registeredProviders.ts keep VS Code's registrations in step,
+ * synchronously, with no reload. Problems are logged and shown once each, naming the provider and the field.
  */
 import * as vscode from 'vscode';
 import * as notify from './notify';
-import {
-  configKey,
-  describeProblem,
-  parseProvider,
-  SETTING,
-  type ParsedEntry,
-  type ProviderConfig,
-} from '../protocol/config';
+import { describeProblem, parseProvider, SETTING, type ParsedEntry, type ProviderConfig } from '../protocol/config';
 import { NO_MANAGED, type Managed } from '../settings/managedProviders';
 import { NO_RULES, type OrgRules } from '../settings/orgRules';
 import { apiEntryRefused, resolveSources, type ProviderSource } from '../settings/entrySources';
@@ -20,8 +13,9 @@ import type { FlowUi } from '../flows/flow';
 import type { Logger } from './log';
 import type { Engine } from '../engine/engine';
 import type { OAuthAuthenticationProvider } from './authProvider';
-import { RegisteringProvider } from './registeringProvider';
-import { createProvider, overridableFlowUi, type ProviderWiringDeps } from './authProviderWiring';
+import { RegisteredProviders } from './registeredProviders';
+import { inSection, SETTINGS_SECTION } from './managedSources';
+import { overridableFlowUi, type ProviderWiringDeps } from './authProviderWiring';
 import { interactiveSignIn } from './interactiveSignIn';
 import { SessionNotices } from './sessionNotices';
 import { BoundClients } from './boundClients';
@@ -32,17 +26,6 @@ import { DynamicClientIds } from '../sessions/dynamicClientIds';
 import { RegistrationStore } from '../sessions/registrationStore';
 import { serverKey, type ServerLocation } from '../sessions/serverBinding';
 
-interface Entry {
-  /** As configured; an entry without clientId keeps its empty one here (its registered id is in `dynamic`). */
-  readonly config: ProviderConfig;
-  /** Registered with VS Code: the provider, or for an entry without clientId the RegisteringProvider in front of it. */
-  readonly provider?: OAuthAuthenticationProvider;
-  readonly dynamic?: RegisteringProvider;
-  readonly registration: vscode.Disposable;
-  /** Registered as the organisation's (labelled "managed"). */
-  readonly managed: boolean;
-}
-
 interface RegistryDeps {
   readonly context: vscode.ExtensionContext;
   readonly log: Logger;
@@ -50,7 +33,7 @@ interface RegistryDeps {
   /** The engine bundle (protocol client, flows, sign-in), loaded on first use: never at activation. */
   readonly engine: () => Promise<Engine>;
   readonly callbackPages?: FlowUi['callbackPages'];
-  /** The setting's entries validated one by one (config.ts validateEntries; activate() reuses kept results). */
+  /** The setting's entries validated one by one (config.ts validateEntries). */
   readonly validate: (raw: unknown) => ParsedEntry[];
   /** The organisation's managed entries and rules (managedSources.ts): a local file read, never network or secrets. */
   readonly managed?: (settings: vscode.WorkspaceConfiguration) => Managed;
@@ -59,7 +42,8 @@ interface RegistryDeps {
 }
 
 export class ProviderRegistry implements vscode.Disposable {
-  private readonly entries = new Map<string, Entry>();
+  /** What is registered with VS Code (registeredProviders.ts). */
+  private readonly providers: RegisteredProviders;
   private readonly shownProblems = new Set<string>();
   /** What the user is told about sessions, and the bound client secrets (sessionNotices.ts). */
   private readonly notices: SessionNotices;
@@ -129,6 +113,7 @@ export class ProviderRegistry implements vscode.Disposable {
           `provider "${config.id}" has no clientId and could not be registered at ${config.issuer}: ${message}`,
         ),
     });
+    this.providers = new RegisteredProviders({ factory: this.factory, dynamicIds: this.dynamicIds, log: deps.log });
   }
 
   /**
@@ -138,10 +123,10 @@ export class ProviderRegistry implements vscode.Disposable {
    */
   applySettings(): void {
     this.dynamicIds.retryFailed();
-    const settings = vscode.workspace.getConfiguration();
+    const settings = vscode.workspace.getConfiguration(SETTINGS_SECTION);
     const managed = this.deps.managed?.(settings) ?? NO_MANAGED;
     this.rules = managed.rules;
-    const raw = settings.get<unknown>(SETTING);
+    const raw = settings.get<unknown>(inSection(SETTING));
     const entries = this.deps.validate(raw);
     // Learning the ids other extensions contribute walks every installed extension: only when there is an id to check.
     const anyEntry = [...entries, ...managed.entries.map((m) => m.parsed)].some((e) => 'config' in e);
@@ -152,7 +137,7 @@ export class ProviderRegistry implements vscode.Disposable {
     this.fromSettings = resolved.user;
     this.apply();
     // Sessions in use are checked against new rules now; the others at their provider's first use.
-    for (const id of this.entries.keys()) this.get(id)?.enforceOrgRulesIfLoaded();
+    for (const id of this.providers.ids()) this.get(id)?.enforceOrgRulesIfLoaded();
   }
 
   /**
@@ -209,77 +194,8 @@ export class ProviderRegistry implements vscode.Disposable {
     const fromApi = [...this.fromApi.values()]
       .map((a) => a.config)
       .filter((c) => !managedIds.has(c.id) && !apiEntryRefused(c, this.rules));
-    const configs = [...this.fromManaged, ...this.fromSettings, ...fromApi];
-    const wanted = new Map(configs.map((c) => [c.id, c]));
-    let changed = false;
-    for (const [id, entry] of this.entries) {
-      const next = wanted.get(id);
-      // The same entry from another source (it became managed) is registered again: its label says where it is from.
-      if (next && configKey(next) === configKey(entry.config) && this.fromManaged.includes(next) === entry.managed)
-        continue;
-      this.unregister(id);
-      changed = true;
-    }
-    for (const config of configs) {
-      if (this.entries.has(config.id)) continue;
-      this.register(config);
-      changed = true;
-    }
-    for (const entry of this.entries.values())
-      if (entry.dynamic && this.attachClientId(entry.config, entry.dynamic)) changed = true;
-    if (changed) this.changed.fire();
-  }
-
-  private register(config: ProviderConfig): void {
-    // An entry without clientId: registered now like every entry, its provider attached once its client id is known.
-    const dynamic =
-      config.clientRegistration === 'dynamic'
-        ? new RegisteringProvider(config, () => this.dynamicIds.whenKnown(config))
-        : undefined;
-    const provider = dynamic ? undefined : createProvider(config, this.factory);
-    // The Accounts menu names the provider: a managed one says so, and no other may.
-    const managed = this.fromManaged.includes(config);
-    const label = managed ? `${config.label} (managed)` : config.label.replace(/\s*\(managed\)\s*$/i, '') || config.id;
-    const registration = vscode.authentication.registerAuthenticationProvider(
-      config.id,
-      label,
-      (dynamic ?? provider)!,
-      { supportsMultipleAccounts: true },
-    );
-    this.entries.set(config.id, { config, registration, provider, dynamic, managed });
-    this.deps.log
-      .forProvider(config.id)
-      .info(
-        `registered provider "${config.label}" (${config.issuer ?? config.discoveryUrl ?? config.endpoints.authorization})${dynamic ? '; its registered client id is looked up next' : ''}`,
-      );
-  }
-
-  /**
-   * An entry without clientId: gives its RegisteringProvider the provider for the client id now known (none while it is
-   * looked up, or after the server forgot it). True when that changed.
-   */
-  private attachClientId(config: ProviderConfig, dynamic: RegisteringProvider): boolean {
-    const effective = this.dynamicIds.effective(config);
-    // A forgotten client id (undefined while the next is registered) keeps its provider until the new one is known:
-    // the refresh that found it dead is still ending its session there, and VS Code must hear that.
-    const current = dynamic.current?.config;
-    if (
-      !effective ||
-      (effective.clientId === current?.clientId && effective.clientAuthentication === current.clientAuthentication)
-    )
-      return false;
-    dynamic.attach(createProvider(effective, this.factory));
-    return true;
-  }
-
-  private unregister(id: string): void {
-    const e = this.entries.get(id);
-    if (!e) return;
-    e.registration.dispose();
-    e.provider?.dispose();
-    e.dynamic?.dispose();
-    this.entries.delete(id);
-    this.deps.log.forProvider(id).info('unregistered provider');
+    const wanted = [...this.fromManaged, ...this.fromSettings, ...fromApi];
+    if (this.providers.sync(wanted, (c) => this.fromManaged.includes(c))) this.changed.fire();
   }
 
   /**
@@ -288,8 +204,8 @@ export class ProviderRegistry implements vscode.Disposable {
    */
   registrationRedirectUris(server: ServerLocation & Pick<ProviderConfig, 'loopbackPorts'>): string[] {
     const key = serverKey(server);
-    const sharing = [...this.entries.values()]
-      .map((e) => e.config)
+    const sharing = this.providers
+      .configured()
       .filter((c) => c.clientRegistration === 'dynamic' && serverKey(c) === key);
     return registrationRedirectUris([server.loopbackPorts, ...sharing.map((c) => c.loopbackPorts)]);
   }
@@ -304,18 +220,16 @@ export class ProviderRegistry implements vscode.Disposable {
 
   /** The provider serving `id`, with its client id (undefined while an entry without clientId has none yet). */
   get(id: string): OAuthAuthenticationProvider | undefined {
-    const e = this.entries.get(id);
-    return e?.provider ?? e?.dynamic?.current;
+    return this.providers.get(id);
   }
 
   /** What VS Code has registered under `id`: the provider, or the RegisteringProvider of an entry without clientId. */
   registered(id: string): vscode.AuthenticationProvider | undefined {
-    const e = this.entries.get(id);
-    return e?.provider ?? e?.dynamic;
+    return this.providers.registered(id);
   }
 
   labelOf(id: string): string {
-    return this.entries.get(id)?.config.label ?? id;
+    return this.providers.configured().find((c) => c.id === id)?.label ?? id;
   }
 
   /**
@@ -323,7 +237,7 @@ export class ProviderRegistry implements vscode.Disposable {
    * as configured. `get(id)` may then still be undefined.
    */
   configs(): ProviderConfig[] {
-    return [...this.entries.values()].map((e) => this.get(e.config.id)?.config ?? e.config);
+    return this.providers.configured().map((c) => this.get(c.id)?.config ?? c);
   }
 
   /** Every provider id taken in this VS Code: VS Code's, other extensions' contributed ids, ours (managed, settings, API). */
@@ -333,7 +247,7 @@ export class ProviderRegistry implements vscode.Disposable {
       ...this.fromManaged.map((c) => c.id),
       ...this.fromSettings.map((c) => c.id),
       ...this.fromApi.keys(),
-      ...this.entries.keys(),
+      ...this.providers.ids(),
     ]);
   }
 
@@ -343,7 +257,7 @@ export class ProviderRegistry implements vscode.Disposable {
   }
 
   dispose(): void {
-    for (const id of [...this.entries.keys()]) this.unregister(id);
+    this.providers.dispose();
     this.changed.dispose();
   }
 }
