@@ -121,6 +121,7 @@ await part('activationInNode', async () => {
     codeLoadingMs: summary(runs.map((r) => r.codeLoadingMs)),
     node: execFileSync(nodeBin, ['--version'], { encoding: 'utf8' }).trim(),
     runs: runs.length,
+    systemManagedFilePresent: runs.some((r) => r.systemManagedFile),
     note: "Our production bundle required and activate() called once, with 10 providers, in a fresh plain Node process per run (vscode stubbed: registrations are no-ops, 90 installed extensions to walk): what our own code costs at a start, first-run compilation included, without the extension host's API calls and without the other processes of a code-server start competing for the cores. The host figure (activation.activateCallMs) includes both and swings by ±1.5 ms between runs of the same code on a 2-core machine; this one moves with our code.",
   };
 });
@@ -198,10 +199,13 @@ await part('activation', async () => {
     networkRequestsWithin1sAfter: maxOf((r) => r.asRequestsAfter1s),
     githubWasAlreadyActive: succeeded.some((r) => r.githubWasActive),
     oursWasAlreadyActive: succeeded.some((r) => r.oursWasActive),
+    hostThreadPriority: [...new Set(ok.map((r) => r.priority))],
     reps: runs.length,
     successfulReps: succeeded.length,
     note: "Wall time of `await extension.activate()` in code-server's Node extension host, our extension installed (ExtensionMode.Production, as users run it), activated 3 s after the host is up (BENCH_SETTLE_MS: our activation event is onStartupFinished, which VS Code fires once the workbench has finished starting), alternating which extension goes first. Each repetition is two starts of a fresh host with one browser profile and origin, like a restart; nothing is kept between them (the settings are validated at every start), so the figures are over all starts, and firstStart is the first of each profile. ms includes the host's module loading and bookkeeping; activateCallMs is our activate() call alone (wall time; activateCallCpuMs the host process CPU time during it), codeLoadingMs the require() of our bundle. Network: requests at the test AS that is the issuer of all 10 providers. SecretStorage: counted by wrapping context.secrets of our activate() (via the host's Module._load; no public hook exists). github-authentication: code-server's own dist/, manifest without contributes.authentication so the workbench cannot activate it before the bench does.",
   };
+  if (ok.some((r) => r.priority !== 0))
+    results.activation.note += ` WARNING: the extension host's thread ran at nice ${results.activation.hostThreadPriority.join(', ')} (BENCH_HOST_PRIORITY), not as users run it.`;
   if (!ok.every((r) => r.wrapped))
     results.activation.note +=
       ' WARNING: the SecretStorage wrapper was not installed in some runs (counts there are not valid).';

@@ -44,13 +44,17 @@ export function renderMarkdown(r) {
         ? `first start of a profile: ${ms(a.firstStart.activateCallMs)} / ${ms(a.firstStart.activateCallCpuMs)}`
         : '',
       '',
-      '≤ 6 ms (wall)',
+      a?.hostThreadPriority?.some((p) => p !== 0)
+        ? `≤ 6 ms (wall); host thread at nice ${a.hostThreadPriority.join(', ')}, not as users run it`
+        : '≤ 6 ms (wall)',
     ],
     ['… of which loading our activation bundle', a ? ms(a.codeLoadingMs) : 'n/a', '', '', ''],
     [
       'Our `activate()` alone: fresh plain Node process, `vscode` stubbed (no host calls, no other processes)',
       n ? ms(n.activateCallMs) : 'n/a',
-      n ? `loading the bundle ${ms(n.codeLoadingMs)}; ${n.runs} runs, Node ${n.node}` : '',
+      n
+        ? `loading the bundle ${ms(n.codeLoadingMs)}; ${n.runs} runs, Node ${n.node}${n.systemManagedFilePresent ? '; a system managed file was present and parsed' : ''}`
+        : '',
       '',
       '',
     ],

@@ -93,6 +93,14 @@ const context = {
   globalStorageUri: noop(),
 };
 
+// The managed file at the system path is read as in production (an installed extension reads no override): where one
+// exists, the run measures parsing it too, and says so.
+const systemFile = {
+  linux: '/etc/oauth-accounts/managed.json',
+  darwin: '/Library/Application Support/OAuthAccounts/managed.json',
+}[process.platform];
+const systemManagedFile = !!systemFile && require('node:fs').existsSync(systemFile);
+
 const t0 = performance.now();
 const ext = require(path.resolve(main));
 const t1 = performance.now();
@@ -104,6 +112,7 @@ process.stdout.write(
     activateCallMs: t2 - t1,
     registered,
     providers: api.getProviders().length,
+    systemManagedFile,
   }) + '\n',
 );
 process.exit(0); // the deferred work after activate() (output channel, recommendations) is not measured

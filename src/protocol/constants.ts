@@ -18,7 +18,7 @@ export const PROVIDER_ID_MAX_LENGTH = 100;
  * validation runs this for every entry inside activate(), where V8 would compile a pattern run twice to machine code.
  */
 export function isValidProviderId(id: string): boolean {
-  if (id.length === 0 || id.length > PROVIDER_ID_MAX_LENGTH) return false;
+  if (typeof id !== 'string' || id.length === 0 || id.length > PROVIDER_ID_MAX_LENGTH) return false;
   for (let i = 0; i < id.length; i++) {
     const c = id[i];
     const alphanumeric = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');

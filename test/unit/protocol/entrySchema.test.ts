@@ -134,6 +134,8 @@ suite('entry schema: package.json, api/oauth-accounts.d.ts and the validator agr
       fc.property(id, (s) => isValidProviderId(s) === editorAccepts(s)),
       { numRuns: 3000 },
     );
+    for (const notText of [5, undefined, null, ['a'], { length: 1 }])
+      assert.equal(isValidProviderId(notText as unknown as string), false, JSON.stringify(notText));
   });
 
   test('the same loopbackPorts bounds', () => {

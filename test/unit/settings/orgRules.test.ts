@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import fc from 'fast-check';
 import {
   accountIdentifiers,
   accountRefused,
@@ -115,6 +116,24 @@ suite("settings/orgRules: the organisation's rules", () => {
       const r = rules(['s', raw]);
       assert.ok(r.problems.length > 0 || JSON.stringify(r.rules) !== JSON.stringify(NO_RULES), JSON.stringify(raw));
     }
+    // Any value at all (settings.json only warns about a wrong type): restrictsNothing says yes exactly where addRules
+    // would add no rule and report no problem, so skipping it never loses either.
+    const value = fc.oneof(
+      fc.constantFrom(undefined, null, false, true, 0, '', [], [''], ['https://corp.example'], ['*@corp.example'], {}),
+      fc.anything(),
+    );
+    const raw = fc.record(
+      { allowedIssuers: value, allowedAccounts: value, disableManualProviders: value },
+      { requiredKeys: [] },
+    );
+    fc.assert(
+      fc.property(raw, (r) => {
+        const added = rules(['s', r]);
+        const addsNothing = added.problems.length === 0 && JSON.stringify(added.rules) === JSON.stringify(NO_RULES);
+        return restrictsNothing(r) === addsNothing;
+      }),
+      { numRuns: 3000 },
+    );
   });
 
   test('a malformed rule allows nothing until it is fixed, and says so', () => {
