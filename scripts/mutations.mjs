@@ -210,4 +210,37 @@ export const MUTATIONS = [
     replace: 'for (const { source, patterns } of rules.allowedIssuers.slice(-1)) {',
     tests: [unit('settings/orgRules'), unit('settings/managedProviders')],
   },
+  // The checks activate() takes shortcuts around or writes out by hand (#22): each shortcut must stay exact.
+  {
+    name: 'org-rules-skipped',
+    file: 'src/settings/orgRules.ts',
+    what: 'an organisation setting with a wrong falsy value ("", 0) is taken as unset: its problem and "allow nothing" are lost',
+    find: 'const unset = (v: unknown) => v === undefined || v === null;',
+    replace: 'const unset = (v: unknown) => !v;',
+    tests: [unit('settings/orgRules')],
+  },
+  {
+    name: 'managed-file-skipped',
+    file: 'src/vscode/managedSources.ts',
+    what: 'a managed file that exists is not parsed',
+    find: 'if (files.every((f) => f.text === undefined && f.error === undefined))',
+    replace: 'if (files.length >= 0)',
+    tests: [unit('vscode/managedSources')],
+  },
+  {
+    name: 'loopback-octets',
+    file: 'src/protocol/urls.ts',
+    what: 'plain http is allowed for 127.0127.0.1-style hosts the pattern refuses',
+    find: 'if (s.length < 1 || s.length > 3) return false;',
+    replace: 'if (s.length < 1 || s.length > 4) return false;',
+    tests: [unit('protocol/httpsRule')],
+  },
+  {
+    name: 'provider-id-start',
+    file: 'src/protocol/constants.ts',
+    what: 'a provider id may start with ".", "_" or "-", which the settings schema refuses',
+    find: "(i === 0 || (c !== '.' && c !== '_' && c !== '-'))",
+    replace: "(c !== '.' && c !== '_' && c !== '-')",
+    tests: [unit('protocol/entrySchema')],
+  },
 ];
